@@ -1,0 +1,97 @@
+"""The real files a project's records point at: the Flyway folder, indexed and parsed once per run.
+
+Rules ask this index questions ("what class is V7's SQL?") instead of opening files themselves, so
+each migration is read, checksummed and parsed at most once however many rules look at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .sql.analyze import Analysis, Klass, analyze
+from .sql.flyway import MigrationFile, parse_name, scan_dir, version_key
+
+if TYPE_CHECKING:
+    from .model import MigrationRef, Release
+    from .project import Project
+
+SEVERITY = {"additive": 0, "data": 1, "destructive": 2}
+
+
+@dataclass
+class Claim:
+    release: Release
+    ref: MigrationRef
+
+
+@dataclass
+class MigrationIndex:
+    """Every file in ``migrations_dir`` by its path relative to that folder, and who claims it."""
+
+    root: Path
+    folder: str | None                      # migrations_dir relative to the project root
+    exists: bool
+    dialect: str
+    files: dict[str, MigrationFile] = field(default_factory=dict)
+    claims: dict[str, list[Claim]] = field(default_factory=dict)
+    _analyses: dict[str, Analysis] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, project: Project) -> MigrationIndex:
+        folder = project.policy.migrations_dir
+        path = project.inside(folder) if folder else None
+        exists = path is not None and path.is_dir()
+        index = cls(project.root, folder, exists, project.policy.sql_dialect)
+        if exists and path is not None:
+            for mf in scan_dir(path, root_guard=project.root.resolve()):
+                index.files[mf.relpath] = mf
+        for rel in project.releases:
+            for ref in rel.migrations:
+                if ref.file:
+                    index.claims.setdefault(ref.file, []).append(Claim(rel, ref))
+        return index
+
+    def file_label(self, name: str) -> str:
+        """The file as findings name it: relative to the project root."""
+        return f"{self.folder.rstrip('/')}/{name}" if self.folder else name
+
+    def get(self, name: str | None) -> MigrationFile | None:
+        return self.files.get(name) if name else None
+
+    def analysis(self, name: str | None) -> Analysis | None:
+        mf = self.get(name)
+        if mf is None or name is None:
+            return None
+        if name not in self._analyses:
+            try:
+                text = mf.path.read_bytes().decode("utf-8-sig", errors="replace")
+            except OSError:
+                text = ""
+            self._analyses[name] = analyze(text, self.dialect)
+        return self._analyses[name]
+
+    def sql_class(self, name: str | None) -> Klass | None:
+        a = self.analysis(name)
+        return a.klass if a is not None and a.error is None else None
+
+    def checksum(self, name: str | None) -> int | None:
+        mf = self.get(name)
+        return mf.checksum if mf else None
+
+    @cached_property
+    def undo_by_version(self) -> dict[tuple[int, ...], list[str]]:
+        out: dict[tuple[int, ...], list[str]] = {}
+        for name, mf in sorted(self.files.items()):
+            if mf.name.kind == "undo" and mf.name.version is not None:
+                out.setdefault(version_key(mf.name.version), []).append(name)
+        return out
+
+    def version_of(self, name: str) -> tuple[int, ...] | None:
+        mf = self.get(name)
+        parsed = mf.name if mf else parse_name(name.rsplit("/", 1)[-1])
+        if parsed.kind == "versioned" and parsed.version is not None:
+            return version_key(parsed.version)
+        return None

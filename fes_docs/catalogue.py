@@ -1,0 +1,39 @@
+"""The rule catalogue and guide coverage, rendered as text or Markdown from the registered rules."""
+
+from __future__ import annotations
+
+from .guide import coverage
+from .rules import CATALOGUE, Rule
+
+
+def _rules() -> list[Rule]:
+    return sorted(CATALOGUE.values(), key=lambda r: r.id)
+
+
+def catalogue_text() -> str:
+    lines = []
+    for r in _rules():
+        lines.append(f"{r.id}  {r.severity:<7}  {r.section:<14}  {r.title}")
+        lines.append(f"      {r.doc}")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def catalogue_markdown() -> str:
+    lines = ["| Rule | Severity | Guide | Title | What it checks | How to fix |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for r in _rules():
+        lines.append(f"| <a id=\"{r.id.lower()}\"></a>`{r.id}` | {r.severity} | {_cell(r.section)} | "
+                     f"{_cell(r.title)} | {_cell(r.doc)} | {_cell(r.hint)} |")
+    return "\n".join(lines) + "\n"
+
+
+def coverage_markdown() -> str:
+    lines = ["| Guide item | Text | Rules | Otherwise |", "| --- | --- | --- | --- |"]
+    for c in coverage():
+        rules = ", ".join(f"[`{r}`](#{r.lower()})" for r in c.rules) or "—"
+        lines.append(f"| §{c.item} | {_cell(c.text)} | {rules} | {_cell(c.note)} |")
+    return "\n".join(lines) + "\n"

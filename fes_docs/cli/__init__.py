@@ -1,0 +1,52 @@
+"""The ``fes-docs`` command: a thin argparse shell, one module per subcommand (as towncrier does).
+
+Each subcommand module has ``add(subparsers)`` and ``run(args) -> int``; the core does the work.
+Exit codes are a contract: 0 clean, 1 errors found, 2 usage error or missing/unreadable policy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import FesDocsError
+from . import rules, schema, validate
+
+COMMANDS = (validate, rules, schema)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """One line and exit 2, instead of argparse's usage dump."""
+        self.exit(2, f"fes-docs: usage error: {message} (see --help)\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="fes-docs", description="Release records checked against the FES migration and rollback guide.")
+    p.add_argument("--version", action="version", version=f"fes-docs {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for module in COMMANDS:
+        module.add(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except FesDocsError as exc:
+        print(f"fes-docs: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fes-docs: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

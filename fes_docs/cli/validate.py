@@ -1,0 +1,61 @@
+"""``fes-docs validate``: the merge gate."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..check import check
+from ..gitutil import changed_files
+from ..report import REPORTERS, as_json
+from ..summary import migrations_json
+from .common import add_root, root_of, write_out
+
+
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("validate", help="check every release record against the schema and the guide's rules")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="only report findings in these files (whole-project rules still run)")
+    add_root(p)
+    p.add_argument("--format", choices=sorted(REPORTERS), default="text")
+    p.add_argument("--strict-warnings", action="store_true", help="warnings fail the run too (exit 1)")
+    p.add_argument("--changed-since", metavar="BASE", help="only report findings in files changed since git BASE")
+    p.add_argument("--verify-git", action="store_true",
+                   help="check each sign-off line was committed by that person (needs `people:` in the policy)")
+    p.add_argument("--output", "-o", type=Path, help="write the report to a file instead of stdout")
+    p.add_argument("--today", help=argparse.SUPPRESS)  # fixes "today" for waiver expiry in tests
+    p.set_defaults(run=run)
+
+
+def _relative(root: Path, path: Path) -> str:
+    p = path if path.is_absolute() else (Path.cwd() / path)
+    try:
+        return p.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def run(args: argparse.Namespace) -> int:
+    root = root_of(args)
+    result = check(root, today=args.today)
+    if args.verify_git:
+        from ..signing import verify_git
+        result.findings = verify_git(result)
+    findings = result.findings
+    only: set[str] | None = None
+    if args.paths:
+        only = {_relative(root, p) for p in args.paths}
+    if args.changed_since:
+        changed = changed_files(root, args.changed_since)
+        only = changed if only is None else only & changed
+    if only is not None:
+        findings = [f for f in findings if f.loc.file in only]
+    files = 1 + len(result.project.releases)
+    if args.format == "json":
+        out = as_json(findings, files, {"migrations": migrations_json(result.project)})
+    else:
+        out = REPORTERS[args.format](findings, files)
+    write_out(out, args.output)
+    errors = any(f.blocking for f in findings)
+    warnings = any(f.severity == "warning" and f.waived is None for f in findings)
+    return 1 if errors or (args.strict_warnings and warnings) else 0

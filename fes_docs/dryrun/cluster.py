@@ -1,0 +1,441 @@
+"""Where a dry run gets its PostgreSQL: a throwaway cluster, or a scratch database on a server the user names.
+
+A dry run must never leave anything behind and must never touch a database it did not create, because users
+point it at shared servers and press Ctrl-C. So both context managers below own exactly one thing (a temporary
+folder with a private cluster, or one uniquely named database) and remove it on every way out: normal exit,
+exceptions, Ctrl-C and SIGTERM.
+
+The throwaway cluster listens on a Unix socket in its own temporary folder only, so two dry runs never collide
+on a port and nothing on the network can reach it. PostgreSQL refuses to run as root, and CI runs as root: then
+the server runs as the unprivileged `postgres` system user (Debian's package creates it) or `nobody`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+__all__ = [
+    "DryRunUnavailable",
+    "ServerBinaries",
+    "TemporaryCluster",
+    "find_server_binaries",
+    "scratch_database",
+    "throwaway_cluster",
+]
+
+# The settings trade durability for speed: the cluster lives for seconds and is deleted afterwards.
+_FAST_SETTINGS = {
+    "listen_addresses": "''",
+    "port": "5432",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    "autovacuum": "off",
+    "jit": "off",
+    "max_connections": "20",
+    "shared_buffers": "'32MB'",
+    "timezone": "'UTC'",
+    "log_timezone": "'UTC'",
+    "logging_collector": "off",
+}
+_log = logging.getLogger(__name__)
+_SUPERUSER = "postgres"
+_UNPRIVILEGED_USERS = ("postgres", "nobody")
+_START_TIMEOUT_S = 60
+_SUBPROCESS_TIMEOUT_S = 120
+
+
+class DryRunUnavailable(Exception):
+    """No PostgreSQL to dry-run against; the message is one line a user can act on."""
+
+
+@dataclass(frozen=True)
+class ServerBinaries:
+    """The folder holding `initdb`, `pg_ctl` and `postgres`, with the major version it was found under."""
+
+    bindir: Path
+    version: str
+
+    def tool(self, name: str) -> str:
+        return str(self.bindir / name)
+
+
+def _has_server_tools(folder: Path) -> bool:
+    return all(os.access(folder / name, os.X_OK) for name in ("initdb", "pg_ctl", "postgres"))
+
+
+def _version_key(folder: Path) -> tuple[int, ...]:
+    """`/usr/lib/postgresql/15/bin` -> (15,); sorts 9.6 below 10, which a string sort would not."""
+    parts = folder.parent.name.split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else (-1,)
+
+
+def _pg_config_bindir() -> Path | None:
+    pg_config = shutil.which("pg_config")
+    if pg_config is None:
+        return None
+    try:
+        out = subprocess.run(
+            [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=_SUBPROCESS_TIMEOUT_S
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(out.stdout.strip())
+
+
+def find_server_binaries(bindir: str | os.PathLike[str] | None = None) -> ServerBinaries:
+    """Find PostgreSQL's server programs: an explicit folder, `pg_config --bindir`, Debian's versioned folders
+    (highest version wins), then `PATH`. `pg_config` alone is not enough: on Debian it ships with the client
+    library and may point at a folder without a server."""
+    candidates: list[Path] = []
+    if bindir is not None:
+        candidates.append(Path(bindir))
+    else:
+        from_pg_config = _pg_config_bindir()
+        if from_pg_config is not None:
+            candidates.append(from_pg_config)
+        candidates.extend(sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=_version_key, reverse=True))
+        on_path = shutil.which("initdb")
+        if on_path is not None:
+            candidates.append(Path(on_path).resolve().parent)
+    for folder in candidates:
+        if _has_server_tools(folder):
+            return ServerBinaries(folder, _server_version(folder))
+    where = str(bindir) if bindir is not None else "pg_config --bindir, /usr/lib/postgresql/*/bin or PATH"
+    raise DryRunUnavailable(
+        f"no PostgreSQL server programs (initdb, pg_ctl, postgres) found in {where}; "
+        "install PostgreSQL's server package or pass --dsn"
+    )
+
+
+def _server_version(folder: Path) -> str:
+    try:
+        out = subprocess.run(
+            [str(folder / "postgres"), "--version"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=_SUBPROCESS_TIMEOUT_S,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise DryRunUnavailable(f"cannot run {folder / 'postgres'}: {exc}") from exc
+    return out.stdout.strip().rsplit(" ", 1)[-1] if out.stdout.strip() else "unknown"
+
+
+@dataclass(frozen=True)
+class _RunAs:
+    name: str
+    uid: int
+    gid: int
+
+
+def _unprivileged_user() -> _RunAs | None:
+    """Whom to run the server as: nobody else when we are not root (PostgreSQL only refuses root)."""
+    if os.geteuid() != 0:
+        return None
+    for name in _UNPRIVILEGED_USERS:
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return _RunAs(name, entry.pw_uid, entry.pw_gid)
+    raise DryRunUnavailable(
+        "running as root, and neither a 'postgres' nor a 'nobody' user exists to run the server as"
+    )
+
+
+def _check_reachable(folder: Path, user: _RunAs) -> None:
+    """The server user must be able to walk down to its folder; a root-only TMPDIR (0700) would stop it."""
+    for parent in folder.parents:
+        mode = parent.stat().st_mode
+        if not mode & 0o001 and parent.stat().st_uid != user.uid:
+            raise DryRunUnavailable(
+                f"{parent} is not reachable by user {user.name!r}, who must run the server; "
+                "set TMPDIR to a world-accessible folder such as /tmp"
+            )
+
+
+def _conf_value(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+class TemporaryCluster:
+    """One private PostgreSQL cluster in a temporary folder. `start()` returns a conninfo; `stop()` is
+    idempotent and never raises, so it is safe in `finally` blocks and on a half-finished start."""
+
+    def __init__(self, binaries: ServerBinaries, parent_dir: str | os.PathLike[str] | None = None) -> None:
+        self.binaries = binaries
+        self._parent_dir = parent_dir
+        self._user = _unprivileged_user()
+        self.root: Path | None = None
+        self.start_seconds: float | None = None
+
+    @property
+    def datadir(self) -> Path:
+        assert self.root is not None, "cluster not started"
+        return self.root / "data"
+
+    def _run(self, args: list[str], what: str) -> subprocess.CompletedProcess[str]:
+        assert self.root is not None
+        kwargs: dict[str, Any] = {}
+        if self._user is not None:
+            kwargs = {"user": self._user.uid, "group": self._user.gid, "extra_groups": []}
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.root),
+            "LC_ALL": "C",
+            "LANG": "C",
+            "TZ": "UTC",
+        }
+        try:
+            done = subprocess.run(
+                args,
+                cwd=self.root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=_SUBPROCESS_TIMEOUT_S,
+                check=False,
+                **kwargs,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise DryRunUnavailable(f"cannot {what}: {exc}") from exc
+        if done.returncode != 0:
+            raise DryRunUnavailable(f"cannot {what}: {_last_line(done.stderr or done.stdout)}")
+        return done
+
+    def start(self) -> str:
+        began = time.perf_counter()
+        self.root = Path(tempfile.mkdtemp(prefix="fes-docs-pg-", dir=self._parent_dir))
+        if self._user is not None:
+            os.chown(self.root, self._user.uid, self._user.gid)
+            _check_reachable(self.root, self._user)
+        self._run(
+            [
+                self.binaries.tool("initdb"),
+                "--pgdata",
+                str(self.datadir),
+                "--username",
+                _SUPERUSER,
+                "--auth",
+                "trust",
+                "--encoding",
+                "UTF8",
+                "--locale",
+                "C",
+                "--no-sync",
+            ],
+            "initialise a PostgreSQL cluster (initdb)",
+        )
+        settings = dict(_FAST_SETTINGS, unix_socket_directories=_conf_value(str(self.root)))
+        with open(self.datadir / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write("\n# fes-docs dry run: throwaway cluster\n")
+            conf.writelines(f"{key} = {value}\n" for key, value in sorted(settings.items()))
+        try:
+            self._run(
+                [
+                    self.binaries.tool("pg_ctl"),
+                    "start",
+                    "--pgdata",
+                    str(self.datadir),
+                    "--log",
+                    str(self.root / "server.log"),
+                    "--wait",
+                    "--timeout",
+                    str(_START_TIMEOUT_S),
+                    "--silent",
+                ],
+                "start PostgreSQL (pg_ctl start)",
+            )
+        except DryRunUnavailable as exc:
+            raise DryRunUnavailable(f"{exc} ({self._log_tail()})") from exc
+        self.start_seconds = time.perf_counter() - began
+        return make_conninfo("", host=str(self.root), port="5432", user=_SUPERUSER, dbname="postgres")
+
+    def _log_tail(self) -> str:
+        assert self.root is not None
+        try:
+            return "server log: " + _last_line((self.root / "server.log").read_text(errors="replace"))
+        except OSError:
+            return "no server log"
+
+    def postmaster_pid(self) -> int | None:
+        """The running server's process id, read from its lock file; None once it has gone."""
+        if self.root is None:
+            return None
+        try:
+            first = (self.datadir / "postmaster.pid").read_text().split("\n", 1)[0]
+        except OSError:
+            return None
+        return int(first) if first.strip().isdigit() else None
+
+    def stop(self) -> None:
+        if self.root is None:
+            return
+        pid = self.postmaster_pid()
+        if pid is not None:
+            try:
+                self._run(
+                    [
+                        self.binaries.tool("pg_ctl"),
+                        "stop",
+                        "--pgdata",
+                        str(self.datadir),
+                        "--mode",
+                        "immediate",
+                        "--wait",
+                        "--silent",
+                    ],
+                    "stop PostgreSQL",
+                )
+            except DryRunUnavailable:
+                _kill(pid)
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root = None
+
+
+def _kill(pid: int) -> None:
+    """Last resort when `pg_ctl stop` failed: SIGQUIT is the postmaster's immediate shutdown, then SIGKILL."""
+    for sig, grace in ((signal.SIGQUIT, 5.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """SIGTERM's default kills Python without running `finally`; turn it into SystemExit so cleanup runs.
+    A handler the application installed itself is left alone."""
+    if not _in_main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """A second Ctrl-C must not abort the cleanup half-way; it is delivered again once cleanup is done."""
+    if not _in_main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous: dict[int, _Handler] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.getsignal(sig)
+        signal.signal(sig, lambda signum, _frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(pending):
+            signal.raise_signal(sig)
+
+
+@contextmanager
+def throwaway_cluster(
+    bindir: str | os.PathLike[str] | None = None, parent_dir: str | os.PathLike[str] | None = None
+) -> Iterator[str]:
+    """Yield a conninfo to the `postgres` database of a fresh private cluster, deleted on every way out."""
+    cluster = TemporaryCluster(find_server_binaries(bindir), parent_dir)
+    with _sigterm_unwinds():
+        try:
+            yield cluster.start()
+        finally:
+            with _signals_deferred():
+                cluster.stop()
+
+
+def _dsn_parts(dsn: str) -> dict[str, Any]:
+    """Parse only to turn a malformed DSN into a one-line reason before anything is created."""
+    try:
+        return conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError as exc:
+        raise DryRunUnavailable(f"invalid --dsn: {_last_line(str(exc))}") from exc
+
+
+@contextmanager
+def scratch_database(dsn: str) -> Iterator[str]:
+    """Create one uniquely named database on the user's server, yield its conninfo, drop it afterwards.
+
+    Only the database created here is ever dropped (by the name generated here); the server's other databases
+    are never connected to beyond the one the DSN names, which is used solely to issue CREATE/DROP DATABASE.
+    """
+    _dsn_parts(dsn)
+    name = f"fes_docs_dryrun_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise DryRunUnavailable(f"cannot connect to --dsn server: {_last_line(str(exc))}") from exc
+    with _sigterm_unwinds(), admin:
+        try:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.Error as exc:
+            raise DryRunUnavailable(f"cannot create a scratch database on --dsn server: {_last_line(str(exc))}") from exc
+        try:
+            yield make_conninfo(dsn, dbname=name)
+        finally:
+            with _signals_deferred():
+                _drop(admin, name)
+
+
+def _drop(admin: psycopg.Connection[Any], name: str) -> None:
+    """WITH (FORCE) (PostgreSQL 13+) ends sessions a cancelled run left behind; older servers get a plain DROP."""
+    force = admin.info.server_version >= 130000
+    statement = sql.SQL("DROP DATABASE IF EXISTS {}" + (" WITH (FORCE)" if force else "")).format(
+        sql.Identifier(name)
+    )
+    try:
+        admin.execute(statement)
+    except psycopg.Error as exc:
+        _log.warning("could not drop scratch database %s: %s", name, _last_line(str(exc)))

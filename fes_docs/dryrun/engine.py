@@ -1,0 +1,431 @@
+"""Apply a release's Flyway migrations to a real PostgreSQL, prove each one idempotent, and report its locks.
+
+Static checks can only suspect (a `DO $$ ... $$` block is opaque to them); a server can prove. Per migration:
+
+1. Apply it as Flyway does on PostgreSQL: statement by statement in one transaction (or none, when it holds
+   statements PostgreSQL refuses in a transaction block), then a `flyway_schema_history` row. Before COMMIT,
+   read `pg_locks` for our own backend: the modes held on tables that existed before the migration are what
+   production would wait on.
+2. Apply it again in a fresh session and compare a catalog-and-data snapshot before and after (guide §4.1). The
+   second run is rolled back, so later migrations see the database a single Flyway run leaves. When the snapshots
+   differ, one more rolled-back pass snapshots after every statement to name the statement that did it.
+
+The first failing migration stops the run, as it stops Flyway; the rest are reported as not run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from fes_docs.dryrun.cluster import DryRunUnavailable
+from fes_docs.dryrun.history import HistoryTable
+from fes_docs.dryrun.report import (
+    BackfillInput,
+    BackfillOutcome,
+    DryRunReport,
+    MigrationInput,
+    MigrationOutcome,
+    lock_strength,
+)
+from fes_docs.dryrun.snapshot import Change, Snapshot, diff, take_snapshot, user_table_oids
+from fes_docs.dryrun.statements import Statement, line_and_column, split_script
+
+__all__ = [
+    "BackfillInput",
+    "BackfillOutcome",
+    "DryRunReport",
+    "MigrationInput",
+    "MigrationOutcome",
+    "Settings",
+    "run",
+]
+
+_OWN_LOCKS = """
+    SELECT l.relation::oid, l.mode FROM pg_locks l
+    WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+"""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Limits that keep a dry run from hanging: a migration waiting on a lock for long would wait in
+    production too, and is better reported than endured."""
+
+    statement_timeout_ms: int = 300_000
+    lock_timeout_ms: int = 30_000
+    mixed: bool = False  # Flyway's `mixed`: allow transactional and non-transactional statements in one file
+    compare_data: bool = True  # include row counts and digests in the idempotency snapshot
+
+
+@dataclass(frozen=True)
+class _Failure:
+    statement: Statement | None
+    message: str
+    sqlstate: str | None = None
+    position: tuple[int, int] | None = None
+    detail: str | None = None
+    fatal: bool = False  # the connection is gone: nothing more can run
+
+
+def _failure(exc: psycopg.Error, statement: Statement | None, sql_text: str, conn: psycopg.Connection[Any]) -> _Failure:
+    diag = exc.diag
+    message = diag.message_primary or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    position = None
+    if statement is not None and diag.statement_position and diag.statement_position.isdigit():
+        position = line_and_column(sql_text, statement.offset + int(diag.statement_position) - 1)
+    details = [f"{label}: {value}" for label, value in (("DETAIL", diag.message_detail), ("HINT", diag.message_hint),
+                                                          ("CONTEXT", diag.context)) if value]
+    return _Failure(
+        statement,
+        message,
+        exc.sqlstate,
+        position,
+        "\n".join(details) or None,
+        fatal=conn.closed or conn.broken,
+    )
+
+
+def _connect(dsn: str) -> psycopg.Connection[Any]:
+    try:
+        # prepare_threshold=None: never auto-prepare; DDL sent repeatedly must stay plain simple-protocol text.
+        return psycopg.connect(dsn, autocommit=True, prepare_threshold=None, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise DryRunUnavailable(f"cannot connect to the dry-run database: {_first_line(str(exc))}") from exc
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else "unknown error"
+
+
+class _Runner:
+    def __init__(self, dsn: str, settings: Settings) -> None:
+        self.settings = settings
+        self.main = _connect(dsn)
+        self.check = _connect(dsn)
+        self.server_version_num = self.main.info.server_version
+        self.server_version = self.main.info.parameter_status("server_version") or str(self.server_version_num)
+        row = self.main.execute("SELECT current_user, current_schema(), current_setting('search_path')").fetchone()
+        assert row is not None
+        self.installed_by, schema, self.search_path = row
+        self.history = HistoryTable(schema or "public")
+        self._limit(self.main)
+        self.history.create(self.main)
+        self.excluded = frozenset({self.history.qualified})
+
+    def close(self) -> None:
+        self.main.close()
+        self.check.close()
+
+    def _limit(self, conn: psycopg.Connection[Any]) -> None:
+        conn.execute(f"SET statement_timeout = {int(self.settings.statement_timeout_ms)}")
+        conn.execute(f"SET lock_timeout = {int(self.settings.lock_timeout_ms)}")
+
+    def _restore_main(self) -> None:
+        """What Flyway's PostgreSQLConnection.doRestoreOriginalState does between migrations."""
+        self.main.execute("RESET ROLE")
+        self.main.execute("SELECT set_config('search_path', %s, false)", [self.search_path])
+
+    def _fresh_check_session(self) -> None:
+        """A re-run happens in a new Flyway process: no temp tables or settings left from the first run."""
+        self.check.execute("DISCARD ALL")
+        self._limit(self.check)
+
+    # -- executing ---------------------------------------------------------------------------------------
+
+    def _execute_all(
+        self, conn: psycopg.Connection[Any], statements: Sequence[Statement], sql_text: str
+    ) -> _Failure | None:
+        for statement in statements:
+            try:
+                conn.execute(statement.text)
+            except psycopg.Error as exc:
+                return _failure(exc, statement, sql_text, conn)
+        return None
+
+    def _rollback(self, conn: psycopg.Connection[Any]) -> None:
+        if not (conn.closed or conn.broken):
+            conn.execute("ROLLBACK")
+
+    # -- one migration -------------------------------------------------------------------------------------
+
+    def migrate(self, migration: MigrationInput) -> MigrationOutcome:
+        outcome = MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
+        statements = split_script(migration.sql, self.server_version_num)
+        outcome.statements = len(statements)
+        outside = [s for s in statements if not s.transactional]
+        outcome.transactional = not outside
+        if outside and len(outside) != len(statements) and not self.settings.mixed:
+            first = outside[0]
+            self._fail(
+                outcome,
+                _Failure(
+                    first,
+                    "Detected both transactional and non-transactional statements within the same migration"
+                    " (even though mixed is false)",
+                ),
+            )
+            return outcome
+        began = time.perf_counter()
+        failure = (
+            self._apply_in_transaction(statements, migration.sql, outcome)
+            if outcome.transactional
+            else self._execute_all(self.main, statements, migration.sql)
+        )
+        outcome.seconds = time.perf_counter() - began
+        if failure is not None:
+            self._fail(outcome, failure)
+            if not outcome.transactional and not failure.fatal:
+                # Flyway records a failed non-transactional migration (its changes stay); a rolled-back one not.
+                outcome.installed_rank = self._record(migration, outcome, success=False)
+            return outcome
+        outcome.applied = True
+        outcome.installed_rank = self._record(migration, outcome, success=True)
+        self._restore_main()
+        self._prove_idempotent(statements, migration.sql, outcome)
+        return outcome
+
+    def _apply_in_transaction(
+        self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome
+    ) -> _Failure | None:
+        before = user_table_oids(self.main)
+        self.main.execute("BEGIN")
+        failure = self._execute_all(self.main, statements, sql_text)
+        if failure is not None:
+            self._rollback(self.main)
+            return failure
+        held = self.main.execute(_OWN_LOCKS).fetchall()
+        locks = {(before[oid], mode) for oid, mode in held if oid in before and before[oid] not in self.excluded}
+        outcome.locks = sorted(locks, key=lambda lock: (lock[0], -lock_strength(lock[1])))
+        try:
+            self.main.execute("COMMIT")
+        except psycopg.Error as exc:  # deferred constraints are checked here
+            return _failure(exc, None, sql_text, self.main)
+        return None
+
+    def _record(self, migration: MigrationInput, outcome: MigrationOutcome, *, success: bool) -> int:
+        return self.history.add(
+            self.main,
+            version=migration.version,
+            description=migration.description,
+            script=migration.script,
+            checksum=migration.checksum,
+            installed_by=self.installed_by,
+            execution_ms=int(outcome.seconds * 1000),
+            success=success,
+        )
+
+    @staticmethod
+    def _fail(outcome: MigrationOutcome, failure: _Failure) -> None:
+        outcome.error = failure.message
+        outcome.error_sqlstate = failure.sqlstate
+        outcome.error_position = failure.position
+        outcome.error_detail = failure.detail
+        if failure.statement is not None:
+            outcome.error_line = failure.statement.line
+            outcome.failing_statement = failure.statement.text
+
+    # -- idempotency -----------------------------------------------------------------------------------
+
+    def _snapshot(self) -> Snapshot:
+        return take_snapshot(self.check, self.excluded, data=self.settings.compare_data)
+
+    def _prove_idempotent(self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome) -> None:
+        began = time.perf_counter()
+        try:
+            self._fresh_check_session()
+            if outcome.transactional:
+                self._second_run_in_transaction(statements, sql_text, outcome)
+            else:
+                self._second_run_outside_transaction(statements, sql_text, outcome)
+        finally:
+            outcome.check_seconds = time.perf_counter() - began
+
+    def _second_run_in_transaction(
+        self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome
+    ) -> None:
+        self.check.execute("BEGIN")
+        try:
+            base = self._snapshot()
+            failure = self._execute_all(self.check, statements, sql_text)
+            if failure is not None:
+                self._not_idempotent_error(outcome, failure)
+                return
+            changes = diff(base, self._snapshot())
+        finally:
+            self._rollback(self.check)
+        if not changes:
+            outcome.idempotent = True
+            return
+        # Name the statement: replay once more, snapshotting after each statement, and roll back again.
+        self._fresh_check_session()
+        self.check.execute("BEGIN")
+        try:
+            base = self._snapshot()
+            steps = self._run_with_snapshots(statements, sql_text)
+        finally:
+            self._rollback(self.check)
+        self._not_idempotent_changes(outcome, base, steps, changes)
+
+    def _second_run_outside_transaction(
+        self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome
+    ) -> None:
+        base = self._snapshot()
+        steps = self._run_with_snapshots(statements, sql_text)
+        if isinstance(steps, _Failure):
+            self._not_idempotent_error(outcome, steps)
+            return
+        changes = diff(base, steps[-1][1]) if steps else []
+        if not changes:
+            outcome.idempotent = True
+            return
+        self._not_idempotent_changes(outcome, base, steps, changes)
+
+    def _run_with_snapshots(
+        self, statements: Sequence[Statement], sql_text: str
+    ) -> list[tuple[Statement, Snapshot]] | _Failure:
+        steps: list[tuple[Statement, Snapshot]] = []
+        for statement in statements:
+            failure = self._execute_all(self.check, [statement], sql_text)
+            if failure is not None:
+                return failure
+            steps.append((statement, self._snapshot()))
+        return steps
+
+    @staticmethod
+    def _not_idempotent_error(outcome: MigrationOutcome, failure: _Failure) -> None:
+        outcome.idempotent = False
+        where = _where(failure.statement)
+        inner = _inner_statement(failure.detail)
+        outcome.idempotency_error = f"second run fails at {where}: {failure.message}" + (
+            f" ({inner})" if inner else ""
+        )
+        if failure.statement is not None:
+            outcome.idempotency_line = failure.statement.line
+            outcome.idempotency_statement = failure.statement.text
+
+    @staticmethod
+    def _not_idempotent_changes(
+        outcome: MigrationOutcome,
+        base: Snapshot,
+        steps: list[tuple[Statement, Snapshot]] | _Failure,
+        changes: list[Change],
+    ) -> None:
+        outcome.idempotent = False
+        culprits = _changers(base, steps, changes) if not isinstance(steps, _Failure) else []
+        if culprits:
+            where = _where(culprits[0])
+            if len(culprits) > 1:
+                others = ", ".join(f"{s.index} (line {s.line})" for s in culprits[1:4])
+                where += f" (also statement {others}" + (" ..." if len(culprits) > 4 else "") + ")"
+            outcome.idempotency_line = culprits[0].line
+            outcome.idempotency_statement = culprits[0].text
+        else:
+            where = "the migration"
+        listed = "; ".join(str(change) for change in changes[:5])
+        more = f"; and {len(changes) - 5} more" if len(changes) > 5 else ""
+        outcome.idempotency_error = f"second run of {where} changes the database: {listed}{more}"
+
+    # -- backfills ---------------------------------------------------------------------------------------
+
+    def backfill(self, backfill: BackfillInput) -> BackfillOutcome:
+        outcome = BackfillOutcome(backfill.release, backfill.name, None, None, backfill.estimated_rows)
+        statements = split_script(backfill.dry_run_sql, self.server_version_num)
+        began = time.perf_counter()
+        self._fresh_check_session()
+        self.check.execute("BEGIN")
+        try:
+            for statement in statements:
+                try:
+                    cursor = self.check.execute(statement.text)
+                except psycopg.Error as exc:
+                    failure = _failure(exc, statement, backfill.dry_run_sql, self.check)
+                    outcome.error = f"{_where(statement)}: {failure.message}"
+                    outcome.rows = None
+                    return outcome
+                outcome.rows = _affected_rows(cursor)
+        finally:
+            self._rollback(self.check)
+            outcome.seconds = time.perf_counter() - began
+        return outcome
+
+
+def _affected_rows(cursor: psycopg.Cursor[Any]) -> int | None:
+    """DML reports its row count; a query counts its rows, except that a lone `count` column (what
+    `SELECT count(*) ...` returns) is taken as the count itself."""
+    if cursor.description is None:
+        return cursor.rowcount if cursor.rowcount >= 0 else None
+    rows = cursor.fetchall()
+    if len(rows) == 1 and len(cursor.description) == 1 and cursor.description[0].name == "count":
+        value = rows[0][0]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return len(rows)
+
+
+def _where(statement: Statement | None) -> str:
+    if statement is None:
+        return "COMMIT"
+    return f"statement {statement.index} (line {statement.line}: {statement.summary})"
+
+
+def _inner_statement(detail: str | None) -> str | None:
+    """For an error raised inside a DO block or function, PostgreSQL's CONTEXT names the inner SQL."""
+    for line in (detail or "").splitlines():
+        text = line.removeprefix("CONTEXT: ").strip()
+        if text.startswith("SQL statement "):
+            return text
+    return None
+
+
+def _changers(base: Snapshot, steps: list[tuple[Statement, Snapshot]], changes: list[Change]) -> list[Statement]:
+    """Every statement whose second run touched an object that ends up different, in file order.
+
+    Objects that a statement changes and a later one restores (DROP ... IF EXISTS then CREATE) are not among
+    `changes`, so idempotent drop-and-recreate pairs are never blamed."""
+    keys = {change.key for change in changes}
+    culprits: list[Statement] = []
+    previous = base
+    for statement, snapshot in steps:
+        if any(previous.get(key) != snapshot.get(key) for key in keys):
+            culprits.append(statement)
+        previous = snapshot
+    return culprits
+
+
+def run(
+    dsn: str,
+    migrations: Sequence[MigrationInput],
+    backfills: Sequence[BackfillInput] = (),
+    settings: Settings | None = None,
+) -> DryRunReport:
+    """Dry-run `migrations` (already in Flyway order) and then `backfills` against the database at `dsn`,
+    which should be empty: a throwaway cluster or a scratch database."""
+    began = time.perf_counter()
+    runner = _Runner(dsn, settings or Settings())
+    try:
+        outcomes: list[MigrationOutcome] = []
+        stopped = False
+        for migration in migrations:
+            if stopped:
+                outcomes.append(
+                    MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
+                )
+                continue
+            outcome = runner.migrate(migration)
+            outcomes.append(outcome)
+            stopped = not outcome.applied
+        backfill_outcomes = [
+            runner.backfill(b)
+            if not stopped
+            else BackfillOutcome(b.release, b.name, None, "not run: a migration failed to apply", b.estimated_rows)
+            for b in backfills
+        ]
+        return DryRunReport(runner.server_version, outcomes, backfill_outcomes, time.perf_counter() - began)
+    finally:
+        runner.close()

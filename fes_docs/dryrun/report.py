@@ -1,0 +1,207 @@
+"""What a dry run found, as plain data, and the small JSON evidence a release can cite (guide §3.2).
+
+The evidence is deliberately small: the PostgreSQL version, each migration's script and Flyway checksum, whether
+it applied and re-applied cleanly, its timing and the locks it held on pre-existing tables. The checksums let
+`validate` tell later whether the evidence still describes the migrations in the repository.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "EVIDENCE_FORMAT",
+    "EVIDENCE_FORMAT_VERSION",
+    "LOCK_MODES",
+    "BackfillInput",
+    "BackfillOutcome",
+    "DryRunReport",
+    "MigrationInput",
+    "MigrationOutcome",
+    "evidence_checksums",
+    "evidence_json",
+    "lock_mode_sql",
+]
+
+EVIDENCE_FORMAT = "fes-docs-dry-run"
+EVIDENCE_FORMAT_VERSION = 1
+
+# pg_locks mode names, weakest first (PostgreSQL's table-level lock modes).
+LOCK_MODES = (
+    "AccessShareLock",
+    "RowShareLock",
+    "RowExclusiveLock",
+    "ShareUpdateExclusiveLock",
+    "ShareLock",
+    "ShareRowExclusiveLock",
+    "ExclusiveLock",
+    "AccessExclusiveLock",
+)
+
+
+def lock_mode_sql(mode: str) -> str:
+    """'AccessExclusiveLock' -> 'ACCESS EXCLUSIVE', the spelling of LOCK TABLE and the PostgreSQL docs."""
+    words: list[str] = []
+    for char in mode.removesuffix("Lock"):
+        if char.isupper() and words:
+            words.append(" ")
+        words.append(char.upper())
+    return "".join(words)
+
+
+def lock_strength(mode: str) -> int:
+    return LOCK_MODES.index(mode) if mode in LOCK_MODES else -1
+
+
+@dataclass(frozen=True)
+class MigrationInput:
+    version: str | None  # Flyway version text; None for a repeatable migration
+    description: str
+    script: str  # file name as flyway_schema_history.script records it
+    sql: str
+    checksum: int  # Flyway's checksum, computed by the caller
+    release: str | None  # the release that claims it, for reporting
+
+
+@dataclass(frozen=True)
+class BackfillInput:
+    release: str
+    name: str
+    dry_run_sql: str
+    estimated_rows: int | None
+
+
+@dataclass
+class MigrationOutcome:
+    script: str
+    version: str | None
+    checksum: int
+    release: str | None
+    applied: bool = False
+    error: str | None = None  # the server's message
+    error_line: int | None = None  # first line of the failing statement in the file
+    failing_statement: str | None = None
+    idempotent: bool | None = None  # None: not checked (not applied)
+    idempotency_error: str | None = None
+    locks: list[tuple[str, str]] = field(default_factory=list)  # (schema.table, pg_locks mode)
+    seconds: float = 0.0  # first application, as Flyway's execution_time
+    # Beyond the agreed API:
+    error_sqlstate: str | None = None
+    error_position: tuple[int, int] | None = None  # (line, column) of the server's error cursor in the file
+    error_detail: str | None = None  # DETAIL / HINT / CONTEXT lines of the server's error
+    idempotency_line: int | None = None  # first line of the statement the idempotency error names
+    idempotency_statement: str | None = None
+    transactional: bool = True  # False: run without a transaction (CONCURRENTLY etc.); locks not observable
+    statements: int = 0
+    installed_rank: int | None = None
+    check_seconds: float = 0.0  # the second run and the snapshots
+
+    @property
+    def status(self) -> str:
+        """'applied', 'failed' or 'not-run' (an earlier migration failed, so Flyway would have stopped)."""
+        if self.applied:
+            return "applied"
+        return "failed" if self.error is not None else "not-run"
+
+    @property
+    def passed(self) -> bool:
+        return self.applied and self.idempotent is not False
+
+    @property
+    def strongest_locks(self) -> dict[str, str]:
+        """The strongest mode held per table: what a reviewer needs to judge blocking."""
+        strongest: dict[str, str] = {}
+        for table, mode in self.locks:
+            if table not in strongest or lock_strength(mode) > lock_strength(strongest[table]):
+                strongest[table] = mode
+        return dict(sorted(strongest.items()))
+
+    def to_evidence(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "checksum": self.checksum,
+            "idempotent": self.idempotent,
+            "locks": [{"mode": mode, "table": table} for table, mode in self.locks],
+            "release": self.release,
+            "script": self.script,
+            "seconds": round(self.seconds, 3),
+            "status": self.status,
+            "transactional": self.transactional,
+            "version": self.version,
+        }
+        if self.error is not None:
+            entry["error"] = {"line": self.error_line, "message": self.error, "statement": self.failing_statement}
+        if self.idempotency_error is not None:
+            entry["idempotency_error"] = {"line": self.idempotency_line, "message": self.idempotency_error}
+        return dict(sorted(entry.items()))
+
+
+@dataclass
+class BackfillOutcome:
+    release: str
+    name: str
+    rows: int | None
+    error: str | None
+    estimated_rows: int | None = None
+    seconds: float = 0.0
+
+    def to_evidence(self) -> dict[str, Any]:
+        entry = {
+            "error": self.error,
+            "estimated_rows": self.estimated_rows,
+            "name": self.name,
+            "release": self.release,
+            "rows": self.rows,
+            "seconds": round(self.seconds, 3),
+        }
+        return dict(sorted(entry.items()))
+
+
+@dataclass
+class DryRunReport:
+    server_version: str
+    migrations: list[MigrationOutcome]
+    backfills: list[BackfillOutcome]
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        return all(m.passed for m in self.migrations) and all(b.error is None for b in self.backfills)
+
+    def to_evidence(self) -> dict[str, Any]:
+        """JSON-ready evidence; keys sorted at every level so equal runs serialise alike (timings aside)."""
+        evidence = {
+            "backfills": [b.to_evidence() for b in self.backfills],
+            "format": EVIDENCE_FORMAT,
+            "format_version": EVIDENCE_FORMAT_VERSION,
+            "migrations": [m.to_evidence() for m in self.migrations],
+            "passed": self.passed,
+            "postgresql": self.server_version,
+            "seconds": round(self.seconds, 3),
+        }
+        return dict(sorted(evidence.items()))
+
+
+def evidence_json(report: DryRunReport) -> str:
+    return json.dumps(report.to_evidence(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def evidence_checksums(evidence: Mapping[str, Any]) -> dict[str, int] | None:
+    """script -> checksum recorded in an evidence document, or None when it is not fes-docs dry-run evidence
+    of a format this version understands (so `validate` can say so instead of comparing garbage)."""
+    if evidence.get("format") != EVIDENCE_FORMAT or evidence.get("format_version") != EVIDENCE_FORMAT_VERSION:
+        return None
+    migrations = evidence.get("migrations")
+    if not isinstance(migrations, list):
+        return None
+    result: dict[str, int] = {}
+    for entry in migrations:
+        if not isinstance(entry, Mapping):
+            return None
+        script, checksum = entry.get("script"), entry.get("checksum")
+        if not isinstance(script, str) or not isinstance(checksum, int) or isinstance(checksum, bool):
+            return None
+        result[script] = checksum
+    return result

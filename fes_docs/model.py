@@ -1,0 +1,332 @@
+"""Typed views of the policy and of release records.
+
+Records are built *leniently* from already-loaded data: a wrong type becomes ``None``/empty here
+(the schema stage reports it, located), so one bad field never stops the semantic rules from
+checking everything else in the same file. Every object keeps its ``path`` into the source
+document, which is how a rule turns "this flag" into ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import Loc, Waiver
+from .loader import Document, PathKey
+
+STATUSES = ("draft", "planned", "approved", "in-progress", "released", "rolled-back", "cancelled")
+_RANK = {"draft": 0, "planned": 1, "approved": 2, "in-progress": 3, "released": 4, "rolled-back": 4}
+ROLLBACK_ROLE = "rollback"
+DEFAULT_POLICY: dict[str, Any] = {
+    "environments": ["local", "test", "staging", "production"],
+    "owner_roles": ["engineering", "database", "on_call", "product"],
+    "checklist": [
+        {"id": "db-backup", "title": "Database backup/snapshot completed"},
+        {"id": "flyway-dry-run", "title": "Flyway migration dry-run validated in lower environment"},
+        {"id": "openapi-docs-updated", "title": "OpenAPI and docs updated"},
+        {"id": "alerting-dashboards", "title": "Alerting dashboards prepared for new modules"},
+        {"id": "rollback-owner", "title": "Rollback owner assigned for deployment window"},
+    ],
+    "flags": [
+        "features.enable-step-windows",
+        "features.enable-pdf-lifecycle",
+        "features.enable-question-bank",
+        "features.enable-notification-rule-engine",
+    ],
+    "openapi": "service/openapi.yaml",
+    "migrations_dir": "service/db/migration",
+    "backfill_dry_run_rows": 1_000_000,
+    "sql_dialect": "postgres",
+}
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def _int(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _bool(v: Any) -> bool | None:
+    return v if isinstance(v, bool) else None
+
+
+def _map(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def _list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else []
+
+
+@dataclass(frozen=True)
+class ChecklistSpec:
+    id: str
+    title: str
+
+
+@dataclass
+class Policy:
+    """Project-wide settings; the guide's defaults where the file is silent."""
+
+    environments: list[str]
+    owner_roles: list[str]
+    checklist: list[ChecklistSpec]
+    flags: list[str]
+    openapi: str | None
+    migrations_dir: str | None
+    backfill_dry_run_rows: int
+    sql_dialect: str
+    people: dict[str, list[str]]
+    doc: Document | None = None
+
+    @property
+    def checklist_ids(self) -> list[str]:
+        return [c.id for c in self.checklist]
+
+    @property
+    def production(self) -> str:
+        """The last environment is the one that takes incremental steps."""
+        return self.environments[-1] if self.environments else "production"
+
+    @classmethod
+    def from_data(cls, data: Any, doc: Document | None = None) -> Policy:
+        d = _map(data)
+
+        def pick(key: str) -> Any:
+            value = d.get(key)
+            return DEFAULT_POLICY.get(key) if value is None else value
+
+        checklist = [
+            ChecklistSpec(str(c.get("id")), str(c.get("title", c.get("id"))))
+            for c in _list(pick("checklist")) if isinstance(c, dict) and isinstance(c.get("id"), str)
+        ]
+        people = {
+            str(k): [e for e in _list(v) if isinstance(e, str)] for k, v in _map(d.get("people")).items()
+        }
+        return cls(
+            environments=[e for e in _list(pick("environments")) if isinstance(e, str)],
+            owner_roles=[r for r in _list(pick("owner_roles")) if isinstance(r, str)],
+            checklist=checklist,
+            flags=[f for f in _list(pick("flags")) if isinstance(f, str)],
+            openapi=_str(pick("openapi")),
+            migrations_dir=_str(pick("migrations_dir")),
+            backfill_dry_run_rows=_int(pick("backfill_dry_run_rows")) or 1_000_000,
+            sql_dialect=_str(pick("sql_dialect")) or "postgres",
+            people=people,
+            doc=doc,
+        )
+
+
+@dataclass
+class ChecklistItem:
+    id: str | None
+    done: bool | None
+    evidence: str | None
+    path: PathKey
+
+
+@dataclass
+class MigrationRef:
+    file: str | None
+    change: str | None
+    idempotent: bool | None
+    checksum: int | None
+    path: PathKey
+
+
+@dataclass
+class Backfill:
+    name: str | None
+    repeatable: bool | None
+    batch_size: int | None
+    estimated_rows: int | None
+    dry_run: bool | None
+    sql: str | None
+    dry_run_sql: str | None
+    path: PathKey
+
+
+@dataclass
+class Flag:
+    name: str | None
+    rollout: dict[str, Any]
+    path: PathKey
+
+    def percent(self, env: str) -> int:
+        """A plain environment's percentage; production's is its last step; absent means 0."""
+        value = self.rollout.get(env)
+        if isinstance(value, list):
+            steps = [v for v in value if _int(v) is not None]
+            return int(steps[-1]) if steps else 0
+        return _int(value) or 0
+
+    def steps(self, env: str) -> list[int]:
+        value = self.rollout.get(env)
+        if isinstance(value, list):
+            return [v for v in value if _int(v) is not None]
+        return [v] if (v := _int(value)) else []
+
+
+@dataclass
+class SignOff:
+    role: str | None
+    by: str | None
+    date: str | None
+    digest: str | None
+    path: PathKey
+
+
+@dataclass
+class Action:
+    title: str | None
+    status: str | None
+    path: PathKey
+
+
+@dataclass
+class Incident:
+    id: str | None
+    actions: list[Action]
+    path: PathKey
+
+
+@dataclass
+class WaiverRef:
+    waiver: Waiver
+    path: PathKey
+
+
+@dataclass
+class Release:
+    """One release record; ``doc`` is where it came from."""
+
+    doc: Document
+    id: str | None
+    title: str | None
+    phase: int | None
+    status: str | None
+    window_start: str | None
+    window_end: str | None
+    artifact_version: str | None
+    last_known_good: str | None
+    owners: dict[str, str]
+    checklist: list[ChecklistItem]
+    migrations: list[MigrationRef]
+    backfills: list[Backfill]
+    flags: list[Flag]
+    endpoints: list[tuple[str, PathKey]]
+    validation: dict[str, Any]
+    rollback_database: str | None
+    snapshot: str | None
+    signoffs: list[SignOff]
+    incidents: list[Incident]
+    reattempt_of: str | None
+    waivers: list[WaiverRef]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return self.doc.file
+
+    @property
+    def stem(self) -> str:
+        name = self.doc.file.rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        """The id used to refer to this release in reports even when ``id`` is broken."""
+        return self.id or self.stem
+
+    def loc(self, *path: str | int) -> Loc:
+        p = self.doc.pos(path)
+        return Loc(self.doc.file, p.line, p.column)
+
+    def key_loc(self, *path: str | int) -> Loc:
+        p = self.doc.key_pos(path)
+        return Loc(self.doc.file, p.line, p.column)
+
+    @property
+    def rank(self) -> int:
+        """Position in the status order; -1 for cancelled/unknown (exempt from completeness)."""
+        return _RANK.get(self.status or "", -1)
+
+    @property
+    def from_approved(self) -> bool:
+        return self.rank >= _RANK["approved"]
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def checklist_item(self, item_id: str) -> ChecklistItem | None:
+        return next((c for c in self.checklist if c.id == item_id), None)
+
+    @classmethod
+    def from_doc(cls, doc: Document) -> Release:
+        d = _map(doc.data)
+        window = _map(d.get("window"))
+        artifact = _map(d.get("artifact"))
+        rollback = _map(d.get("rollback"))
+        owners = {str(k): v for k, v in _map(d.get("owners")).items() if isinstance(v, str) and v.strip()}
+        return cls(
+            doc=doc,
+            id=_str(d.get("id")),
+            title=_str(d.get("title")),
+            phase=_int(d.get("phase")),
+            status=_str(d.get("status")),
+            window_start=_str(window.get("start")),
+            window_end=_str(window.get("end")),
+            artifact_version=None if artifact.get("version") is None else str(artifact.get("version")),
+            last_known_good=None if artifact.get("last_known_good") is None
+            else str(artifact.get("last_known_good")),
+            owners=owners,
+            checklist=[
+                ChecklistItem(_str(c.get("id")), _bool(c.get("done")),
+                              None if c.get("evidence") is None else str(c.get("evidence")),
+                              ("checklist", i))
+                for i, c in enumerate(_list(d.get("checklist"))) if isinstance(c, dict)
+            ],
+            migrations=[
+                MigrationRef(_str(m.get("file")), _str(m.get("change")), _bool(m.get("idempotent")),
+                             _int(m.get("checksum")), ("migrations", i))
+                for i, m in enumerate(_list(d.get("migrations"))) if isinstance(m, dict)
+            ],
+            backfills=[
+                Backfill(_str(b.get("name")), _bool(b.get("repeatable")), _int(b.get("batch_size")),
+                         _int(b.get("estimated_rows")), _bool(b.get("dry_run")), _str(b.get("sql")),
+                         _str(b.get("dry_run_sql")), ("backfills", i))
+                for i, b in enumerate(_list(d.get("backfills"))) if isinstance(b, dict)
+            ],
+            flags=[
+                Flag(_str(f.get("name")), _map(f.get("rollout")), ("flags", i))
+                for i, f in enumerate(_list(d.get("flags"))) if isinstance(f, dict)
+            ],
+            endpoints=[(e, ("endpoints", i)) for i, e in enumerate(_list(d.get("endpoints")))
+                       if isinstance(e, str)],
+            validation=_map(d.get("validation")),
+            rollback_database=_str(rollback.get("database")),
+            snapshot=_str(rollback.get("snapshot")),
+            signoffs=[
+                SignOff(_str(s.get("role")), _str(s.get("by")),
+                        None if s.get("date") is None else str(s.get("date")),
+                        _str(s.get("digest")), ("signoffs", i))
+                for i, s in enumerate(_list(d.get("signoffs"))) if isinstance(s, dict)
+            ],
+            incidents=[
+                Incident(_str(inc.get("id")), [
+                    Action(_str(a.get("title")), _str(a.get("status")), ("incidents", i, "actions", j))
+                    for j, a in enumerate(_list(inc.get("actions"))) if isinstance(a, dict)
+                ], ("incidents", i))
+                for i, inc in enumerate(_list(d.get("incidents"))) if isinstance(inc, dict)
+            ],
+            reattempt_of=_str(d.get("reattempt_of")),
+            waivers=[
+                WaiverRef(Waiver(str(w.get("rule", "")), str(w.get("reason") or "").strip(),
+                                 None if w.get("until") is None else str(w.get("until")),
+                                 _str(w.get("approved_by"))), ("waivers", i))
+                for i, w in enumerate(_list(d.get("waivers"))) if isinstance(w, dict)
+            ],
+        )

@@ -1,0 +1,152 @@
+"""Load a whole project: the policy, every release record, and (lazily) the artefacts they point at.
+
+Only two situations are not findings: no policy file, or one the OS will not let us read. Then there is
+no project to speak of and :class:`ConfigError` carries a one-line reason (exit code 2). Everything
+else — broken YAML, schema violations, a missing OpenAPI spec — becomes a located finding.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import ConfigError
+from .findings import Finding, Loc
+from .loader import Document, LoadProblem, load_file
+from .model import Policy, Release
+from .schema import policy_schema, release_schema, schema_findings
+
+if TYPE_CHECKING:
+    from .artefacts import MigrationIndex
+    from .openapi import SpecIndex
+
+RELEASES_DIR = "releases"
+POLICY_FILE = "policy.yaml"
+SCHEMA_DIR = "schema"
+
+
+def problem_finding(file: str, p: LoadProblem) -> Finding:
+    return Finding(Loc(file, p.line, p.column), p.rule, "error", p.message, p.hint)
+
+
+@dataclass
+class Project:
+    """Everything a rule may look at. Artefacts are parsed on first use, once per run."""
+
+    root: Path
+    policy: Policy
+    releases: list[Release]
+    load_findings: list[Finding] = field(default_factory=list)
+    releases_dir: str = RELEASES_DIR
+    today: str | None = None   # ISO date for waiver expiry; None = the real today
+
+    @property
+    def policy_file(self) -> str:
+        return f"{self.releases_dir}/{POLICY_FILE}"
+
+    def policy_loc(self, *path: str | int) -> Loc:
+        if self.policy.doc is None:
+            return Loc(self.policy_file)
+        p = self.policy.doc.pos(path)
+        return Loc(self.policy_file, p.line, p.column)
+
+    def by_id(self) -> dict[str, Release]:
+        out: dict[str, Release] = {}
+        for rel in self.releases:
+            out.setdefault(rel.key, rel)
+        return out
+
+    def inside(self, rel_path: str) -> Path | None:
+        """Resolve a user-given path, refusing anything that leaves the project root."""
+        candidate = (self.root / rel_path).resolve()
+        root = self.root.resolve()
+        if candidate != root and root not in candidate.parents:
+            return None
+        return candidate
+
+    @cached_property
+    def migrations(self) -> MigrationIndex:
+        from .artefacts import MigrationIndex
+        return MigrationIndex.build(self)
+
+    @cached_property
+    def spec(self) -> SpecIndex:
+        from .openapi import load_spec
+        return load_spec(self.root, self.policy.openapi or "")
+
+
+def load_policy(root: Path, releases_dir: str = RELEASES_DIR) -> tuple[Policy, list[Finding]]:
+    path = root / releases_dir / POLICY_FILE
+    rel = f"{releases_dir}/{POLICY_FILE}"
+    if not path.is_file():
+        raise ConfigError(f"no policy file at {rel} (run from the project root or pass --root DIR)")
+    try:
+        path.open("rb").close()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {rel}: {exc.strerror or exc}") from None
+    doc, problems = load_file(path, rel)
+    if doc is None:
+        return Policy.from_data(None), [problem_finding(rel, p) for p in problems]
+    return Policy.from_data(doc.data, doc), schema_findings(doc, policy_schema())
+
+
+def release_files(root: Path, releases_dir: str = RELEASES_DIR) -> list[Path]:
+    folder = root / releases_dir
+    files = [p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.name != POLICY_FILE
+             and not p.name.startswith(".")] if folder.is_dir() else []
+    return sorted(files, key=lambda p: p.name)
+
+
+def load_release(path: Path, rel: str, policy: Policy) -> tuple[Release | None, list[Finding]]:
+    doc, problems = load_file(path, rel)
+    if doc is None:
+        return None, [problem_finding(rel, p) for p in problems]
+    findings = schema_findings(doc, release_schema(policy, editor=False))
+    if not isinstance(doc.data, dict):
+        return None, findings
+    return Release.from_doc(doc), findings
+
+
+def load_project(root: Path, releases_dir: str = RELEASES_DIR, today: str | None = None) -> Project:
+    """Read the policy and every release file under ``releases/``."""
+    from .cache import load_releases_cached
+
+    root = root.resolve()
+    policy, findings = load_policy(root, releases_dir)
+    releases, release_findings = load_releases_cached(root, releases_dir, policy)
+    findings.extend(release_findings)
+    project = Project(root, policy, releases, findings, releases_dir, today)
+    findings.extend(published_schema_findings(project))
+    return project
+
+
+def published_schema_findings(project: Project) -> list[Finding]:
+    """The schema file editors read must match the policy, or completion would suggest stale names."""
+    out: list[Finding] = []
+    folder = project.root / project.releases_dir / SCHEMA_DIR
+    for name, schema in (("release.schema.json", release_schema(project.policy)),
+                         ("policy.schema.json", policy_schema())):
+        path = folder / name
+        if not path.is_file():
+            continue
+        expected = dump_schema(schema)
+        try:
+            current = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            current = ""
+        if current != expected:
+            out.append(Finding(Loc(f"{project.releases_dir}/{SCHEMA_DIR}/{name}"), "FES015", "warning",
+                               f"{name} is out of date with the policy",
+                               "regenerate it: fes-docs schema --write"))
+    return out
+
+
+def dump_schema(schema: dict[str, object]) -> str:
+    return json.dumps(schema, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def load_document(root: Path, rel: str) -> tuple[Document | None, list[LoadProblem]]:
+    return load_file(root / rel, rel)

@@ -1,0 +1,146 @@
+"""Reporters: findings as text, JSON, GitHub annotations, JUnit XML and SARIF.
+
+All reporters are pure functions of the findings (no clock, no absolute paths), so the same inputs
+give byte-identical reports — CI diffs and caches depend on it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from . import __version__
+from .findings import Finding
+from .rules import CATALOGUE
+
+JSON_FORMAT_VERSION = 1
+
+
+def summary(findings: list[Finding], files: int | None = None) -> dict[str, int]:
+    out = {
+        "errors": sum(1 for f in findings if f.blocking),
+        "warnings": sum(1 for f in findings if f.severity == "warning" and f.waived is None),
+        "waived": sum(1 for f in findings if f.waived is not None),
+    }
+    if files is not None:
+        out["files"] = files
+    return out
+
+
+def _label(f: Finding) -> str:
+    return f"waived {f.severity}" if f.waived else f.severity
+
+
+def text(findings: list[Finding], files: int | None = None, hints: bool = True) -> str:
+    lines = []
+    for f in findings:
+        lines.append(f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {_label(f)} {f.rule} {f.message}")
+        if f.waived:
+            lines.append(f"    waived: {f.waived.reason}"
+                         + (f" (until {f.waived.until})" if f.waived.until else "")
+                         + (f" approved by {f.waived.approved_by}" if f.waived.approved_by else ""))
+        for rel in f.related:
+            lines.append(f"    see {rel.file}:{rel.line}:{rel.column}")
+        if hints and f.hint and not f.waived:
+            lines.append(f"    hint: {f.hint}")
+    s = summary(findings, files)
+    checked = f" in {s['files']} file{'s' if s.get('files') != 1 else ''}" if files is not None else ""
+    verdict = "FAILED" if s["errors"] else "OK"
+    lines.append(f"{verdict}: {s['errors']} error(s), {s['warnings']} warning(s), {s['waived']} waived{checked}")
+    return "\n".join(lines) + "\n"
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "file": f.loc.file, "line": f.loc.line, "column": f.loc.column, "rule": f.rule,
+        "severity": f.severity, "message": f.message, "hint": f.hint, "release": f.release,
+        "title": CATALOGUE[f.rule].title if f.rule in CATALOGUE else f.rule,
+        "waived": None if f.waived is None else {
+            "reason": f.waived.reason, "until": f.waived.until, "approved_by": f.waived.approved_by},
+    }
+    if f.related:
+        out["related"] = [{"file": r.file, "line": r.line, "column": r.column} for r in f.related]
+    return out
+
+
+def as_json(findings: list[Finding], files: int | None = None, extra: dict[str, Any] | None = None) -> str:
+    doc: dict[str, Any] = {"findings": [finding_json(f) for f in findings], "summary": summary(findings, files),
+                           "format_version": JSON_FORMAT_VERSION, "tool": {"name": "fes-docs", "version": __version__}}
+    if extra:
+        doc.update(extra)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _gh_escape(s: str, prop: bool = False) -> str:
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return s.replace(":", "%3A").replace(",", "%2C") if prop else s
+
+
+def github(findings: list[Finding], files: int | None = None) -> str:
+    lines = []
+    for f in findings:
+        level = "error" if f.blocking else ("notice" if f.waived else "warning")
+        title = f"{f.rule} {CATALOGUE[f.rule].title}" if f.rule in CATALOGUE else f.rule
+        msg = f.message + (f" (hint: {f.hint})" if f.hint and not f.waived else "")
+        if f.waived:
+            msg += f" [waived: {f.waived.reason}]"
+        lines.append(f"::{level} file={_gh_escape(f.loc.file, True)},line={f.loc.line},col={f.loc.column},"
+                     f"title={_gh_escape(title, True)}::{_gh_escape(msg)}")
+    lines.append(text([], files).strip() if not findings else text(findings, files).splitlines()[-1])
+    return "\n".join(lines) + "\n"
+
+
+def junit(findings: list[Finding], files: int | None = None) -> str:
+    """One test case per file; a failure per blocking finding. CI systems render this natively."""
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.loc.file, []).append(f)
+    s = summary(findings, files)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           f'<testsuites name="fes-docs" tests="{len(by_file)}" failures="{s["errors"]}">',
+           f'  <testsuite name="fes-docs validate" tests="{len(by_file)}" failures="{s["errors"]}">']
+    for file, items in sorted(by_file.items()):
+        out.append(f"    <testcase classname=\"fes-docs\" name={quoteattr(file)}>")
+        for f in items:
+            body = escape(f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {f.message}"
+                          + (f"\nhint: {f.hint}" if f.hint else ""))
+            if f.blocking:
+                out.append(f"      <failure type={quoteattr(f.rule)} message={quoteattr(f.message)}>{body}</failure>")
+            else:
+                out.append(f"      <system-out>{_label(f)} {escape(f.rule)}: {body}</system-out>")
+        out.append("    </testcase>")
+    out += ["  </testsuite>", "</testsuites>"]
+    return "\n".join(out) + "\n"
+
+
+def sarif(findings: list[Finding], files: int | None = None) -> str:
+    """SARIF 2.1.0 for GitHub code scanning; waived findings become suppressions, not omissions."""
+    used = sorted({f.rule for f in findings})
+    rules = [{"id": r, "name": CATALOGUE[r].title if r in CATALOGUE else r,
+              "shortDescription": {"text": CATALOGUE[r].title if r in CATALOGUE else r},
+              "fullDescription": {"text": CATALOGUE[r].doc if r in CATALOGUE else r},
+              "help": {"text": CATALOGUE[r].hint if r in CATALOGUE else ""},
+              "properties": {"guideSection": CATALOGUE[r].section if r in CATALOGUE else ""}} for r in used]
+    results = []
+    for f in findings:
+        res: dict[str, Any] = {
+            "ruleId": f.rule, "ruleIndex": used.index(f.rule),
+            "level": "error" if f.severity == "error" else "warning",
+            "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.loc.file},
+                                                "region": {"startLine": f.loc.line, "startColumn": f.loc.column}}}],
+        }
+        if f.waived:
+            res["suppressions"] = [{"kind": "inSource", "justification": f.waived.reason}]
+        results.append(res)
+    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [{"tool": {"driver": {"name": "fes-docs", "version": __version__,
+                                         "informationUri": "https://fes-docs.example.org", "rules": rules}},
+                     "results": results}]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+REPORTERS: dict[str, Callable[[list[Finding], int | None], str]] = {
+    "text": text, "json": as_json, "github": github, "junit": junit, "sarif": sarif}

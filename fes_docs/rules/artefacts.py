@@ -1,0 +1,168 @@
+"""The real artefacts: the Flyway folder (names, versions, checksums) and the OpenAPI spec."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Loc
+from ..model import Release
+from ..project import Project
+from ..sql.flyway import parse_name
+from . import Hit, project_rule, release_rule
+
+
+def _ordered(project: Project) -> list[Release]:
+    """Release order for Flyway versions: by window start, then id; no window or cancelled: not ordered."""
+    from .identity import parse_datetime
+
+    dated = []
+    for rel in project.releases:
+        start = parse_datetime(rel.window_start) if rel.window_start else None
+        if start is None or rel.cancelled:
+            continue
+        dated.append((start.isoformat() if start.tzinfo else start.isoformat() + "+00:00", rel.key, rel))
+    return [r for _, _, r in sorted(dated, key=lambda t: (t[0], t[1]))]
+
+
+@release_rule("FES310", "Listed migrations exist", "Flyway",
+              hint="check the file name against the policy's migrations_dir")
+def listed_exists(project: Project, rel: Release) -> Iterator[Hit]:
+    """Every migration a release lists exists in the policy's `migrations_dir`."""
+    index = project.migrations
+    for ref in rel.migrations:
+        if ref.file and parse_name(ref.file.rsplit("/", 1)[-1]).kind and index.get(ref.file) is None:
+            where = f"in {index.folder}" if index.exists else f"({index.folder} does not exist)"
+            yield Hit(rel.loc(*ref.path, "file"), f"migration {ref.file} not found {where}")
+
+
+@release_rule("FES311", "Flyway file names", "Flyway",
+              hint="name versioned migrations V<version>__<description>.sql (R__ repeatable, U undo)")
+def flyway_name(project: Project, rel: Release) -> Iterator[Hit]:
+    """Listed files follow Flyway's naming, or Flyway would silently skip them."""
+    for ref in rel.migrations:
+        if ref.file:
+            parsed = parse_name(ref.file.rsplit("/", 1)[-1])
+            if parsed.kind is None:
+                yield Hit(rel.loc(*ref.path, "file"), f"{ref.file}: {parsed.problem}")
+
+
+@project_rule("FES312", "Unique Flyway versions", "Flyway", hint="give each migration its own version")
+def unique_versions(project: Project) -> Iterator[Hit]:
+    """Versions are unique across the folder (numerically: 1.0 and 1 are the same version)."""
+    index = project.migrations
+    seen: dict[tuple[tuple[int, ...], str], str] = {}
+    for name, mf in sorted(index.files.items()):
+        if mf.name.version is None or mf.name.kind is None:
+            continue
+        from ..sql.flyway import version_key
+        key = (version_key(mf.name.version), mf.name.kind)
+        if key in seen:
+            claims = index.claims.get(name, [])
+            loc = claims[0].release.loc(*claims[0].ref.path, "file") if claims else Loc(index.file_label(name))
+            yield Hit(loc, f"{name} has the same version {mf.name.version_text} as {seen[key]}",
+                      release=claims[0].release.key if claims else None)
+        else:
+            seen[key] = name
+
+
+@project_rule("FES313", "Versions rise with release order", "Flyway",
+              hint="renumber the migration above every version released before it")
+def versions_rise(project: Project) -> Iterator[Hit]:
+    """The versions a release adds are greater than those of every release before it (by window start, then id)."""
+    index = project.migrations
+    highest: tuple[tuple[int, ...], str, str] | None = None
+    for rel in _ordered(project):
+        versions = [(index.version_of(ref.file), ref) for ref in rel.migrations if ref.file]
+        mine = [(v, ref) for v, ref in versions if v is not None]
+        for v, ref in mine:
+            if highest is not None and v <= highest[0]:
+                yield Hit(rel.loc(*ref.path, "file"),
+                          f"{ref.file} is not above {highest[1]} of the earlier release {highest[2]}",
+                          release=rel.key)
+        if mine:
+            top = max(mine, key=lambda t: t[0])
+            if highest is None or top[0] > highest[0]:
+                highest = (top[0], top[1].file or "", rel.key)
+
+
+@project_rule("FES314", "Every migration belongs to a release", "Flyway", "warning",
+              hint="list the file under `migrations:` of the release that ships it")
+def orphans(project: Project) -> Iterator[Hit]:
+    """A migration file that no release claims (undo files count as claimed with their version)."""
+    index = project.migrations
+    claimed_versions = {index.version_of(n) for n in index.claims}
+    for name, mf in sorted(index.files.items()):
+        if name in index.claims:
+            continue
+        if mf.name.kind is None:
+            yield Hit(Loc(index.file_label(name)), f"{name}: {mf.name.problem}", severity="error")
+            continue
+        if mf.name.kind == "undo" and mf.name.version is not None:
+            from ..sql.flyway import version_key
+            if version_key(mf.name.version) in claimed_versions:
+                continue
+        yield Hit(Loc(index.file_label(name)), f"{name} is not listed by any release")
+
+
+@release_rule("FES315", "Released migrations are not edited", "Flyway",
+              hint="never edit an applied migration: add a new versioned migration instead")
+def pinned_checksum(project: Project, rel: Release) -> Iterator[Hit]:
+    """A pinned `checksum:` equals the file's Flyway checksum; Flyway's own validate would fail in production."""
+    for ref in rel.migrations:
+        actual = project.migrations.checksum(ref.file)
+        if ref.checksum is not None and actual is not None and ref.checksum != actual:
+            yield Hit(rel.loc(*ref.path, "checksum"),
+                      f"{ref.file} changed since it was released: checksum {actual}, pinned {ref.checksum}")
+
+
+@project_rule("FES801", "OpenAPI spec valid", "§3.3",
+              hint="fix the spec so openapi-spec-validator accepts it")
+def spec_valid(project: Project) -> Iterator[Hit]:
+    """The policy's OpenAPI spec exists and is a valid OpenAPI 2.0/3.0/3.1 document."""
+    spec = project.spec
+    if not spec.exists:
+        yield Hit(project.policy_loc("openapi"), f"OpenAPI spec {spec.file} does not exist")
+        return
+    for p in spec.problems:
+        yield Hit(Loc(p.file, p.line, p.column), p.message, severity=p.severity)
+
+
+@release_rule("FES802", "Endpoints exist in the OpenAPI spec", "§3.3, §7.3",
+              hint="document the operation in the OpenAPI spec (CI fails when OpenAPI is missing)")
+def endpoints_documented(project: Project, rel: Release) -> Iterator[Hit]:
+    """Each endpoint a release lists (`METHOD /path/{param}`) exists in the spec; parameter names may differ."""
+    if not rel.endpoints:
+        return
+    from ..openapi import parse_endpoint
+
+    spec = project.spec
+    if not spec.exists or not spec.valid:
+        state = "missing" if not spec.exists else "invalid"
+        yield Hit(rel.loc("endpoints"), f"this release lists endpoints but the OpenAPI spec {spec.file} is {state}")
+        return
+    for text, path in rel.endpoints:
+        parsed = parse_endpoint(text)
+        if parsed is None:
+            continue  # the schema reports the format
+        if spec.find(*parsed) is None:
+            close = spec.suggest(*parsed)
+            yield Hit(rel.loc(*path), f"{text} is not in {spec.file}"
+                      + (f"; closest: {close.method} {close.path}" if close else ""))
+
+
+@release_rule("FES803", "Docs-updated tick matches the spec", "§3.3",
+              hint="untick openapi-docs-updated, or add the missing operations to the spec")
+def docs_tick_honest(project: Project, rel: Release) -> Iterator[Hit]:
+    """`openapi-docs-updated` may be done only when every endpoint of the release is in a valid spec."""
+    item = rel.checklist_item("openapi-docs-updated")
+    if item is None or not item.done or not rel.endpoints:
+        return
+    from ..openapi import parse_endpoint
+
+    spec = project.spec
+    missing = [t for t, _ in rel.endpoints
+               if not spec.valid or ((p := parse_endpoint(t)) is not None and spec.find(*p) is None)]
+    if missing:
+        yield Hit(rel.loc(*item.path, "done"),
+                  f"openapi-docs-updated is ticked but {', '.join(missing)} "
+                  f"{'is' if len(missing) == 1 else 'are'} not in the spec")

@@ -1,0 +1,192 @@
+"""§4 migration safety: what a release declares about its migrations, and what the SQL really does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..artefacts import SEVERITY
+from ..findings import Loc
+from ..model import MigrationRef, Release
+from ..project import Project
+from . import Hit, project_rule, release_rule
+
+SAFE_RECIPE = ("split it: add the new column/table in this release, switch reads behind the flag, "
+               "and drop the old one in a later release with no flag raised")
+
+
+def _sql_loc(project: Project, name: str, line: int, column: int = 1) -> Loc:
+    return Loc(project.migrations.file_label(name), line, column)
+
+
+def raises_in_production(project: Project, rel: Release) -> list[str]:
+    prod = project.policy.production
+    return [f.name or "?" for f in rel.flags if any(s > 0 for s in f.steps(prod))]
+
+
+@release_rule("FES301", "Migrations declared idempotent", "§4.1",
+              hint="make the script re-runnable (IF NOT EXISTS, ON CONFLICT ...) and set `idempotent: true`")
+def declared_idempotent(project: Project, rel: Release) -> Iterator[Hit]:
+    """`idempotent: false` (or missing) is an error: every migration script must be safe to run twice."""
+    for ref in rel.migrations:
+        if ref.idempotent is False:
+            yield Hit(rel.loc(*ref.path, "idempotent"), f"{ref.file} is declared not idempotent")
+        elif ref.idempotent is None and ref.file:
+            yield Hit(rel.loc(*ref.path), f"{ref.file} does not say whether it is idempotent",
+                      severity="warning", hint="add `idempotent: true` once the script is re-runnable")
+
+
+@release_rule("FES302", "Backfills repeatable and bounded", "§4.4",
+              hint="set `repeatable: true` and a `batch_size`; write the backfill so a re-run changes nothing")
+def backfill_bounded(project: Project, rel: Release) -> Iterator[Hit]:
+    """Every backfill is `repeatable: true` and bounded by a `batch_size`."""
+    for b in rel.backfills:
+        if b.repeatable is not True:
+            yield Hit(rel.loc(*b.path, "repeatable"), f"backfill {b.name!r} is not marked repeatable")
+        if b.batch_size is None:
+            yield Hit(rel.loc(*b.path), f"backfill {b.name!r} has no batch_size (unbounded)")
+
+
+@release_rule("FES303", "Large backfills support dry run", "§4.5",
+              hint="support a dry-run mode and set `dry_run: true` (and `dry_run_sql:` for fes-docs dry-run)")
+def backfill_dry_run(project: Project, rel: Release) -> Iterator[Hit]:
+    """A backfill of `estimated_rows` at or above the policy's `backfill_dry_run_rows` needs `dry_run: true`."""
+    limit = project.policy.backfill_dry_run_rows
+    for b in rel.backfills:
+        if b.estimated_rows is not None and b.estimated_rows >= limit and b.dry_run is not True:
+            yield Hit(rel.loc(*b.path, "estimated_rows"),
+                      f"backfill {b.name!r} touches ~{b.estimated_rows:,} rows (>= {limit:,}) without dry_run")
+
+
+def _destructive_sql(project: Project, ref: MigrationRef) -> tuple[str, int] | None:
+    a = project.migrations.analysis(ref.file)
+    if a is None:
+        return None
+    for st in a.statements:
+        if st.klass == "destructive":
+            return st.kind, st.line
+    return None
+
+
+@release_rule("FES304", "No destructive change with a production cutover", "§4.2",
+              hint=SAFE_RECIPE)
+def destructive_with_cutover(project: Project, rel: Release) -> Iterator[Hit]:
+    """A release with a destructive migration (declared, or found in its SQL) raises no flag in production."""
+    flags = raises_in_production(project, rel)
+    if not flags:
+        return
+    for ref in rel.migrations:
+        found = _destructive_sql(project, ref)
+        if ref.change == "destructive" or found:
+            why = (f"{found[0]} at {project.migrations.file_label(ref.file or '')}:{found[1]}"
+                   if found and ref.file else "declared destructive")
+            related = (_sql_loc(project, ref.file, found[1]),) if found and ref.file else ()
+            yield Hit(rel.loc(*ref.path, "file"),
+                      f"{ref.file} is destructive ({why}) while this release raises "
+                      f"{', '.join(flags)} in {project.policy.production}", related=related)
+
+
+@release_rule("FES317", "Declared change matches the SQL", "§4.3",
+              hint="declare what the SQL does; a stricter declaration only blocks the production cutover")
+def change_matches_sql(project: Project, rel: Release) -> Iterator[Hit]:
+    """SQL more severe than the declared `change` is an error; a declaration more severe than the SQL a warning.
+
+    `additive` allows additive statements and INSERTs of seed rows; `data` allows data and additive;
+    `destructive` allows anything.
+    """
+    for ref in rel.migrations:
+        a = project.migrations.analysis(ref.file)
+        if a is None or a.error is not None or ref.change not in SEVERITY or not ref.file:
+            continue
+        declared = SEVERITY[ref.change]
+        worst = -1
+        for st in a.statements:
+            level = SEVERITY[st.klass]
+            if ref.change == "additive" and st.klass == "data" and st.kind.upper().startswith("INSERT"):
+                level = 0  # seed rows are part of an additive change
+            worst = max(worst, level)
+            if level > declared:
+                yield Hit(rel.loc(*ref.path, "change"),
+                          f"{ref.file} is declared {ref.change} but line {st.line} is {st.klass}: "
+                          f"{st.kind} ({st.reason})",
+                          hint=SAFE_RECIPE if st.klass == "destructive" else None,
+                          related=(_sql_loc(project, ref.file, st.line, st.column),))
+        if a.statements and 0 <= worst < declared:
+            yield Hit(rel.loc(*ref.path, "change"),
+                      f"{ref.file} is declared {ref.change} but its SQL is only "
+                      f"{[k for k, v in SEVERITY.items() if v == worst][0]}", severity="warning")
+
+
+@release_rule("FES318", "Idempotency borne out by the SQL", "§4.1",
+              hint="use IF NOT EXISTS / IF EXISTS / OR REPLACE, and ON CONFLICT for INSERT")
+def idempotent_sql(project: Project, rel: Release) -> Iterator[Hit]:
+    """A migration declared `idempotent: true` contains no statement that fails or differs when re-run."""
+    for ref in rel.migrations:
+        a = project.migrations.analysis(ref.file)
+        if a is None or a.error is not None or ref.idempotent is not True or not ref.file:
+            continue
+        for st in a.statements:
+            if st.idempotent == "no":
+                yield Hit(rel.loc(*ref.path, "idempotent"),
+                          f"{ref.file}:{st.line} is not re-runnable: {st.kind} ({st.reason})",
+                          related=(_sql_loc(project, ref.file, st.line, st.column),))
+
+
+@release_rule("FES319", "Unproven re-run safety", "§4.1", "warning",
+              hint="prove it with `fes-docs dry-run`, or move data changes into a backfill")
+def unproven_sql(project: Project, rel: Release) -> Iterator[Hit]:
+    """UPDATE/DELETE and DO blocks the parser cannot see into are not judged statically: the dry run proves them."""
+    for ref in rel.migrations:
+        a = project.migrations.analysis(ref.file)
+        if a is None or a.error is not None or not ref.file:
+            continue
+        for st in a.statements:
+            if st.idempotent == "unproven" or st.opaque:
+                what = "opaque DO block" if st.opaque else st.kind
+                yield Hit(rel.loc(*ref.path, "file"),
+                          f"{ref.file}:{st.line}: re-run safety of {what} is unproven ({st.reason})",
+                          related=(_sql_loc(project, ref.file, st.line, st.column),))
+
+
+@release_rule("FES320", "SQL parses", "§4", hint="fix the SQL so PostgreSQL's own parser accepts it")
+def sql_parses(project: Project, rel: Release) -> Iterator[Hit]:
+    """Each listed migration file parses with a real SQL parser (PostgreSQL's grammar by default)."""
+    for ref in rel.migrations:
+        a = project.migrations.analysis(ref.file)
+        if a is not None and a.error is not None and ref.file:
+            yield Hit(rel.loc(*ref.path, "file"),
+                      f"{ref.file}:{a.error.line}:{a.error.column}: {a.error.message}",
+                      related=(_sql_loc(project, ref.file, a.error.line, a.error.column),))
+
+
+@release_rule("FES321", "Undo migrations keep new tables and columns", "§5.2.2",
+              hint="do not drop what this release created; roll back with flags and forward-fix instead")
+def undo_keeps_new_objects(project: Project, rel: Release) -> Iterator[Hit]:
+    """An undo migration (`U<version>__…`) must not drop a table or column the release's migrations created."""
+    index = project.migrations
+    for ref in rel.migrations:
+        version = index.version_of(ref.file) if ref.file else None
+        a = index.analysis(ref.file)
+        if version is None or a is None or not ref.file:
+            continue
+        created = {obj for st in a.statements for obj in st.creates}
+        for undo in index.undo_by_version.get(version, []):
+            ua = index.analysis(undo)
+            for st in ua.statements if ua else ():
+                dropped = sorted(set(st.drops) & created)
+                if dropped:
+                    names = ", ".join(f"{kind} {name}" for kind, name in dropped)
+                    yield Hit(rel.loc(*ref.path, "file"),
+                              f"{undo}:{st.line} drops {names}, created by {ref.file}",
+                              related=(_sql_loc(project, undo, st.line, st.column),))
+
+
+@project_rule("FES305", "Each migration belongs to one release", "§4",
+              hint="list a migration file in exactly one release")
+def claimed_once(project: Project) -> Iterator[Hit]:
+    """No migration file is listed by two releases (or twice by one): Flyway applies it once."""
+    for name, claims in sorted(project.migrations.claims.items()):
+        for claim in claims[1:]:
+            first = claims[0]
+            yield Hit(claim.release.loc(*claim.ref.path, "file"),
+                      f"{name} is already listed by {first.release.key}", release=claim.release.key,
+                      related=(first.release.loc(*first.ref.path, "file"),))

@@ -1,0 +1,86 @@
+"""The plain records the SQL analysis hands on (re-exported by :mod:`fes_docs.sql.analyze`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Klass = Literal["additive", "data", "destructive"]
+Idem = Literal["yes", "no", "unproven"]
+
+#: Severity order of a statement class; a migration's class is its most severe statement's.
+KLASS_RANK: dict[Klass, int] = {"additive": 0, "data": 1, "destructive": 2}
+#: Worst-first order of idempotency: one "no" makes the file non-idempotent, one "unproven" leaves it open.
+IDEM_RANK: dict[Idem, int] = {"yes": 0, "unproven": 1, "no": 2}
+
+ObjectRef = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One top-level statement (or, in ``inner``, one statement run by a ``DO`` block)."""
+
+    line: int
+    column: int
+    text: str
+    kind: str
+    klass: Klass
+    idempotent: Idem
+    reason: str
+    opaque: bool
+    creates: tuple[ObjectRef, ...] = ()
+    drops: tuple[ObjectRef, ...] = ()
+    #: For a ``DO`` block: the statements its PL/pgSQL body runs, each located in the file.
+    inner: tuple[Statement, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class SqlError:
+    """Where and why a file does not parse."""
+
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The statements of one file, in order, or the error that stopped the parser."""
+
+    statements: tuple[Statement, ...]
+    error: SqlError | None
+    klass: Klass | None
+    #: Worst statement idempotency ("no" > "unproven" > "yes"); ``None`` without statements.
+    idempotent: Idem | None = None
+    #: True when some statement could not be seen into (a ``DO`` body, a ``CALL``, an opaque command).
+    opaque: bool = False
+
+
+def worst_klass(values: list[Klass]) -> Klass | None:
+    return max(values, key=KLASS_RANK.__getitem__) if values else None
+
+
+def worst_idem(values: list[Idem]) -> Idem | None:
+    return max(values, key=IDEM_RANK.__getitem__) if values else None
+
+
+def same_object(a: ObjectRef, b: ObjectRef) -> bool:
+    """True when two object references can name the same object.
+
+    Names are compared as PostgreSQL folds them (the parser already lower-cased unquoted identifiers).
+    A reference without schema matches the same name in any schema, because which schema the search path
+    picks is only known at run time; for columns the table part follows the same rule.
+    """
+    if a[0] != b[0]:
+        return False
+    return _names_match(a[1], b[1])
+
+
+def _names_match(x: str, y: str) -> bool:
+    xs, ys = x.split("."), y.split(".")
+    # Compare from the right: name (and, for columns/constraints, the table) must agree; a missing
+    # qualifier on either side matches anything.
+    for xp, yp in zip(reversed(xs), reversed(ys), strict=False):
+        if xp != yp:
+            return False
+    return True

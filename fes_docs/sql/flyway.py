@@ -1,0 +1,304 @@
+"""Flyway's view of a migrations folder: file names, versions, checksums.
+
+Everything here mirrors Flyway's own code (flyway-core ``ResourceNameParser``, ``MigrationVersion``,
+``ChecksumCalculator``) so that what fes-docs reports is what Flyway will do in production:
+
+* **Names.** The suffix (``.sql``) is stripped, then the longest matching prefix wins: ``V`` (versioned),
+  ``U`` (undo), ``R`` (repeatable) or a callback event name (``beforeMigrate``, ``afterMigrate__x`` …).
+  Prefixes are **case-sensitive**, so ``v1__x.sql`` is not a migration at all; Flyway ignores it (or
+  fails with ``validateMigrationNaming``), which is why it is reported. What comes before the first
+  ``__`` is the version (empty for repeatables and callbacks), the rest is the description with ``_``
+  shown as spaces. Flyway accepts a versioned file without description (``V1.sql``); it is valid here
+  too, reported as an oddity.
+* **Versions.** ``_`` and ``.`` both separate parts (``2_1_3`` = ``2.1.3``); parts are compared as
+  numbers, so ``1.10`` > ``1.9``; trailing zero parts do not count (``1.0`` = ``1``), which is why
+  :func:`version_key` is what you sort and compare by. Flyway's ``BigInteger`` would also take a sign
+  (``V-1__x.sql``); only digits are accepted here, the stricter reading of its own error message
+  ("Only 0..9 and . are allowed").
+* **Checksum.** See :func:`flyway_checksum`.
+* **Scanning.** Flyway scans a filesystem location recursively; so does :func:`scan_dir`, in a fixed
+  order, without ever following a symbolic link out of the guarded folder.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from fes_docs.sql._text import LineIndex
+
+Kind = Literal["versioned", "repeatable", "undo", "callback"]
+
+EXPECTED_FORM = "V<version>__<description>.sql"
+
+#: Callback event ids of flyway-core's ``Event`` enum: a file named after one is a callback script, not a
+#: migration (``afterMigrate.sql``, ``beforeEachMigrate__set_role.sql``).
+CALLBACK_EVENTS: tuple[str, ...] = (
+    "beforeClean", "afterClean", "afterCleanError",
+    "beforeMigrate", "beforeEachMigrate", "beforeEachMigrateStatement", "afterEachMigrateStatement",
+    "afterEachMigrateStatementError", "afterEachMigrate", "afterEachMigrateError", "beforeRepeatables",
+    "afterVersioned", "afterMigrate", "afterMigrateError",
+    "beforeUndo", "beforeEachUndo", "beforeEachUndoStatement", "afterEachUndoStatement",
+    "afterEachUndoStatementError", "afterEachUndo", "afterEachUndoError", "afterUndo", "afterUndoError",
+    "beforeValidate", "afterValidate", "afterValidateError",
+    "beforeBaseline", "afterBaseline", "afterBaselineError",
+    "beforeRepair", "afterRepair", "afterRepairError",
+    "beforeInfo", "afterInfo", "afterInfoError",
+    "afterMigrateOperationFinish", "afterInfoOperationFinish", "createSchema",
+)  # fmt: skip
+
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class FlywayName:
+    """A migration file name as Flyway reads it; ``kind`` is ``None`` when Flyway would not accept it."""
+
+    filename: str
+    kind: Kind | None
+    version: tuple[int, ...] | None
+    version_text: str | None
+    description: str | None
+    problem: str | None
+    #: Something Flyway accepts but a reviewer should see (no description, a second ``__`` …).
+    oddity: str | None = None
+
+    @property
+    def is_migration(self) -> bool:
+        """True for a well-formed versioned, undo or repeatable migration (callbacks are not migrations)."""
+        return self.kind in ("versioned", "repeatable", "undo")
+
+
+def version_key(v: tuple[int, ...]) -> tuple[int, ...]:
+    """Sort/compare key of a version: trailing zero parts dropped, as ``MigrationVersion`` does (1.0 == 1)."""
+    end = len(v)
+    while end > 1 and v[end - 1] == 0:
+        end -= 1
+    return v[:end]
+
+
+def parse_version(text: str) -> tuple[int, ...] | None:
+    """``"1.2"``/``"1_2"`` → ``(1, 2)``; ``None`` unless every part is a run of ASCII digits."""
+    parts = text.replace("_", ".").split(".")
+    if not all(p and p.isascii() and p.isdigit() for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+def format_version(v: tuple[int, ...]) -> str:
+    """Dotted text of a version, as Flyway displays it (``2_1_3`` → ``2.1.3``)."""
+    return ".".join(str(p) for p in v)
+
+
+def parse_name(
+    filename: str,
+    *,
+    versioned_prefix: str = "V",
+    undo_prefix: str = "U",
+    repeatable_prefix: str = "R",
+    separator: str = "__",
+    suffixes: tuple[str, ...] = (".sql",),
+) -> FlywayName:
+    """Read a file name the way Flyway's ``ResourceNameParser`` does (defaults = Flyway's defaults)."""
+    suffix = next((s for s in suffixes if filename.endswith(s)), None)
+    if suffix is None:
+        return _bad(filename, f"{filename!r} does not end in {' or '.join(suffixes)}, so Flyway never reads it")
+    stem = filename[: len(filename) - len(suffix)]
+    prefixes: list[tuple[str, Kind]] = [
+        (versioned_prefix, "versioned"),
+        (undo_prefix, "undo"),
+        (repeatable_prefix, "repeatable"),
+        *((event, "callback") for event in CALLBACK_EVENTS),
+    ]
+    # Longest prefix first, exactly as Flyway sorts them, so "beforeEachMigrate" beats "beforeMigrate".
+    prefixes.sort(key=lambda p: -len(p[0]))
+    match = next(((p, k) for p, k in prefixes if p and stem.startswith(p)), None)
+    if match is None:
+        return _bad(filename, _unrecognised(filename, stem, versioned_prefix, repeatable_prefix, undo_prefix))
+    prefix, kind = match
+    rest = stem[len(prefix) :]
+    sep_at = rest.find(separator)
+    version_text, description = (rest, "") if sep_at < 0 else (rest[:sep_at], rest[sep_at + len(separator) :])
+    shown = description.replace("_", " ")
+    oddity = _oddity(description, separator)
+
+    if kind in ("repeatable", "callback"):
+        if version_text:
+            what = "a repeatable migration" if kind == "repeatable" else "a callback"
+            example = f"{prefix}{separator}{description or 'description'}{suffix}"
+            return _bad(filename, f"{filename!r}: {what} has no version; expected {example}")
+        return FlywayName(filename, kind, None, None, shown, None, oddity)
+
+    expected = f"{prefix}<version>{separator}<description>{suffix}"
+    if not version_text:
+        return _bad(filename, f"{filename!r} has no version: expected {expected}, e.g. {prefix}1.2{separator}x{suffix}")
+    version = parse_version(version_text)
+    if version is None:
+        hint = f" (no {separator!r} between version and description?)" if sep_at < 0 else ""
+        return _bad(
+            filename,
+            f"{filename!r}: {version_text!r} is not a version{hint}; expected {expected} "
+            "with a version of digits separated by '.' or '_'",
+        )
+    if not description:
+        oddity = "no description (Flyway accepts it, but the history table will show an empty description)"
+    return FlywayName(filename, kind, version, version_text, shown, None, oddity)
+
+
+def _bad(filename: str, problem: str) -> FlywayName:
+    return FlywayName(filename, None, None, None, None, problem)
+
+
+def _unrecognised(filename: str, stem: str, v: str, r: str, u: str) -> str:
+    first = stem[:1]
+    hint = ""
+    if first and first.upper() in (v, r, u) and first not in (v, r, u):
+        hint = f" (prefixes are case-sensitive: {first!r} is not {first.upper()!r})"
+    return (
+        f"{filename!r} is not a Flyway migration name{hint}: expected {EXPECTED_FORM}"
+        f" ({u}<version>__… for undo, {r}__<description>.sql for repeatable)"
+    )
+
+
+def _oddity(description: str, separator: str) -> str | None:
+    if separator in description:
+        return f"the description contains the separator {separator!r} again (Flyway shows it as spaces)"
+    return None
+
+
+def flyway_checksum(data: bytes) -> int:
+    """Flyway's checksum of a SQL migration, as stored in ``flyway_schema_history.checksum``.
+
+    flyway-core (``ChecksumCalculator.calculateChecksumForResource``) decodes the file (UTF-8 by default),
+    reads it with ``BufferedReader.readLine()`` — which splits on ``\\r\\n``, ``\\r`` and ``\\n`` and drops the
+    terminators — removes a byte-order mark from the first line, and feeds each line's UTF-8 bytes into one
+    ``java.util.zip.CRC32``; the result is cast to a Java ``int``. Consequences, all tested: line endings
+    (CRLF/LF/CR) do not matter, blank lines do not matter, a leading BOM does not matter, any other change
+    does. ``zlib.crc32`` is the same CRC-32 (IEEE) as ``java.util.zip.CRC32``; the unsigned value is folded
+    into a signed 32-bit integer, which is what Flyway stores.
+
+    Raises ``UnicodeDecodeError`` for bytes that are not UTF-8: Flyway's decoder reports them too
+    ("Unable to calculate checksum … configure the correct file encoding"), so there is no checksum.
+    """
+    text = data.decode("utf-8")
+    if text.startswith(_BOM):
+        text = text[1:]
+    # Every "\r" and "\n" belongs to some line terminator and no terminator reaches the CRC, and CRC-32 over
+    # consecutive lines equals CRC-32 over their concatenation: so this is readLine-and-update, in one call.
+    crc = zlib.crc32(text.replace("\r", "").replace("\n", "").encode("utf-8"))
+    return crc - (1 << 32) if crc >= (1 << 31) else crc
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """Why a file has no checksum or text: unreadable, or not UTF-8 (located at the first bad byte)."""
+
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    """One ``*.sql`` file found under a migrations folder."""
+
+    name: FlywayName
+    path: Path
+    #: Path relative to the scanned folder, with ``/`` separators, as Flyway shows it in ``script``.
+    relpath: str
+    checksum: int | None
+    #: The decoded text (BOM removed) for the SQL analysis, so a run reads and decodes each file once.
+    text: str | None = field(default=None, repr=False, compare=False)
+    read_error: ReadError | None = None
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """What :func:`scan_dir_report` found and what it deliberately left out (with the reason)."""
+
+    files: tuple[MigrationFile, ...]
+    skipped: tuple[tuple[str, str], ...]
+
+
+def scan_dir(root: Path, *, root_guard: Path | None = None) -> list[MigrationFile]:
+    """Every ``*.sql`` file under ``root`` (recursive, like a Flyway filesystem location), sorted by relpath."""
+    return list(scan_dir_report(root, root_guard=root_guard).files)
+
+
+def scan_dir_report(root: Path, *, root_guard: Path | None = None) -> ScanReport:
+    """Like :func:`scan_dir`, also listing what was skipped: symlinks leaving ``root_guard`` (default:
+    ``root`` itself), symlink loops and unreadable folders. A missing ``root`` gives an empty report;
+    whether that is an error is the caller's call."""
+    guard = (root_guard or root).resolve()
+    found: list[MigrationFile] = []
+    skipped: list[tuple[str, str]] = []
+    real_root = root.resolve()
+    if not _inside(real_root, guard):
+        return ScanReport((), ((".", f"{root} resolves outside {guard}"),))
+    if not real_root.is_dir():
+        return ScanReport((), ())
+    seen_dirs = {real_root}
+    stack: list[tuple[Path, str]] = [(root, "")]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append((rel or ".", f"cannot list folder: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            relpath = f"{rel}/{entry.name}" if rel else entry.name
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = path.resolve()
+                if not _inside(target, guard):
+                    skipped.append((relpath, f"symbolic link to {target}, outside {guard}"))
+                    continue
+                if target.is_dir():
+                    if target in seen_dirs:
+                        skipped.append((relpath, "symbolic link loop"))
+                        continue
+                    seen_dirs.add(target)
+                    stack.append((path, relpath))
+                    continue
+            elif entry.is_dir(follow_symlinks=False):
+                seen_dirs.add(path.resolve())
+                stack.append((path, relpath))
+                continue
+            if entry.name.endswith(".sql") and path.is_file():
+                found.append(_load(path, relpath))
+    found.sort(key=lambda f: f.relpath)
+    skipped.sort()
+    return ScanReport(tuple(found), tuple(skipped))
+
+
+def _inside(path: Path, guard: Path) -> bool:
+    return path == guard or guard in path.parents
+
+
+def _load(path: Path, relpath: str) -> MigrationFile:
+    name = parse_name(path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return MigrationFile(name, path, relpath, None, None, ReadError(1, 1, f"cannot read: {exc.strerror or exc}"))
+    try:
+        checksum = flyway_checksum(data)
+    except UnicodeDecodeError as exc:
+        return MigrationFile(name, path, relpath, None, None, _decode_error(data, exc))
+    text = data.decode("utf-8")
+    return MigrationFile(name, path, relpath, checksum, text[1:] if text.startswith(_BOM) else text)
+
+
+def _decode_error(data: bytes, exc: UnicodeDecodeError) -> ReadError:
+    good = data[: exc.start].decode("utf-8")
+    line, column = LineIndex(good).position(len(good))
+    return ReadError(
+        line,
+        column,
+        f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); Flyway reads migrations as UTF-8 "
+        "unless flyway.encoding says otherwise",
+    )
