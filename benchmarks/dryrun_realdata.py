@@ -2,8 +2,8 @@
 
     python benchmarks/dryrun_realdata.py [FOLDER ...]
 
-Defaults to the PostgreSQL Flyway folders under ../shared/realdata/flyway. One throwaway cluster per folder, so
-the time includes cluster start and stop.
+Defaults to the PostgreSQL Flyway folders under ../shared/realdata/flyway. One throwaway cluster per
+folder, so the time includes cluster start and stop.
 """
 
 from __future__ import annotations
@@ -44,8 +44,12 @@ def load(folder: Path) -> list[MigrationInput]:
         if not name.is_migration or name.kind == "undo":
             continue
         migration = MigrationInput(
-            name.version_text, name.description or "", path.relative_to(folder).as_posix(),
-            data.decode("utf-8-sig"), flyway_checksum(data), None,
+            name.version_text,
+            name.description or "",
+            path.relative_to(folder).as_posix(),
+            data.decode("utf-8-sig"),
+            flyway_checksum(data),
+            None,
         )
         if name.kind == "versioned":
             assert name.version is not None
@@ -68,11 +72,15 @@ def main(argv: list[str]) -> int:
         applied = [m for m in report.migrations if m.applied]
         idempotent = [m for m in applied if m.idempotent]
         print(f"\n{folder}")
-        print(f"  migrations: {len(migrations)}, applied: {len(applied)}, idempotent: {len(idempotent)}, "
-              f"non-transactional: {sum(not m.transactional for m in applied)}")
-        print(f"  time: total {total:.2f}s (cluster start {started:.2f}s, engine {report.seconds:.2f}s, "
-              f"first applications {sum(m.seconds for m in report.migrations):.2f}s, "
-              f"idempotency checks {sum(m.check_seconds for m in report.migrations):.2f}s)")
+        print(
+            f"  migrations: {len(migrations)}, applied: {len(applied)}, idempotent: {len(idempotent)}, "
+            f"non-transactional: {sum(not m.transactional for m in applied)}"
+        )
+        print(
+            f"  time: total {total:.2f}s (cluster start {started:.2f}s, engine {report.seconds:.2f}s, "
+            f"first applications {sum(m.seconds for m in report.migrations):.2f}s, "
+            f"idempotency checks {sum(m.check_seconds for m in report.migrations):.2f}s)"
+        )
         for m in report.migrations:
             if m.error:
                 print(f"  FAILED {m.script}:{m.error_line}: {m.error}")

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import FesDocsError
-from . import rules, schema, validate
+from . import dryrun, rules, schema, validate
 
-COMMANDS = (validate, rules, schema)
+COMMANDS = (validate, rules, schema, dryrun)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,4 +1,4 @@
-"""`fes-docs dry-run`: prove migrations on a real PostgreSQL (guide §3.2, §4.1) and turn the run into evidence.
+"""`fes-docs dry-run`: prove migrations on a real PostgreSQL (guide §3.2, §4.1), and keep the run as evidence.
 
 `cluster` provides the database (a throwaway cluster, or a scratch database on a server the user names),
 `engine.run` applies the migrations twice and reports, `report` holds the results and the JSON evidence.

@@ -5,9 +5,10 @@ point it at shared servers and press Ctrl-C. So both context managers below own 
 folder with a private cluster, or one uniquely named database) and remove it on every way out: normal exit,
 exceptions, Ctrl-C and SIGTERM.
 
-The throwaway cluster listens on a Unix socket in its own temporary folder only, so two dry runs never collide
-on a port and nothing on the network can reach it. PostgreSQL refuses to run as root, and CI runs as root: then
-the server runs as the unprivileged `postgres` system user (Debian's package creates it) or `nobody`.
+The throwaway cluster listens on a Unix socket in its own temporary folder only, so two dry runs never
+collide on a port and nothing on the network can reach it. PostgreSQL refuses to run as root, and CI runs as
+root: then the server runs as the unprivileged `postgres` system user (Debian's package creates it) or
+`nobody`.
 """
 
 from __future__ import annotations
@@ -317,8 +318,35 @@ class TemporaryCluster:
                 )
             except DryRunUnavailable:
                 _kill(pid)
+            if not _gone(pid, timeout=10.0):
+                _kill(pid)
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie waiting for a parent to reap it."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # exists, owned by the server user
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS): existence is all we can tell
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    """`pg_ctl stop --wait` returns once the lock file is gone, a moment before the postmaster has exited."""
+    deadline = time.monotonic() + timeout
+    while _running(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def _kill(pid: int) -> None:
@@ -328,13 +356,8 @@ def _kill(pid: int) -> None:
             os.kill(pid, sig)
         except ProcessLookupError:
             return
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
+        if _gone(pid, grace):
+            return
 
 
 _Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
@@ -369,7 +392,7 @@ def _signals_deferred() -> Iterator[None]:
         yield
         return
     pending: list[int] = []
-    previous: dict[int, _Handler] = {}
+    previous: dict[signal.Signals, _Handler] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         previous[sig] = signal.getsignal(sig)
         signal.signal(sig, lambda signum, _frame: pending.append(signum))
@@ -378,8 +401,8 @@ def _signals_deferred() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        for sig in dict.fromkeys(pending):
-            signal.raise_signal(sig)
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)
 
 
 @contextmanager
@@ -421,7 +444,9 @@ def scratch_database(dsn: str) -> Iterator[str]:
         try:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         except psycopg.Error as exc:
-            raise DryRunUnavailable(f"cannot create a scratch database on --dsn server: {_last_line(str(exc))}") from exc
+            raise DryRunUnavailable(
+                f"cannot create a scratch database on --dsn server: {_last_line(str(exc))}"
+            ) from exc
         try:
             yield make_conninfo(dsn, dbname=name)
         finally:
@@ -430,7 +455,7 @@ def scratch_database(dsn: str) -> Iterator[str]:
 
 
 def _drop(admin: psycopg.Connection[Any], name: str) -> None:
-    """WITH (FORCE) (PostgreSQL 13+) ends sessions a cancelled run left behind; older servers get a plain DROP."""
+    """WITH (FORCE) (PostgreSQL 13+) ends sessions a cancelled run left behind; older servers: plain DROP."""
     force = admin.info.server_version >= 130000
     statement = sql.SQL("DROP DATABASE IF EXISTS {}" + (" WITH (FORCE)" if force else "")).format(
         sql.Identifier(name)

@@ -6,9 +6,9 @@ Static checks can only suspect (a `DO $$ ... $$` block is opaque to them); a ser
    statements PostgreSQL refuses in a transaction block), then a `flyway_schema_history` row. Before COMMIT,
    read `pg_locks` for our own backend: the modes held on tables that existed before the migration are what
    production would wait on.
-2. Apply it again in a fresh session and compare a catalog-and-data snapshot before and after (guide §4.1). The
-   second run is rolled back, so later migrations see the database a single Flyway run leaves. When the snapshots
-   differ, one more rolled-back pass snapshots after every statement to name the statement that did it.
+2. Apply it again in a fresh session and compare a catalog-and-data snapshot before and after (guide §4.1).
+   The second run is rolled back, so later migrations see the database a single Flyway run leaves. When the
+   snapshots differ, one more rolled-back pass snapshots after every statement to name the statement to fix.
 
 The first failing migration stops the run, as it stops Flyway; the rest are reported as not run.
 """
@@ -72,14 +72,23 @@ class _Failure:
     fatal: bool = False  # the connection is gone: nothing more can run
 
 
-def _failure(exc: psycopg.Error, statement: Statement | None, sql_text: str, conn: psycopg.Connection[Any]) -> _Failure:
+def _failure(
+    exc: psycopg.Error, statement: Statement | None, sql_text: str, conn: psycopg.Connection[Any]
+) -> _Failure:
     diag = exc.diag
     message = diag.message_primary or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     position = None
     if statement is not None and diag.statement_position and diag.statement_position.isdigit():
         position = line_and_column(sql_text, statement.offset + int(diag.statement_position) - 1)
-    details = [f"{label}: {value}" for label, value in (("DETAIL", diag.message_detail), ("HINT", diag.message_hint),
-                                                          ("CONTEXT", diag.context)) if value]
+    details = [
+        f"{label}: {value}"
+        for label, value in (
+            ("DETAIL", diag.message_detail),
+            ("HINT", diag.message_hint),
+            ("CONTEXT", diag.context),
+        )
+        if value
+    ]
     return _Failure(
         statement,
         message,
@@ -92,7 +101,7 @@ def _failure(exc: psycopg.Error, statement: Statement | None, sql_text: str, con
 
 def _connect(dsn: str) -> psycopg.Connection[Any]:
     try:
-        # prepare_threshold=None: never auto-prepare; DDL sent repeatedly must stay plain simple-protocol text.
+        # prepare_threshold=None: never auto-prepare; DDL sent again and again must stay plain text.
         return psycopg.connect(dsn, autocommit=True, prepare_threshold=None, connect_timeout=10)
     except psycopg.Error as exc:
         raise DryRunUnavailable(f"cannot connect to the dry-run database: {_first_line(str(exc))}") from exc
@@ -107,16 +116,32 @@ class _Runner:
     def __init__(self, dsn: str, settings: Settings) -> None:
         self.settings = settings
         self.main = _connect(dsn)
-        self.check = _connect(dsn)
+        try:
+            self.check = _connect(dsn)
+        except DryRunUnavailable:
+            self.main.close()
+            raise
         self.server_version_num = self.main.info.server_version
-        self.server_version = self.main.info.parameter_status("server_version") or str(self.server_version_num)
-        row = self.main.execute("SELECT current_user, current_schema(), current_setting('search_path')").fetchone()
+        self.server_version = self.main.info.parameter_status("server_version") or str(
+            self.server_version_num
+        )
+        self.installed_by, self.search_path = "", ""
+        self.history = HistoryTable("public")
+        self.excluded = frozenset({self.history.qualified})
+
+    def prepare(self) -> None:
+        """Flyway's history table goes into the session's current schema, as Flyway's default schema does."""
+        row = self.main.execute(
+            "SELECT current_user, current_schema(), current_setting('search_path')"
+        ).fetchone()
         assert row is not None
         self.installed_by, schema, self.search_path = row
-        self.history = HistoryTable(schema or "public")
+        if schema is None:
+            raise DryRunUnavailable(f"no schema to create {self.history.name} in (search_path is {row[2]!r})")
+        self.history = HistoryTable(schema)
+        self.excluded = frozenset({self.history.qualified})
         self._limit(self.main)
         self.history.create(self.main)
-        self.excluded = frozenset({self.history.qualified})
 
     def close(self) -> None:
         self.main.close()
@@ -181,7 +206,8 @@ class _Runner:
         if failure is not None:
             self._fail(outcome, failure)
             if not outcome.transactional and not failure.fatal:
-                # Flyway records a failed non-transactional migration (its changes stay); a rolled-back one not.
+                # Flyway records a failed non-transactional migration (its changes stay), not a rolled-back
+                # one.
                 outcome.installed_rank = self._record(migration, outcome, success=False)
             return outcome
         outcome.applied = True
@@ -200,7 +226,9 @@ class _Runner:
             self._rollback(self.main)
             return failure
         held = self.main.execute(_OWN_LOCKS).fetchall()
-        locks = {(before[oid], mode) for oid, mode in held if oid in before and before[oid] not in self.excluded}
+        locks = {
+            (before[oid], mode) for oid, mode in held if oid in before and before[oid] not in self.excluded
+        }
         outcome.locks = sorted(locks, key=lambda lock: (lock[0], -lock_strength(lock[1])))
         try:
             self.main.execute("COMMIT")
@@ -235,7 +263,9 @@ class _Runner:
     def _snapshot(self) -> Snapshot:
         return take_snapshot(self.check, self.excluded, data=self.settings.compare_data)
 
-    def _prove_idempotent(self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome) -> None:
+    def _prove_idempotent(
+        self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome
+    ) -> None:
         began = time.perf_counter()
         try:
             self._fresh_check_session()
@@ -383,7 +413,9 @@ def _inner_statement(detail: str | None) -> str | None:
     return None
 
 
-def _changers(base: Snapshot, steps: list[tuple[Statement, Snapshot]], changes: list[Change]) -> list[Statement]:
+def _changers(
+    base: Snapshot, steps: list[tuple[Statement, Snapshot]], changes: list[Change]
+) -> list[Statement]:
     """Every statement whose second run touched an object that ends up different, in file order.
 
     Objects that a statement changes and a later one restores (DROP ... IF EXISTS then CREATE) are not among
@@ -409,12 +441,15 @@ def run(
     began = time.perf_counter()
     runner = _Runner(dsn, settings or Settings())
     try:
+        runner.prepare()
         outcomes: list[MigrationOutcome] = []
         stopped = False
         for migration in migrations:
             if stopped:
                 outcomes.append(
-                    MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
+                    MigrationOutcome(
+                        migration.script, migration.version, migration.checksum, migration.release
+                    )
                 )
                 continue
             outcome = runner.migrate(migration)
@@ -423,9 +458,14 @@ def run(
         backfill_outcomes = [
             runner.backfill(b)
             if not stopped
-            else BackfillOutcome(b.release, b.name, None, "not run: a migration failed to apply", b.estimated_rows)
+            else BackfillOutcome(
+                b.release, b.name, None, "not run: a migration failed to apply", b.estimated_rows
+            )
             for b in backfills
         ]
         return DryRunReport(runner.server_version, outcomes, backfill_outcomes, time.perf_counter() - began)
+    except psycopg.Error as exc:
+        # Not a migration's fault (those become outcomes): the server went away or refused our own queries.
+        raise DryRunUnavailable(f"dry run aborted: {_first_line(str(exc))}") from exc
     finally:
         runner.close()

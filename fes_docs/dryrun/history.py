@@ -2,7 +2,7 @@
 
 The runbook tells people to "check `flyway_schema_history`" during an incident (guide §6.3); a dry run that
 leaves the same rows Flyway would leave lets them rehearse exactly that query. The DDL mirrors Flyway's
-PostgreSQLDatabase.getRawCreateScript (column names, types, the `_pk` primary key and the `_s_idx` index); rows
+PostgreSQLDatabase.getRawCreateScript (column names, types, the `_pk` primary key, the `_s_idx` index); rows
 follow Flyway's SchemaHistory: rank = max + 1, description cut to 200 and script to 1000 characters as its
 AbbreviationUtils does, type 'SQL', installed_by = current_user, execution_time in milliseconds, installed_on
 left to the column default now().
@@ -37,7 +37,7 @@ class HistoryTable:
 
     @property
     def qualified(self) -> str:
-        """"schema.name", the form snapshots use to leave this table out."""
+        """The "schema.name" form that snapshots use to leave this table out."""
         return f"{self.schema}.{self.name}"
 
     def _ident(self) -> sql.Identifier:

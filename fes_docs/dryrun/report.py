@@ -1,8 +1,8 @@
 """What a dry run found, as plain data, and the small JSON evidence a release can cite (guide §3.2).
 
-The evidence is deliberately small: the PostgreSQL version, each migration's script and Flyway checksum, whether
-it applied and re-applied cleanly, its timing and the locks it held on pre-existing tables. The checksums let
-`validate` tell later whether the evidence still describes the migrations in the repository.
+The evidence is deliberately small: the PostgreSQL version, each migration's script and Flyway checksum,
+whether it applied and re-applied cleanly, its timing and the locks it held on pre-existing tables. The
+checksums let `validate` tell later whether the evidence still describes the migrations in the repository.
 """
 
 from __future__ import annotations
@@ -132,7 +132,11 @@ class MigrationOutcome:
             "version": self.version,
         }
         if self.error is not None:
-            entry["error"] = {"line": self.error_line, "message": self.error, "statement": self.failing_statement}
+            entry["error"] = {
+                "line": self.error_line,
+                "message": self.error,
+                "statement": self.failing_statement,
+            }
         if self.idempotency_error is not None:
             entry["idempotency_error"] = {"line": self.idempotency_line, "message": self.idempotency_error}
         return dict(sorted(entry.items()))

@@ -100,10 +100,11 @@ _QUERIES: tuple[str, ...] = (
                  ELSE 'type ' || t.typtype::text END
         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
         WHERE t.typtype IN ('e', 'd', 'r', 'm') AND {_USER_SCHEMA}""",
-    f"""SELECT 'function ' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid)
-               || ')', NULL,
+    f"""SELECT 'function ' || n.nspname || '.' || p.proname
+               || '(' || pg_get_function_identity_arguments(p.oid) || ')', NULL,
                'returns ' || COALESCE(pg_get_function_result(p.oid), '-') || ' language ' || l.lanname
-               || ' kind ' || p.prokind::text || ' volatility ' || p.provolatile::text || ' body md5 ' || md5(p.prosrc)
+               || ' kind ' || p.prokind::text || ' volatility ' || p.provolatile::text
+               || ' body md5 ' || md5(p.prosrc)
         FROM pg_proc p
         JOIN pg_namespace n ON n.oid = p.pronamespace
         JOIN pg_language l ON l.oid = p.prolang
@@ -122,7 +123,9 @@ def user_table_oids(conn: psycopg.Connection[Any]) -> dict[int, str]:
     return {oid: f"{schema}.{name}" for oid, schema, name in conn.execute(_TABLES).fetchall()}
 
 
-def _data_rows(conn: psycopg.Connection[Any], tables: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
+def _data_rows(
+    conn: psycopg.Connection[Any], tables: Iterable[tuple[str, str]]
+) -> list[tuple[str, str, str]]:
     parts = [
         sql.SQL(
             "SELECT {label}, count(*), md5(COALESCE(string_agg(md5(x::text), '' ORDER BY md5(x::text)), ''))"

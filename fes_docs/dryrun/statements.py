@@ -1,9 +1,9 @@
 """Cut a migration into the statements Flyway would send, keeping where each one starts in the file.
 
 Statements are run one by one (not the file in one go) so that a failure, or a second run that changes the
-schema, can be pinned to one statement and its line. The cut is made by PostgreSQL's own parser (pglast), which
-knows dollar quotes, `BEGIN ATOMIC` bodies and comments; when the file does not parse, PostgreSQL's scanner cuts
-it instead, so the server still gets to reject the bad statement with its own message.
+schema, can be pinned to one statement and its line. The cut is made by PostgreSQL's own parser (pglast),
+which knows dollar quotes, `BEGIN ATOMIC` bodies and comments; when the file does not parse, PostgreSQL's
+scanner cuts it instead, so the server still gets to reject the bad statement with its own message.
 
 The parse tree also tells which statements PostgreSQL refuses inside a transaction block (`CREATE INDEX
 CONCURRENTLY`, `VACUUM`, ...): Flyway runs a migration made of those without a transaction, and so do we.
@@ -86,7 +86,9 @@ def _is_transactional(text: str, server_version_num: int) -> bool:
         nodes = pglast.parse_sql(text)
     except pglast.parser.ParseError:
         return True  # the server will reject it; how it would have run does not matter then
-    return not any(_must_run_outside_transaction(raw.stmt, server_version_num) for raw in nodes)
+    return not any(
+        raw.stmt is not None and _must_run_outside_transaction(raw.stmt, server_version_num) for raw in nodes
+    )
 
 
 def _slices(sql: str) -> list[slice]:

@@ -1,0 +1,70 @@
+"""``fes-docs dry-run``: apply the migrations twice on a throwaway PostgreSQL and report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..atomic import write_text
+from ..errors import UsageError
+from ..findings import sort_findings
+from ..project import load_project
+from ..report import REPORTERS, as_json
+from .common import add_root, root_of
+
+
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("dry-run", help="prove the migrations on a real, throwaway PostgreSQL")
+    add_root(p)
+    p.add_argument("--dsn", help="use this server instead (only a scratch database the tool creates and drops)")
+    p.add_argument("--release", metavar="ID", help="apply migrations of the releases up to this one only")
+    p.add_argument("--format", choices=sorted(REPORTERS), default="text")
+    p.add_argument("--evidence", type=Path, metavar="FILE",
+                   help="write the JSON evidence here (cite it as the flyway-dry-run evidence)")
+    p.add_argument("--bindir", help="PostgreSQL server binaries folder (default: pg_config --bindir)")
+    p.set_defaults(run=run)
+
+
+def _summary(report: object) -> str:
+    from ..dryrun import DryRunReport, lock_mode_sql
+    assert isinstance(report, DryRunReport)
+    lines = [f"PostgreSQL {report.server_version}: {len(report.migrations)} migration(s) in {report.seconds:.2f}s"]
+    for m in report.migrations:
+        locks = ", ".join(f"{lock_mode_sql(mode)} {t}" for t, mode in m.strongest_locks.items()) or "no locks"
+        idem = {True: "idempotent", False: "NOT idempotent", None: "-"}[m.idempotent]
+        lines.append(f"  {m.status:8} {m.script}  {idem}  {m.seconds * 1000:.0f} ms  [{locks}]")
+    for b in report.backfills:
+        est = f" (estimated {b.estimated_rows:,})" if b.estimated_rows is not None else ""
+        lines.append(f"  backfill {b.release}/{b.name}: "
+                     + (f"error: {b.error}" if b.error else f"{b.rows} row(s){est}"))
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import dryrun, proving
+
+    root = root_of(args)
+    project = load_project(root)
+    the_plan = proving.plan(project, args.release)
+    try:
+        if args.dsn:
+            with dryrun.scratch_database(args.dsn) as dsn:
+                report = dryrun.run(dsn, the_plan.migrations, the_plan.backfills)
+        else:
+            with dryrun.throwaway_cluster(args.bindir) as dsn:
+                report = dryrun.run(dsn, the_plan.migrations, the_plan.backfills)
+    except dryrun.DryRunUnavailable as exc:
+        raise UsageError(f"dry run impossible: {exc}") from None
+    findings = sort_findings(proving.findings(project, the_plan, report))
+    if args.evidence:
+        write_text(args.evidence, dryrun.evidence_json(report))
+    if args.format == "json":
+        print(as_json(findings, None, {"dry_run": report.to_evidence()}), end="")
+    elif args.format == "text":
+        print(_summary(report) + REPORTERS["text"](findings, None), end="")
+        if args.evidence:
+            print(f"evidence written to {args.evidence}")
+    else:
+        print(REPORTERS[args.format](findings, None), end="")
+    return 1 if any(f.blocking for f in findings) else 0
+

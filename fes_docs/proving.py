@@ -1,0 +1,112 @@
+"""Turn a project into a dry run on a real PostgreSQL, and the run back into findings and evidence.
+
+The engine (``fes_docs.dryrun``) knows only SQL files and databases; this module knows releases: which
+migrations belong to which release, Flyway's order, where a failure should point in the release file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dryrun import BackfillInput, DryRunReport, MigrationInput, lock_mode_sql
+from .errors import UsageError
+from .findings import Finding, Loc
+from .model import Release
+from .project import Project
+from .rules.artefacts import _ordered
+from .sql.flyway import version_key
+
+LOCK_HINT = ("take weaker locks on busy tables: CREATE INDEX CONCURRENTLY, ADD CONSTRAINT ... NOT VALID then "
+             "VALIDATE CONSTRAINT, add nullable columns without volatile defaults")
+
+
+@dataclass
+class Plan:
+    migrations: list[MigrationInput]
+    backfills: list[BackfillInput]
+    owner: dict[str, tuple[Release, tuple[str | int, ...]]]   # script -> (release, path of its entry)
+
+
+def plan(project: Project, up_to: str | None = None) -> Plan:
+    """Every migration in Flyway order (versioned by version, then repeatables), up to a release if asked."""
+    index = project.migrations
+    releases = _ordered(project)
+    if up_to is not None:
+        keys = [r.key for r in releases]
+        if up_to not in project.by_id():
+            raise UsageError(f"no release {up_to!r} in {project.releases_dir}/")
+        if up_to not in keys:
+            raise UsageError(f"release {up_to!r} has no window (or is cancelled), so it has no place in the order")
+        releases = releases[: keys.index(up_to) + 1]
+    owner: dict[str, tuple[Release, tuple[str | int, ...]]] = {}
+    for rel in project.releases:
+        for ref in rel.migrations:
+            if ref.file:
+                owner.setdefault(ref.file, (rel, (*ref.path, "file")))
+    allowed = {ref.file for r in releases for ref in r.migrations} if up_to is not None else None
+    versioned, repeatable = [], []
+    for name, mf in index.files.items():
+        if mf.name.kind not in ("versioned", "repeatable") or (allowed is not None and name not in allowed):
+            continue
+        if mf.checksum is None:
+            continue
+        rel = owner.get(name, (None, ()))[0]
+        item = MigrationInput(mf.name.version_text, mf.name.description or "", name.rsplit("/", 1)[-1],
+                              mf.path.read_bytes().decode("utf-8-sig", errors="replace"), mf.checksum,
+                              rel.key if rel else None)
+        if mf.name.kind == "versioned" and mf.name.version is not None:
+            versioned.append((version_key(mf.name.version), name, item))
+        else:
+            repeatable.append((mf.name.description or "", name, item))
+    backfills = [BackfillInput(rel.key, b.name or "?", b.dry_run_sql, b.estimated_rows)
+                 for rel in (releases if up_to is not None else project.releases) for b in rel.backfills
+                 if b.dry_run_sql]
+    return Plan([i for _, _, i in sorted(versioned, key=lambda t: (t[0], t[1]))]
+                + [i for _, _, i in sorted(repeatable)], backfills, owner)
+
+
+def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Finding]:
+    """Failures, idempotency breaks and strong locks, located at the release's migration entry."""
+    index = project.migrations
+    by_script = {m.script: name for name in index.files for m in the_plan.migrations
+                 if name.rsplit("/", 1)[-1] == m.script}
+    out: list[Finding] = []
+    for m in report.migrations:
+        name = by_script.get(m.script, m.script)
+        rel, path = the_plan.owner.get(name, (None, ()))
+        loc = rel.loc(*path) if rel else Loc(index.file_label(name))
+        key = rel.key if rel else None
+        if m.error is not None:
+            line = m.error_position[0] if m.error_position else (m.error_line or 1)
+            sql_loc = Loc(index.file_label(name), line, m.error_position[1] if m.error_position else 1)
+            out.append(Finding(loc, "FES330", "error",
+                               f"{m.script}:{line}: PostgreSQL {report.server_version} rejected it: {m.error}",
+                               "fix the statement; Flyway would stop here in production", key, None, (sql_loc,)))
+        if m.idempotent is False:
+            sql_loc = Loc(index.file_label(name), m.idempotency_line or 1)
+            out.append(Finding(loc, "FES331", "error",
+                               f"{m.script} is not idempotent when applied twice: {m.idempotency_error}",
+                               "guard it: IF NOT EXISTS / IF EXISTS / OR REPLACE / ON CONFLICT", key, None,
+                               (sql_loc,)))
+        for table, mode in m.strongest_locks.items():
+            if mode == "AccessExclusiveLock":
+                out.append(Finding(loc, "FES332", "warning",
+                                   f"{m.script} holds {lock_mode_sql(mode)} on existing table {table}",
+                                   LOCK_HINT, key))
+    for b in report.backfills:
+        if b.error is not None:
+            rel = project.by_id().get(b.release)
+            idx = next((i for i, x in enumerate(rel.backfills) if x.name == b.name), 0) if rel else 0
+            loc = rel.loc("backfills", idx, "dry_run_sql") if rel else Loc(project.policy_file)
+            out.append(Finding(loc, "FES333", "error", f"backfill {b.name}: dry-run statement failed: {b.error}",
+                               "make dry_run_sql a read-only statement that runs on the migrated schema",
+                               b.release))
+    return out
+
+
+def evidence_path(project: Project, evidence: str | None) -> Path | None:
+    """A cited evidence file inside the project (URLs and free text are left as they are)."""
+    if not evidence or "://" in evidence or not evidence.strip().endswith(".json"):
+        return None
+    return project.inside(evidence.strip())

@@ -1,0 +1,167 @@
+"""What every page needs to know about the checked project, computed once per render.
+
+Pages are plain functions of a :class:`Site`; the Site decides the things more than one page must
+agree on: the order of releases, each release's folder name (its URL), which findings show on which
+page, and how a sign-off or checklist state is worded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..check import Result
+from ..findings import Finding
+from ..model import ROLLBACK_ROLE, Flag, Release
+from ..project import POLICY_FILE
+from ..sql.flyway import parse_name
+
+# Pages every site has, in nav order: (nav title, path relative to the pages folder).
+OVERVIEW_PAGES: tuple[tuple[str, str], ...] = (
+    ("Dashboard", "index.md"),
+    ("Feature flags", "flags.md"),
+    ("Migrations", "migrations.md"),
+    ("Rules", "rules.md"),
+    ("Project findings", "problems.md"),
+)
+_RESERVED = frozenset(path.rsplit(".", 1)[0] for _, path in OVERVIEW_PAGES)
+
+SIGNED, MISSING, NOT_YET, NOT_REQUIRED = "signed", "missing", "not required yet", "not required"
+SIGN_MARK = {SIGNED: "✅", MISSING: "❌", NOT_YET: "⏳", NOT_REQUIRED: "—"}
+
+
+def slugify(key: str) -> str:
+    """A folder name that is safe in a URL, a file system (case-insensitive ones too) and a Markdown link."""
+    out = []
+    for ch in key.lower():
+        out.append(ch if (ch.isascii() and ch.isalnum()) or ch in "-_." else "-")
+    slug = "-".join(part for part in "".join(out).split("-") if part).strip(".")
+    return slug or "release"
+
+
+def _release_order(rel: Release) -> tuple[bool, int, str, str, str]:
+    return (rel.phase is None, rel.phase or 0, rel.window_start or "", rel.key, rel.file)
+
+
+@dataclass
+class Site:
+    """The checked project plus the decisions shared by all pages."""
+
+    result: Result
+    releases: list[Release] = field(init=False)
+    slugs: dict[str, str] = field(init=False)           # release file -> folder name
+    findings_by_file: dict[str, list[Finding]] = field(init=False)  # release file -> its findings
+    unplaced: list[Finding] = field(init=False)           # findings no release page shows
+
+    def __post_init__(self) -> None:
+        self.releases = sorted(self.result.project.releases, key=_release_order)
+        taken = set(_RESERVED)
+        self.slugs = {}
+        for rel in sorted(self.releases, key=lambda r: (r.key, r.file)):
+            base = slugify(rel.key)
+            slug, n = base, 1
+            while slug in taken:
+                n += 1
+                slug = f"{base}-{n}"
+            taken.add(slug)
+            self.slugs[rel.file] = slug
+        files = {rel.file for rel in self.releases}
+        keys: dict[str, list[Release]] = {}
+        for rel in self.releases:
+            keys.setdefault(rel.key, []).append(rel)
+        self.findings_by_file = {rel.file: [] for rel in self.releases}
+        self.unplaced = []
+        for f in self.result.findings:
+            owner = self._owner(f, files, keys)
+            if owner is None:
+                self.unplaced.append(f)
+            else:
+                self.findings_by_file[owner].append(f)
+
+    @staticmethod
+    def _owner(f: Finding, files: set[str], keys: dict[str, list[Release]]) -> str | None:
+        """The release file whose page shows ``f``: its own file, else the one release with its key."""
+        if f.loc.file in files:
+            return f.loc.file
+        candidates = keys.get(f.release or "", [])
+        return candidates[0].file if len(candidates) == 1 else None
+
+    # -- per release -----------------------------------------------------------------------------
+    @property
+    def project(self) -> Any:
+        return self.result.project
+
+    def findings(self, rel: Release) -> list[Finding]:
+        return self.findings_by_file.get(rel.file, [])
+
+    def blocking(self, rel: Release) -> int:
+        return sum(1 for f in self.findings(rel) if f.blocking)
+
+    def warnings(self, rel: Release) -> int:
+        return sum(1 for f in self.findings(rel) if f.severity == "warning" and f.waived is None)
+
+    def slug(self, rel: Release) -> str:
+        return self.slugs[rel.file]
+
+    def by_key(self, key: str | None) -> Release | None:
+        matches = [r for r in self.releases if r.key == key]
+        return matches[0] if len(matches) == 1 else None
+
+    def title(self, rel: Release) -> str:
+        return rel.title if rel.title and rel.title.strip() else rel.key
+
+    def signoff_state(self, rel: Release, role: str) -> str:
+        if any(s.role == role for s in rel.signoffs):
+            return SIGNED
+        if rel.cancelled or role == ROLLBACK_ROLE:
+            return NOT_REQUIRED
+        return MISSING if rel.from_approved else NOT_YET
+
+    def checklist_progress(self, rel: Release) -> tuple[int, int]:
+        policy_ids = self.project.policy.checklist_ids
+        done = {c.id for c in rel.checklist if c.done is True and c.id in policy_ids}
+        return len(done), len(policy_ids)
+
+    def migration_version(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        mf = self.project.migrations.get(name)
+        parsed = mf.name if mf is not None else parse_name(name.rsplit("/", 1)[-1])
+        version: str | None = parsed.version_text
+        return version
+
+    def environments(self) -> list[str]:
+        envs: list[str] = self.project.policy.environments
+        return envs
+
+    def raw(self, rel: Release, *path: str | int) -> Any:
+        """A value straight from the record (fields the typed model does not carry, e.g. an incident summary)."""
+        node: Any = rel.doc.data
+        for key in path:
+            if isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node):
+                node = node[key]
+            elif isinstance(key, str) and isinstance(node, dict):
+                node = node.get(key)
+            else:
+                return None
+        return node
+
+    def unloaded_files(self) -> list[str]:
+        """Release files with findings but no record: they failed to load, so no page exists for them."""
+        folder = self.project.releases_dir.rstrip("/") + "/"
+        files = {rel.file for rel in self.releases}
+        return sorted({
+            f.loc.file for f in self.unplaced
+            if f.loc.file.startswith(folder) and "/" not in f.loc.file[len(folder):]
+            and f.loc.file.endswith((".yaml", ".yml")) and f.loc.file not in files
+            and f.loc.file != folder + POLICY_FILE
+        })
+
+
+def rollout_text(flag: Flag, env: str, production: bool) -> str:
+    """How far a flag goes in one environment, worded the same on every page."""
+    if production:
+        steps = flag.steps(env)
+        return " → ".join(f"{s} %" for s in steps) if steps else "off"
+    pct = flag.percent(env)
+    return f"{pct} %" if pct else "off"

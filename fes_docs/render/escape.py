@@ -1,0 +1,104 @@
+"""Making untrusted text safe to put into Markdown.
+
+A release file arrives in a pull request, so every string from it (titles, evidence, names, even
+file names) is treated as hostile: it must come out on the page as the same characters, never as
+HTML, a link, an attribute list or a heading. Everything the renderer writes goes through one of
+these helpers; nothing else interpolates user text into Markdown.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from urllib.parse import quote, urlsplit
+
+# Python-Markdown's escapable characters with the `tables` extension. Escaping a character that the
+# parser does not treat as escapable would leave the backslash visible, so the set is exactly this.
+_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|")
+# Characters a link target keeps as they are; everything else is percent-encoded so that no Markdown
+# inline pattern (backticks, links, escapes) can match inside the tag before it is stashed as HTML.
+_URL_SAFE = "-._~:/?#@!$&'+,;=%*"
+
+
+def one_line(text: object) -> str:
+    """Collapse every kind of whitespace (newlines, tabs, U+2028 …) to single spaces; show controls."""
+    s = "" if text is None else str(text)
+    s = " ".join(s.split())
+    return "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in s)
+
+
+def md_escape(text: object) -> str:
+    """Plain text for any inline Markdown context: headings, table cells, list items, admonition titles.
+
+    HTML-significant characters become entities and Markdown-significant ones are backslash-escaped,
+    so ``<script>`` shows as text and ``[x](javascript:…)`` or ``{: onclick=…}`` stays inert.
+    """
+    out = []
+    for ch in one_line(text):
+        if ch in _MD_SPECIAL:
+            out.append("\\" + ch)
+        else:
+            out.append(html.escape(ch, quote=False))
+    return "".join(out)
+
+
+def longest_run(text: str, char: str = "`") -> int:
+    best = run = 0
+    for ch in text:
+        run = run + 1 if ch == char else 0
+        best = max(best, run)
+    return best
+
+
+def code_block(text: str, lang: str = "") -> str:
+    """A fenced block the content cannot close: the fence is longer than any backtick run inside."""
+    fence = "`" * max(3, longest_run(text) + 1)
+    body = "\n".join(_visible_controls(line) for line in text.splitlines())
+    return f"{fence}{lang}\n{body}\n{fence}\n"
+
+
+def _visible_controls(line: str) -> str:
+    return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" and ch != "\t" else ch
+                   for ch in line)
+
+
+def code_line(text: object) -> str:
+    """One line for a code block: a value that held a newline must not become two property lines."""
+    s = "" if text is None else str(text)
+    return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in s)
+
+
+def inline_code(text: object) -> str:
+    """An inline code span for trusted-shaped values; the delimiter outruns any backtick inside."""
+    s = one_line(text)
+    ticks = "`" * (longest_run(s) + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    # Inside a table a bare `|` would still split the row, so code spans are never used for user text in cells.
+    return f"{ticks}{pad}{s}{pad}{ticks}"
+
+
+def safe_url(text: object) -> str | None:
+    """The URL if it is a plain http(s) address, percent-encoded for use in an attribute; else None."""
+    s = "" if text is None else str(text).strip()
+    if not s or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in s):
+        return None
+    try:
+        parts = urlsplit(s)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(s, safe=_URL_SAFE)
+
+
+def link_or_text(text: object) -> str:
+    """Evidence is often a CI run URL: make real http(s) URLs clickable, show anything else as text."""
+    url = safe_url(text)
+    if url is None:
+        return md_escape(text)
+    return f'<a href="{html.escape(url, quote=True)}">{md_escape(text)}</a>'
+
+
+def link(label: str, target: str) -> str:
+    """A link to one of our own pages; ``label`` is escaped here, ``target`` is built by the renderer."""
+    return f"[{md_escape(label)}]({target})"

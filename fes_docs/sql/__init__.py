@@ -1,0 +1,49 @@
+"""Flyway migrations as Flyway and PostgreSQL see them: names, versions, checksums, statement classes.
+
+A pure library: it knows nothing of release records, MkDocs or the CLI. :mod:`.flyway` scans a folder
+and reads names and checksums; :mod:`.analyze` parses SQL and classifies each statement.
+"""
+
+from fes_docs.sql.analyze import (
+    Analysis,
+    Idem,
+    Klass,
+    SqlError,
+    Statement,
+    analyze,
+    is_supported_dialect,
+    same_object,
+)
+from fes_docs.sql.flyway import (
+    FlywayName,
+    MigrationFile,
+    ReadError,
+    ScanReport,
+    flyway_checksum,
+    format_version,
+    parse_name,
+    scan_dir,
+    scan_dir_report,
+    version_key,
+)
+
+__all__ = [
+    "Analysis",
+    "FlywayName",
+    "Idem",
+    "Klass",
+    "MigrationFile",
+    "ReadError",
+    "ScanReport",
+    "SqlError",
+    "Statement",
+    "analyze",
+    "flyway_checksum",
+    "format_version",
+    "is_supported_dialect",
+    "parse_name",
+    "same_object",
+    "scan_dir",
+    "scan_dir_report",
+    "version_key",
+]

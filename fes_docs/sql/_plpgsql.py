@@ -1,0 +1,253 @@
+"""See into ``DO $$ … $$`` blocks with PostgreSQL's own PL/pgSQL parser.
+
+A ``DO`` body is a string to the SQL grammar, so a migration that wraps ``ALTER TABLE … DROP COLUMN`` in
+``DO $$ BEGIN … END $$`` would look harmless to a statement-level check. libpg_query ships the PL/pgSQL
+parser too (``pglast.parser.parse_plpgsql_json``); it takes a ``CREATE FUNCTION`` statement, so the body
+is wrapped in one. Every SQL statement the body runs is then parsed and classified like a top-level one
+and located in the file (PL/pgSQL reports line numbers relative to the body).
+
+How the block is judged:
+
+* its class is the most severe statement inside (``additive`` if it runs none);
+* a statement that is not idempotent on its own but sits under ``IF``/``CASE`` or in a block with an
+  ``EXCEPTION`` handler is the classic hand-written guard: the block is "unproven", left to the dry run;
+* ``EXECUTE`` of a constant string is parsed like any statement; ``EXECUTE`` of a computed string
+  (``format(…)``, ``||``), a dynamic ``FOR … IN EXECUTE``, a body in another language, a body the
+  PL/pgSQL parser rejects, or a ``DO`` nested in a ``DO`` make the block **opaque**: the tool cannot
+  vouch for it (a warning), and its idempotency is "unproven".
+
+Inner statements keep their own verdicts (as if run alone); the ``DO`` statement's verdict is the one
+that counts. Expressions in assignments and conditions are not judged (a function call there could
+write; that is what the dry run is for).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pglast import ast, parse_sql
+from pglast.parser import ParseError, parse_plpgsql_json, scan
+
+from fes_docs.sql._model import Statement, worst_idem, worst_klass
+from fes_docs.sql._pg import Ctx, Verdict, classify, first_token
+from fes_docs.sql._text import clip
+
+_GUARDS = {"PLpgSQL_stmt_if", "PLpgSQL_stmt_case"}
+
+
+@dataclass
+class _Found:
+    """What the walk over one body collected."""
+
+    inner: list[tuple[Statement, bool]] = field(default_factory=list)  # (statement, guarded)
+    opaque: list[str] = field(default_factory=list)
+    guarded_kinds: list[str] = field(default_factory=list)
+
+
+def analyze_do(n: ast.DoStmt, ctx: Ctx) -> Verdict:
+    body, language = "", "plpgsql"
+    for opt in n.args or ():
+        if opt.defname == "as" and isinstance(opt.arg, ast.String):
+            body = str(opt.arg.sval)
+        elif opt.defname == "language" and isinstance(opt.arg, ast.String):
+            language = str(opt.arg.sval)
+    if language.lower() != "plpgsql":
+        return _opaque(f"DO block in language {language}: the tool cannot see into it")
+    if ctx.depth > 0:
+        return _opaque("DO block run from inside another DO block: the tool cannot see into it")
+    try:
+        tree = json.loads(parse_plpgsql_json(_wrap(body)))
+        action = tree[0]["PLpgSQL_function"]["action"]
+    except (ParseError, ValueError, KeyError, IndexError, TypeError) as exc:
+        return _opaque(f"DO body is not valid PL/pgSQL ({_message(exc)}): the tool cannot see into it")
+    walker = _Walker(ctx, _body_offset(ctx))
+    found = _Found()
+    walker.visit(action, guarded=False, found=found)
+    return _verdict(found)
+
+
+def _opaque(reason: str) -> Verdict:
+    return Verdict("DO block", "additive", "unproven", reason, opaque=True)
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc.args[0]) if exc.args else type(exc).__name__
+
+
+def _wrap(body: str) -> str:
+    tag, i = "$fes_do$", 0
+    while tag in body:
+        i += 1
+        tag = f"$fes_do{i}$"
+    return f"CREATE FUNCTION fes_do() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
+
+
+def _body_offset(ctx: Ctx) -> int:
+    """File offset of the body's first character: after ``$tag$``, ``'`` or ``E'``.
+
+    Found with PostgreSQL's lexer: the first string constant of the statement that is not the
+    ``LANGUAGE`` name.
+    """
+    prev = ""
+    for tok in scan(ctx.text[ctx.start : ctx.end]):
+        if tok.name == "SCONST" and prev != "LANGUAGE":
+            at = ctx.start + int(tok.start)
+            literal = ctx.text[at : ctx.start + int(tok.end) + 1]
+            if literal.startswith("$"):
+                return at + literal.index("$", 1) + 1
+            return at + (2 if literal[:1] in "eE" else 1)
+        prev = tok.name
+    return ctx.start
+
+
+class _Walker:
+    def __init__(self, ctx: Ctx, body_start: int) -> None:
+        self.ctx = ctx
+        self.body_line = ctx.index.position(body_start)[0]
+
+    def visit(self, node: Any, *, guarded: bool, found: _Found) -> None:
+        if isinstance(node, list):
+            for item in node:
+                self.visit(item, guarded=guarded, found=found)
+            return
+        if not isinstance(node, dict):
+            return
+        for key, payload in node.items():
+            if key.startswith("PLpgSQL_stmt_"):
+                self._stmt(key, payload, guarded=guarded, found=found)
+            elif isinstance(payload, dict | list):
+                self.visit(payload, guarded=guarded, found=found)
+
+    def _stmt(self, key: str, p: dict[str, Any], *, guarded: bool, found: _Found) -> None:
+        line = self.body_line + int(p.get("lineno", 1)) - 1
+        if key in ("PLpgSQL_stmt_execsql", "PLpgSQL_stmt_perform", "PLpgSQL_stmt_call"):
+            expr = p.get("sqlstmt") or p.get("expr") or {}
+            self._sql(_query(expr), line, guarded=guarded, found=found)
+        elif key == "PLpgSQL_stmt_dynexecute":
+            self._dynamic(_query(p.get("query", {})), line, guarded=guarded, found=found)
+        elif key == "PLpgSQL_stmt_dynfors":
+            found.opaque.append("FOR … IN EXECUTE of a dynamic query")
+        elif key == "PLpgSQL_stmt_fors":
+            self._sql(_query(p.get("query", {})), line, guarded=guarded, found=found)
+        inner_guard = guarded or key in _GUARDS or (key == "PLpgSQL_stmt_block" and "exceptions" in p)
+        for child_key, child in p.items():
+            if child_key in ("sqlstmt", "expr", "query", "cond"):
+                continue
+            if isinstance(child, dict | list):
+                self.visit(child, guarded=inner_guard, found=found)
+
+    def _sql(self, query: str, line: int, *, guarded: bool, found: _Found) -> None:
+        if not query:
+            return
+        base = self._locate(query, line)
+        try:
+            raws = parse_sql(query)
+        except ParseError as exc:
+            found.opaque.append(f"a statement on line {line} does not parse ({_message(exc)})")
+            return
+        for raw in raws:
+            start = int(raw.stmt_location or 0)
+            end = start + int(raw.stmt_len) if raw.stmt_len else len(query)
+            start = first_token(query, start, end)
+            self._add(raw.stmt, query[start:end], base, start, line, guarded=guarded, found=found)
+
+    def _dynamic(self, expr: str, line: int, *, guarded: bool, found: _Found) -> None:
+        literal = _constant_string(expr)
+        if literal is None:
+            found.opaque.append(f"EXECUTE of a computed string on line {line}")
+            return
+        try:
+            raws = parse_sql(literal)
+        except ParseError as exc:
+            found.opaque.append(f"EXECUTE on line {line}: the string does not parse ({_message(exc)})")
+            return
+        for raw in raws:
+            start = int(raw.stmt_location or 0)
+            end = start + int(raw.stmt_len) if raw.stmt_len else len(literal)
+            start = first_token(literal, start, end)
+            self._add(raw.stmt, literal[start:end], None, 0, line, guarded=guarded, found=found)
+
+    def _add(self, node: Any, text: str, base: int | None, rel: int, line: int, *, guarded: bool,
+             found: _Found) -> None:  # fmt: skip
+        if base is not None:
+            at = base + rel
+            pos = self.ctx.index.position(at)
+            inner_ctx = Ctx(self.ctx.text, self.ctx.index, at, at + len(text), self.ctx.depth + 1)
+        else:
+            pos = (line, self._first_column(line))
+            inner_ctx = Ctx(self.ctx.text, self.ctx.index, self.ctx.start, self.ctx.end, self.ctx.depth + 1)
+        v = classify(node, inner_ctx)
+        stmt = Statement(pos[0], pos[1], clip(text), v.kind, v.klass, v.idem, v.reason, v.opaque,
+                         tuple(v.creates), tuple(v.drops))  # fmt: skip
+        found.inner.append((stmt, guarded))
+        if v.opaque:
+            found.opaque.append(f"{v.kind} on line {pos[0]}: {v.reason}")
+        if guarded and v.idem == "no":
+            found.guarded_kinds.append(v.kind)
+
+    def _locate(self, query: str, line: int) -> int | None:
+        """File offset of the query text, searched from its reported line (None when quoting changed it)."""
+        start = self.ctx.index.line_start(line)
+        at = self.ctx.text.find(query, start, self.ctx.end)
+        return at if at >= 0 else None
+
+    def _first_column(self, line: int) -> int:
+        start = self.ctx.index.line_start(line)
+        text = self.ctx.text
+        col = 1
+        while start + col - 1 < len(text) and text[start + col - 1] in " \t":
+            col += 1
+        return col
+
+
+def _query(expr: dict[str, Any]) -> str:
+    return str(expr.get("PLpgSQL_expr", {}).get("query", ""))
+
+
+def _constant_string(expr: str) -> str | None:
+    """The value of an ``EXECUTE`` argument that is a single string constant, else None."""
+    try:
+        raws = parse_sql(f"SELECT {expr}")
+    except ParseError:
+        return None
+    if len(raws) != 1 or not isinstance(raws[0].stmt, ast.SelectStmt):
+        return None
+    targets = raws[0].stmt.targetList or ()
+    if len(targets) != 1:
+        return None
+    val = getattr(targets[0], "val", None)
+    if isinstance(val, ast.A_Const) and isinstance(val.val, ast.String):
+        return str(val.val.sval)
+    return None
+
+
+def _verdict(found: _Found) -> Verdict:
+    stmts = [s for s, _ in found.inner]
+    klass = worst_klass([s.klass for s in stmts]) or "additive"
+    effective = ["unproven" if (g and s.idempotent == "no") else s.idempotent for s, g in found.inner]
+    idem = worst_idem(effective) or "yes"  # type: ignore[arg-type]
+    opaque = bool(found.opaque)
+    if opaque and idem == "yes":
+        idem = "unproven"
+    kinds = list(dict.fromkeys(s.kind for s in stmts))
+    parts = [f"runs {len(stmts)} statement(s): {', '.join(kinds)}" if stmts else "runs no SQL statement"]
+    if found.guarded_kinds:
+        guarded = ", ".join(dict.fromkeys(found.guarded_kinds))
+        parts.append(f"{guarded} guarded by IF/CASE/EXCEPTION: re-run safety depends on the guard (dry run)")
+    no = [s for s, g in found.inner if s.idempotent == "no" and not g]
+    if no:
+        parts.append(f"{no[0].kind} on line {no[0].line} is not idempotent: {no[0].reason}")
+    if opaque:
+        parts.append("cannot see into " + "; ".join(dict.fromkeys(found.opaque)))
+    return Verdict(
+        "DO block",
+        klass,
+        idem,  # type: ignore[arg-type]
+        "; ".join(parts),
+        opaque=opaque,
+        creates=[r for s in stmts for r in s.creates],
+        drops=[r for s in stmts for r in s.drops],
+        inner=stmts,
+    )

@@ -1,0 +1,94 @@
+"""Cutting migrations into statements: positions must point into the file, and PostgreSQL's parser decides."""
+
+from __future__ import annotations
+
+import pytest
+
+from fes_docs.dryrun.statements import line_and_column, split_script
+
+PG15 = 150000
+
+
+def test_offsets_lines_and_columns_point_at_each_statement_in_the_file() -> None:
+    sql = (
+        "-- héader comment with a non-ASCII letter\n"
+        "CREATE TABLE t (a int);\n"
+        "\n"
+        "/* block */  DO $$ BEGIN EXECUTE 'SELECT 1; SELECT 2'; END $$;\n"
+        "SELECT\n  1"
+    )
+    statements = split_script(sql, PG15)
+    assert [s.index for s in statements] == [1, 2, 3]
+    for statement in statements:
+        assert sql[statement.offset : statement.offset + len(statement.text)] == statement.text
+    assert [(s.line, s.column) for s in statements] == [(2, 1), (4, 14), (5, 1)]
+    # The semicolons inside the dollar-quoted body do not cut the DO statement.
+    assert statements[1].text.startswith("DO $$") and statements[1].text.endswith("END $$")
+
+
+def test_byte_order_mark_does_not_shift_positions() -> None:
+    statements = split_script("\ufeffSELECT 1;\nSELECT 2;", PG15)
+    assert [(s.text, s.line, s.column) for s in statements] == [("SELECT 1", 1, 2), ("SELECT 2", 2, 1)]
+
+
+def test_unparseable_file_is_still_cut_so_the_server_can_name_the_bad_statement() -> None:
+    sql = "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMNS b int;\nSELECT 3;"
+    statements = split_script(sql, PG15)
+    assert [s.line for s in statements] == [1, 2, 3]
+    assert statements[1].text == "ALTER TABLE t ADD COLUMNS b int"
+
+
+def test_unscannable_file_is_sent_whole() -> None:
+    sql = "\n  SELECT 'unterminated;\nSELECT 2;  \n"
+    (statement,) = split_script(sql, PG15)
+    assert statement.text == "SELECT 'unterminated;\nSELECT 2;"
+    assert (statement.line, statement.column) == (2, 3)
+
+
+def test_empty_and_comment_only_files_have_no_statements() -> None:
+    assert split_script("", PG15) == ()
+    assert split_script("-- nothing to do\n/* really */\n", PG15) == ()
+
+
+@pytest.mark.parametrize(
+    ("sql", "transactional"),
+    [
+        ("CREATE INDEX CONCURRENTLY i ON t (a)", False),
+        ("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)", False),
+        ("DROP INDEX CONCURRENTLY IF EXISTS i", False),
+        ("CREATE INDEX i ON t (a)", True),
+        ("VACUUM t", False),
+        ("ANALYZE t", True),
+        ("REINDEX SCHEMA public", False),
+        ("REINDEX (CONCURRENTLY) TABLE t", False),
+        ("REINDEX TABLE t", True),
+        ("DISCARD ALL", False),
+        ("DISCARD TEMP", True),
+        ("ALTER SYSTEM SET work_mem = '8MB'", False),
+        ("CREATE DATABASE d", False),
+        ("ALTER TYPE mood ADD VALUE 'meh'", True),  # transactional since PostgreSQL 12
+        ("DO $$ BEGIN PERFORM 1; END $$", True),
+    ],
+)
+def test_statements_postgresql_refuses_in_a_transaction_block(sql: str, transactional: bool) -> None:
+    (statement,) = split_script(sql, PG15)
+    assert statement.transactional is transactional
+
+
+def test_alter_type_add_value_is_non_transactional_before_postgresql_12() -> None:
+    (add,) = split_script("ALTER TYPE mood ADD VALUE 'meh'", 110000)
+    (rename,) = split_script("ALTER TYPE mood RENAME VALUE 'meh' TO 'ok'", 110000)
+    assert not add.transactional
+    assert rename.transactional
+
+
+def test_summary_is_one_short_line() -> None:
+    (statement,) = split_script("INSERT INTO t\nSELECT * FROM u", PG15)
+    assert statement.summary == "INSERT INTO t ..."
+    (long,) = split_script("SELECT " + ", ".join(f"c{i}" for i in range(60)) + " FROM t", PG15)
+    assert len(long.summary) <= 81 and long.summary.endswith("...")
+
+
+def test_line_and_column_are_one_based() -> None:
+    assert line_and_column("ab\ncd", 0) == (1, 1)
+    assert line_and_column("ab\ncd", 4) == (2, 2)
