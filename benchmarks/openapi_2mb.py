@@ -18,7 +18,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-_TYPES = [("string", None), ("integer", "int64"), ("string", "date-time"), ("boolean", None), ("number", "double")]
+_TYPES = [
+    ("string", None),
+    ("integer", "int64"),
+    ("string", "date-time"),
+    ("boolean", None),
+    ("number", "double"),
+]
 
 
 def _schema(n: int) -> dict[str, Any]:
@@ -43,18 +49,32 @@ def _operation(n: int, verb: str, with_id: bool) -> dict[str, Any]:
         "summary": f"{verb.capitalize()} resource {n}",
         "tags": [f"group{n % 20}"],
         "responses": {
-            "200": {"description": "OK", "content": {"application/json": {"schema": (
-                {"$ref": f"#/components/schemas/Resource{n}"} if with_id or verb != "list"
-                else {"type": "array", "items": {"$ref": f"#/components/schemas/Resource{n}"}})}}},
+            "200": {
+                "description": "OK",
+                "content": {
+                    "application/json": {
+                        "schema": (
+                            {"$ref": f"#/components/schemas/Resource{n}"}
+                            if with_id or verb != "list"
+                            else {"type": "array", "items": {"$ref": f"#/components/schemas/Resource{n}"}}
+                        )
+                    }
+                },
+            },
             "404": {"$ref": "#/components/responses/NotFound"},
             "default": {"$ref": "#/components/responses/Error"},
         },
     }
     if verb == "list":
-        op["parameters"] = [{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/offset"}]
+        op["parameters"] = [
+            {"$ref": "#/components/parameters/limit"},
+            {"$ref": "#/components/parameters/offset"},
+        ]
     if verb in ("create", "update"):
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"$ref": f"#/components/schemas/Resource{n}"}}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/Resource{n}"}}},
+        }
     return op
 
 
@@ -66,18 +86,27 @@ def generate(target_bytes: int = 2_000_000) -> dict[str, Any]:
         "servers": [{"url": "https://bench.example.org/api/v1"}],
         "paths": {},
         "components": {
-            "schemas": {"Owner": {"type": "object", "properties": {"name": {"type": "string"}}},
-                        "Error": {"type": "object", "required": ["code"], "properties": {
-                            "code": {"type": "integer"}, "message": {"type": "string"}}}},
+            "schemas": {
+                "Owner": {"type": "object", "properties": {"name": {"type": "string"}}},
+                "Error": {
+                    "type": "object",
+                    "required": ["code"],
+                    "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+                },
+            },
             "parameters": {
                 "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 20}},
                 "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0}},
             },
             "responses": {
-                "NotFound": {"description": "Not found", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
-                "Error": {"description": "Error", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "NotFound": {
+                    "description": "Not found",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+                "Error": {
+                    "description": "Error",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
             },
         },
     }
@@ -86,8 +115,11 @@ def generate(target_bytes: int = 2_000_000) -> dict[str, Any]:
         base = f"/resources{n}"
         spec["paths"][base] = {"get": _operation(n, "list", False), "post": _operation(n, "create", False)}
         spec["paths"][f"{base}/{{resourceId}}"] = {
-            "parameters": [{"name": "resourceId", "in": "path", "required": True, "schema": {"type": "integer"}}],
-            "get": _operation(n, "get", True), "put": _operation(n, "update", True),
+            "parameters": [
+                {"name": "resourceId", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "get": _operation(n, "get", True),
+            "put": _operation(n, "update", True),
             "delete": _operation(n, "delete", True),
         }
         spec["components"]["schemas"][f"Resource{n}"] = _schema(n)
@@ -119,10 +151,14 @@ def main(argv: list[str] | None = None) -> int:
             index = load_spec(root, rel)
             times.append(time.perf_counter() - start)
         assert index is not None
-        print(f"{rel}: {len(text.encode()):,} bytes, {len(index.operations)} operations, "
-              f"valid={index.valid}, problems={len(index.problems)}")
-        print(f"load_spec: min {min(times):.3f}s  median {statistics.median(times):.3f}s  max {max(times):.3f}s "
-              f"over {args.runs} runs")
+        print(
+            f"{rel}: {len(text.encode()):,} bytes, {len(index.operations)} operations, "
+            f"valid={index.valid}, problems={len(index.problems)}"
+        )
+        print(
+            f"load_spec: min {min(times):.3f}s  median {statistics.median(times):.3f}s  max {max(times):.3f}s "
+            f"over {args.runs} runs"
+        )
     return 0
 
 

@@ -4,15 +4,17 @@ A release file arrives in a pull request, so this module assumes the worst: it n
 arbitrary Python objects, never lets one file exhaust memory or the stack, and turns every problem
 into a located :class:`LoadProblem` instead of an exception.
 
-Why an event-driven composer of our own instead of ``yaml.safe_load``:
+Why our own walk over composed nodes instead of ``yaml.safe_load``:
 
 * positions: every value keeps its line and column (``Document.values``) so a finding from any
   later stage can point at the exact spot;
 * duplicate keys are errors (PyYAML silently keeps the last one, hiding a typo'd override);
 * timestamps stay strings (the schema checks their format; ``datetime`` objects would fail it);
 * libyaml's recursive composer segfaults on ~100,000 nested brackets, and aliases can expand
-  exponentially ("billion laughs"); a flat event loop with a depth limit and a node budget
-  rejects both in milliseconds.
+  exponentially ("billion laughs"): a bracket pre-scan, a depth limit and a node budget (aliases
+  count as often as they are expanded) reject both in milliseconds.
+
+libyaml composes (C, fast); the walk over its nodes into plain data is ours.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -35,9 +37,11 @@ MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 
-_RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TRUE = frozenset({"yes", "true", "on"})
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
     "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
@@ -46,12 +50,10 @@ _SCALAR_TAGS = {
 }
 # Kept as their source text: the schema checks the format, and JSON has no date type.
 _TEXT_TAGS = {_STR, "tag:yaml.org,2002:timestamp"}
-_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", None, "!"}
 
 
-@dataclass(frozen=True, order=True)
-class Pos:
-    """A 1-based line and column."""
+class Pos(NamedTuple):
+    """A 1-based line and column (a tuple: hundreds of thousands are made per run)."""
 
     line: int
     column: int
@@ -140,169 +142,124 @@ def _syntax_problem(text: str, exc: yaml.YAMLError) -> LoadProblem:
     return LoadProblem("FES001", message, pos.line, pos.column, hint)
 
 
-def _scalar(ev: Any) -> Any:
-    tag = ev.tag
-    if tag is None or tag == "!":
-        tag = _RESOLVER.resolve(yaml.ScalarNode, ev.value, ev.implicit)
-    if tag in _TEXT_TAGS:
-        return ev.value
-    ctor = _SCALAR_TAGS.get(tag)
-    if ctor is None:
-        pos = _mark_pos(ev.start_mark)
-        raise _Fail(LoadProblem("FES001", f"unsupported YAML tag {ev.tag!r}", pos.line, pos.column,
-                                "remove the tag; release files hold plain strings, numbers, lists and maps"))
-    return ctor(yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark))
+_BRACKETS = re.compile(r"[\[\]{}]")
+# libyaml composes recursively in C: ~100,000 nested flow brackets crash the interpreter. Block
+# nesting costs at least one column per level, so a size-limited file cannot nest deep that way;
+# flow brackets cost one byte per level and are bounded here before libyaml sees them. The count
+# includes brackets inside strings and comments, so the bound is generous (the exact limit, in
+# real nesting levels, is enforced while walking the composed nodes).
+MAX_BRACKET_RUN = 1000
 
 
-class _Builder:
-    """An explicit-stack composer: no recursion, bounded depth and size."""
+def _bracket_guard(text: str) -> None:
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            if depth > MAX_BRACKET_RUN:
+                line = text.count("\n", 0, m.start()) + 1
+                col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                raise _Fail(LoadProblem("FES003", f"nesting deeper than {MAX_BRACKET_RUN} brackets", line, col,
+                                        "flatten the structure"))
+        elif depth:
+            depth -= 1
+
+
+class _Walker:
+    """Turns composed nodes into plain data, recording positions; bounded depth and size."""
 
     def __init__(self, file: str, max_depth: int, max_nodes: int) -> None:
         self.doc = Document(file, None)
         self.max_depth = max_depth
         self.max_nodes = max_nodes
         self.nodes = 0
-        # anchor -> (value, node count) so an alias costs as much as what it expands to
-        self.anchors: dict[str, tuple[Any, int]] = {}
-        # frames: [container, path, pending_key, key_pos, anchor, nodes_at_start, first-key-positions]
-        self.stack: list[list[Any]] = []
-        self.done = False
 
-    def _count(self, n: int, mark: Any) -> None:
-        self.nodes += n
+    def _fail(self, node: Any, rule: str, message: str, hint: str) -> _Fail:
+        pos = _mark_pos(node.start_mark)
+        return _Fail(LoadProblem(rule, message, pos.line, pos.column, hint))
+
+    def walk(self, node: Any, path: PathKey, depth: int) -> Any:
+        self.nodes += 1
         if self.nodes > self.max_nodes:
-            pos = _mark_pos(mark)
-            raise _Fail(LoadProblem(
-                "FES003", f"document expands to more than {self.max_nodes} values (an alias bomb?)",
-                pos.line, pos.column, "write the values out; do not nest aliases"))
-
-    def _child_path(self, mark: Any) -> PathKey | None:
-        """Path for the next value, or None when the value is a mapping key."""
-        if not self.stack:
-            return ()
-        frame = self.stack[-1]
-        container, path = frame[0], frame[1]
-        if isinstance(container, list):
-            return (*path, len(container))
-        if frame[2] is _NO_KEY:
-            return None
-        return (*path, frame[2])
-
-    def _attach(self, value: Any, mark: Any, key_allowed: bool = True) -> None:
-        if not self.stack:
-            self.doc.data = value
-            self.done = True
-            return
-        frame = self.stack[-1]
-        container = frame[0]
-        if isinstance(container, list):
-            container.append(value)
-            return
-        if frame[2] is _NO_KEY:
-            pos = _mark_pos(mark)
-            if not key_allowed or isinstance(value, (dict, list)):
-                raise _Fail(LoadProblem("FES001", "a mapping key must be a plain scalar", pos.line, pos.column,
-                                        "use a simple word as the key"))
-            key = "null" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
-            if key in container:
-                first = frame[6][key]
+            raise self._fail(node, "FES003",
+                             f"document expands to more than {self.max_nodes} values (an alias bomb?)",
+                             "write the values out; do not nest aliases")
+        self.doc.values[path] = _mark_pos(node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if depth >= self.max_depth:
+            raise self._fail(node, "FES003", f"nesting deeper than {self.max_depth} levels", "flatten the structure")
+        if node.tag not in _COLLECTION_NODE_TAGS:
+            raise self._fail(node, "FES001", f"unsupported YAML tag {node.tag!r}",
+                             "remove the tag; release files hold plain lists and maps")
+        if isinstance(node, yaml.SequenceNode):
+            return [self.walk(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
+        out: dict[str, Any] = {}
+        first: dict[str, Pos] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._fail(key_node, "FES001", "a mapping key must be a plain scalar",
+                                 "use a simple word as the key")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self._fail(key_node, "FES001", "YAML merge keys ('<<') are not supported",
+                                 "write the keys out explicitly")
+            raw = self._scalar(key_node)
+            key = "null" if raw is None else (str(raw).lower() if isinstance(raw, bool) else str(raw))
+            kpos = _mark_pos(key_node.start_mark)
+            if key in first:
                 raise _Fail(LoadProblem(
-                    "FES002", f"duplicate key {key!r} (first defined at line {first.line})",
-                    pos.line, pos.column, "remove one of the two entries; YAML would silently keep only the last"))
-            if key == "<<":
-                raise _Fail(LoadProblem("FES001", "YAML merge keys ('<<') are not supported", pos.line,
-                                        pos.column, "write the keys out explicitly"))
-            frame[6][key] = pos
-            self.doc.keys[(*frame[1], key)] = pos
-            frame[2] = key
-            container[key] = _PENDING
-            return
-        container[frame[2]] = value
-        frame[2] = _NO_KEY
+                    "FES002", f"duplicate key {key!r} (first defined at line {first[key].line})",
+                    kpos.line, kpos.column, "remove one of the two entries; YAML would silently keep only the last"))
+            first[key] = kpos
+            self.doc.keys[(*path, key)] = kpos
+            out[key] = self.walk(value_node, (*path, key), depth + 1)
+        return out
 
-    def event(self, ev: Any) -> None:
-        if isinstance(ev, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
-            return
-        if isinstance(ev, yaml.DocumentStartEvent):
-            if self.done:
-                pos = _mark_pos(ev.start_mark)
-                raise _Fail(LoadProblem("FES001", "more than one YAML document in the file", pos.line,
-                                        pos.column, "remove the '---' separator and the second document"))
-            return
-        if isinstance(ev, yaml.AliasEvent):
-            anchored = self.anchors.get(ev.anchor)
-            pos = _mark_pos(ev.start_mark)
-            if anchored is None:
-                raise _Fail(LoadProblem("FES001", f"unknown alias *{ev.anchor}", pos.line, pos.column,
-                                        "define the anchor before using it"))
-            self._count(anchored[1], ev.start_mark)
-            path = self._child_path(ev.start_mark)
-            if path is not None:
-                self.doc.values[path] = pos
-            self._attach(anchored[0], ev.start_mark)
-            return
-        if isinstance(ev, yaml.ScalarEvent):
-            self._count(1, ev.start_mark)
-            value = _scalar(ev)
-            path = self._child_path(ev.start_mark)
-            if path is not None:
-                self.doc.values[path] = _mark_pos(ev.start_mark)
-            if ev.anchor:
-                self.anchors[ev.anchor] = (value, 1)
-            self._attach(value, ev.start_mark)
-            return
-        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if ev.tag not in _COLLECTION_TAGS:
-                pos = _mark_pos(ev.start_mark)
-                raise _Fail(LoadProblem("FES001", f"unsupported YAML tag {ev.tag!r}", pos.line, pos.column,
-                                        "remove the tag; release files hold plain lists and maps"))
-            self._count(1, ev.start_mark)
-            path = self._child_path(ev.start_mark)
-            if path is None:
-                pos = _mark_pos(ev.start_mark)
-                raise _Fail(LoadProblem("FES001", "a mapping key must be a plain scalar", pos.line, pos.column,
-                                        "use a simple word as the key"))
-            if len(self.stack) >= self.max_depth:
-                pos = _mark_pos(ev.start_mark)
-                raise _Fail(LoadProblem("FES003", f"nesting deeper than {self.max_depth} levels", pos.line,
-                                        pos.column, "flatten the structure"))
-            self.doc.values[path] = _mark_pos(ev.start_mark)
-            container: Any = {} if isinstance(ev, yaml.MappingStartEvent) else []
-            self.stack.append([container, path, _NO_KEY, None, ev.anchor, self.nodes, {}])
-            return
-        if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            frame = self.stack.pop()
-            if frame[4]:
-                self.anchors[frame[4]] = (frame[0], self.nodes - frame[5] + 1)
-            self._attach(frame[0], ev.start_mark)
-            return
+    def _scalar(self, node: Any) -> Any:
+        tag = node.tag
+        if tag in _TEXT_TAGS:
+            return node.value
+        if tag == _BOOL:
+            return node.value.lower() in _TRUE
+        if tag == _NULL:
+            return None
+        ctor = _SCALAR_TAGS.get(tag)
+        if ctor is None:
+            raise self._fail(node, "FES001", f"unsupported YAML tag {tag!r}",
+                             "remove the tag; release files hold plain strings, numbers, lists and maps")
+        return ctor(node)
 
 
-class _Sentinel:
-    pass
-
-
-_NO_KEY: Any = _Sentinel()
-_PENDING: Any = _Sentinel()
+_COLLECTION_NODE_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 def load_text(text: str, file: str, *, max_depth: int = MAX_DEPTH,
               max_nodes: int = MAX_NODES) -> tuple[Document | None, list[LoadProblem]]:
     """Parse YAML (or JSON, a YAML subset) text into a located :class:`Document`."""
-    builder = _Builder(file, max_depth, max_nodes)
+    walker = _Walker(file, max_depth, max_nodes)
     loader = _Loader(text)
     try:
-        while loader.check_event():
-            builder.event(loader.get_event())
+        _bracket_guard(text)
+        node = loader.get_single_node()
+        if node is not None:
+            walker.doc.data = walker.walk(node, (), 0)
     except _Fail as fail:
         return None, [fail.problem]
+    except yaml.composer.ComposerError as exc:
+        if "expected a single document" in str(exc):
+            pos = _mark_pos(exc.problem_mark)
+            return None, [LoadProblem("FES001", "more than one YAML document in the file", pos.line, pos.column,
+                                      "remove the '---' separator and the second document")]
+        return None, [_syntax_problem(text, exc)]
     except yaml.YAMLError as exc:
         return None, [_syntax_problem(text, exc)]
     except (ValueError, OverflowError) as exc:  # e.g. a malformed number the resolver accepted
         return None, [LoadProblem("FES001", f"unreadable value: {exc}", 1, 1, "quote the value")]
+    except RecursionError:
+        return None, [LoadProblem("FES003", "nesting too deep to read", 1, 1, "flatten the structure")]
     finally:
         loader.dispose()
-    return builder.doc, []
+    return walker.doc, []
 
 
 def load_bytes(data: bytes, file: str, **limits: int) -> tuple[Document | None, list[LoadProblem]]:

@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -188,13 +188,20 @@ def _last_line(text: str) -> str:
 
 class TemporaryCluster:
     """One private PostgreSQL cluster in a temporary folder. `start()` returns a conninfo; `stop()` is
-    idempotent and never raises, so it is safe in `finally` blocks and on a half-finished start."""
+    idempotent and never raises, so it is safe in `finally` blocks and after a half-finished start.
+
+    `initdb` runs in its own process group so an interruption can kill it together with the bootstrap backend
+    it forks (killing initdb alone leaves that backend writing into the folder being deleted). The server is
+    started directly rather than through `pg_ctl start`, whose daemonised postmaster is unknown to us until
+    its lock file appears: as our own child process it can be stopped and reaped at any moment.
+    """
 
     def __init__(self, binaries: ServerBinaries, parent_dir: str | os.PathLike[str] | None = None) -> None:
         self.binaries = binaries
-        self._parent_dir = parent_dir
+        self._parent_dir = Path(parent_dir) if parent_dir is not None else Path(tempfile.gettempdir())
         self._user = _unprivileged_user()
         self.root: Path | None = None
+        self._postmaster: subprocess.Popen[bytes] | None = None
         self.start_seconds: float | None = None
 
     @property
@@ -202,11 +209,10 @@ class TemporaryCluster:
         assert self.root is not None, "cluster not started"
         return self.root / "data"
 
-    def _run(self, args: list[str], what: str) -> subprocess.CompletedProcess[str]:
+    def _spawn(self, args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
         assert self.root is not None
-        kwargs: dict[str, Any] = {}
         if self._user is not None:
-            kwargs = {"user": self._user.uid, "group": self._user.gid, "extra_groups": []}
+            kwargs.update(user=self._user.uid, group=self._user.gid, extra_groups=[])
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(self.root),
@@ -214,69 +220,82 @@ class TemporaryCluster:
             "LANG": "C",
             "TZ": "UTC",
         }
+        return subprocess.Popen(
+            args, cwd=self.root, env=env, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs
+        )
+
+    def _initdb(self) -> None:
+        what = "initialise a PostgreSQL cluster (initdb)"
+        args = [
+            self.binaries.tool("initdb"),
+            "--pgdata",
+            str(self.datadir),
+            "--username",
+            _SUPERUSER,
+            "--auth",
+            "trust",
+            "--encoding",
+            "UTF8",
+            "--locale",
+            "C",
+            "--no-sync",
+        ]
         try:
-            done = subprocess.run(
-                args,
-                cwd=self.root,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=_SUBPROCESS_TIMEOUT_S,
-                check=False,
-                **kwargs,
-            )
-        except (OSError, subprocess.SubprocessError) as exc:
+            proc = self._spawn(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        except OSError as exc:
             raise DryRunUnavailable(f"cannot {what}: {exc}") from exc
-        if done.returncode != 0:
-            raise DryRunUnavailable(f"cannot {what}: {_last_line(done.stderr or done.stdout)}")
-        return done
+        try:
+            output, _ = proc.communicate(timeout=_SUBPROCESS_TIMEOUT_S)
+        except BaseException:  # Ctrl-C, SIGTERM, timeout: take the whole group down before cleanup
+            _kill_group(proc)
+            raise
+        if proc.returncode != 0:
+            raise DryRunUnavailable(f"cannot {what}: {_last_line(output.decode(errors='replace'))}")
+
+    def _start_server(self) -> None:
+        assert self.root is not None
+        log = self.root / "server.log"
+        try:
+            with open(log, "ab") as log_file:
+                self._postmaster = self._spawn(
+                    [self.binaries.tool("postgres"), "-D", str(self.datadir)],
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                )
+        except OSError as exc:
+            raise DryRunUnavailable(f"cannot start PostgreSQL: {exc}") from exc
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while not self._ready():
+            if self._postmaster.poll() is not None:
+                raise DryRunUnavailable(f"PostgreSQL stopped while starting ({self._log_tail()})")
+            if time.monotonic() > deadline:
+                raise DryRunUnavailable(
+                    f"PostgreSQL did not start within {_START_TIMEOUT_S}s ({self._log_tail()})"
+                )
+            time.sleep(0.01)
+
+    def _ready(self) -> bool:
+        """What `pg_ctl start --wait` checks: the status line of the lock file says "ready"."""
+        try:
+            lines = (self.datadir / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return False
+        return len(lines) >= 8 and lines[7].strip() == "ready"
 
     def start(self) -> str:
         began = time.perf_counter()
-        self.root = Path(tempfile.mkdtemp(prefix="fes-docs-pg-", dir=self._parent_dir))
+        # Named before it is made, so that an interruption at any point leaves stop() knowing what to remove.
+        self.root = self._parent_dir / f"fes-docs-pg-{uuid.uuid4().hex[:12]}"
+        self.root.mkdir(mode=0o700)
         if self._user is not None:
             os.chown(self.root, self._user.uid, self._user.gid)
             _check_reachable(self.root, self._user)
-        self._run(
-            [
-                self.binaries.tool("initdb"),
-                "--pgdata",
-                str(self.datadir),
-                "--username",
-                _SUPERUSER,
-                "--auth",
-                "trust",
-                "--encoding",
-                "UTF8",
-                "--locale",
-                "C",
-                "--no-sync",
-            ],
-            "initialise a PostgreSQL cluster (initdb)",
-        )
+        self._initdb()
         settings = dict(_FAST_SETTINGS, unix_socket_directories=_conf_value(str(self.root)))
         with open(self.datadir / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("\n# fes-docs dry run: throwaway cluster\n")
             conf.writelines(f"{key} = {value}\n" for key, value in sorted(settings.items()))
-        try:
-            self._run(
-                [
-                    self.binaries.tool("pg_ctl"),
-                    "start",
-                    "--pgdata",
-                    str(self.datadir),
-                    "--log",
-                    str(self.root / "server.log"),
-                    "--wait",
-                    "--timeout",
-                    str(_START_TIMEOUT_S),
-                    "--silent",
-                ],
-                "start PostgreSQL (pg_ctl start)",
-            )
-        except DryRunUnavailable as exc:
-            raise DryRunUnavailable(f"{exc} ({self._log_tail()})") from exc
+        self._start_server()
         self.start_seconds = time.perf_counter() - began
         return make_conninfo("", host=str(self.root), port="5432", user=_SUPERUSER, dbname="postgres")
 
@@ -287,77 +306,46 @@ class TemporaryCluster:
         except OSError:
             return "no server log"
 
-    def postmaster_pid(self) -> int | None:
-        """The running server's process id, read from its lock file; None once it has gone."""
-        if self.root is None:
-            return None
-        try:
-            first = (self.datadir / "postmaster.pid").read_text().split("\n", 1)[0]
-        except OSError:
-            return None
-        return int(first) if first.strip().isdigit() else None
-
     def stop(self) -> None:
-        if self.root is None:
+        if self._postmaster is not None:
+            _stop_postmaster(self._postmaster)
+            self._postmaster = None
+        if self.root is not None:
+            _remove(self.root)
+            self.root = None
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _stop_postmaster(proc: subprocess.Popen[bytes]) -> None:
+    """SIGQUIT is PostgreSQL's immediate shutdown (the data is thrown away anyway); SIGKILL if it hangs."""
+    for sig in (signal.SIGQUIT, signal.SIGKILL):
+        if proc.poll() is not None:
             return
-        pid = self.postmaster_pid()
-        if pid is not None:
-            try:
-                self._run(
-                    [
-                        self.binaries.tool("pg_ctl"),
-                        "stop",
-                        "--pgdata",
-                        str(self.datadir),
-                        "--mode",
-                        "immediate",
-                        "--wait",
-                        "--silent",
-                    ],
-                    "stop PostgreSQL",
-                )
-            except DryRunUnavailable:
-                _kill(pid)
-            if not _gone(pid, timeout=10.0):
-                _kill(pid)
-        shutil.rmtree(self.root, ignore_errors=True)
-        self.root = None
-
-
-def _running(pid: int) -> bool:
-    """True while the process exists and is not a zombie waiting for a parent to reap it."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # exists, owned by the server user
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no /proc (macOS): existence is all we can tell
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
-
-
-def _gone(pid: int, timeout: float) -> bool:
-    """`pg_ctl stop --wait` returns once the lock file is gone, a moment before the postmaster has exited."""
-    deadline = time.monotonic() + timeout
-    while _running(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
-def _kill(pid: int) -> None:
-    """Last resort when `pg_ctl stop` failed: SIGQUIT is the postmaster's immediate shutdown, then SIGKILL."""
-    for sig, grace in ((signal.SIGQUIT, 5.0), (signal.SIGKILL, 5.0)):
+        with suppress(ProcessLookupError):
+            if sig == signal.SIGKILL:
+                os.killpg(proc.pid, sig)  # the backends too, should the postmaster hang
+            else:
+                proc.send_signal(sig)
         try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
+            proc.wait(timeout=10)
             return
-        if _gone(pid, grace):
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _remove(root: Path) -> None:
+    """Retry briefly: a backend that has just been told to exit may still be closing files in the folder."""
+    for _ in range(50):
+        shutil.rmtree(root, ignore_errors=True)
+        if not root.exists():
             return
+        time.sleep(0.05)
+    _log.warning("could not remove %s", root)
 
 
 _Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None

@@ -13,7 +13,7 @@ from typing import Any
 from ..check import Result
 from ..findings import Finding
 from ..model import ROLLBACK_ROLE, Flag, Release
-from ..project import POLICY_FILE
+from ..project import POLICY_FILE, Project
 from ..sql.flyway import parse_name
 
 # Pages every site has, in nav order: (nav title, path relative to the pages folder).
@@ -88,7 +88,7 @@ class Site:
 
     # -- per release -----------------------------------------------------------------------------
     @property
-    def project(self) -> Any:
+    def project(self) -> Project:
         return self.result.project
 
     def findings(self, rel: Release) -> list[Finding]:
@@ -127,12 +127,7 @@ class Site:
             return None
         mf = self.project.migrations.get(name)
         parsed = mf.name if mf is not None else parse_name(name.rsplit("/", 1)[-1])
-        version: str | None = parsed.version_text
-        return version
-
-    def environments(self) -> list[str]:
-        envs: list[str] = self.project.policy.environments
-        return envs
+        return parsed.version_text
 
     def raw(self, rel: Release, *path: str | int) -> Any:
         """A value straight from the record (fields the typed model does not carry, e.g. an incident summary)."""

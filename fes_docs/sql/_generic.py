@@ -156,7 +156,7 @@ def _by_keywords(chunk: list[Token], why: str) -> Verdict:
     klass: Klass = "additive"
     if head in ("DROP", "TRUNCATE"):
         klass = "destructive"
-    elif head in ("INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE", "UPSERT"):
+    elif head in ("INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE", "UPSERT", "CALL"):
         klass = "data"
     joined = " ".join(words)
     guarded = any(g in joined for g in ("IF NOT EXISTS", "IF EXISTS", "OR REPLACE"))

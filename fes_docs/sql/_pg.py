@@ -29,19 +29,15 @@ Choices beyond the issue's list, each for the reason given:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pglast import ast
-from pglast.enums.parsenodes import AlterTableType, ConstrType
-from pglast.enums.primnodes import OnCommitAction
 from pglast.parser import scan
 
 from fes_docs.sql._model import Idem, Klass, ObjectRef, Statement, worst_idem, worst_klass
+from fes_docs.sql._pgjson import J, walk
 from fes_docs.sql._text import LineIndex
-
-AT = AlterTableType
 
 
 @dataclass
@@ -80,35 +76,27 @@ def rangevar(rv: Any) -> str:
 
 def dotted(names: Any) -> str:
     """``(String('s'), String('t'))`` → ``"s.t"``; accepts TypeName, ObjectWithArgs and plain strings."""
-    if isinstance(names, ast.String):
+    if _is(names, "String"):
         return str(names.sval)
-    if isinstance(names, ast.TypeName):
+    if _is(names, "TypeName"):
         return dotted(names.names)
-    if isinstance(names, ast.ObjectWithArgs):
+    if _is(names, "ObjectWithArgs"):
         return dotted(names.objname)
     if isinstance(names, tuple | list):
-        return ".".join(str(n.sval) for n in names if isinstance(n, ast.String))
+        return ".".join(str(n.sval) for n in names if _is(n, "String"))
     return "?"
 
 
 def object_word(objtype: Any) -> str:
     """``ObjectType.OBJECT_MATVIEW`` → ``"materialized view"``."""
-    name = getattr(objtype, "name", str(objtype))
+    name = str(objtype or "")
     special = {"OBJECT_MATVIEW": "materialized view", "OBJECT_TABCONSTRAINT": "constraint",
                "OBJECT_DOMCONSTRAINT": "constraint", "OBJECT_STATISTIC_EXT": "statistics"}  # fmt: skip
     return special.get(name, name.removeprefix("OBJECT_").replace("_", " ").lower())
 
 
-def walk(node: Any) -> Iterator[ast.Node]:
-    """Every node below ``node`` (inclusive), depth first."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ast.Node):
-            yield n
-            stack.extend(getattr(n, attr) for attr in n)
-        elif isinstance(n, tuple | list):
-            stack.extend(n)
+def _is(node: Any, tag: str) -> bool:
+    return isinstance(node, J) and node.tag == tag
 
 
 def _camel_words(name: str) -> str:
@@ -127,15 +115,15 @@ def _if(flag: Any, yes: str, no: str) -> tuple[Idem, str]:
 # --------------------------------------------------------------------------- top level
 
 
-def classify(node: ast.Node, ctx: Ctx) -> Verdict:
-    handler = _HANDLERS.get(type(node).__name__)
+def classify(node: J, ctx: Ctx) -> Verdict:
+    handler = _HANDLERS.get(node.tag or "")
     if handler is not None:
         return handler(node, ctx)
     return _fallback(node)
 
 
-def _fallback(node: ast.Node) -> Verdict:
-    name = type(node).__name__
+def _fallback(node: J) -> Verdict:
+    name = node.tag or "?"
     base = name.removesuffix("Stmt")
     kind = _camel_words(base)
     if base.startswith("Drop"):
@@ -151,12 +139,12 @@ def _fallback(node: ast.Node) -> Verdict:
 # --------------------------------------------------------------------------- CREATE
 
 
-def _create_table(n: ast.CreateStmt, ctx: Ctx) -> Verdict:
+def _create_table(n: J, ctx: Ctx) -> Verdict:
     name = rangevar(n.relation)
     creates: list[ObjectRef] = [("table", name)]
-    creates += [("column", f"{name}.{e.colname}") for e in n.tableElts or () if isinstance(e, ast.ColumnDef)]
+    creates += [("column", f"{name}.{e.colname}") for e in n.tableElts or () if _is(e, "ColumnDef")]
     kind = "CREATE TABLE PARTITION OF" if n.partbound is not None else "CREATE TABLE"
-    temp_drop = n.relation.relpersistence == "t" and n.oncommit == OnCommitAction.ONCOMMIT_DROP
+    temp_drop = n.relation.relpersistence == "t" and n.oncommit == "ONCOMMIT_DROP"
     if n.if_not_exists:
         idem, why = "yes", "CREATE TABLE IF NOT EXISTS"
     elif temp_drop:
@@ -166,7 +154,7 @@ def _create_table(n: ast.CreateStmt, ctx: Ctx) -> Verdict:
     return Verdict(kind, "additive", idem, f"creates table {name}; {why}", creates=creates)
 
 
-def _create_table_as(n: ast.CreateTableAsStmt, ctx: Ctx) -> Verdict:
+def _create_table_as(n: J, ctx: Ctx) -> Verdict:
     word = object_word(n.objtype)
     name = rangevar(n.into.rel)
     kind = "CREATE MATERIALIZED VIEW" if word == "materialized view" else "CREATE TABLE AS"
@@ -174,14 +162,14 @@ def _create_table_as(n: ast.CreateTableAsStmt, ctx: Ctx) -> Verdict:
     return Verdict(kind, "additive", idem, f"creates {word} {name}; {why}", creates=[(word, name)])
 
 
-def _create_view(n: ast.ViewStmt, ctx: Ctx) -> Verdict:
+def _create_view(n: J, ctx: Ctx) -> Verdict:
     name = rangevar(n.view)
     kind = "CREATE OR REPLACE VIEW" if n.replace else "CREATE VIEW"
     idem, why = _if(n.replace, "CREATE OR REPLACE VIEW", "CREATE VIEW without OR REPLACE fails on a re-run")
     return Verdict(kind, "additive", idem, f"creates view {name}; {why}", creates=[("view", name)])
 
 
-def _create_index(n: ast.IndexStmt, ctx: Ctx) -> Verdict:
+def _create_index(n: J, ctx: Ctx) -> Verdict:
     kind = "CREATE UNIQUE INDEX" if n.unique else "CREATE INDEX"
     if n.concurrent:
         kind += " CONCURRENTLY"
@@ -193,7 +181,7 @@ def _create_index(n: ast.IndexStmt, ctx: Ctx) -> Verdict:
     return Verdict(kind, "additive", idem, f"adds index {name} on {table}; {why}", creates=[("index", name)])
 
 
-def _create_simple(word: str, name_of: Callable[[Any], str]) -> Callable[[Any, Ctx], Verdict]:
+def _create_simple(word: str, name_of: Callable[[Any], str], guardable: bool = True) -> Callable[[Any, Ctx], Verdict]:
     kind = f"CREATE {word.upper()}"
 
     def handler(n: Any, ctx: Ctx) -> Verdict:
@@ -203,15 +191,13 @@ def _create_simple(word: str, name_of: Callable[[Any], str]) -> Callable[[Any, C
         if getattr(n, "replace", False):
             return Verdict(f"CREATE OR REPLACE {word.upper()}", "additive", "yes",
                            f"creates {word} {name}; CREATE OR REPLACE", creates=[(word, name)])  # fmt: skip
-        slots = type(n).__slots__
-        has_guard = "if_not_exists" in slots or "replace" in slots
-        why = f"{kind} without IF NOT EXISTS" if has_guard else f"PostgreSQL has no {kind} IF NOT EXISTS"
+        why = f"{kind} without IF NOT EXISTS" if guardable else f"PostgreSQL has no {kind} IF NOT EXISTS"
         return Verdict(kind, "additive", "no", f"creates {word} {name}; {why}: fails on a re-run", creates=[(word, name)])
 
     return handler
 
 
-def _create_function(n: ast.CreateFunctionStmt, ctx: Ctx) -> Verdict:
+def _create_function(n: J, ctx: Ctx) -> Verdict:
     word = "procedure" if n.is_procedure else "function"
     name = dotted(n.funcname)
     kind = f"CREATE OR REPLACE {word.upper()}" if n.replace else f"CREATE {word.upper()}"
@@ -219,14 +205,14 @@ def _create_function(n: ast.CreateFunctionStmt, ctx: Ctx) -> Verdict:
     return Verdict(kind, "additive", idem, f"creates {word} {name}; {why}", creates=[(word, name)])
 
 
-def _create_trigger(n: ast.CreateTrigStmt, ctx: Ctx) -> Verdict:
+def _create_trigger(n: J, ctx: Ctx) -> Verdict:
     name = f"{rangevar(n.relation)}.{n.trigname}"
     kind = "CREATE OR REPLACE TRIGGER" if n.replace else "CREATE TRIGGER"
     idem, why = _if(n.replace, "CREATE OR REPLACE TRIGGER", "CREATE TRIGGER without OR REPLACE fails on a re-run")
     return Verdict(kind, "additive", idem, f"creates trigger {name}; {why}", creates=[("trigger", name)])
 
 
-def _select_into(n: ast.SelectStmt) -> Verdict:
+def _select_into(n: J) -> Verdict:
     name = rangevar(n.intoClause.rel)
     return Verdict("SELECT INTO", "additive", "no", f"creates table {name}; SELECT INTO fails on a re-run",
                    creates=[("table", name)])  # fmt: skip
@@ -235,7 +221,7 @@ def _select_into(n: ast.SelectStmt) -> Verdict:
 # --------------------------------------------------------------------------- DROP / RENAME / move
 
 
-def _drop(n: ast.DropStmt, ctx: Ctx) -> Verdict:
+def _drop(n: J, ctx: Ctx) -> Verdict:
     word = object_word(n.removeType)
     kind = f"DROP {word.upper()}" + (" CONCURRENTLY" if n.concurrent else "")
     names = [dotted(o) for o in n.objects or ()]
@@ -249,7 +235,7 @@ _RENAME_ADDITIVE = {"index", "constraint", "trigger", "policy", "rule", "statist
 _RENAME_RELATION = {"table", "view", "materialized view", "foreign table", "sequence", "index"}
 
 
-def _rename(n: ast.RenameStmt, ctx: Ctx) -> Verdict:
+def _rename(n: J, ctx: Ctx) -> Verdict:
     word = object_word(n.renameType)
     if word in ("column", "attribute"):
         old = f"{rangevar(n.relation)}.{n.subname}"
@@ -274,7 +260,7 @@ def _rename(n: ast.RenameStmt, ctx: Ctx) -> Verdict:
     return Verdict(kind, klass, idem, f"{why_class}; {why}")
 
 
-def _set_schema(n: ast.AlterObjectSchemaStmt, ctx: Ctx) -> Verdict:
+def _set_schema(n: J, ctx: Ctx) -> Verdict:
     word = object_word(n.objectType)
     name = rangevar(n.relation) if n.relation is not None else dotted(n.object)
     idem, why = _if(n.missing_ok, "IF EXISTS: a re-run skips", "SET SCHEMA fails on a re-run (moved already)")
@@ -282,7 +268,7 @@ def _set_schema(n: ast.AlterObjectSchemaStmt, ctx: Ctx) -> Verdict:
     return Verdict(f"ALTER {word.upper()} SET SCHEMA", "destructive", idem, reason)
 
 
-def _truncate(n: ast.TruncateStmt, ctx: Ctx) -> Verdict:
+def _truncate(n: J, ctx: Ctx) -> Verdict:
     names = ", ".join(rangevar(r) for r in n.relations or ())
     return Verdict("TRUNCATE", "destructive", "yes", f"empties {names}; re-runnable (the table ends empty either way)")
 
@@ -291,14 +277,14 @@ def _truncate(n: ast.TruncateStmt, ctx: Ctx) -> Verdict:
 
 
 _SERIAL = {"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"}
-_ROWS_GET_VALUE = {ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_IDENTITY, ConstrType.CONSTR_GENERATED}
-_NOT_NULL = {ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY}
+_ROWS_GET_VALUE = {"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"}
+_NOT_NULL = {"CONSTR_NOTNULL", "CONSTR_PRIMARY"}
 
 
-def _add_column(table: str, cmd: ast.AlterTableCmd) -> Verdict:
-    cd = cmd.def_
+def _add_column(table: str, cmd: J) -> Verdict:
+    cd = cmd.get("def")
     col = f"{table}.{cd.colname}"
-    cons = {c.contype for c in cd.constraints or () if isinstance(c, ast.Constraint)}
+    cons = {c.contype for c in cd.constraints or () if _is(c, "Constraint")}
     type_name = dotted(cd.typeName.names[-1:]) if cd.typeName is not None and cd.typeName.names else ""
     not_null = bool(cd.is_not_null) or bool(cons & _NOT_NULL)
     filled = bool(cons & _ROWS_GET_VALUE) or type_name in _SERIAL or cd.identity not in ("", "\x00", None)
@@ -312,14 +298,14 @@ def _add_column(table: str, cmd: ast.AlterTableCmd) -> Verdict:
     return Verdict("ADD COLUMN", klass, idem, f"{why_class}; {why}", creates=[("column", col)])
 
 
-def _add_constraint(table: str, cmd: ast.AlterTableCmd) -> Verdict:
-    c = cmd.def_
+def _add_constraint(table: str, cmd: J) -> Verdict:
+    c = cmd.get("def")
     label = "ADD CONSTRAINT"
     name = getattr(c, "conname", None)
     safe = " NOT VALID (the safe form)" if getattr(c, "skip_validation", False) else ""
-    ctype = getattr(getattr(c, "contype", None), "name", "").removeprefix("CONSTR_").replace("_", " ")
+    ctype = str(getattr(c, "contype", None) or "").removeprefix("CONSTR_").replace("_", " ")
     what = f"{ctype} constraint {name or '(unnamed)'} on {table}{safe}"
-    if cmd.subtype == AT.AT_AddIndexConstraint:
+    if cmd.subtype == "AT_AddIndexConstraint":
         label = "ADD CONSTRAINT USING INDEX"
     creates: list[ObjectRef] = [("constraint", f"{table}.{name}")] if name else []
     reason = f"adds {what}; PostgreSQL has no ADD CONSTRAINT IF NOT EXISTS: fails on a re-run"
@@ -327,71 +313,71 @@ def _add_constraint(table: str, cmd: ast.AlterTableCmd) -> Verdict:
 
 
 #: subtype → (label, class, idempotency rule, what it does). Rule "missing_ok" = yes only with IF EXISTS.
-_SIMPLE: dict[AlterTableType, tuple[str, Klass, str, str]] = {
-    AT.AT_DropNotNull: ("DROP NOT NULL", "destructive", "yes",
+_SIMPLE: dict[str, tuple[str, Klass, str, str]] = {
+    "AT_DropNotNull": ("DROP NOT NULL", "destructive", "yes",
                         "drops NOT NULL: older app versions rely on the column never being NULL"),
-    AT.AT_SetNotNull: ("SET NOT NULL", "destructive", "yes",
+    "AT_SetNotNull": ("SET NOT NULL", "destructive", "yes",
                        "sets NOT NULL: older app versions that write NULL fail"),
-    AT.AT_SetExpression: ("SET EXPRESSION", "destructive", "yes", "recomputes a generated column"),
-    AT.AT_DropExpression: ("DROP EXPRESSION", "destructive", "missing_ok",
+    "AT_SetExpression": ("SET EXPRESSION", "destructive", "yes", "recomputes a generated column"),
+    "AT_DropExpression": ("DROP EXPRESSION", "destructive", "missing_ok",
                            "turns a generated column into a plain one"),
-    AT.AT_AlterColumnType: ("ALTER COLUMN TYPE", "destructive", "yes",
+    "AT_AlterColumnType": ("ALTER COLUMN TYPE", "destructive", "yes",
                             "changes a column type: rewrites the table and breaks older readers"),
-    AT.AT_ValidateConstraint: ("VALIDATE CONSTRAINT", "additive", "yes", "validates a constraint"),
-    AT.AT_AlterConstraint: ("ALTER CONSTRAINT", "additive", "yes", "changes constraint timing"),
-    AT.AT_AddIndex: ("ADD INDEX", "additive", "no", "adds an index"),
-    AT.AT_AddInherit: ("INHERIT", "additive", "no", "adds a parent table"),
-    AT.AT_DropInherit: ("NO INHERIT", "destructive", "no", "removes a parent table"),
-    AT.AT_AddOf: ("OF", "additive", "no", "binds the table to a composite type"),
-    AT.AT_DropOf: ("NOT OF", "destructive", "yes", "unbinds the table from its type"),
-    AT.AT_AttachPartition: ("ATTACH PARTITION", "additive", "no", "attaches a partition"),
-    AT.AT_DetachPartition: ("DETACH PARTITION", "destructive", "no", "detaches a partition and its rows"),
-    AT.AT_DetachPartitionFinalize: ("DETACH PARTITION FINALIZE", "destructive", "no", "detaches a partition"),
-    AT.AT_AddIdentity: ("ADD IDENTITY", "additive", "no", "makes a column an identity column"),
-    AT.AT_SetIdentity: ("SET IDENTITY", "additive", "yes", "changes identity options"),
-    AT.AT_DropIdentity: ("DROP IDENTITY", "destructive", "missing_ok",
+    "AT_ValidateConstraint": ("VALIDATE CONSTRAINT", "additive", "yes", "validates a constraint"),
+    "AT_AlterConstraint": ("ALTER CONSTRAINT", "additive", "yes", "changes constraint timing"),
+    "AT_AddIndex": ("ADD INDEX", "additive", "no", "adds an index"),
+    "AT_AddInherit": ("INHERIT", "additive", "no", "adds a parent table"),
+    "AT_DropInherit": ("NO INHERIT", "destructive", "no", "removes a parent table"),
+    "AT_AddOf": ("OF", "additive", "no", "binds the table to a composite type"),
+    "AT_DropOf": ("NOT OF", "destructive", "yes", "unbinds the table from its type"),
+    "AT_AttachPartition": ("ATTACH PARTITION", "additive", "no", "attaches a partition"),
+    "AT_DetachPartition": ("DETACH PARTITION", "destructive", "no", "detaches a partition and its rows"),
+    "AT_DetachPartitionFinalize": ("DETACH PARTITION FINALIZE", "destructive", "no", "detaches a partition"),
+    "AT_AddIdentity": ("ADD IDENTITY", "additive", "no", "makes a column an identity column"),
+    "AT_SetIdentity": ("SET IDENTITY", "additive", "yes", "changes identity options"),
+    "AT_DropIdentity": ("DROP IDENTITY", "destructive", "missing_ok",
                          "drops identity: older app versions' INSERTs without the column fail"),
 }  # fmt: skip
 
 #: Subtypes that change storage, ownership, triggers, security or options: additive and re-runnable.
-_HARMLESS: dict[AlterTableType, str] = {
-    AT.AT_SetStatistics: "SET STATISTICS", AT.AT_SetOptions: "SET (attribute options)",
-    AT.AT_ResetOptions: "RESET (attribute options)", AT.AT_SetStorage: "SET STORAGE",
-    AT.AT_SetCompression: "SET COMPRESSION", AT.AT_AlterColumnGenericOptions: "OPTIONS",
-    AT.AT_ChangeOwner: "OWNER TO", AT.AT_ClusterOn: "CLUSTER ON", AT.AT_DropCluster: "SET WITHOUT CLUSTER",
-    AT.AT_SetLogged: "SET LOGGED", AT.AT_SetUnLogged: "SET UNLOGGED", AT.AT_DropOids: "SET WITHOUT OIDS",
-    AT.AT_SetAccessMethod: "SET ACCESS METHOD", AT.AT_SetTableSpace: "SET TABLESPACE",
-    AT.AT_SetRelOptions: "SET (storage parameters)", AT.AT_ResetRelOptions: "RESET (storage parameters)",
-    AT.AT_ReplaceRelOptions: "SET (storage parameters)", AT.AT_EnableTrig: "ENABLE TRIGGER",
-    AT.AT_EnableAlwaysTrig: "ENABLE ALWAYS TRIGGER", AT.AT_EnableReplicaTrig: "ENABLE REPLICA TRIGGER",
-    AT.AT_DisableTrig: "DISABLE TRIGGER", AT.AT_EnableTrigAll: "ENABLE TRIGGER ALL",
-    AT.AT_DisableTrigAll: "DISABLE TRIGGER ALL", AT.AT_EnableTrigUser: "ENABLE TRIGGER USER",
-    AT.AT_DisableTrigUser: "DISABLE TRIGGER USER", AT.AT_EnableRule: "ENABLE RULE",
-    AT.AT_EnableAlwaysRule: "ENABLE ALWAYS RULE", AT.AT_EnableReplicaRule: "ENABLE REPLICA RULE",
-    AT.AT_DisableRule: "DISABLE RULE", AT.AT_ReplicaIdentity: "REPLICA IDENTITY",
-    AT.AT_EnableRowSecurity: "ENABLE ROW LEVEL SECURITY", AT.AT_DisableRowSecurity: "DISABLE ROW LEVEL SECURITY",
-    AT.AT_ForceRowSecurity: "FORCE ROW LEVEL SECURITY", AT.AT_NoForceRowSecurity: "NO FORCE ROW LEVEL SECURITY",
-    AT.AT_GenericOptions: "OPTIONS",
+_HARMLESS: dict[str, str] = {
+    "AT_SetStatistics": "SET STATISTICS", "AT_SetOptions": "SET (attribute options)",
+    "AT_ResetOptions": "RESET (attribute options)", "AT_SetStorage": "SET STORAGE",
+    "AT_SetCompression": "SET COMPRESSION", "AT_AlterColumnGenericOptions": "OPTIONS",
+    "AT_ChangeOwner": "OWNER TO", "AT_ClusterOn": "CLUSTER ON", "AT_DropCluster": "SET WITHOUT CLUSTER",
+    "AT_SetLogged": "SET LOGGED", "AT_SetUnLogged": "SET UNLOGGED", "AT_DropOids": "SET WITHOUT OIDS",
+    "AT_SetAccessMethod": "SET ACCESS METHOD", "AT_SetTableSpace": "SET TABLESPACE",
+    "AT_SetRelOptions": "SET (storage parameters)", "AT_ResetRelOptions": "RESET (storage parameters)",
+    "AT_ReplaceRelOptions": "SET (storage parameters)", "AT_EnableTrig": "ENABLE TRIGGER",
+    "AT_EnableAlwaysTrig": "ENABLE ALWAYS TRIGGER", "AT_EnableReplicaTrig": "ENABLE REPLICA TRIGGER",
+    "AT_DisableTrig": "DISABLE TRIGGER", "AT_EnableTrigAll": "ENABLE TRIGGER ALL",
+    "AT_DisableTrigAll": "DISABLE TRIGGER ALL", "AT_EnableTrigUser": "ENABLE TRIGGER USER",
+    "AT_DisableTrigUser": "DISABLE TRIGGER USER", "AT_EnableRule": "ENABLE RULE",
+    "AT_EnableAlwaysRule": "ENABLE ALWAYS RULE", "AT_EnableReplicaRule": "ENABLE REPLICA RULE",
+    "AT_DisableRule": "DISABLE RULE", "AT_ReplicaIdentity": "REPLICA IDENTITY",
+    "AT_EnableRowSecurity": "ENABLE ROW LEVEL SECURITY", "AT_DisableRowSecurity": "DISABLE ROW LEVEL SECURITY",
+    "AT_ForceRowSecurity": "FORCE ROW LEVEL SECURITY", "AT_NoForceRowSecurity": "NO FORCE ROW LEVEL SECURITY",
+    "AT_GenericOptions": "OPTIONS",
 }  # fmt: skip
 
 
-def _alter_cmd(table: str, cmd: ast.AlterTableCmd) -> Verdict:
+def _alter_cmd(table: str, cmd: J) -> Verdict:
     st = cmd.subtype
     col = f"{table}.{cmd.name}" if cmd.name else table
-    if st == AT.AT_AddColumn:
+    if st == "AT_AddColumn":
         return _add_column(table, cmd)
-    if st in (AT.AT_AddConstraint, AT.AT_AddIndexConstraint):
+    if st in ("AT_AddConstraint", "AT_AddIndexConstraint"):
         return _add_constraint(table, cmd)
-    if st == AT.AT_DropColumn:
+    if st == "AT_DropColumn":
         idem, why = _if(cmd.missing_ok, "DROP COLUMN IF EXISTS", "DROP COLUMN without IF EXISTS fails on a re-run")
         return Verdict("DROP COLUMN", "destructive", idem, f"drops column {col}; {why}", drops=[("column", col)])
-    if st == AT.AT_DropConstraint:
+    if st == "AT_DropConstraint":
         name = f"{table}.{cmd.name}"
         idem, why = _if(cmd.missing_ok, "DROP CONSTRAINT IF EXISTS", "DROP CONSTRAINT without IF EXISTS")
         return Verdict("DROP CONSTRAINT", "destructive", idem, f"drops constraint {name}; {why}",
                        drops=[("constraint", name)])  # fmt: skip
-    if st == AT.AT_ColumnDefault:
-        if cmd.def_ is None:
+    if st == "AT_ColumnDefault":
+        if cmd.get("def") is None:
             return Verdict("DROP DEFAULT", "destructive", "yes",
                            f"drops the default of {col}: older app versions that omit it on INSERT break")  # fmt: skip
         return Verdict("SET DEFAULT", "additive", "yes", f"sets the default of {col}; re-runnable")
@@ -407,11 +393,11 @@ def _alter_cmd(table: str, cmd: ast.AlterTableCmd) -> Verdict:
     if st in _HARMLESS:
         label = _HARMLESS[st]
         return Verdict(label, "additive", "yes", f"{table}: {label} changes no columns or rows; re-runnable")
-    label = _camel_words(getattr(st, "name", str(st)).removeprefix("AT_"))
+    label = _camel_words(str(st).removeprefix("AT_"))
     return Verdict(label, "additive", "unproven", f"{table}: ALTER TABLE {label} is not classified")
 
 
-def _alter_table(n: ast.AlterTableStmt, ctx: Ctx) -> Verdict:
+def _alter_table(n: J, ctx: Ctx) -> Verdict:
     table = rangevar(n.relation)
     word = object_word(n.objtype)
     parts = [_alter_cmd(table, c) for c in n.cmds or ()]
@@ -440,7 +426,7 @@ def combine(prefix: str, parts: list[Verdict]) -> Verdict:
 # --------------------------------------------------------------------------- types, domains, misc DDL
 
 
-def _alter_enum(n: ast.AlterEnumStmt, ctx: Ctx) -> Verdict:
+def _alter_enum(n: J, ctx: Ctx) -> Verdict:
     name = dotted(n.typeName)
     if n.oldVal is not None:
         return Verdict("ALTER TYPE RENAME VALUE", "destructive", "no",
@@ -459,7 +445,7 @@ _DOMAIN = {
 }
 
 
-def _alter_domain(n: ast.AlterDomainStmt, ctx: Ctx) -> Verdict:
+def _alter_domain(n: J, ctx: Ctx) -> Verdict:
     kind, klass, rule, what = _DOMAIN.get(str(n.subtype), ("ALTER DOMAIN", "additive", "unproven", "not classified"))
     if rule == "missing_ok":
         rule = "yes" if n.missing_ok else "no"
@@ -472,7 +458,7 @@ def _grant(n: Any, ctx: Ctx) -> Verdict:
     return Verdict("REVOKE", "destructive", "yes", "revokes privileges older app versions may use; re-runnable")
 
 
-def _comment(n: ast.CommentStmt, ctx: Ctx) -> Verdict:
+def _comment(n: J, ctx: Ctx) -> Verdict:
     return Verdict("COMMENT ON", "additive", "yes", "sets a comment; re-runnable")
 
 
@@ -483,34 +469,34 @@ def _harmless(kind: str, what: str) -> Callable[[Any, Ctx], Verdict]:
     return handler
 
 
-def _transaction(n: ast.TransactionStmt, ctx: Ctx) -> Verdict:
-    kind = getattr(n.kind, "name", "TRANS_STMT_?").removeprefix("TRANS_STMT_").replace("_", " ")
+def _transaction(n: J, ctx: Ctx) -> Verdict:
+    kind = str(n.kind or "TRANS_STMT_?").removeprefix("TRANS_STMT_").replace("_", " ")
     return Verdict(kind, "additive", "yes", "transaction control")
 
 
-def _set(n: ast.VariableSetStmt, ctx: Ctx) -> Verdict:
-    kind = "RESET" if getattr(n.kind, "name", "").startswith("VAR_RESET") else "SET"
+def _set(n: J, ctx: Ctx) -> Verdict:
+    kind = "RESET" if str(n.kind or "").startswith("VAR_RESET") else "SET"
     return Verdict(kind, "additive", "yes", f"{kind} {n.name or ''}: session setting; re-runnable".replace("  ", " "))
 
 
 # --------------------------------------------------------------------------- data
 
 
-def _insert(n: ast.InsertStmt, ctx: Ctx) -> Verdict:
+def _insert(n: J, ctx: Ctx) -> Verdict:
     table = rangevar(n.relation)
     if n.onConflictClause is not None:
-        action = getattr(n.onConflictClause.action, "name", "").removeprefix("ONCONFLICT_").replace("_", " ")
+        action = str(n.onConflictClause.action or "").removeprefix("ONCONFLICT_").replace("_", " ")
         return Verdict("INSERT", "data", "yes", f"inserts into {table}; ON CONFLICT DO {action} makes it re-runnable")
     src = n.selectStmt
     where = getattr(src, "whereClause", None)
-    if where is not None and any(isinstance(x, ast.SubLink) for x in walk(where)):
+    if where is not None and any(_is(x, "SubLink") for x in walk(where)):
         return Verdict("INSERT", "data", "unproven",
                        f"inserts into {table}; guarded by a subquery in WHERE: the dry run must prove it")  # fmt: skip
     return Verdict("INSERT", "data", "no",
                    f"inserts into {table}; INSERT without ON CONFLICT duplicates rows or fails on a re-run")  # fmt: skip
 
 
-def _update(n: ast.UpdateStmt, ctx: Ctx) -> Verdict:
+def _update(n: J, ctx: Ctx) -> Verdict:
     table = rangevar(n.relation)
     if n.whereClause is None:
         return Verdict("UPDATE", "destructive", "unproven",
@@ -518,7 +504,7 @@ def _update(n: ast.UpdateStmt, ctx: Ctx) -> Verdict:
     return Verdict("UPDATE", "data", "unproven", f"updates rows of {table}; re-run safety depends on the data")
 
 
-def _delete(n: ast.DeleteStmt, ctx: Ctx) -> Verdict:
+def _delete(n: J, ctx: Ctx) -> Verdict:
     table = rangevar(n.relation)
     if n.whereClause is None:
         return Verdict("DELETE", "destructive", "unproven",
@@ -526,11 +512,11 @@ def _delete(n: ast.DeleteStmt, ctx: Ctx) -> Verdict:
     return Verdict("DELETE", "data", "unproven", f"deletes rows of {table}; re-run safety depends on the data")
 
 
-def _merge(n: ast.MergeStmt, ctx: Ctx) -> Verdict:
+def _merge(n: J, ctx: Ctx) -> Verdict:
     return Verdict("MERGE", "data", "unproven", f"merges into {rangevar(n.relation)}; re-run safety depends on the data")
 
 
-def _copy(n: ast.CopyStmt, ctx: Ctx) -> Verdict:
+def _copy(n: J, ctx: Ctx) -> Verdict:
     if n.is_from:
         return Verdict("COPY FROM", "data", "no", f"loads rows into {rangevar(n.relation)}; duplicates them on a re-run")
     return Verdict("COPY TO", "additive", "yes", "exports rows; reads only")
@@ -544,10 +530,10 @@ _HARMLESS_FUNCS = {
 }  # fmt: skip
 
 
-def _select(n: ast.SelectStmt, ctx: Ctx) -> Verdict:
+def _select(n: J, ctx: Ctx) -> Verdict:
     if n.intoClause is not None:
         return _select_into(n)
-    called = sorted({dotted(f.funcname[-1:]) for f in walk(n) if isinstance(f, ast.FuncCall)})
+    called = sorted({dotted(f.funcname[-1:]) for f in walk(n) if _is(f, "FuncCall")})
     risky = [f for f in called if f not in _HARMLESS_FUNCS]
     if not risky:
         return Verdict("SELECT", "additive", "yes", "reads only")
@@ -557,12 +543,12 @@ def _select(n: ast.SelectStmt, ctx: Ctx) -> Verdict:
     return Verdict("SELECT", "data", "unproven", f"calls {names}: what it changes is not judged; left to the dry run")
 
 
-def _call(n: ast.CallStmt, ctx: Ctx) -> Verdict:
+def _call(n: J, ctx: Ctx) -> Verdict:
     name = dotted(n.funccall.funcname) if n.funccall is not None else "?"
     return Verdict("CALL", "data", "unproven", f"runs procedure {name}(), whose body is not analysed", opaque=True)
 
 
-def _do(n: ast.DoStmt, ctx: Ctx) -> Verdict:
+def _do(n: J, ctx: Ctx) -> Verdict:
     # Imported here: the PL/pgSQL walker classifies the statements it finds with this module.
     from fes_docs.sql._plpgsql import analyze_do
 
@@ -577,11 +563,11 @@ _HANDLERS: dict[str, Callable[[Any, Ctx], Verdict]] = {
     "CreateSeqStmt": _create_simple("sequence", lambda n: rangevar(n.sequence)),
     "CreateExtensionStmt": _create_simple("extension", lambda n: str(n.extname)),
     "CreateSchemaStmt": _create_simple("schema", lambda n: str(n.schemaname)),
-    "CreateEnumStmt": _create_simple("type", lambda n: dotted(n.typeName)),
-    "CompositeTypeStmt": _create_simple("type", lambda n: rangevar(n.typevar)),
-    "CreateRangeStmt": _create_simple("type", lambda n: dotted(n.typeName)),
-    "CreateDomainStmt": _create_simple("domain", lambda n: dotted(n.domainname)),
-    "CreatePolicyStmt": _create_simple("policy", lambda n: f"{rangevar(n.table)}.{n.policy_name}"),
+    "CreateEnumStmt": _create_simple("type", lambda n: dotted(n.typeName), guardable=False),
+    "CompositeTypeStmt": _create_simple("type", lambda n: rangevar(n.typevar), guardable=False),
+    "CreateRangeStmt": _create_simple("type", lambda n: dotted(n.typeName), guardable=False),
+    "CreateDomainStmt": _create_simple("domain", lambda n: dotted(n.domainname), guardable=False),
+    "CreatePolicyStmt": _create_simple("policy", lambda n: f"{rangevar(n.table)}.{n.policy_name}", guardable=False),
     "CreateStatsStmt": _create_simple("statistics", lambda n: dotted(n.defnames)),
     "CreateFunctionStmt": _create_function,
     "CreateTrigStmt": _create_trigger,

@@ -27,11 +27,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pglast import ast, parse_sql
 from pglast.parser import ParseError, parse_plpgsql_json, scan
 
 from fes_docs.sql._model import Statement, worst_idem, worst_klass
 from fes_docs.sql._pg import Ctx, Verdict, classify, first_token
+from fes_docs.sql._pgjson import J, parse
 from fes_docs.sql._text import clip
 
 _GUARDS = {"PLpgSQL_stmt_if", "PLpgSQL_stmt_case"}
@@ -46,13 +46,16 @@ class _Found:
     guarded_kinds: list[str] = field(default_factory=list)
 
 
-def analyze_do(n: ast.DoStmt, ctx: Ctx) -> Verdict:
+def analyze_do(n: J, ctx: Ctx) -> Verdict:
     body, language = "", "plpgsql"
     for opt in n.args or ():
-        if opt.defname == "as" and isinstance(opt.arg, ast.String):
-            body = str(opt.arg.sval)
-        elif opt.defname == "language" and isinstance(opt.arg, ast.String):
-            language = str(opt.arg.sval)
+        arg = opt.arg
+        if not (isinstance(arg, J) and arg.tag == "String"):
+            continue
+        if opt.defname == "as":
+            body = str(arg.sval)
+        elif opt.defname == "language":
+            language = str(arg.sval)
     if language.lower() != "plpgsql":
         return _opaque(f"DO block in language {language}: the tool cannot see into it")
     if ctx.depth > 0:
@@ -143,15 +146,13 @@ class _Walker:
             return
         base = self._locate(query, line)
         try:
-            raws = parse_sql(query)
+            stmts = parse(query)
         except ParseError as exc:
             found.opaque.append(f"a statement on line {line} does not parse ({_message(exc)})")
             return
-        for raw in raws:
-            start = int(raw.stmt_location or 0)
-            end = start + int(raw.stmt_len) if raw.stmt_len else len(query)
+        for node, start, end in stmts:
             start = first_token(query, start, end)
-            self._add(raw.stmt, query[start:end], base, start, line, guarded=guarded, found=found)
+            self._add(node, query[start:end], base, start, line, guarded=guarded, found=found)
 
     def _dynamic(self, expr: str, line: int, *, guarded: bool, found: _Found) -> None:
         literal = _constant_string(expr)
@@ -159,15 +160,13 @@ class _Walker:
             found.opaque.append(f"EXECUTE of a computed string on line {line}")
             return
         try:
-            raws = parse_sql(literal)
+            stmts = parse(literal)
         except ParseError as exc:
             found.opaque.append(f"EXECUTE on line {line}: the string does not parse ({_message(exc)})")
             return
-        for raw in raws:
-            start = int(raw.stmt_location or 0)
-            end = start + int(raw.stmt_len) if raw.stmt_len else len(literal)
+        for node, start, end in stmts:
             start = first_token(literal, start, end)
-            self._add(raw.stmt, literal[start:end], None, 0, line, guarded=guarded, found=found)
+            self._add(node, literal[start:end], None, 0, line, guarded=guarded, found=found)
 
     def _add(self, node: Any, text: str, base: int | None, rel: int, line: int, *, guarded: bool,
              found: _Found) -> None:  # fmt: skip
@@ -209,17 +208,17 @@ def _query(expr: dict[str, Any]) -> str:
 def _constant_string(expr: str) -> str | None:
     """The value of an ``EXECUTE`` argument that is a single string constant, else None."""
     try:
-        raws = parse_sql(f"SELECT {expr}")
+        stmts = parse(f"SELECT {expr}")
     except ParseError:
         return None
-    if len(raws) != 1 or not isinstance(raws[0].stmt, ast.SelectStmt):
+    if len(stmts) != 1 or stmts[0][0].tag != "SelectStmt":
         return None
-    targets = raws[0].stmt.targetList or ()
+    targets = stmts[0][0].targetList or ()
     if len(targets) != 1:
         return None
-    val = getattr(targets[0], "val", None)
-    if isinstance(val, ast.A_Const) and isinstance(val.val, ast.String):
-        return str(val.val.sval)
+    val = targets[0].val
+    if isinstance(val, J) and val.tag == "A_Const" and val.sval is not None:
+        return str(val.sval.sval)
     return None
 
 

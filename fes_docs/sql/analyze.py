@@ -24,7 +24,6 @@ docstring of :mod:`fes_docs.sql._pg` lists every choice beyond that list and why
 
 from __future__ import annotations
 
-from pglast import parse_sql
 from pglast.parser import ParseError
 
 from fes_docs.sql._model import (
@@ -41,6 +40,7 @@ from fes_docs.sql._model import (
     worst_klass,
 )
 from fes_docs.sql._pg import Ctx, Verdict, classify, first_token
+from fes_docs.sql._pgjson import parse
 from fes_docs.sql._text import LineIndex, clip
 
 __all__ = [
@@ -84,7 +84,7 @@ def analyze(text: str, dialect: str = "postgres") -> Analysis:
 def _analyze_pg(text: str) -> Analysis:
     index = LineIndex(text)
     try:
-        raws = parse_sql(text)
+        stmts = parse(text)
     except ParseError as exc:
         # pglast reports (message, 0-based character offset); libpg_query's own cursor is a byte offset,
         # which pglast has already converted, so non-ASCII text before the error does not shift it.
@@ -93,11 +93,9 @@ def _analyze_pg(text: str) -> Analysis:
         line, column = index.position(offset)
         return Analysis((), SqlError(line, column, message), None)
     statements: list[Statement] = []
-    for raw in raws:
-        start = int(raw.stmt_location or 0)
-        end = start + int(raw.stmt_len) if raw.stmt_len else len(text)
+    for node, start, end in stmts:
         start = first_token(text, start, end)
-        verdict = classify(raw.stmt, Ctx(text, index, start, end))
+        verdict = classify(node, Ctx(text, index, start, end))
         statements.append(_place(verdict, text[start:end], *index.position(start)))
     return summarize(statements)
 

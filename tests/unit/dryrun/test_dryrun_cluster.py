@@ -202,7 +202,10 @@ def test_scratch_database_without_create_permission_is_a_one_line_reason(cluster
         conn.execute("CREATE ROLE fes_docs_no_createdb LOGIN NOCREATEDB")
     try:
         weak = psycopg.conninfo.make_conninfo(cluster_dsn, user="fes_docs_no_createdb")
-        with pytest.raises(DryRunUnavailable, match="cannot create a scratch database"), scratch_database(weak):
+        with (
+            pytest.raises(DryRunUnavailable, match="cannot create a scratch database"),
+            scratch_database(weak),
+        ):
             pytest.fail("must not yield")  # pragma: no cover
     finally:
         with psycopg.connect(cluster_dsn, autocommit=True) as conn:

@@ -1,0 +1,53 @@
+"""Sign-offs bound to content: a signature approves the record as it was signed, not as it is now.
+
+The digest and what it covers live in :mod:`fes_docs.signing`; FES706 (who committed the sign-off)
+needs git, so ``validate --verify-git`` emits it and it is only catalogued here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Release
+from ..project import Project
+from ..signing import FES706_HINT, signoff_states
+from . import Hit, emitted_rule, release_rule
+
+
+def _who(role: str | None, by: str | None) -> str:
+    return f"{role or '?'} sign-off by {by or '?'}"
+
+
+@release_rule("FES704", "Sign-off bound to the content", "§8", severity="warning",
+              hint="sign with `fes-docs sign RELEASE --role ROLE --by NAME`: it records a digest of the "
+                   "record, so the sign-off expires when the record changes")
+def unbound_signoff(project: Project, rel: Release) -> Iterator[Hit]:
+    """A sign-off without a `digest` is accepted, but nothing tells whether the record changed after it."""
+    for st in signoff_states(rel):
+        if st.state == "unbound":
+            s = st.signoff
+            yield Hit(rel.loc(*s.path), f"{_who(s.role, s.by)} is not bound to the content (no digest)")
+
+
+@release_rule("FES705", "Sign-off is current", "§8",
+              hint="review the change, then re-sign: `fes-docs sign RELEASE --role ROLE --by NAME`")
+def stale_signoff(project: Project, rel: Release) -> Iterator[Hit]:
+    """A sign-off's digest matches the record as it stands: from `approved` on a stale one is an error, a warning before."""
+    severity = None if rel.from_approved else "warning"
+    for st in signoff_states(rel):
+        s = st.signoff
+        if st.state == "stale":
+            since = f" since {s.date}" if s.date else ""
+            yield Hit(rel.loc(*s.path, "digest"),
+                      f"{_who(s.role, s.by)} is stale{since}: the record has changed in substance after it "
+                      "was signed", severity=severity)
+        elif st.state == "malformed":
+            yield Hit(rel.loc(*s.path, "digest"),
+                      f"{_who(s.role, s.by)} has a digest fes-docs did not write ({s.digest!r}); it proves nothing",
+                      severity=severity)
+
+
+emitted_rule("FES706", "Sign-off committed by its signer", "§8",
+             "With `validate --verify-git`, the commit that added each sign-off line was authored by one of the "
+             "signer's addresses under the policy's `people:`.",
+             hint=FES706_HINT)
