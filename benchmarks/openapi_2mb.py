@@ -78,53 +78,70 @@ def _operation(n: int, verb: str, with_id: bool) -> dict[str, Any]:
     return op
 
 
-def generate(target_bytes: int = 2_000_000) -> dict[str, Any]:
-    """The same spec every time for a given target size (no randomness, no clock)."""
+def _spec(resources: int) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {"title": "Generated benchmark service", "version": "1.0.0"},
         "servers": [{"url": "https://bench.example.org/api/v1"}],
         "paths": {},
         "components": {
-            "schemas": {
-                "Owner": {"type": "object", "properties": {"name": {"type": "string"}}},
-                "Error": {
-                    "type": "object",
-                    "required": ["code"],
-                    "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
-                },
-            },
+            "schemas": {"Owner": {"type": "object", "properties": {"name": {"type": "string"}}},
+                        "Error": {"type": "object", "required": ["code"], "properties": {
+                            "code": {"type": "integer"}, "message": {"type": "string"}}}},
             "parameters": {
                 "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 20}},
                 "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0}},
             },
             "responses": {
-                "NotFound": {
-                    "description": "Not found",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                },
-                "Error": {
-                    "description": "Error",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                },
+                "NotFound": {"description": "Not found", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "Error": {"description": "Error", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
             },
         },
     }
-    n = 0
-    while len(json.dumps(spec, indent=1)) < target_bytes * 0.8:  # YAML is ~25% larger than compact JSON
+    for n in range(resources):
         base = f"/resources{n}"
         spec["paths"][base] = {"get": _operation(n, "list", False), "post": _operation(n, "create", False)}
         spec["paths"][f"{base}/{{resourceId}}"] = {
-            "parameters": [
-                {"name": "resourceId", "in": "path", "required": True, "schema": {"type": "integer"}}
-            ],
-            "get": _operation(n, "get", True),
-            "put": _operation(n, "update", True),
+            "parameters": [{"name": "resourceId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "get": _operation(n, "get", True), "put": _operation(n, "update", True),
             "delete": _operation(n, "delete", True),
         }
         spec["components"]["schemas"][f"Resource{n}"] = _schema(n)
-        n += 1
     return spec
+
+
+def render(spec: dict[str, Any], as_json: bool) -> str:
+    import yaml
+
+    return json.dumps(spec, indent=2) if as_json else yaml.safe_dump(spec, sort_keys=False, width=120)
+
+
+def generate(target_bytes: int = 2_000_000, as_json: bool = False) -> str:
+    """The smallest spec of this shape that reaches ``target_bytes``; the same text every time."""
+    probe = 20
+    per = len(render(_spec(probe), as_json).encode()) / probe
+    resources = max(1, int(target_bytes / per))
+    text = render(_spec(resources), as_json)
+    while len(text.encode()) < target_bytes:
+        resources += max(1, int((target_bytes - len(text.encode())) / per) + 1)
+        text = render(_spec(resources), as_json)
+    return text
+
+
+def _time(fn: Any, runs: int) -> tuple[list[float], Any]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+def _line(label: str, times: list[float]) -> str:
+    return (f"  {label:<38} min {min(times):6.3f}s  median {statistics.median(times):6.3f}s  "
+            f"max {max(times):6.3f}s  ({len(times)} runs)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,31 +151,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=int, default=2_000_000)
     args = parser.parse_args(argv)
 
-    import yaml
+    from fes_docs import openapi
+    from fes_docs.loader import load_file
 
-    from fes_docs.openapi import load_spec
-
-    spec = generate(args.target)
-    text = json.dumps(spec, indent=2) if args.json else yaml.safe_dump(spec, sort_keys=False, width=120)
+    text = generate(args.target, args.json)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         rel = "openapi.json" if args.json else "openapi.yaml"
         (root / rel).write_text(text, encoding="utf-8")
-        times = []
-        index = None
-        for _ in range(args.runs):
-            start = time.perf_counter()
-            index = load_spec(root, rel)
-            times.append(time.perf_counter() - start)
-        assert index is not None
-        print(
-            f"{rel}: {len(text.encode()):,} bytes, {len(index.operations)} operations, "
-            f"valid={index.valid}, problems={len(index.problems)}"
-        )
-        print(
-            f"load_spec: min {min(times):.3f}s  median {statistics.median(times):.3f}s  max {max(times):.3f}s "
-            f"over {args.runs} runs"
-        )
+        openapi.load_spec(root, rel)  # import and compile the OAS schemas once, like any real run
+        limits = {"max_depth": openapi.MAX_DEPTH, "max_nodes": openapi.MAX_NODES}
+
+        def cold(**kw: Any) -> Any:
+            openapi.clear_cache()
+            return openapi.load_spec(root, rel, **kw)
+
+        load_times, _ = _time(lambda: load_file(root / rel, rel, max_bytes=openapi.MAX_BYTES, **limits),
+                              args.runs)
+        full_times, index = _time(cold, args.runs)
+        schema_times, _ = _time(lambda: cold(semantic=False), args.runs)
+        warm_times, _ = _time(lambda: openapi.load_spec(root, rel), args.runs)
+        cache_dir = root / ".cache"
+        openapi.load_spec(root, rel, cache_dir=cache_dir)
+
+        def from_disk() -> Any:
+            openapi.clear_cache()
+            return openapi.load_spec(root, rel, cache_dir=cache_dir)
+
+        disk_times, _ = _time(from_disk, args.runs)
+        print(f"{rel}: {len(text.encode()):,} bytes, {len(index.operations)} operations, "
+              f"valid={index.valid}, problems={len(index.problems)}, "
+              f"jsonschema-rs gate={'on' if openapi._rust_gate('3.0') is not None else 'off'}")
+        print(_line("loader only (positions)", load_times))
+        print(_line("load_spec cold, full validation", full_times))
+        print(_line("load_spec cold, semantic=False", schema_times))
+        print(_line("load_spec warm (in-process cache)", warm_times))
+        print(_line("load_spec new process, disk cache", disk_times))
     return 0
 
 

@@ -6,12 +6,13 @@ each migration is read, checksummed and parsed at most once however many rules l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .sql.analyze import Analysis, Klass, analyze
+from .cache import Cache, digest
+from .sql.analyze import Analysis, Klass, SqlError, Statement, analyze
 from .sql.flyway import MigrationFile, parse_name, scan_dir, version_key
 
 if TYPE_CHECKING:
@@ -19,6 +20,22 @@ if TYPE_CHECKING:
     from .project import Project
 
 SEVERITY = {"additive": 0, "data": 1, "destructive": 2}
+
+
+def _statement(raw: dict[str, Any]) -> Statement:
+    raw = dict(raw)
+    raw["creates"] = tuple(tuple(x) for x in raw.get("creates", ()))
+    raw["drops"] = tuple(tuple(x) for x in raw.get("drops", ()))
+    raw["inner"] = tuple(_statement(x) for x in raw.get("inner", ()))
+    return Statement(**raw)
+
+
+def analysis_from_json(raw: dict[str, Any]) -> Analysis:
+    """Inverse of ``dataclasses.asdict`` for a cached analysis."""
+    raw = dict(raw)
+    raw["statements"] = tuple(_statement(x) for x in raw["statements"])
+    raw["error"] = SqlError(**raw["error"]) if raw.get("error") else None
+    return Analysis(**raw)
 
 
 @dataclass
@@ -37,6 +54,7 @@ class MigrationIndex:
     dialect: str
     files: dict[str, MigrationFile] = field(default_factory=dict)
     claims: dict[str, list[Claim]] = field(default_factory=dict)
+    cache: Cache | None = None
     _analyses: dict[str, Analysis] = field(default_factory=dict)
 
     @classmethod
@@ -44,7 +62,7 @@ class MigrationIndex:
         folder = project.policy.migrations_dir
         path = project.inside(folder) if folder else None
         exists = path is not None and path.is_dir()
-        index = cls(project.root, folder, exists, project.policy.sql_dialect)
+        index = cls(project.root, folder, exists, project.policy.sql_dialect, cache=project.cache)
         if exists and path is not None:
             for mf in scan_dir(path, root_guard=project.root.resolve()):
                 index.files[mf.relpath] = mf
@@ -67,10 +85,18 @@ class MigrationIndex:
             return None
         if name not in self._analyses:
             try:
-                text = mf.path.read_bytes().decode("utf-8-sig", errors="replace")
+                data = mf.path.read_bytes()
             except OSError:
-                text = ""
-            self._analyses[name] = analyze(text, self.dialect)
+                data = b""
+            key = digest(self.dialect, data)
+            hit = self.cache.get("sql", key) if self.cache else None
+            if hit is not None:
+                self._analyses[name] = analysis_from_json(hit)
+            else:
+                result = analyze(data.decode("utf-8-sig", errors="replace"), self.dialect)
+                self._analyses[name] = result
+                if self.cache:
+                    self.cache.put("sql", key, asdict(result))
         return self._analyses[name]
 
     def sql_class(self, name: str | None) -> Klass | None:

@@ -105,6 +105,8 @@ def apply_waivers(project: Project, findings: list[Finding]) -> list[Finding]:
 
 def check_project(project: Project) -> Result:
     findings = [*project.load_findings, *run_rules(project)]
+    if project.cache is not None:
+        project.cache.save()
     files = _release_of_file(project)
     findings = [f if f.release else _with_release(f, files.get(f.loc.file)) for f in findings]
     return Result(project, sort_findings(apply_waivers(project, findings)))
@@ -117,6 +119,6 @@ def _with_release(f: Finding, key: str | None) -> Finding:
     return replace(f, release=key)
 
 
-def check(root: Path, today: str | None = None) -> Result:
+def check(root: Path, today: str | None = None, use_cache: bool | None = None) -> Result:
     """Load and check a project rooted at ``root`` (raises ConfigError only without a readable policy)."""
-    return check_project(load_project(root, today=today))
+    return check_project(load_project(root, today=today, use_cache=use_cache))

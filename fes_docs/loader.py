@@ -20,7 +20,7 @@ libyaml composes (C, fast); the walk over its nodes into plain data is ours.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -70,28 +70,100 @@ class LoadProblem:
     hint: str = ""
 
 
-@dataclass
 class Document:
-    """Plain data (dict/list/str/int/float/bool/None) and where each value and key sits."""
+    """Plain data (dict/list/str/int/float/bool/None) and where each value and key sits.
 
-    file: str
-    data: Any
-    values: dict[PathKey, Pos] = field(default_factory=dict)
-    keys: dict[PathKey, Pos] = field(default_factory=dict)
+    Positions can also be given in compact form (``flat``: lines and columns in the order a
+    depth-first walk of ``data`` meets values and keys, as the cache stores them); the path maps are
+    then rebuilt only when a finding actually asks where something is, which a clean run never does.
+    """
+
+    __slots__ = ("file", "data", "_values", "_keys", "_flat")
+
+    def __init__(self, file: str, data: Any, values: dict[PathKey, Pos] | None = None,
+                 keys: dict[PathKey, Pos] | None = None,
+                 flat: tuple[list[int], list[int]] | None = None) -> None:
+        self.file = file
+        self.data = data
+        self._values = values if values is not None or flat is not None else {}
+        self._keys = keys if keys is not None or flat is not None else {}
+        self._flat = flat
+
+    def _expand(self) -> None:
+        vflat, kflat = self._flat or ([], [])
+        values: dict[PathKey, Pos] = {}
+        keys: dict[PathKey, Pos] = {}
+        vi = ki = 0
+        stack: list[tuple[PathKey, Any]] = [((), self.data)]
+        while stack:
+            path, value = stack.pop()
+            if vi + 1 < len(vflat):
+                values[path] = Pos(vflat[vi], vflat[vi + 1])
+            vi += 2
+            children: list[tuple[PathKey, Any]] = []
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    if ki + 1 < len(kflat):
+                        keys[(*path, k)] = Pos(kflat[ki], kflat[ki + 1])
+                    ki += 2
+                    children.append(((*path, k), v))
+            elif isinstance(value, list):
+                children = [((*path, i), v) for i, v in enumerate(value)]
+            stack.extend(reversed(children))
+        self._values, self._keys, self._flat = values, keys, None
+
+    @property
+    def values(self) -> dict[PathKey, Pos]:
+        if self._flat is not None:
+            self._expand()
+        assert self._values is not None
+        return self._values
+
+    @property
+    def keys(self) -> dict[PathKey, Pos]:
+        if self._flat is not None:
+            self._expand()
+        assert self._keys is not None
+        return self._keys
+
+    def flat(self) -> tuple[list[int], list[int]]:
+        """Positions in depth-first order (values pre-order; keys as each mapping is entered)."""
+        if self._flat is not None:
+            return self._flat
+        vflat: list[int] = []
+        kflat: list[int] = []
+        stack: list[tuple[PathKey, Any]] = [((), self.data)]
+        while stack:
+            path, value = stack.pop()
+            p = self.values.get(path, Pos(0, 0))
+            vflat += (p.line, p.column)
+            children: list[tuple[PathKey, Any]] = []
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    kp = self.keys.get((*path, k), Pos(0, 0))
+                    kflat += (kp.line, kp.column)
+                    children.append(((*path, k), v))
+            elif isinstance(value, list):
+                children = [((*path, i), v) for i, v in enumerate(value)]
+            stack.extend(reversed(children))
+        return vflat, kflat
 
     def pos(self, path: PathKey) -> Pos:
         """Where the value at ``path`` is, or its nearest existing ancestor (a missing key's parent)."""
+        values = self.values
         p = tuple(path)
         while p:
-            found = self.values.get(p)
-            if found is not None:
+            found = values.get(p)
+            if found is not None and found.line:
                 return found
             p = p[:-1]
-        return self.values.get((), Pos(1, 1))
+        found = values.get(())
+        return found if found is not None and found.line else Pos(1, 1)
 
     def key_pos(self, path: PathKey) -> Pos:
         """Where the key of the mapping entry at ``path`` is (for unknown keys), else the value."""
-        return self.keys.get(tuple(path)) or self.pos(path)
+        found = self.keys.get(tuple(path))
+        return found if found is not None and found.line else self.pos(path)
 
 
 class _Fail(Exception):

@@ -325,8 +325,8 @@ class _Workspace:
                                   "ref-missing", "", "warning")
         pointer = _pointer(doc.data, fragment)
         if pointer is None:
-            where = "this file" if target_file == from_file else target_file
-            return None, _problem(from_file, f"$ref {ref!r}: '#{fragment}' does not exist in {where}",
+            where = "in this file" if target_file == from_file else f"in {target_file}"
+            return None, _problem(from_file, f"$ref {ref!r} points to nothing: no such node {where}",
                                   "ref-missing", "check the spelling of the JSON pointer after '#'")
         return _Target(target_file, pointer), None
 
@@ -458,9 +458,11 @@ def _version_problem(doc: Document) -> SpecProblem | None:
             value = data[keyword]
             pos = doc.pos((keyword,))
             if not isinstance(value, str):
+                example = "2.0" if keyword == "swagger" else (
+                    f"{value}.0" if isinstance(value, float) else "3.1.0")
                 return _problem(doc.file, f"'{keyword}' must be a string, not {value!r}", "version",
-                                f"quote it: {keyword}: \"{value}\" (YAML reads an unquoted version as a "
-                                "number)", pos=pos)
+                                f'quote the full version: {keyword}: "{example}" (YAML reads an unquoted '
+                                "3.0 as a number)", pos=pos)
             if _version_of(data)[1] is None:
                 return _problem(doc.file, f"unsupported {keyword} version {value!r}: supported are "
                                 "Swagger 2.0 and OpenAPI 3.0.x, 3.1.x, 3.2.x", "version", pos=pos)
@@ -584,9 +586,11 @@ def _extra_key(err: Any) -> str | None:
     if err.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(
             err.instance, dict):
         return None
-    tail = err.message.rpartition("(")[2]
-    for key in err.instance:
-        if repr(key) in tail:
+    message: str = err.message
+    # "'2000' does not match any of the regexes: ..." names the keys first; the rest quotes patterns
+    head = message.split(" not match any of the regexes")[0] if "regexes" in message else message
+    for key in err.instance:  # document order: the first offending key is shown
+        if repr(key) in head:
             return str(key)
     return None
 
@@ -600,6 +604,14 @@ def _hint(err: Any) -> str:
             where = "/".join(str(p) for p in best.relative_path)
             return f"closest match: {_short_message(best)}" + (f" (at {where})" if where else "")
     return ""
+
+
+def _node_pos(doc: Document, path: tuple[str | int, ...], node: Any) -> Pos:
+    """A mapping or list is shown at the key that introduces it (``servers:``), where a reader
+    looks; a scalar at the value itself."""
+    if isinstance(node, (dict, list)) and path and isinstance(path[-1], str):
+        return doc.key_pos(path)
+    return doc.pos(path)
 
 
 class _Collector:
@@ -622,10 +634,8 @@ class _Collector:
         extra = _extra_key(err)
         if extra is not None:
             pos = doc.key_pos((*path, extra))
-        elif err.validator == "required":
-            pos = doc.key_pos(path)
         else:
-            pos = doc.pos(path)
+            pos = _node_pos(doc, path, err.instance)
         self.add(SpecProblem(self.main, pos.line, pos.column, _short_message(err), "error", _hint(err)))
 
     def semantic(self, err: Any) -> None:
@@ -633,12 +643,11 @@ class _Collector:
         $refs into whichever file holds the node."""
         self.raw += 1
         parts: tuple[Any, ...] = getattr(err, "fes_parts", ())
-        file, path = self._walk(parts)
-        doc = self.ws.docs[file]
-        pos = doc.pos(path)
+        file, path, node = self._walk(parts)
+        pos = _node_pos(self.ws.docs[file], path, node)
         self.add(SpecProblem(file, pos.line, pos.column, _short_message(err), "error", _hint(err)))
 
-    def _walk(self, parts: tuple[Any, ...]) -> tuple[str, tuple[str | int, ...]]:
+    def _walk(self, parts: tuple[Any, ...]) -> tuple[str, tuple[str | int, ...], Any]:
         file, path, node = self.main, (), self.ws.docs[self.main].data
         for part in parts:
             file, path, node = _deref(self.ws, file, path, node)
@@ -651,7 +660,7 @@ class _Collector:
             path = (*path, part)
         else:
             file, path, node = _deref(self.ws, file, path, node)
-        return file, path
+        return file, path, node
 
 
 def _validate(ws: _Workspace, main: str, family: str, semantic: bool, refs_ok: bool,
@@ -801,6 +810,8 @@ def _cache_get(key: str, root: Path, cache_dir: Path | None, max_bytes: int) -> 
     except (KeyError, TypeError, ValueError):
         return None
     _remember(key, entry)
+    if cache_dir is not None and not (cache_dir / f"openapi-{key}.json").exists():
+        _write_disk(key, entry, cache_dir)
     return index
 
 
@@ -814,8 +825,12 @@ def _remember(key: str, entry: tuple[dict[str, str | None], dict[str, Any]]) -> 
 def _cache_put(key: str, deps: dict[str, str | None], index: SpecIndex, cache_dir: Path | None) -> None:
     entry = (deps, _to_json(index))
     _remember(key, entry)
-    if cache_dir is None:
-        return
+    if cache_dir is not None:
+        _write_disk(key, entry, cache_dir)
+
+
+def _write_disk(key: str, entry: tuple[dict[str, str | None], dict[str, Any]], cache_dir: Path) -> None:
+    deps = entry[0]
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cache_dir / f".openapi-{key}.{os.getpid()}.tmp"

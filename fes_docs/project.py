@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 
 from .errors import ConfigError
 from .findings import Finding, Loc
-from .loader import Document, LoadProblem, load_file
+from .loader import Document, LoadProblem, load_bytes, load_file
 from .model import Policy, Release
 from .schema import policy_schema, release_schema, schema_findings
 
 if TYPE_CHECKING:
     from .artefacts import MigrationIndex
+    from .cache import Cache
     from .openapi import SpecIndex
 
 RELEASES_DIR = "releases"
@@ -42,6 +43,7 @@ class Project:
     load_findings: list[Finding] = field(default_factory=list)
     releases_dir: str = RELEASES_DIR
     today: str | None = None   # ISO date for waiver expiry; None = the real today
+    cache: Cache | None = None
 
     @property
     def policy_file(self) -> str:
@@ -100,25 +102,29 @@ def release_files(root: Path, releases_dir: str = RELEASES_DIR) -> list[Path]:
     return sorted(files, key=lambda p: p.name)
 
 
-def load_release(path: Path, rel: str, policy: Policy) -> tuple[Release | None, list[Finding]]:
-    doc, problems = load_file(path, rel)
+def load_release_bytes(data: bytes, rel: str,
+                       policy: Policy) -> tuple[Release | None, list[Finding], Document | None]:
+    """Parse and schema-check one release file's bytes (the cacheable unit of work)."""
+    doc, problems = load_bytes(data, rel)
     if doc is None:
-        return None, [problem_finding(rel, p) for p in problems]
+        return None, [problem_finding(rel, p) for p in problems], None
     findings = schema_findings(doc, release_schema(policy, editor=False))
     if not isinstance(doc.data, dict):
-        return None, findings
-    return Release.from_doc(doc), findings
+        return None, findings, doc
+    return Release.from_doc(doc), findings, doc
 
 
-def load_project(root: Path, releases_dir: str = RELEASES_DIR, today: str | None = None) -> Project:
-    """Read the policy and every release file under ``releases/``."""
-    from .cache import load_releases_cached
+def load_project(root: Path, releases_dir: str = RELEASES_DIR, today: str | None = None,
+                 use_cache: bool | None = None) -> Project:
+    """Read the policy and every release file under ``releases/`` (unchanged files from the cache)."""
+    from .cache import Cache, load_releases_cached
 
     root = root.resolve()
     policy, findings = load_policy(root, releases_dir)
-    releases, release_findings = load_releases_cached(root, releases_dir, policy)
+    cache = Cache(root, use_cache)
+    releases, release_findings = load_releases_cached(root, releases_dir, policy, cache)
     findings.extend(release_findings)
-    project = Project(root, policy, releases, findings, releases_dir, today)
+    project = Project(root, policy, releases, findings, releases_dir, today, cache)
     findings.extend(published_schema_findings(project))
     return project
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .atomic import write_bytes
 from .errors import FesDocsError, UsageError
-from .findings import Finding, sort_findings
+from .findings import Finding, Severity, sort_findings
 from .gitutil import git
 from .loader import Document, load_bytes
 from .model import ROLLBACK_ROLE, Release, SignOff
@@ -82,7 +82,8 @@ def release_digest(rel: Release) -> str:
 
 def _well_formed(digest: str) -> bool:
     hexpart = digest[len(DIGEST_PREFIX):]
-    return digest.startswith(DIGEST_PREFIX) and len(hexpart) == 64 and all(c in "0123456789abcdef" for c in hexpart)
+    return (digest.startswith(DIGEST_PREFIX) and len(hexpart) == 64
+            and all(c in "0123456789abcdef" for c in hexpart))
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,12 @@ def signoff_states(rel: Release) -> list[SignOffState]:
 
 
 def role_states(roles: list[str], rel: Release) -> dict[str, SignState | Literal["missing"]]:
-    """Per owner role, the state of its sign-off (the first one for that role), or ``missing``; for dashboards."""
+    """Per owner role, the state of its (first) sign-off or ``missing``: one dashboard row."""
     states: dict[str, SignState | Literal["missing"]] = {r: "missing" for r in roles}
     for st in signoff_states(rel):
         role = st.signoff.role
-        if role is not None and states.get(role, "missing") == "missing" and (role in states or role == ROLLBACK_ROLE):
+        known = role in states or role == ROLLBACK_ROLE
+        if role is not None and known and states.get(role, "missing") == "missing":
             states[role] = st.state
     return states
 
@@ -195,7 +197,8 @@ def sign(root: Path, release: str, role: str, by: str, on: str | None = None) ->
         if index is None:
             new_text = append_item(text, "signoffs", fields)
         else:
-            new_text = set_item_fields(text, "signoffs", index, {k: v for k, v in fields.items() if k != "role"})
+            renewed = {k: v for k, v in fields.items() if k != "role"}
+            new_text = set_item_fields(text, "signoffs", index, renewed)
     except EditError as exc:
         raise UsageError(f"cannot sign {rel.file}: {exc}") from None
 
@@ -240,8 +243,9 @@ def _parse_porcelain(out: str) -> dict[int, _Blame]:
                 info.update(meta)
                 prev = info.get("previous", "").split(" ", 1)
                 lines[int(header[2])] = _Blame(
-                    sha, info.get("author", ""), info.get("author-mail", "").strip("<>"), info.get("summary", ""),
-                    int(header[1]), info.get("filename", ""), (prev[0], prev[1]) if len(prev) == 2 else None)
+                    sha, info.get("author", ""), info.get("author-mail", "").strip("<>"),
+                    info.get("summary", ""), int(header[1]), info.get("filename", ""),
+                    (prev[0], prev[1]) if len(prev) == 2 else None)
             header, meta = None, {}
         elif header is None:
             header = line.split(" ")
@@ -251,7 +255,8 @@ def _parse_porcelain(out: str) -> dict[int, _Blame]:
     return lines
 
 
-def _blame(root: Path, file: str, rev: str | None = None, line: int | None = None) -> dict[int, _Blame] | None:
+def _blame(root: Path, file: str, rev: str | None = None,
+           line: int | None = None) -> dict[int, _Blame] | None:
     args = ["blame", "--porcelain"]
     if line is not None:
         args += ["-L", f"{line},{line}"]
@@ -311,7 +316,7 @@ def verify_git(result: Result) -> list[Finding]:
     return sort_findings(out)
 
 
-def _finding(rel: Release, s: SignOff, message: str, severity: Literal["error", "warning"] = "error") -> Finding:
+def _finding(rel: Release, s: SignOff, message: str, severity: Severity = "error") -> Finding:
     return Finding(rel.loc(*s.path, "by"), "FES706", severity, message, FES706_HINT, rel.key)
 
 
@@ -328,9 +333,11 @@ def _verify_one(project: Project, rel: Release, s: SignOff, blame: dict[int, _Bl
     line = _by_line(rel.doc, index)
     hit = blame.get(line) if blame else None
     if hit is None or hit.sha == UNCOMMITTED:
-        return [_finding(rel, s, f"{who} is not committed yet, so git cannot confirm who added it", "warning")]
+        return [_finding(rel, s, f"{who} is not committed yet, so git cannot confirm who added it",
+                         "warning")]
     intro = _introducing_commit(project.root, hit, rel.doc.data["signoffs"][index])
     if intro.mail.lower() in mails:
         return []
-    return [_finding(rel, s, f"{who} was committed by {intro.author} <{intro.mail}> in commit {intro.sha[:12]} "
-                             f"({intro.summary}), not by {s.by} ({', '.join(sorted(mails))})")]
+    return [_finding(rel, s, f"{who} was committed by {intro.author} <{intro.mail}> in commit "
+                             f"{intro.sha[:12]} ({intro.summary}), not by {s.by} "
+                             f"({', '.join(sorted(mails))})")]

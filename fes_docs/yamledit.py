@@ -21,7 +21,7 @@ from .errors import FesDocsError
 from .loader import load_text
 
 # Conservative plain-scalar alphabet: no spaces, comments, flow indicators or quotes.
-_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+/:-]*")
+_PLAIN = re.compile(r"[A-Za-z0-9/][A-Za-z0-9_.@+/:-]*")
 
 
 class EditError(FesDocsError):
@@ -61,7 +61,7 @@ def _value(node: yaml.MappingNode, key: str) -> yaml.Node | None:
 
 
 def _content_end(node: yaml.Node) -> int:
-    """Index just after a node's last character of content (block nodes' end marks run on to the next token)."""
+    """Index just after a node's last content character (block nodes' end marks run on to the next token)."""
     if isinstance(node, yaml.ScalarNode):
         end = int(node.end_mark.index)
         if node.style in ("|", ">"):  # block scalars own their trailing line breaks
@@ -133,7 +133,8 @@ def set_item_fields(text: str, list_key: str, index: int, fields: Mapping[str, s
             indent = " " * int(item.value[0][0].start_mark.column)
             at = _after_line(text, _content_end(item))
             text, at = _ensure_final_newline(text, at)
-            edits.append((at, at, "".join(f"{indent}{scalar(k)}: {scalar(v)}{nl}" for k, v in missing.items())))
+            added = "".join(f"{indent}{scalar(k)}: {scalar(v)}{nl}" for k, v in missing.items())
+            edits.append((at, at, added))
     return _splice(text, edits)
 
 

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import FesDocsError
-from . import dryrun, rules, schema, validate
+from . import codeowners, diff, dryrun, new, render, rules, schema, sign, validate
 
-COMMANDS = (validate, rules, schema, dryrun)
+COMMANDS = (validate, new, sign, diff, codeowners, rules, schema, dryrun, render)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -73,7 +73,7 @@ class DryRunUnavailable(Exception):
 
 @dataclass(frozen=True)
 class ServerBinaries:
-    """The folder holding `initdb`, `pg_ctl` and `postgres`, with the major version it was found under."""
+    """The folder holding `initdb` and `postgres`, and the version `postgres --version` reports."""
 
     bindir: Path
     version: str
@@ -83,7 +83,7 @@ class ServerBinaries:
 
 
 def _has_server_tools(folder: Path) -> bool:
-    return all(os.access(folder / name, os.X_OK) for name in ("initdb", "pg_ctl", "postgres"))
+    return all(os.access(folder / name, os.X_OK) for name in ("initdb", "postgres"))
 
 
 def _version_key(folder: Path) -> tuple[int, ...]:
@@ -125,7 +125,7 @@ def find_server_binaries(bindir: str | os.PathLike[str] | None = None) -> Server
             return ServerBinaries(folder, _server_version(folder))
     where = str(bindir) if bindir is not None else "pg_config --bindir, /usr/lib/postgresql/*/bin or PATH"
     raise DryRunUnavailable(
-        f"no PostgreSQL server programs (initdb, pg_ctl, postgres) found in {where}; "
+        f"no PostgreSQL server programs (initdb, postgres) found in {where}; "
         "install PostgreSQL's server package or pass --dsn"
     )
 
@@ -407,10 +407,10 @@ def throwaway_cluster(
                 cluster.stop()
 
 
-def _dsn_parts(dsn: str) -> dict[str, Any]:
+def _check_dsn(dsn: str) -> None:
     """Parse only to turn a malformed DSN into a one-line reason before anything is created."""
     try:
-        return conninfo_to_dict(dsn)
+        conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:
         raise DryRunUnavailable(f"invalid --dsn: {_last_line(str(exc))}") from exc
 
@@ -422,7 +422,7 @@ def scratch_database(dsn: str) -> Iterator[str]:
     Only the database created here is ever dropped (by the name generated here); the server's other databases
     are never connected to beyond the one the DSN names, which is used solely to issue CREATE/DROP DATABASE.
     """
-    _dsn_parts(dsn)
+    _check_dsn(dsn)
     name = f"fes_docs_dryrun_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(dsn, autocommit=True, connect_timeout=10)

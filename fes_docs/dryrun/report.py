@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fes_docs.dryrun.statements import summarise
+
 __all__ = [
     "EVIDENCE_FORMAT",
     "EVIDENCE_FORMAT_VERSION",
@@ -135,7 +137,7 @@ class MigrationOutcome:
             entry["error"] = {
                 "line": self.error_line,
                 "message": self.error,
-                "statement": self.failing_statement,
+                "statement": summarise(self.failing_statement or ""),
             }
         if self.idempotency_error is not None:
             entry["idempotency_error"] = {"line": self.idempotency_line, "message": self.idempotency_error}

@@ -17,7 +17,7 @@ import pglast
 from pglast import ast
 from pglast.enums import DiscardMode, ReindexObjectType
 
-__all__ = ["Statement", "line_and_column", "split_script"]
+__all__ = ["Statement", "line_and_column", "split_script", "summarise"]
 
 # What Flyway's PostgreSQLParser.detectCanExecuteInTransaction treats as non-transactional, by node type.
 _ALWAYS_OUTSIDE = (
@@ -49,12 +49,16 @@ class Statement:
 
     @property
     def summary(self) -> str:
-        """The statement's first line, short enough for a one-line message."""
-        first = self.text.strip().splitlines()[0] if self.text.strip() else ""
-        more = first != self.text.strip()
-        if len(first) > 80:
-            first, more = first[:77], True
-        return first + (" ..." if more else "")
+        return summarise(self.text)
+
+
+def summarise(sql: str) -> str:
+    """A statement's first line, short enough for a one-line message."""
+    first = sql.strip().splitlines()[0] if sql.strip() else ""
+    more = first != sql.strip()
+    if len(first) > 80:
+        first, more = first[:77], True
+    return first + (" ..." if more else "")
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:
@@ -103,12 +107,24 @@ def _slices(sql: str) -> list[slice]:
     return [slice(start, len(sql.rstrip()))] if stripped else []
 
 
+def _skip_comments(sql: str, cut: slice) -> slice:
+    """The scanner's cut starts right after the previous semicolon, comments included; the parser's does not.
+    Both should point at the statement's first token, which is what a reader looks for at the line given."""
+    try:
+        tokens = pglast.parser.scan(sql[cut])
+    except pglast.parser.ParseError:
+        return cut
+    first = next((t for t in tokens if t.name not in ("SQL_COMMENT", "C_COMMENT")), None)
+    return cut if first is None or first.start == 0 else slice(cut.start + first.start, cut.stop)
+
+
 def split_script(sql: str, server_version_num: int) -> tuple[Statement, ...]:
     """Statements of one migration in file order; an empty or comment-only file yields none."""
     if sql.startswith("\ufeff"):
         sql = " " + sql[1:]  # a byte order mark is not SQL; a blank keeps every offset and line in place
     statements = []
-    for number, cut in enumerate(_slices(sql), start=1):
+    for number, whole in enumerate(_slices(sql), start=1):
+        cut = _skip_comments(sql, whole)
         text = sql[cut]
         line, column = line_and_column(sql, cut.start)
         statements.append(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Sequence
 
-from .escape import code_block, code_line
+from .escape import code_block, code_line, one_line
 
 # One line, so it pastes into any client (psql, a web console) as it stands.
-FLYWAY_HISTORY_QUERY = ("SELECT installed_rank, version, description, script, checksum, success, installed_on "
-                        "FROM flyway_schema_history ORDER BY installed_rank DESC LIMIT 20;")
+FLYWAY_HISTORY_QUERY = (
+    "SELECT installed_rank, version, description, script, checksum, success, installed_on "
+    "FROM flyway_schema_history ORDER BY installed_rank DESC LIMIT 20;"
+)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -36,6 +40,35 @@ def history_query() -> str:
     return code_block(FLYWAY_HISTORY_QUERY, "sql")
 
 
+def _yaml_printable(ch: str) -> bool:
+    """What a YAML 1.1 stream may contain (PyYAML rejects the rest, and then ignores the front matter)."""
+    o = ord(ch)
+    return (ch in "\t\n\r" or 0x20 <= o <= 0x7E or o == 0x85 or 0xA0 <= o <= 0xD7FF
+            or 0xE000 <= o <= 0xFFFD or 0x10000 <= o <= 0x10FFFF)
+
+
+def front_matter(title: str, hide: Sequence[str] = ()) -> str:
+    """YAML front matter whose ``title`` is the page title as *HTML-escaped* text.
+
+    Why: MkDocs derives a page title from the first heading and mkdocs-material prints it into
+    ``<title>`` through Jinja's ``striptags``, which *unescapes* entities — a heading of
+    ``&lt;/title&gt;&lt;script&gt;`` would become live markup. A ``title`` in the front matter takes
+    precedence and is printed as given, so it is given already escaped.
+    """
+    text = "".join(ch if _yaml_printable(ch) else "\ufffd" for ch in one_line(title))
+    lines = ["---", f"title: {json.dumps(html.escape(text, quote=True), ensure_ascii=False)}"]
+    if hide:
+        lines += ["hide:", *(f"  - {h}" for h in hide)]
+    return "\n".join([*lines, "---"])
+
+
 def page(*blocks: str) -> str:
     """Join blocks with one blank line; a page ends in exactly one newline."""
     return "\n\n".join(b.strip("\n") for b in blocks if b and b.strip()) + "\n"
+
+
+def document(title: str, *blocks: str, hide: Sequence[str] = ()) -> str:
+    """A whole page: front matter, the title as the one H1, then the blocks."""
+    from .escape import md_escape
+
+    return page(front_matter(title, hide), f"# {md_escape(title)}", *blocks)

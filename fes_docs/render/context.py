@@ -27,7 +27,9 @@ OVERVIEW_PAGES: tuple[tuple[str, str], ...] = (
 _RESERVED = frozenset(path.rsplit(".", 1)[0] for _, path in OVERVIEW_PAGES)
 
 SIGNED, MISSING, NOT_YET, NOT_REQUIRED = "signed", "missing", "not required yet", "not required"
-SIGN_MARK = {SIGNED: "✅", MISSING: "❌", NOT_YET: "⏳", NOT_REQUIRED: "—"}
+# Plain text with marks every system font has (no emoji): the dashboard must read the same printed.
+SIGN_TEXT = {SIGNED: "✓ signed", MISSING: "✗ **missing**", NOT_YET: "not required yet",
+             NOT_REQUIRED: "not required"}
 
 
 def slugify(key: str) -> str:
@@ -130,7 +132,7 @@ class Site:
         return parsed.version_text
 
     def raw(self, rel: Release, *path: str | int) -> Any:
-        """A value straight from the record (fields the typed model does not carry, e.g. an incident summary)."""
+        """A value straight from the record, for fields the typed model does not carry (incident summary)."""
         node: Any = rel.doc.data
         for key in path:
             if isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node):
@@ -157,6 +159,6 @@ def rollout_text(flag: Flag, env: str, production: bool) -> str:
     """How far a flag goes in one environment, worded the same on every page."""
     if production:
         steps = flag.steps(env)
-        return " → ".join(f"{s} %" for s in steps) if steps else "off"
+        return " → ".join(str(s) for s in steps) + "\u00a0%" if steps else "off"
     pct = flag.percent(env)
-    return f"{pct} %" if pct else "off"
+    return f"{pct}\u00a0%" if pct else "off"

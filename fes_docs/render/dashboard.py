@@ -9,8 +9,8 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..model import Release
-from .blocks import page, table
-from .context import MISSING, NOT_REQUIRED, NOT_YET, SIGN_MARK, SIGNED, Site
+from .blocks import document, table
+from .context import MISSING, NOT_REQUIRED, NOT_YET, SIGN_TEXT, SIGNED, Site
 from .escape import md_escape
 from .findings import counts
 
@@ -21,23 +21,25 @@ def phase_title(phase: int | None) -> str:
 
 def dashboard(site: Site) -> str:
     roles = site.project.policy.owner_roles
-    blocks = ["# Releases", _summary(site)]
+    blocks = [_summary(site)]
     unloaded = site.unloaded_files()
     if unloaded:
         n = len(unloaded)
         blocks.append(f'!!! danger "{n} release file{"s" * (n != 1)} could not be read"\n\n'
                       + "\n".join(f"    - {md_escape(f)}" for f in unloaded)
                       + "\n\n    They have no pages; see [project findings](problems.md).\n")
-    legend = " · ".join(f"{SIGN_MARK[s]} {s}" for s in (SIGNED, MISSING, NOT_YET, NOT_REQUIRED))
-    blocks.append(f"Sign-offs: {legend}. Checklist: items done of the policy's checklist (§3).")
-    headers = ["Release", "Status", "Window", *(md_escape(r) for r in roles), "Checklist", "Blocking", "Warnings",
-               "Rollback"]
+    legend = ", ".join(SIGN_TEXT[s] for s in (SIGNED, MISSING, NOT_YET, NOT_REQUIRED))
+    blocks.append(f"Sign-offs per owner role (§8): {legend} (sign-offs are due from status approved on; "
+                  "cancelled releases need none). Checklist: items done of the policy's checklist (§3).")
+    headers = ["Release", "Status", "Date", *(md_escape(r) for r in roles), "Checklist",
+               "Blocking / warnings"]
     for phase, group in groupby(site.releases, key=lambda r: r.phase):
         rows = [_row(site, rel, roles) for rel in group]
         blocks += [f"## {phase_title(phase)}", table(headers, rows)]
     if not site.releases:
         blocks.append("No release records yet: add one under the releases folder.")
-    return page(*blocks)
+    # `hide: toc` (mkdocs-material, Zensical): the wide table needs the room more than the page needs a toc.
+    return document("Releases", *blocks, hide=("toc",))
 
 
 def _summary(site: Site) -> str:
@@ -46,7 +48,8 @@ def _summary(site: Site) -> str:
     text = (f"{n} release{'s' * (n != 1)} · {errors} blocking finding{'s' * (errors != 1)} · "
             f"{warnings} warning{'s' * (warnings != 1)} · {waived} waived.")
     if site.unplaced:
-        text += f" {len(site.unplaced)} of them concern no single release: see [project findings](problems.md)."
+        text += (f" {len(site.unplaced)} of them concern no single release: "
+                 "see [project findings](problems.md).")
     return text
 
 
@@ -55,17 +58,14 @@ def _row(site: Site, rel: Release, roles: list[str]) -> list[str]:
     done, total = site.checklist_progress(rel)
     blocking = site.blocking(rel)
     cells = [
-        f"[{md_escape(site.title(rel))}]({slug}/index.md)",
+        f"[{md_escape(site.title(rel))}]({slug}/index.md) ([rollback]({slug}/rollback.md))",
         md_escape(rel.status or "?"),
-        md_escape(rel.window_start or ""),
+        md_escape((rel.window_start or "").split("T")[0]),
     ]
     for role in roles:
-        state = site.signoff_state(rel, role)
-        cells.append(f"{SIGN_MARK[state]} {state}")
+        cells.append(SIGN_TEXT[site.signoff_state(rel, role)])
     cells += [
         f"{done}/{total}",
-        f"**{blocking}**" if blocking else "0",
-        str(site.warnings(rel)),
-        f"[rollback]({slug}/rollback.md)",
+        (f"**{blocking}**" if blocking else "0") + f" / {site.warnings(rel)}",
     ]
     return cells

@@ -42,6 +42,24 @@ def md_escape(text: object) -> str:
     return "".join(out)
 
 
+def md_text(text: object) -> str:
+    """Like :func:`md_escape`, but `backtick spans` (as rule messages and hints write them) stay code.
+
+    Safe because Markdown shows a code span's content literally and HTML-escapes it itself.
+    """
+    s = one_line(text)
+    parts = s.split("`")
+    if len(parts) < 3 or len(parts) % 2 == 0:
+        return md_escape(s)
+    out = []
+    for i, p in enumerate(parts):
+        if i % 2 == 0:
+            out.append(md_escape(p))
+        else:
+            out.append(inline_code(p) if p.strip() else md_escape(f"`{p}`"))
+    return "".join(out)
+
+
 def longest_run(text: str, char: str = "`") -> int:
     best = run = 0
     for ch in text:
@@ -73,7 +91,7 @@ def inline_code(text: object) -> str:
     s = one_line(text)
     ticks = "`" * (longest_run(s) + 1)
     pad = " " if s.startswith("`") or s.endswith("`") else ""
-    # Inside a table a bare `|` would still split the row, so code spans are never used for user text in cells.
+    # Inside a table a bare `|` would still split the row: code spans never hold user text in cells.
     return f"{ticks}{pad}{s}{pad}{ticks}"
 
 
@@ -92,11 +110,14 @@ def safe_url(text: object) -> str | None:
 
 
 def link_or_text(text: object) -> str:
-    """Evidence is often a CI run URL: make real http(s) URLs clickable, show anything else as text."""
-    url = safe_url(text)
+    """Evidence is often a CI run URL, maybe followed by a remark: make a leading http(s) URL clickable,
+    show everything else as text."""
+    head, _, rest = one_line(text).partition(" ")
+    url = safe_url(head)
     if url is None:
         return md_escape(text)
-    return f'<a href="{html.escape(url, quote=True)}">{md_escape(text)}</a>'
+    linked = f'<a href="{html.escape(url, quote=True)}">{md_escape(head)}</a>'
+    return f"{linked} {md_escape(rest)}" if rest else linked
 
 
 def link(label: str, target: str) -> str:

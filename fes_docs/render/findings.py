@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Finding
 from ..rules import CATALOGUE
-from .escape import md_escape
+from .escape import md_escape, md_text
 
 
 def label(f: Finding) -> str:
@@ -20,16 +20,18 @@ def admonition(f: Finding, rules_page: str) -> str:
     kind = "note" if f.waived else ("danger" if f.severity == "error" else "warning")
     title = md_escape(f"{f.rule} · {label(f)} · {where(f)}")
     rule = CATALOGUE.get(f.rule)
-    lines = [f'!!! {kind} "{title}"', "", f"    {md_escape(f.message)}"]
+    lines = [f'!!! {kind} "{title}"', "", f"    {md_text(f.message)}"]
     if rule is not None:
-        lines += ["", f"    Rule [{md_escape(rule.id)}]({rules_page}#{rule.id.lower()}) ({md_escape(rule.section)}): "
-                  f"{md_escape(rule.title)}"]
+        anchor = f"{rules_page}#{rule.id.lower()}"
+        lines += ["", f"    Rule [{md_escape(rule.id)}]({anchor}) ({md_escape(rule.section)}): "
+                      f"{md_escape(rule.title)}"]
     if f.waived is not None:
         w = f.waived
-        extra = (f", until {w.until}" if w.until else "") + (f", approved by {w.approved_by}" if w.approved_by else "")
+        extra = (f", until {w.until}" if w.until else "") + (
+            f", approved by {w.approved_by}" if w.approved_by else "")
         lines += ["", f"    **Waived:** {md_escape(w.reason)}{md_escape(extra)}"]
     elif f.hint:
-        lines += ["", f"    **Fix:** {md_escape(f.hint)}"]
+        lines += ["", f"    **Fix:** {md_text(f.hint)}"]
     for rel in f.related:
         lines += ["", f"    See also {md_escape(f'{rel.file}:{rel.line}:{rel.column}')}"]
     return "\n".join(lines) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..catalogue import catalogue_markdown, coverage_markdown
 from ..summary import migrations_json
-from .blocks import page, table
+from .blocks import document, table
 from .context import Site, rollout_text
 from .escape import md_escape
 from .findings import admonitions
@@ -18,9 +18,9 @@ def _release_link(site: Site, key: str) -> str:
 def flags(site: Site) -> str:
     envs = site.project.policy.environments
     policy_flags = site.project.policy.flags
-    used = sorted({f.name for rel in site.releases for f in rel.flags if f.name and f.name not in policy_flags})
-    blocks = ["# Feature flags",
-              "How far each release rolls out each flag (§2), in promotion order. *off* means 0 %; "
+    used = sorted({f.name for rel in site.releases for f in rel.flags
+                   if f.name and f.name not in policy_flags})
+    blocks = ["How far each release rolls out each flag (§2), in promotion order. *off* means 0 %; "
               "production lists its incremental steps. The rollback page of each release has the lines "
               "that turn its flags off."]
     for name in [*policy_flags, *used]:
@@ -34,7 +34,7 @@ def flags(site: Site) -> str:
         body = (table(["Release", "Status", *(md_escape(e) for e in envs)], rows) if rows
                 else "No release rolls this flag out.")
         blocks += [title, body]
-    return page(*blocks)
+    return document("Feature flags", *blocks)
 
 
 def migrations(site: Site) -> str:
@@ -42,12 +42,12 @@ def migrations(site: Site) -> str:
     rows = []
     for m in migrations_json(site.project):
         releases = ", ".join(_release_link(site, k) for k in m["releases"]) or "**none**"
-        rows.append([md_escape(m["version"] or ""), md_escape(m["file"]), md_escape(m["type"] or "not a migration"),
-                     releases, md_escape(m["declared_change"] or ""), md_escape(m["sql_class"] or ""),
+        rows.append([md_escape(m["version"] or ""), md_escape(m["file"]),
+                     md_escape(m["type"] or "not a migration"), releases,
+                     md_escape(m["declared_change"] or ""), md_escape(m["sql_class"] or ""),
                      "" if m["checksum"] is None else str(m["checksum"])])
     folder = md_escape(index.folder or "(no migrations_dir in the policy)")
-    blocks = ["# Migrations",
-              f"Every file in {folder}, in file-name order, with the release that claims it, the change it "
+    blocks = [f"Every file in {folder}, in file-name order, with the release that claims it, the change it "
               "declares, the class its SQL shows and the checksum Flyway will record.",
               table(["Version", "File", "Type", "Release", "Declared change", "SQL class", "Checksum"], rows)
               if rows else "No migration files found."]
@@ -57,21 +57,21 @@ def migrations(site: Site) -> str:
         blocks.append(table(["File", "Listed by"], [
             [md_escape(name), ", ".join(_release_link(site, c.release.key) for c in index.claims[name])]
             for name in missing]))
-    return page(*blocks)
+    return document("Migrations", *blocks)
 
 
 def rules() -> str:
-    return page("# Rules",
-                "Every check fes-docs runs, with the guide section it enforces. A finding's rule id links here.",
-                catalogue_markdown(),
-                "## Guide coverage",
-                "How each numbered item of the FES migration and rollback guide is enforced.",
-                coverage_markdown())
+    return document("Rules",
+                    "Every check fes-docs runs, with the guide section it enforces. "
+                    "A finding's rule id links here.",
+                    catalogue_markdown(),
+                    "## Guide coverage",
+                    "How each numbered item of the FES migration and rollback guide is enforced.",
+                    coverage_markdown())
 
 
 def problems(site: Site) -> str:
-    blocks = ["# Project findings",
-              "Findings that belong to no single release page: the policy, the OpenAPI spec, migration files "
+    blocks = ["Findings that belong to no single release page: the policy, the OpenAPI spec, migration files "
               "no release claims, and release files that could not be read."]
     unloaded = site.unloaded_files()
     if unloaded:
@@ -83,5 +83,6 @@ def problems(site: Site) -> str:
     if others:
         blocks += ["## Other findings", admonitions(others, "rules.md")]
     if not site.unplaced:
-        blocks.append('!!! success "No project findings"\n\n    Nothing outside the release records needs attention.\n')
-    return page(*blocks)
+        blocks.append('!!! success "No project findings"\n\n'
+                      "    Nothing outside the release records needs attention.\n")
+    return document("Project findings", *blocks)

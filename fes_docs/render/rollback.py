@@ -7,7 +7,7 @@ page is useful at 3 a.m. without reading anything else.
 from __future__ import annotations
 
 from ..model import Release
-from .blocks import disable_lines, history_query, page, table
+from .blocks import disable_lines, document, history_query, page, table
 from .context import Site
 from .escape import md_escape
 from .runbook import UP, breadcrumbs, contact, flag_names
@@ -17,8 +17,8 @@ FIRST = (("rollback", "Rollback owner"), ("on_call", "On-call escalation"))
 
 
 def rollback(site: Site, rel: Release) -> str:
-    return page(
-        f"# Rollback: {md_escape(site.title(rel))}",
+    return document(
+        f"Rollback: {site.title(rel)}",
         breadcrumbs(rel, "rollback"),
         _warning(site, rel),
         first_response(rel),
@@ -78,7 +78,8 @@ def database(site: Site, rel: Release) -> str:
                 "the new schema is not used. Repair it with a new migration in a follow-up release.")
     elif plan == "restore-snapshot":
         snap = _snapshot(rel)
-        name = f"**{md_escape(snap)}**" if snap else "**no snapshot recorded** (see the db-backup checklist item)"
+        name = (f"**{md_escape(snap)}**" if snap
+                else "**no snapshot recorded** (see the db-backup checklist item)")
         text = ("**Plan: restore the pre-release snapshot** (§5.2.3), only if a hard rollback is required "
                 f"and the database owner agrees: {name}.")
     elif plan:

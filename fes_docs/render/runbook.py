@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import ROLLBACK_ROLE, Release
-from .blocks import bullets, disable_lines, history_query, page, table, tasks
-from .context import SIGN_MARK, SIGNED, Site, rollout_text
+from .blocks import bullets, disable_lines, document, history_query, page, table, tasks
+from .context import SIGN_TEXT, SIGNED, Site, rollout_text
 from .escape import code_block, link, link_or_text, md_escape
 from .findings import admonitions, counts
 
@@ -19,8 +19,8 @@ UP = "../"
 
 
 def runbook(site: Site, rel: Release) -> str:
-    return page(
-        f"# {md_escape(site.title(rel))}",
+    return document(
+        site.title(rel),
         breadcrumbs(rel, "runbook"),
         findings_block(site, rel),
         header(site, rel),
@@ -44,8 +44,8 @@ def findings_block(site: Site, rel: Release) -> str:
     if not found:
         return '!!! success "No findings"\n\n    fes-docs found no problem in this record.\n'
     errors, warnings, waived = counts(found)
-    summary = (f"**{errors} blocking error{'s' * (errors != 1)}**, {warnings} warning{'s' * (warnings != 1)}, "
-               f"{waived} waived.")
+    summary = (f"**{errors} blocking error{'s' * (errors != 1)}**, "
+               f"{warnings} warning{'s' * (warnings != 1)}, {waived} waived.")
     return page(summary, admonitions(found, UP + "rules.md"))
 
 
@@ -91,10 +91,10 @@ def owners(site: Site, rel: Release) -> str:
     rows = []
     for role in roles(site, rel):
         state = site.signoff_state(rel, role)
-        cell = f"{SIGN_MARK[state]} {state}"
+        cell = SIGN_TEXT[state]
         if state == SIGNED:
             s = next(s for s in rel.signoffs if s.role == role)
-            cell += md_escape(f" by {s.by or '?'}" + (f" on {s.date}" if s.date else ""))
+            cell += " " + md_escape(f"by {s.by or '?'}" + (f" on {s.date}" if s.date else ""))
         person = rel.owners.get(role)
         rows.append([md_escape(role), md_escape(person) if person else "**not named**",
                      contact(site, person), cell])
@@ -149,12 +149,14 @@ def flag_names(rel: Release) -> list[str]:
 def rollout(site: Site, rel: Release) -> str:
     envs = site.project.policy.environments
     folder = site.project.policy.migrations_dir
-    blocks = ["## Rollout (§2)", "Do the steps in this order; do not start a step before the previous one is done."]
+    blocks = ["## Rollout (§2)",
+              "Do the steps in this order; do not start a step before the previous one is done."]
 
     blocks.append("### 1. Apply the schema migrations (§2.1)")
     if rel.migrations:
         where = f" from {md_escape(folder)}" if folder else ""
-        blocks.append(f"Flyway applies these{where} before the new code is deployed; behaviour does not change yet.")
+        blocks.append(f"Flyway applies these{where} before the new code is deployed; "
+                      "behaviour does not change yet.")
         blocks.append(table(["Version", "File", "Declared change", "SQL", "Idempotent", "Checksum"],
                             _migration_rows(site, rel)))
     else:
@@ -244,14 +246,16 @@ def playbook(site: Site, rel: Release) -> str:
     endpoints = ", ".join(md_escape(e) for e, _ in rel.endpoints) or "none listed"
     versions = [v for m in rel.migrations if (v := site.migration_version(m.file))]
     if versions:
-        expect = ("this release's migrations are versions " + ", ".join(md_escape(v) for v in versions)
-                  + "; each must be listed with success = true.")
+        expect = (f"this release's migrations are version{'s' * (len(versions) != 1)} "
+                  + ", ".join(md_escape(v) for v in versions) + "; each must be listed with success = true.")
     else:
         expect = "this release has no migrations, so the latest rows must be older than the deploy."
     slo = slo_text(rel.validation) or "the usual error budget"
-    lkg = md_escape(rel.last_known_good) if rel.last_known_good else "**the last known good artifact (not set!)**"
+    lkg = (md_escape(rel.last_known_good) if rel.last_known_good
+           else "**the last known good artifact (not set!)**")
     steps = [
-        f"**Disable the newly enabled feature flags** ({flags}): see the {link('rollback page', 'rollback.md')}.",
+        f"**Disable the newly enabled feature flags** ({flags}): "
+        f"see the {link('rollback page', 'rollback.md')}.",
         f"**Capture failing endpoints and representative payloads.** Endpoints of this release: {endpoints}.",
         f"**Check the migration status** in `flyway_schema_history` with the query below: {expect}",
         f"**Review application logs and error rates** against the target: {slo}.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..findings import Severity
 from ..model import Release
 from ..project import Project
 from ..signing import FES706_HINT, signoff_states
@@ -32,8 +33,8 @@ def unbound_signoff(project: Project, rel: Release) -> Iterator[Hit]:
 @release_rule("FES705", "Sign-off is current", "§8",
               hint="review the change, then re-sign: `fes-docs sign RELEASE --role ROLE --by NAME`")
 def stale_signoff(project: Project, rel: Release) -> Iterator[Hit]:
-    """A sign-off's digest matches the record as it stands: from `approved` on a stale one is an error, a warning before."""
-    severity = None if rel.from_approved else "warning"
+    """A sign-off's digest matches the record as it stands; stale is an error from `approved` on."""
+    severity: Severity | None = None if rel.from_approved else "warning"
     for st in signoff_states(rel):
         s = st.signoff
         if st.state == "stale":
@@ -43,11 +44,12 @@ def stale_signoff(project: Project, rel: Release) -> Iterator[Hit]:
                       "was signed", severity=severity)
         elif st.state == "malformed":
             yield Hit(rel.loc(*s.path, "digest"),
-                      f"{_who(s.role, s.by)} has a digest fes-docs did not write ({s.digest!r}); it proves nothing",
+                      f"{_who(s.role, s.by)} has a digest fes-docs did not write ({s.digest!r}), "
+                      "so it proves nothing",
                       severity=severity)
 
 
 emitted_rule("FES706", "Sign-off committed by its signer", "§8",
-             "With `validate --verify-git`, the commit that added each sign-off line was authored by one of the "
-             "signer's addresses under the policy's `people:`.",
+             "With `validate --verify-git`, the commit that added each sign-off line was authored by one "
+             "of the signer's addresses under the policy's `people:`.",
              hint=FES706_HINT)

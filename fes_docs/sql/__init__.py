@@ -15,10 +15,12 @@ from fes_docs.sql.analyze import (
     same_object,
 )
 from fes_docs.sql.flyway import (
+    Conflict,
     FlywayName,
     MigrationFile,
     ReadError,
     ScanReport,
+    find_conflicts,
     flyway_checksum,
     format_version,
     parse_name,
@@ -29,6 +31,7 @@ from fes_docs.sql.flyway import (
 
 __all__ = [
     "Analysis",
+    "Conflict",
     "FlywayName",
     "Idem",
     "Klass",
@@ -38,6 +41,7 @@ __all__ = [
     "SqlError",
     "Statement",
     "analyze",
+    "find_conflicts",
     "flyway_checksum",
     "format_version",
     "is_supported_dialect",

@@ -19,18 +19,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
+from sqlglot import Dialect, Token, TokenType, exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
-from sqlglot.tokens import Token, TokenType
 
 from fes_docs.sql._model import Analysis, Idem, Klass, SqlError, Statement
 from fes_docs.sql._pg import Verdict, combine
 from fes_docs.sql._text import LineIndex, clip
 
 #: Dialect names that sqlglot spells differently or does not have (H2/HSQLDB speak near-ANSI SQL).
-_ALIASES = {"h2": "", "hsqldb": "", "ansi": "", "generic": "", "mariadb": "mysql", "sqlserver": "tsql",
-            "mssql": "tsql", "db2": ""}  # fmt: skip
+_ALIASES = {
+    "h2": "",
+    "hsqldb": "",
+    "ansi": "",
+    "generic": "",
+    "mariadb": "mysql",
+    "sqlserver": "tsql",
+    "mssql": "tsql",
+    "db2": "",
+}
 _DELIMITER_DIALECTS = {"mysql"}
 
 
@@ -77,8 +83,18 @@ def analyze_generic(text: str, dialect: str) -> Analysis:
         verdict = _classify_chunk(d, chunk, text)
         line, column = index.position(start)
         statements.append(
-            Statement(line, column, clip(text[start:end]), verdict.kind, verdict.klass, verdict.idem,
-                      verdict.reason, verdict.opaque, tuple(verdict.creates), tuple(verdict.drops))  # fmt: skip
+            Statement(
+                line,
+                column,
+                clip(text[start:end]),
+                verdict.kind,
+                verdict.klass,
+                verdict.idem,
+                verdict.reason,
+                verdict.opaque,
+                tuple(verdict.creates),
+                tuple(verdict.drops),
+            )
         )
     return summarize(statements)
 
@@ -150,7 +166,9 @@ def _classify_chunk(d: Dialect, chunk: list[Token], text: str) -> Verdict:
 
 def _by_keywords(chunk: list[Token], why: str) -> Verdict:
     """Opaque verdict from the leading keywords (lexer tokens, never raw text)."""
-    words = [t.text.upper() for t in chunk[:8] if t.token_type not in (TokenType.STRING, TokenType.IDENTIFIER)]
+    words = [
+        t.text.upper() for t in chunk[:8] if t.token_type not in (TokenType.STRING, TokenType.IDENTIFIER)
+    ]
     head = words[0] if words else "?"
     kind = " ".join(words[:2]) if head in ("CREATE", "DROP", "ALTER") else head
     klass: Klass = "additive"
@@ -175,7 +193,7 @@ def _name(node: Any) -> str:
     return str(getattr(node, "name", "") or "?")
 
 
-def _classify_tree(e: exp.Expression) -> Verdict | None:
+def _classify_tree(e: Any) -> Verdict | None:
     if isinstance(e, exp.Create):
         return _create(e)
     if isinstance(e, exp.Drop):
@@ -185,14 +203,22 @@ def _classify_tree(e: exp.Expression) -> Verdict | None:
     if isinstance(e, exp.Insert):
         table = _name(e.this)
         if e.args.get("conflict") is not None or e.args.get("ignore"):
-            return Verdict("INSERT", "data", "yes", f"inserts into {table}; ON CONFLICT/ON DUPLICATE KEY/IGNORE")
-        return Verdict("INSERT", "data", "no", f"inserts into {table}; without ON CONFLICT a re-run duplicates rows")
+            return Verdict(
+                "INSERT", "data", "yes", f"inserts into {table}; ON CONFLICT/ON DUPLICATE KEY/IGNORE"
+            )
+        return Verdict(
+            "INSERT", "data", "no", f"inserts into {table}; without ON CONFLICT a re-run duplicates rows"
+        )
     if isinstance(e, exp.Update | exp.Delete):
         word = "UPDATE" if isinstance(e, exp.Update) else "DELETE"
         table = _name(e.this)
         if e.args.get("where") is None:
-            return Verdict(word, "destructive", "unproven", f"{word} without WHERE touches every row of {table}")
-        return Verdict(word, "data", "unproven", f"{word} of rows of {table}; re-run safety depends on the data")
+            return Verdict(
+                word, "destructive", "unproven", f"{word} without WHERE touches every row of {table}"
+            )
+        return Verdict(
+            word, "data", "unproven", f"{word} of rows of {table}; re-run safety depends on the data"
+        )
     if isinstance(e, exp.TruncateTable):
         return Verdict("TRUNCATE", "destructive", "yes", "empties tables; re-runnable")
     if isinstance(e, exp.Merge):
@@ -202,7 +228,9 @@ def _classify_tree(e: exp.Expression) -> Verdict | None:
             return Verdict("SELECT", "data", "unproven", "calls functions whose effects are not judged")
         return Verdict("SELECT", "additive", "yes", "reads only")
     if isinstance(e, exp.Set | exp.Use | exp.Transaction | exp.Commit | exp.Rollback | exp.Comment):
-        return Verdict(type(e).__name__.upper(), "additive", "yes", "session, transaction or comment; re-runnable")
+        return Verdict(
+            type(e).__name__.upper(), "additive", "yes", "session, transaction or comment; re-runnable"
+        )
     return None
 
 
@@ -218,14 +246,23 @@ def _create(e: exp.Create) -> Verdict:
         name = str(getattr(target, "name", "") or "?")
     creates: list[tuple[str, str]] = [(word, name)]
     if isinstance(target, exp.Schema):
-        creates += [("column", f"{name}.{c.name}") for c in target.expressions if isinstance(c, exp.ColumnDef)]
-    label = f"CREATE {'OR REPLACE ' if e.args.get('replace') else ''}{'UNIQUE ' if e.args.get('unique') else ''}{kind_word}"
+        creates += [
+            ("column", f"{name}.{c.name}") for c in target.expressions if isinstance(c, exp.ColumnDef)
+        ]
+    replace = "OR REPLACE " if e.args.get("replace") else ""
+    unique = "UNIQUE " if e.args.get("unique") else ""
+    label = f"CREATE {replace}{unique}{kind_word}"
     if e.args.get("exists"):
         return Verdict(label, "additive", "yes", f"creates {word} {name}; IF NOT EXISTS", creates=creates)
     if e.args.get("replace"):
         return Verdict(label, "additive", "yes", f"creates {word} {name}; OR REPLACE", creates=creates)
-    return Verdict(label, "additive", "no", f"creates {word} {name}; without IF NOT EXISTS it fails on a re-run",
-                   creates=creates)  # fmt: skip
+    return Verdict(
+        label,
+        "additive",
+        "no",
+        f"creates {word} {name}; without IF NOT EXISTS it fails on a re-run",
+        creates=creates,
+    )
 
 
 def _drop(e: exp.Drop, name: str, table: str | None = None) -> Verdict:
@@ -233,7 +270,9 @@ def _drop(e: exp.Drop, name: str, table: str | None = None) -> Verdict:
     full = f"{table}.{name}" if table and word in ("column", "constraint", "index") else name
     idem: Idem = "yes" if e.args.get("exists") else "no"
     why = "IF EXISTS" if idem == "yes" else "without IF EXISTS it fails on a re-run"
-    return Verdict(f"DROP {word.upper()}", "destructive", idem, f"drops {word} {full}; {why}", drops=[(word, full)])
+    return Verdict(
+        f"DROP {word.upper()}", "destructive", idem, f"drops {word} {full}; {why}", drops=[(word, full)]
+    )
 
 
 def _alter(e: exp.Alter) -> Verdict:
@@ -256,29 +295,55 @@ def _action(table: str, a: exp.Expression) -> Verdict:
         col = a.this.name if isinstance(a.this, exp.ColumnDef) else "?"
         if a.args.get("rename_from") is not None:
             old = a.args["rename_from"].name
-            return Verdict("CHANGE COLUMN", "destructive", "no",
-                           f"renames column {table}.{old} to {col}: older app versions use the old name")  # fmt: skip
-        return Verdict("MODIFY COLUMN", "destructive", "yes", f"redefines column {table}.{col} (type/nullability)")
+            return Verdict(
+                "CHANGE COLUMN",
+                "destructive",
+                "no",
+                f"renames column {table}.{old} to {col}: older app versions use the old name",
+            )
+        return Verdict(
+            "MODIFY COLUMN", "destructive", "yes", f"redefines column {table}.{col} (type/nullability)"
+        )
     if isinstance(a, exp.RenameColumn):
-        return Verdict("RENAME COLUMN", "destructive", "no",
-                       f"renames column {table}.{a.this.name}: older app versions use the old name")  # fmt: skip
+        return Verdict(
+            "RENAME COLUMN",
+            "destructive",
+            "no",
+            f"renames column {table}.{a.this.name}: older app versions use the old name",
+        )
     if isinstance(a, exp.AlterRename):
-        return Verdict("RENAME TO", "destructive", "no", f"renames table {table}: older app versions use the old name")
+        return Verdict(
+            "RENAME TO", "destructive", "no", f"renames table {table}: older app versions use the old name"
+        )
     if isinstance(a, exp.AddConstraint):
         return Verdict("ADD CONSTRAINT", "additive", "no", f"adds a constraint to {table}; fails on a re-run")
-    return Verdict(type(a).__name__.upper(), "additive", "unproven", f"{table}: action not classified", opaque=True)
+    return Verdict(
+        type(a).__name__.upper(), "additive", "unproven", f"{table}: action not classified", opaque=True
+    )
 
 
 def _add_column(table: str, c: exp.ColumnDef) -> Verdict:
     col = f"{table}.{c.name}"
-    kinds = [k.args.get("kind") for k in c.args.get("constraints") or () if isinstance(k, exp.ColumnConstraint)]
+    kinds = [
+        k.args.get("kind") for k in c.args.get("constraints") or () if isinstance(k, exp.ColumnConstraint)
+    ]
     not_null = any(isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null") for k in kinds)
     not_null |= any(isinstance(k, exp.PrimaryKeyColumnConstraint) for k in kinds)
-    filled = any(isinstance(k, exp.DefaultColumnConstraint | exp.GeneratedAsIdentityColumnConstraint
-                            | exp.ComputedColumnConstraint | exp.AutoIncrementColumnConstraint) for k in kinds)  # fmt: skip
+    filled = any(
+        isinstance(
+            k,
+            exp.DefaultColumnConstraint
+            | exp.GeneratedAsIdentityColumnConstraint
+            | exp.ComputedColumnConstraint
+            | exp.AutoIncrementColumnConstraint,
+        )
+        for k in kinds
+    )
     if not_null and not filled:
         klass: Klass = "destructive"
-        what = f"adds NOT NULL column {col} without DEFAULT: existing rows and older app versions' INSERTs fail"
+        what = (
+            f"adds NOT NULL column {col} without DEFAULT: existing rows and older app versions' INSERTs fail"
+        )
     else:
         klass, what = "additive", f"adds column {col}"
     idem: Idem = "yes" if c.args.get("exists") else "no"

@@ -57,11 +57,15 @@ class Analysis:
 
 
 def worst_klass(values: list[Klass]) -> Klass | None:
-    return max(values, key=KLASS_RANK.__getitem__) if values else None
+    if not values:
+        return None
+    return max(values, key=lambda v: KLASS_RANK[v])
 
 
 def worst_idem(values: list[Idem]) -> Idem | None:
-    return max(values, key=IDEM_RANK.__getitem__) if values else None
+    if not values:
+        return None
+    return max(values, key=lambda v: IDEM_RANK[v])
 
 
 def same_object(a: ObjectRef, b: ObjectRef) -> bool:
@@ -80,7 +84,4 @@ def _names_match(x: str, y: str) -> bool:
     xs, ys = x.split("."), y.split(".")
     # Compare from the right: name (and, for columns/constraints, the table) must agree; a missing
     # qualifier on either side matches anything.
-    for xp, yp in zip(reversed(xs), reversed(ys), strict=False):
-        if xp != yp:
-            return False
-    return True
+    return all(xp == yp for xp, yp in zip(reversed(xs), reversed(ys), strict=False))

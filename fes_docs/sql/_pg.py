@@ -90,8 +90,12 @@ def dotted(names: Any) -> str:
 def object_word(objtype: Any) -> str:
     """``ObjectType.OBJECT_MATVIEW`` → ``"materialized view"``."""
     name = str(objtype or "")
-    special = {"OBJECT_MATVIEW": "materialized view", "OBJECT_TABCONSTRAINT": "constraint",
-               "OBJECT_DOMCONSTRAINT": "constraint", "OBJECT_STATISTIC_EXT": "statistics"}  # fmt: skip
+    special = {
+        "OBJECT_MATVIEW": "materialized view",
+        "OBJECT_TABCONSTRAINT": "constraint",
+        "OBJECT_DOMCONSTRAINT": "constraint",
+        "OBJECT_STATISTIC_EXT": "statistics",
+    }
     return special.get(name, name.removeprefix("OBJECT_").replace("_", " ").lower())
 
 
@@ -131,8 +135,12 @@ def _fallback(node: J) -> Verdict:
         return Verdict(kind, "destructive", idem, f"drops an object; {why}")
     if base.startswith(("Create", "Define")):
         if getattr(node, "if_not_exists", False) or getattr(node, "replace", False):
-            return Verdict(kind, "additive", "yes", f"creates an object; {kind} with IF NOT EXISTS / OR REPLACE")
-        return Verdict(kind, "additive", "no", f"creates an object; {kind} fails on a re-run (no IF NOT EXISTS)")
+            return Verdict(
+                kind, "additive", "yes", f"creates an object; {kind} with IF NOT EXISTS / OR REPLACE"
+            )
+        return Verdict(
+            kind, "additive", "no", f"creates an object; {kind} fails on a re-run (no IF NOT EXISTS)"
+        )
     return Verdict(kind, "additive", "unproven", f"{kind}: not a schema or data change fes-docs classifies")
 
 
@@ -145,6 +153,7 @@ def _create_table(n: J, ctx: Ctx) -> Verdict:
     creates += [("column", f"{name}.{e.colname}") for e in n.tableElts or () if _is(e, "ColumnDef")]
     kind = "CREATE TABLE PARTITION OF" if n.partbound is not None else "CREATE TABLE"
     temp_drop = n.relation.relpersistence == "t" and n.oncommit == "ONCOMMIT_DROP"
+    idem: Idem
     if n.if_not_exists:
         idem, why = "yes", "CREATE TABLE IF NOT EXISTS"
     elif temp_drop:
@@ -158,7 +167,9 @@ def _create_table_as(n: J, ctx: Ctx) -> Verdict:
     word = object_word(n.objtype)
     name = rangevar(n.into.rel)
     kind = "CREATE MATERIALIZED VIEW" if word == "materialized view" else "CREATE TABLE AS"
-    idem, why = _if(n.if_not_exists, f"{kind} IF NOT EXISTS", f"{kind} without IF NOT EXISTS fails on a re-run")
+    idem, why = _if(
+        n.if_not_exists, f"{kind} IF NOT EXISTS", f"{kind} without IF NOT EXISTS fails on a re-run"
+    )
     return Verdict(kind, "additive", idem, f"creates {word} {name}; {why}", creates=[(word, name)])
 
 
@@ -175,24 +186,43 @@ def _create_index(n: J, ctx: Ctx) -> Verdict:
         kind += " CONCURRENTLY"
     table = rangevar(n.relation)
     if n.idxname is None:
-        return Verdict(kind, "additive", "no", f"adds an index on {table}; unnamed index: every run adds another")
+        return Verdict(
+            kind, "additive", "no", f"adds an index on {table}; unnamed index: every run adds another"
+        )
     name = f"{n.relation.schemaname}.{n.idxname}" if n.relation.schemaname else str(n.idxname)
-    idem, why = _if(n.if_not_exists, f"{kind} IF NOT EXISTS", f"{kind} without IF NOT EXISTS fails on a re-run")
+    idem, why = _if(
+        n.if_not_exists, f"{kind} IF NOT EXISTS", f"{kind} without IF NOT EXISTS fails on a re-run"
+    )
     return Verdict(kind, "additive", idem, f"adds index {name} on {table}; {why}", creates=[("index", name)])
 
 
-def _create_simple(word: str, name_of: Callable[[Any], str], guardable: bool = True) -> Callable[[Any, Ctx], Verdict]:
+def _create_simple(
+    word: str, name_of: Callable[[Any], str], guardable: bool = True
+) -> Callable[[Any, Ctx], Verdict]:
     kind = f"CREATE {word.upper()}"
 
     def handler(n: Any, ctx: Ctx) -> Verdict:
         name = name_of(n)
         if getattr(n, "if_not_exists", False):
-            return Verdict(kind, "additive", "yes", f"creates {word} {name}; {kind} IF NOT EXISTS", creates=[(word, name)])
+            return Verdict(
+                kind,
+                "additive",
+                "yes",
+                f"creates {word} {name}; {kind} IF NOT EXISTS",
+                creates=[(word, name)],
+            )
         if getattr(n, "replace", False):
-            return Verdict(f"CREATE OR REPLACE {word.upper()}", "additive", "yes",
-                           f"creates {word} {name}; CREATE OR REPLACE", creates=[(word, name)])  # fmt: skip
+            return Verdict(
+                f"CREATE OR REPLACE {word.upper()}",
+                "additive",
+                "yes",
+                f"creates {word} {name}; CREATE OR REPLACE",
+                creates=[(word, name)],
+            )
         why = f"{kind} without IF NOT EXISTS" if guardable else f"PostgreSQL has no {kind} IF NOT EXISTS"
-        return Verdict(kind, "additive", "no", f"creates {word} {name}; {why}: fails on a re-run", creates=[(word, name)])
+        return Verdict(
+            kind, "additive", "no", f"creates {word} {name}; {why}: fails on a re-run", creates=[(word, name)]
+        )
 
     return handler
 
@@ -201,21 +231,30 @@ def _create_function(n: J, ctx: Ctx) -> Verdict:
     word = "procedure" if n.is_procedure else "function"
     name = dotted(n.funcname)
     kind = f"CREATE OR REPLACE {word.upper()}" if n.replace else f"CREATE {word.upper()}"
-    idem, why = _if(n.replace, "CREATE OR REPLACE", f"CREATE {word.upper()} without OR REPLACE fails on a re-run")
+    idem, why = _if(
+        n.replace, "CREATE OR REPLACE", f"CREATE {word.upper()} without OR REPLACE fails on a re-run"
+    )
     return Verdict(kind, "additive", idem, f"creates {word} {name}; {why}", creates=[(word, name)])
 
 
 def _create_trigger(n: J, ctx: Ctx) -> Verdict:
     name = f"{rangevar(n.relation)}.{n.trigname}"
     kind = "CREATE OR REPLACE TRIGGER" if n.replace else "CREATE TRIGGER"
-    idem, why = _if(n.replace, "CREATE OR REPLACE TRIGGER", "CREATE TRIGGER without OR REPLACE fails on a re-run")
+    idem, why = _if(
+        n.replace, "CREATE OR REPLACE TRIGGER", "CREATE TRIGGER without OR REPLACE fails on a re-run"
+    )
     return Verdict(kind, "additive", idem, f"creates trigger {name}; {why}", creates=[("trigger", name)])
 
 
 def _select_into(n: J) -> Verdict:
     name = rangevar(n.intoClause.rel)
-    return Verdict("SELECT INTO", "additive", "no", f"creates table {name}; SELECT INTO fails on a re-run",
-                   creates=[("table", name)])  # fmt: skip
+    return Verdict(
+        "SELECT INTO",
+        "additive",
+        "no",
+        f"creates table {name}; SELECT INTO fails on a re-run",
+        creates=[("table", name)],
+    )
 
 
 # --------------------------------------------------------------------------- DROP / RENAME / move
@@ -270,7 +309,9 @@ def _set_schema(n: J, ctx: Ctx) -> Verdict:
 
 def _truncate(n: J, ctx: Ctx) -> Verdict:
     names = ", ".join(rangevar(r) for r in n.relations or ())
-    return Verdict("TRUNCATE", "destructive", "yes", f"empties {names}; re-runnable (the table ends empty either way)")
+    return Verdict(
+        "TRUNCATE", "destructive", "yes", f"empties {names}; re-runnable (the table ends empty either way)"
+    )
 
 
 # --------------------------------------------------------------------------- ALTER TABLE
@@ -290,11 +331,17 @@ def _add_column(table: str, cmd: J) -> Verdict:
     filled = bool(cons & _ROWS_GET_VALUE) or type_name in _SERIAL or cd.identity not in ("", "\x00", None)
     if not_null and not filled:
         klass: Klass = "destructive"
-        why_class = f"adds NOT NULL column {col} without DEFAULT: existing rows and older app versions' INSERTs fail"
+        why_class = (
+            f"adds NOT NULL column {col} without DEFAULT: existing rows and older app versions' INSERTs fail"
+        )
     else:
         klass = "additive"
-        why_class = f"adds column {col}" + (" with a default" if not_null else " (nullable or with a default)")
-    idem, why = _if(cmd.missing_ok, "ADD COLUMN IF NOT EXISTS", "ADD COLUMN without IF NOT EXISTS fails on a re-run")
+        why_class = f"adds column {col}" + (
+            " with a default" if not_null else " (nullable or with a default)"
+        )
+    idem, why = _if(
+        cmd.missing_ok, "ADD COLUMN IF NOT EXISTS", "ADD COLUMN without IF NOT EXISTS fails on a re-run"
+    )
     return Verdict("ADD COLUMN", klass, idem, f"{why_class}; {why}", creates=[("column", col)])
 
 
@@ -314,15 +361,31 @@ def _add_constraint(table: str, cmd: J) -> Verdict:
 
 #: subtype → (label, class, idempotency rule, what it does). Rule "missing_ok" = yes only with IF EXISTS.
 _SIMPLE: dict[str, tuple[str, Klass, str, str]] = {
-    "AT_DropNotNull": ("DROP NOT NULL", "destructive", "yes",
-                        "drops NOT NULL: older app versions rely on the column never being NULL"),
-    "AT_SetNotNull": ("SET NOT NULL", "destructive", "yes",
-                       "sets NOT NULL: older app versions that write NULL fail"),
+    "AT_DropNotNull": (
+        "DROP NOT NULL",
+        "destructive",
+        "yes",
+        "drops NOT NULL: older app versions rely on the column never being NULL",
+    ),
+    "AT_SetNotNull": (
+        "SET NOT NULL",
+        "destructive",
+        "yes",
+        "sets NOT NULL: older app versions that write NULL fail",
+    ),
     "AT_SetExpression": ("SET EXPRESSION", "destructive", "yes", "recomputes a generated column"),
-    "AT_DropExpression": ("DROP EXPRESSION", "destructive", "missing_ok",
-                           "turns a generated column into a plain one"),
-    "AT_AlterColumnType": ("ALTER COLUMN TYPE", "destructive", "yes",
-                            "changes a column type: rewrites the table and breaks older readers"),
+    "AT_DropExpression": (
+        "DROP EXPRESSION",
+        "destructive",
+        "missing_ok",
+        "turns a generated column into a plain one",
+    ),
+    "AT_AlterColumnType": (
+        "ALTER COLUMN TYPE",
+        "destructive",
+        "yes",
+        "changes a column type: rewrites the table and breaks older readers",
+    ),
     "AT_ValidateConstraint": ("VALIDATE CONSTRAINT", "additive", "yes", "validates a constraint"),
     "AT_AlterConstraint": ("ALTER CONSTRAINT", "additive", "yes", "changes constraint timing"),
     "AT_AddIndex": ("ADD INDEX", "additive", "no", "adds an index"),
@@ -335,30 +398,52 @@ _SIMPLE: dict[str, tuple[str, Klass, str, str]] = {
     "AT_DetachPartitionFinalize": ("DETACH PARTITION FINALIZE", "destructive", "no", "detaches a partition"),
     "AT_AddIdentity": ("ADD IDENTITY", "additive", "no", "makes a column an identity column"),
     "AT_SetIdentity": ("SET IDENTITY", "additive", "yes", "changes identity options"),
-    "AT_DropIdentity": ("DROP IDENTITY", "destructive", "missing_ok",
-                         "drops identity: older app versions' INSERTs without the column fail"),
-}  # fmt: skip
+    "AT_DropIdentity": (
+        "DROP IDENTITY",
+        "destructive",
+        "missing_ok",
+        "drops identity: older app versions' INSERTs without the column fail",
+    ),
+}
 
 #: Subtypes that change storage, ownership, triggers, security or options: additive and re-runnable.
 _HARMLESS: dict[str, str] = {
-    "AT_SetStatistics": "SET STATISTICS", "AT_SetOptions": "SET (attribute options)",
-    "AT_ResetOptions": "RESET (attribute options)", "AT_SetStorage": "SET STORAGE",
-    "AT_SetCompression": "SET COMPRESSION", "AT_AlterColumnGenericOptions": "OPTIONS",
-    "AT_ChangeOwner": "OWNER TO", "AT_ClusterOn": "CLUSTER ON", "AT_DropCluster": "SET WITHOUT CLUSTER",
-    "AT_SetLogged": "SET LOGGED", "AT_SetUnLogged": "SET UNLOGGED", "AT_DropOids": "SET WITHOUT OIDS",
-    "AT_SetAccessMethod": "SET ACCESS METHOD", "AT_SetTableSpace": "SET TABLESPACE",
-    "AT_SetRelOptions": "SET (storage parameters)", "AT_ResetRelOptions": "RESET (storage parameters)",
-    "AT_ReplaceRelOptions": "SET (storage parameters)", "AT_EnableTrig": "ENABLE TRIGGER",
-    "AT_EnableAlwaysTrig": "ENABLE ALWAYS TRIGGER", "AT_EnableReplicaTrig": "ENABLE REPLICA TRIGGER",
-    "AT_DisableTrig": "DISABLE TRIGGER", "AT_EnableTrigAll": "ENABLE TRIGGER ALL",
-    "AT_DisableTrigAll": "DISABLE TRIGGER ALL", "AT_EnableTrigUser": "ENABLE TRIGGER USER",
-    "AT_DisableTrigUser": "DISABLE TRIGGER USER", "AT_EnableRule": "ENABLE RULE",
-    "AT_EnableAlwaysRule": "ENABLE ALWAYS RULE", "AT_EnableReplicaRule": "ENABLE REPLICA RULE",
-    "AT_DisableRule": "DISABLE RULE", "AT_ReplicaIdentity": "REPLICA IDENTITY",
-    "AT_EnableRowSecurity": "ENABLE ROW LEVEL SECURITY", "AT_DisableRowSecurity": "DISABLE ROW LEVEL SECURITY",
-    "AT_ForceRowSecurity": "FORCE ROW LEVEL SECURITY", "AT_NoForceRowSecurity": "NO FORCE ROW LEVEL SECURITY",
+    "AT_SetStatistics": "SET STATISTICS",
+    "AT_SetOptions": "SET (attribute options)",
+    "AT_ResetOptions": "RESET (attribute options)",
+    "AT_SetStorage": "SET STORAGE",
+    "AT_SetCompression": "SET COMPRESSION",
+    "AT_AlterColumnGenericOptions": "OPTIONS",
+    "AT_ChangeOwner": "OWNER TO",
+    "AT_ClusterOn": "CLUSTER ON",
+    "AT_DropCluster": "SET WITHOUT CLUSTER",
+    "AT_SetLogged": "SET LOGGED",
+    "AT_SetUnLogged": "SET UNLOGGED",
+    "AT_DropOids": "SET WITHOUT OIDS",
+    "AT_SetAccessMethod": "SET ACCESS METHOD",
+    "AT_SetTableSpace": "SET TABLESPACE",
+    "AT_SetRelOptions": "SET (storage parameters)",
+    "AT_ResetRelOptions": "RESET (storage parameters)",
+    "AT_ReplaceRelOptions": "SET (storage parameters)",
+    "AT_EnableTrig": "ENABLE TRIGGER",
+    "AT_EnableAlwaysTrig": "ENABLE ALWAYS TRIGGER",
+    "AT_EnableReplicaTrig": "ENABLE REPLICA TRIGGER",
+    "AT_DisableTrig": "DISABLE TRIGGER",
+    "AT_EnableTrigAll": "ENABLE TRIGGER ALL",
+    "AT_DisableTrigAll": "DISABLE TRIGGER ALL",
+    "AT_EnableTrigUser": "ENABLE TRIGGER USER",
+    "AT_DisableTrigUser": "DISABLE TRIGGER USER",
+    "AT_EnableRule": "ENABLE RULE",
+    "AT_EnableAlwaysRule": "ENABLE ALWAYS RULE",
+    "AT_EnableReplicaRule": "ENABLE REPLICA RULE",
+    "AT_DisableRule": "DISABLE RULE",
+    "AT_ReplicaIdentity": "REPLICA IDENTITY",
+    "AT_EnableRowSecurity": "ENABLE ROW LEVEL SECURITY",
+    "AT_DisableRowSecurity": "DISABLE ROW LEVEL SECURITY",
+    "AT_ForceRowSecurity": "FORCE ROW LEVEL SECURITY",
+    "AT_NoForceRowSecurity": "NO FORCE ROW LEVEL SECURITY",
     "AT_GenericOptions": "OPTIONS",
-}  # fmt: skip
+}
 
 
 def _alter_cmd(table: str, cmd: J) -> Verdict:
@@ -369,22 +454,37 @@ def _alter_cmd(table: str, cmd: J) -> Verdict:
     if st in ("AT_AddConstraint", "AT_AddIndexConstraint"):
         return _add_constraint(table, cmd)
     if st == "AT_DropColumn":
-        idem, why = _if(cmd.missing_ok, "DROP COLUMN IF EXISTS", "DROP COLUMN without IF EXISTS fails on a re-run")
-        return Verdict("DROP COLUMN", "destructive", idem, f"drops column {col}; {why}", drops=[("column", col)])
+        idem, why = _if(
+            cmd.missing_ok, "DROP COLUMN IF EXISTS", "DROP COLUMN without IF EXISTS fails on a re-run"
+        )
+        return Verdict(
+            "DROP COLUMN", "destructive", idem, f"drops column {col}; {why}", drops=[("column", col)]
+        )
     if st == "AT_DropConstraint":
         name = f"{table}.{cmd.name}"
         idem, why = _if(cmd.missing_ok, "DROP CONSTRAINT IF EXISTS", "DROP CONSTRAINT without IF EXISTS")
-        return Verdict("DROP CONSTRAINT", "destructive", idem, f"drops constraint {name}; {why}",
-                       drops=[("constraint", name)])  # fmt: skip
+        return Verdict(
+            "DROP CONSTRAINT",
+            "destructive",
+            idem,
+            f"drops constraint {name}; {why}",
+            drops=[("constraint", name)],
+        )
     if st == "AT_ColumnDefault":
         if cmd.get("def") is None:
-            return Verdict("DROP DEFAULT", "destructive", "yes",
-                           f"drops the default of {col}: older app versions that omit it on INSERT break")  # fmt: skip
+            return Verdict(
+                "DROP DEFAULT",
+                "destructive",
+                "yes",
+                f"drops the default of {col}: older app versions that omit it on INSERT break",
+            )
         return Verdict("SET DEFAULT", "additive", "yes", f"sets the default of {col}; re-runnable")
     if st in _SIMPLE:
         label, klass, rule, what = _SIMPLE[st]
         if rule == "missing_ok":
-            idem, why = _if(cmd.missing_ok, f"{label} IF EXISTS", f"{label} without IF EXISTS fails on a re-run")
+            idem, why = _if(
+                cmd.missing_ok, f"{label} IF EXISTS", f"{label} without IF EXISTS fails on a re-run"
+            )
         elif rule == "yes":
             idem, why = "yes", "re-runnable"
         else:
@@ -429,9 +529,15 @@ def combine(prefix: str, parts: list[Verdict]) -> Verdict:
 def _alter_enum(n: J, ctx: Ctx) -> Verdict:
     name = dotted(n.typeName)
     if n.oldVal is not None:
-        return Verdict("ALTER TYPE RENAME VALUE", "destructive", "no",
-                       f"renames value {n.oldVal!r} of {name}: older app versions still write it; fails on a re-run")  # fmt: skip
-    idem, why = _if(n.skipIfNewValExists, "ADD VALUE IF NOT EXISTS", "ADD VALUE without IF NOT EXISTS fails on a re-run")
+        return Verdict(
+            "ALTER TYPE RENAME VALUE",
+            "destructive",
+            "no",
+            f"renames value {n.oldVal!r} of {name}: older app versions still write it; fails on a re-run",
+        )
+    idem, why = _if(
+        n.skipIfNewValExists, "ADD VALUE IF NOT EXISTS", "ADD VALUE without IF NOT EXISTS fails on a re-run"
+    )
     return Verdict("ALTER TYPE ADD VALUE", "additive", idem, f"adds value {n.newVal!r} to {name}; {why}")
 
 
@@ -446,7 +552,9 @@ _DOMAIN = {
 
 
 def _alter_domain(n: J, ctx: Ctx) -> Verdict:
-    kind, klass, rule, what = _DOMAIN.get(str(n.subtype), ("ALTER DOMAIN", "additive", "unproven", "not classified"))
+    kind, klass, rule, what = _DOMAIN.get(
+        str(n.subtype), ("ALTER DOMAIN", "additive", "unproven", "not classified")
+    )
     if rule == "missing_ok":
         rule = "yes" if n.missing_ok else "no"
     return Verdict(kind, klass, rule, f"{dotted(n.typeName)}: {what}")  # type: ignore[arg-type]
@@ -455,7 +563,9 @@ def _alter_domain(n: J, ctx: Ctx) -> Verdict:
 def _grant(n: Any, ctx: Ctx) -> Verdict:
     if n.is_grant:
         return Verdict("GRANT", "additive", "yes", "grants privileges; re-runnable")
-    return Verdict("REVOKE", "destructive", "yes", "revokes privileges older app versions may use; re-runnable")
+    return Verdict(
+        "REVOKE", "destructive", "yes", "revokes privileges older app versions may use; re-runnable"
+    )
 
 
 def _comment(n: J, ctx: Ctx) -> Verdict:
@@ -476,7 +586,9 @@ def _transaction(n: J, ctx: Ctx) -> Verdict:
 
 def _set(n: J, ctx: Ctx) -> Verdict:
     kind = "RESET" if str(n.kind or "").startswith("VAR_RESET") else "SET"
-    return Verdict(kind, "additive", "yes", f"{kind} {n.name or ''}: session setting; re-runnable".replace("  ", " "))
+    return Verdict(
+        kind, "additive", "yes", f"{kind} {n.name or ''}: session setting; re-runnable".replace("  ", " ")
+    )
 
 
 # --------------------------------------------------------------------------- data
@@ -486,48 +598,89 @@ def _insert(n: J, ctx: Ctx) -> Verdict:
     table = rangevar(n.relation)
     if n.onConflictClause is not None:
         action = str(n.onConflictClause.action or "").removeprefix("ONCONFLICT_").replace("_", " ")
-        return Verdict("INSERT", "data", "yes", f"inserts into {table}; ON CONFLICT DO {action} makes it re-runnable")
+        return Verdict(
+            "INSERT", "data", "yes", f"inserts into {table}; ON CONFLICT DO {action} makes it re-runnable"
+        )
     src = n.selectStmt
     where = getattr(src, "whereClause", None)
     if where is not None and any(_is(x, "SubLink") for x in walk(where)):
-        return Verdict("INSERT", "data", "unproven",
-                       f"inserts into {table}; guarded by a subquery in WHERE: the dry run must prove it")  # fmt: skip
-    return Verdict("INSERT", "data", "no",
-                   f"inserts into {table}; INSERT without ON CONFLICT duplicates rows or fails on a re-run")  # fmt: skip
+        return Verdict(
+            "INSERT",
+            "data",
+            "unproven",
+            f"inserts into {table}; guarded by a subquery in WHERE: the dry run must prove it",
+        )
+    return Verdict(
+        "INSERT",
+        "data",
+        "no",
+        f"inserts into {table}; INSERT without ON CONFLICT duplicates rows or fails on a re-run",
+    )
 
 
 def _update(n: J, ctx: Ctx) -> Verdict:
     table = rangevar(n.relation)
     if n.whereClause is None:
-        return Verdict("UPDATE", "destructive", "unproven",
-                       f"UPDATE without WHERE rewrites every row of {table}; re-run safety depends on the data")  # fmt: skip
-    return Verdict("UPDATE", "data", "unproven", f"updates rows of {table}; re-run safety depends on the data")
+        return Verdict(
+            "UPDATE",
+            "destructive",
+            "unproven",
+            f"UPDATE without WHERE rewrites every row of {table}; re-run safety depends on the data",
+        )
+    return Verdict(
+        "UPDATE", "data", "unproven", f"updates rows of {table}; re-run safety depends on the data"
+    )
 
 
 def _delete(n: J, ctx: Ctx) -> Verdict:
     table = rangevar(n.relation)
     if n.whereClause is None:
-        return Verdict("DELETE", "destructive", "unproven",
-                       f"DELETE without WHERE removes every row of {table}; re-run safety depends on the data")  # fmt: skip
-    return Verdict("DELETE", "data", "unproven", f"deletes rows of {table}; re-run safety depends on the data")
+        return Verdict(
+            "DELETE",
+            "destructive",
+            "unproven",
+            f"DELETE without WHERE removes every row of {table}; re-run safety depends on the data",
+        )
+    return Verdict(
+        "DELETE", "data", "unproven", f"deletes rows of {table}; re-run safety depends on the data"
+    )
 
 
 def _merge(n: J, ctx: Ctx) -> Verdict:
-    return Verdict("MERGE", "data", "unproven", f"merges into {rangevar(n.relation)}; re-run safety depends on the data")
+    return Verdict(
+        "MERGE", "data", "unproven", f"merges into {rangevar(n.relation)}; re-run safety depends on the data"
+    )
 
 
 def _copy(n: J, ctx: Ctx) -> Verdict:
     if n.is_from:
-        return Verdict("COPY FROM", "data", "no", f"loads rows into {rangevar(n.relation)}; duplicates them on a re-run")
+        return Verdict(
+            "COPY FROM", "data", "no", f"loads rows into {rangevar(n.relation)}; duplicates them on a re-run"
+        )
     return Verdict("COPY TO", "additive", "yes", "exports rows; reads only")
 
 
 #: Functions a migration may call in a SELECT without changing anything a release cares about.
 _HARMLESS_FUNCS = {
-    "set_config", "current_setting", "now", "current_timestamp", "count", "max", "min", "sum", "avg",
-    "coalesce", "version", "pg_advisory_xact_lock", "pg_advisory_lock", "pg_advisory_unlock",
-    "pg_try_advisory_lock", "pg_try_advisory_xact_lock", "current_schema", "current_database",
-}  # fmt: skip
+    "set_config",
+    "current_setting",
+    "now",
+    "current_timestamp",
+    "count",
+    "max",
+    "min",
+    "sum",
+    "avg",
+    "coalesce",
+    "version",
+    "pg_advisory_xact_lock",
+    "pg_advisory_lock",
+    "pg_advisory_unlock",
+    "pg_try_advisory_lock",
+    "pg_try_advisory_xact_lock",
+    "current_schema",
+    "current_database",
+}
 
 
 def _select(n: J, ctx: Ctx) -> Verdict:
@@ -540,12 +693,16 @@ def _select(n: J, ctx: Ctx) -> Verdict:
     if risky == ["setval"]:
         return Verdict("SELECT setval", "data", "yes", "sets a sequence to a fixed value; re-runnable")
     names = ", ".join(f"{f}()" for f in risky)
-    return Verdict("SELECT", "data", "unproven", f"calls {names}: what it changes is not judged; left to the dry run")
+    return Verdict(
+        "SELECT", "data", "unproven", f"calls {names}: what it changes is not judged; left to the dry run"
+    )
 
 
 def _call(n: J, ctx: Ctx) -> Verdict:
     name = dotted(n.funccall.funcname) if n.funccall is not None else "?"
-    return Verdict("CALL", "data", "unproven", f"runs procedure {name}(), whose body is not analysed", opaque=True)
+    return Verdict(
+        "CALL", "data", "unproven", f"runs procedure {name}(), whose body is not analysed", opaque=True
+    )
 
 
 def _do(n: J, ctx: Ctx) -> Verdict:
@@ -567,7 +724,9 @@ _HANDLERS: dict[str, Callable[[Any, Ctx], Verdict]] = {
     "CompositeTypeStmt": _create_simple("type", lambda n: rangevar(n.typevar), guardable=False),
     "CreateRangeStmt": _create_simple("type", lambda n: dotted(n.typeName), guardable=False),
     "CreateDomainStmt": _create_simple("domain", lambda n: dotted(n.domainname), guardable=False),
-    "CreatePolicyStmt": _create_simple("policy", lambda n: f"{rangevar(n.table)}.{n.policy_name}", guardable=False),
+    "CreatePolicyStmt": _create_simple(
+        "policy", lambda n: f"{rangevar(n.table)}.{n.policy_name}", guardable=False
+    ),
     "CreateStatsStmt": _create_simple("statistics", lambda n: dotted(n.defnames)),
     "CreateFunctionStmt": _create_function,
     "CreateTrigStmt": _create_trigger,

@@ -77,7 +77,7 @@ def walk(node: Any) -> Iterator[J]:
 
 
 def parse(text: str) -> list[tuple[J, int, int]]:
-    """``(statement, start, end)`` per statement, offsets in characters; raises ``pglast.parser.ParseError``."""
+    """``(statement, start, end)`` per statement, in characters; raises ``pglast.parser.ParseError``."""
     tree = json.loads(parse_sql_json(text))
     raws = tree.get("stmts", [])
     data = None if text.isascii() else text.encode("utf-8")

@@ -29,7 +29,7 @@ from typing import Any
 
 from pglast.parser import ParseError, parse_plpgsql_json, scan
 
-from fes_docs.sql._model import Statement, worst_idem, worst_klass
+from fes_docs.sql._model import Idem, Statement, worst_idem, worst_klass
 from fes_docs.sql._pg import Ctx, Verdict, classify, first_token
 from fes_docs.sql._pgjson import J, parse
 from fes_docs.sql._text import clip
@@ -168,8 +168,9 @@ class _Walker:
             start = first_token(literal, start, end)
             self._add(node, literal[start:end], None, 0, line, guarded=guarded, found=found)
 
-    def _add(self, node: Any, text: str, base: int | None, rel: int, line: int, *, guarded: bool,
-             found: _Found) -> None:  # fmt: skip
+    def _add(
+        self, node: Any, text: str, base: int | None, rel: int, line: int, *, guarded: bool, found: _Found
+    ) -> None:
         if base is not None:
             at = base + rel
             pos = self.ctx.index.position(at)
@@ -178,8 +179,18 @@ class _Walker:
             pos = (line, self._first_column(line))
             inner_ctx = Ctx(self.ctx.text, self.ctx.index, self.ctx.start, self.ctx.end, self.ctx.depth + 1)
         v = classify(node, inner_ctx)
-        stmt = Statement(pos[0], pos[1], clip(text), v.kind, v.klass, v.idem, v.reason, v.opaque,
-                         tuple(v.creates), tuple(v.drops))  # fmt: skip
+        stmt = Statement(
+            pos[0],
+            pos[1],
+            clip(text),
+            v.kind,
+            v.klass,
+            v.idem,
+            v.reason,
+            v.opaque,
+            tuple(v.creates),
+            tuple(v.drops),
+        )
         found.inner.append((stmt, guarded))
         if v.opaque:
             found.opaque.append(f"{v.kind} on line {pos[0]}: {v.reason}")
@@ -213,7 +224,7 @@ def _constant_string(expr: str) -> str | None:
         return None
     if len(stmts) != 1 or stmts[0][0].tag != "SelectStmt":
         return None
-    targets = stmts[0][0].targetList or ()
+    targets: tuple[Any, ...] = stmts[0][0].targetList or ()
     if len(targets) != 1:
         return None
     val = targets[0].val
@@ -225,8 +236,10 @@ def _constant_string(expr: str) -> str | None:
 def _verdict(found: _Found) -> Verdict:
     stmts = [s for s, _ in found.inner]
     klass = worst_klass([s.klass for s in stmts]) or "additive"
-    effective = ["unproven" if (g and s.idempotent == "no") else s.idempotent for s, g in found.inner]
-    idem = worst_idem(effective) or "yes"  # type: ignore[arg-type]
+    effective: list[Idem] = [
+        "unproven" if (g and s.idempotent == "no") else s.idempotent for s, g in found.inner
+    ]
+    idem: Idem = worst_idem(effective) or "yes"
     opaque = bool(found.opaque)
     if opaque and idem == "yes":
         idem = "unproven"
@@ -243,7 +256,7 @@ def _verdict(found: _Found) -> Verdict:
     return Verdict(
         "DO block",
         klass,
-        idem,  # type: ignore[arg-type]
+        idem,
         "; ".join(parts),
         opaque=opaque,
         creates=[r for s in stmts for r in s.creates],

@@ -37,18 +37,45 @@ EXPECTED_FORM = "V<version>__<description>.sql"
 #: Callback event ids of flyway-core's ``Event`` enum: a file named after one is a callback script, not a
 #: migration (``afterMigrate.sql``, ``beforeEachMigrate__set_role.sql``).
 CALLBACK_EVENTS: tuple[str, ...] = (
-    "beforeClean", "afterClean", "afterCleanError",
-    "beforeMigrate", "beforeEachMigrate", "beforeEachMigrateStatement", "afterEachMigrateStatement",
-    "afterEachMigrateStatementError", "afterEachMigrate", "afterEachMigrateError", "beforeRepeatables",
-    "afterVersioned", "afterMigrate", "afterMigrateError",
-    "beforeUndo", "beforeEachUndo", "beforeEachUndoStatement", "afterEachUndoStatement",
-    "afterEachUndoStatementError", "afterEachUndo", "afterEachUndoError", "afterUndo", "afterUndoError",
-    "beforeValidate", "afterValidate", "afterValidateError",
-    "beforeBaseline", "afterBaseline", "afterBaselineError",
-    "beforeRepair", "afterRepair", "afterRepairError",
-    "beforeInfo", "afterInfo", "afterInfoError",
-    "afterMigrateOperationFinish", "afterInfoOperationFinish", "createSchema",
-)  # fmt: skip
+    "beforeClean",
+    "afterClean",
+    "afterCleanError",
+    "beforeMigrate",
+    "beforeEachMigrate",
+    "beforeEachMigrateStatement",
+    "afterEachMigrateStatement",
+    "afterEachMigrateStatementError",
+    "afterEachMigrate",
+    "afterEachMigrateError",
+    "beforeRepeatables",
+    "afterVersioned",
+    "afterMigrate",
+    "afterMigrateError",
+    "beforeUndo",
+    "beforeEachUndo",
+    "beforeEachUndoStatement",
+    "afterEachUndoStatement",
+    "afterEachUndoStatementError",
+    "afterEachUndo",
+    "afterEachUndoError",
+    "afterUndo",
+    "afterUndoError",
+    "beforeValidate",
+    "afterValidate",
+    "afterValidateError",
+    "beforeBaseline",
+    "afterBaseline",
+    "afterBaselineError",
+    "beforeRepair",
+    "afterRepair",
+    "afterRepairError",
+    "beforeInfo",
+    "afterInfo",
+    "afterInfoError",
+    "afterMigrateOperationFinish",
+    "afterInfoOperationFinish",
+    "createSchema",
+)
 
 _BOM = "\ufeff"
 
@@ -105,7 +132,9 @@ def parse_name(
     """Read a file name the way Flyway's ``ResourceNameParser`` does (defaults = Flyway's defaults)."""
     suffix = next((s for s in suffixes if filename.endswith(s)), None)
     if suffix is None:
-        return _bad(filename, f"{filename!r} does not end in {' or '.join(suffixes)}, so Flyway never reads it")
+        return _bad(
+            filename, f"{filename!r} does not end in {' or '.join(suffixes)}, so Flyway never reads it"
+        )
     stem = filename[: len(filename) - len(suffix)]
     prefixes: list[tuple[str, Kind]] = [
         (versioned_prefix, "versioned"),
@@ -134,7 +163,10 @@ def parse_name(
 
     expected = f"{prefix}<version>{separator}<description>{suffix}"
     if not version_text:
-        return _bad(filename, f"{filename!r} has no version: expected {expected}, e.g. {prefix}1.2{separator}x{suffix}")
+        return _bad(
+            filename,
+            f"{filename!r} has no version: expected {expected}, e.g. {prefix}1.2{separator}x{suffix}",
+        )
     version = parse_version(version_text)
     if version is None:
         hint = f" (no {separator!r} between version and description?)" if sep_at < 0 else ""
@@ -172,13 +204,14 @@ def _oddity(description: str, separator: str) -> str | None:
 def flyway_checksum(data: bytes) -> int:
     """Flyway's checksum of a SQL migration, as stored in ``flyway_schema_history.checksum``.
 
-    flyway-core (``ChecksumCalculator.calculateChecksumForResource``) decodes the file (UTF-8 by default),
-    reads it with ``BufferedReader.readLine()`` — which splits on ``\\r\\n``, ``\\r`` and ``\\n`` and drops the
-    terminators — removes a byte-order mark from the first line, and feeds each line's UTF-8 bytes into one
-    ``java.util.zip.CRC32``; the result is cast to a Java ``int``. Consequences, all tested: line endings
-    (CRLF/LF/CR) do not matter, blank lines do not matter, a leading BOM does not matter, any other change
-    does. ``zlib.crc32`` is the same CRC-32 (IEEE) as ``java.util.zip.CRC32``; the unsigned value is folded
-    into a signed 32-bit integer, which is what Flyway stores.
+    flyway-core (``ChecksumCalculator.calculateChecksumForResource``) decodes the file (UTF-8 by
+    default), reads it with ``BufferedReader.readLine()`` — which splits on ``\\r\\n``, ``\\r`` and
+    ``\\n`` and drops the terminators — removes a byte-order mark from the first line, and feeds each
+    line's UTF-8 bytes into one ``java.util.zip.CRC32``; the result is cast to a Java ``int``.
+    Consequences, all tested: line endings (CRLF/LF/CR) do not matter, blank lines do not matter, a
+    leading BOM does not matter, any other change does. ``zlib.crc32`` is the same CRC-32 (IEEE) as
+    ``java.util.zip.CRC32``; the unsigned value is folded into a signed 32-bit integer, which is what
+    Flyway stores. Verified against that JDK code on every ``.sql`` file of the real-data folders.
 
     Raises ``UnicodeDecodeError`` for bytes that are not UTF-8: Flyway's decoder reports them too
     ("Unable to calculate checksum … configure the correct file encoding"), so there is no checksum.
@@ -224,7 +257,7 @@ class ScanReport:
 
 
 def scan_dir(root: Path, *, root_guard: Path | None = None) -> list[MigrationFile]:
-    """Every ``*.sql`` file under ``root`` (recursive, like a Flyway filesystem location), sorted by relpath."""
+    """Every ``*.sql`` file under ``root`` (recursive, like a Flyway location), sorted by relpath."""
     return list(scan_dir_report(root, root_guard=root_guard).files)
 
 
@@ -275,6 +308,38 @@ def scan_dir_report(root: Path, *, root_guard: Path | None = None) -> ScanReport
     return ScanReport(tuple(found), tuple(skipped))
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """Files Flyway refuses to load together ("Found more than one migration with version 1.2")."""
+
+    kind: Kind
+    #: Dotted version for versioned/undo migrations, the description for repeatables.
+    key: str
+    relpaths: tuple[str, ...]
+
+
+def find_conflicts(files: list[MigrationFile] | tuple[MigrationFile, ...]) -> list[Conflict]:
+    """Versions used twice (``1.0`` and ``1`` are the same version) and repeatables sharing a description.
+
+    Versioned and undo migrations are separate namespaces in Flyway (``U3`` undoes ``V3``).
+    """
+    groups: dict[tuple[str, str], list[str]] = {}
+    for f in files:
+        n = f.name
+        if n.kind in ("versioned", "undo") and n.version is not None:
+            key = format_version(version_key(n.version))
+        elif n.kind == "repeatable":
+            key = n.description or ""
+        else:
+            continue
+        groups.setdefault((str(n.kind), key), []).append(f.relpath)
+    return [
+        Conflict(kind, key, tuple(sorted(paths)))  # type: ignore[arg-type]
+        for (kind, key), paths in sorted(groups.items())
+        if len(paths) > 1
+    ]
+
+
 def _inside(path: Path, guard: Path) -> bool:
     return path == guard or guard in path.parents
 
@@ -284,7 +349,9 @@ def _load(path: Path, relpath: str) -> MigrationFile:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return MigrationFile(name, path, relpath, None, None, ReadError(1, 1, f"cannot read: {exc.strerror or exc}"))
+        return MigrationFile(
+            name, path, relpath, None, None, ReadError(1, 1, f"cannot read: {exc.strerror or exc}")
+        )
     try:
         checksum = flyway_checksum(data)
     except UnicodeDecodeError as exc:

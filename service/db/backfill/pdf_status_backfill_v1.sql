@@ -1,4 +1,4 @@
--- Backfill (phase 2, first attempt 2026-02-17) — kept as it ran, for INC-1042.
+-- Backfill (phase 2, first attempt 2026-09-15) — kept as it ran, for INC-1042.
 -- Batches of 5000 with no supporting index: every batch scanned exam_attempt in full.
 -- Superseded by pdf_status_backfill.sql.
 UPDATE exam_attempt a

@@ -1,6 +1,6 @@
 -- V3 (phase 2, PDF lifecycle): stored PDFs (certificates, attempt receipts) with an
 -- explicit lifecycle instead of rendering on every print request.
--- Kept in place after the 2026-02 rollback (guide §5.2.2: no drops in emergency response).
+-- Kept in place after the 2026-09 rollback (guide §5.2.2: no drops in emergency response).
 
 CREATE TABLE IF NOT EXISTS pdf_lifecycle_state (
     code          text PRIMARY KEY,

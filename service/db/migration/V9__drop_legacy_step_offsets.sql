@@ -1,5 +1,5 @@
 -- V9 (phase 4): contract step of phase 1's expand/contract. Step windows have served all
--- production traffic since 2026-01 and step_window_from_legacy_offsets filled every row,
+-- production traffic since 2026-07 and step_window_from_legacy_offsets filled every row,
 -- so the minute offsets on exam_step are dead weight.
 --
 -- DESTRUCTIVE (guide §4.2): this is why the phase 4 release enables the notification

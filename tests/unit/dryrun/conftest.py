@@ -7,12 +7,11 @@ passes names and checksums through, and these tests should not break while that 
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-import zlib
 
 from fes_docs.dryrun.cluster import scratch_database, throwaway_cluster
 from fes_docs.dryrun.report import MigrationInput

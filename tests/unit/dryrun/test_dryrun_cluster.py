@@ -45,6 +45,14 @@ def _processes_mentioning(text: str) -> list[int]:
     return found
 
 
+def _host(dsn: str) -> Path:
+    return Path(str(conninfo_to_dict(dsn)["host"]))
+
+
+def _dbname(dsn: str) -> str:
+    return str(conninfo_to_dict(dsn)["dbname"])
+
+
 def _alive(pid: int) -> bool:
     """Running, that is: a zombie waiting for init to reap it no longer runs anything."""
     try:
@@ -64,10 +72,10 @@ def parent_dir() -> Iterator[Path]:
 
 
 def test_cluster_is_private_fast_and_not_run_by_root(cluster_dsn: str) -> None:
-    socket_dir = Path(conninfo_to_dict(cluster_dsn)["host"])
+    socket_dir = _host(cluster_dsn)
     assert socket_dir.is_dir()
     with psycopg.connect(cluster_dsn) as conn:
-        settings = dict(
+        settings: dict[str, str] = dict(
             conn.execute(
                 "SELECT name, setting FROM pg_settings WHERE name IN"
                 " ('listen_addresses', 'fsync', 'unix_socket_directories', 'data_directory')"
@@ -84,7 +92,7 @@ def test_cluster_is_private_fast_and_not_run_by_root(cluster_dsn: str) -> None:
 
 def test_cluster_and_folder_are_gone_after_the_block(parent_dir: Path) -> None:
     with throwaway_cluster(parent_dir=parent_dir) as dsn:
-        root = Path(conninfo_to_dict(dsn)["host"])
+        root = _host(dsn)
         pid = int((root / "data" / "postmaster.pid").read_text().split()[0])
         assert _alive(pid)
     assert not root.exists()
@@ -94,7 +102,7 @@ def test_cluster_and_folder_are_gone_after_the_block(parent_dir: Path) -> None:
 
 def test_cluster_is_removed_when_the_block_raises(parent_dir: Path) -> None:
     with pytest.raises(RuntimeError, match="boom"), throwaway_cluster(parent_dir=parent_dir) as dsn:
-        root = Path(conninfo_to_dict(dsn)["host"])
+        root = _host(dsn)
         raise RuntimeError("boom")
     assert not root.exists()
     assert _processes_mentioning(str(root)) == []
@@ -164,7 +172,7 @@ def test_scratch_database_creates_and_drops_only_its_own(cluster_dsn: str) -> No
     try:
         before = _databases(cluster_dsn)
         with scratch_database(cluster_dsn) as dsn:
-            name = conninfo_to_dict(dsn)["dbname"]
+            name = _dbname(dsn)
             assert _databases(cluster_dsn) == before | {name}
             assert name.startswith("fes_docs_dryrun_")
             # A session left open in the scratch database must not keep it alive.
@@ -180,7 +188,7 @@ def test_scratch_database_creates_and_drops_only_its_own(cluster_dsn: str) -> No
 
 def test_scratch_databases_do_not_collide(cluster_dsn: str) -> None:
     with scratch_database(cluster_dsn) as first, scratch_database(cluster_dsn) as second:
-        assert conninfo_to_dict(first)["dbname"] != conninfo_to_dict(second)["dbname"]
+        assert _dbname(first) != _dbname(second)
 
 
 @pytest.mark.parametrize(

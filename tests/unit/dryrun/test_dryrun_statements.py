@@ -32,9 +32,9 @@ def test_byte_order_mark_does_not_shift_positions() -> None:
 
 
 def test_unparseable_file_is_still_cut_so_the_server_can_name_the_bad_statement() -> None:
-    sql = "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMNS b int;\nSELECT 3;"
+    sql = "CREATE TABLE t (a int);\n-- wrong:\n/* twice */ ALTER TABLE t ADD COLUMNS b int;\nSELECT 3;"
     statements = split_script(sql, PG15)
-    assert [s.line for s in statements] == [1, 2, 3]
+    assert [(s.line, s.column) for s in statements] == [(1, 1), (3, 13), (4, 1)]
     assert statements[1].text == "ALTER TABLE t ADD COLUMNS b int"
 
 

@@ -1,0 +1,182 @@
+"""The MkDocs plugin ``fes-docs``: a thin shell that checks the records once per build and serves the
+rendered pages from memory.
+
+It uses only public names of ``mkdocs.plugins``, ``mkdocs.config``, ``mkdocs.structure.files`` and
+``mkdocs.exceptions`` so that it also runs unmodified under ProperDocs (which aliases ``mkdocs.*``).
+The checking is :func:`fes_docs.check.check_project`, the pages are :func:`fes_docs.render.render_pages`:
+the site and ``fes-docs validate`` can never disagree.
+
+How findings reach the build:
+
+* error findings are logged at ERROR through the plugin logger, ``file:line:col: RULE message``, so
+  ``mkdocs build --strict`` aborts; a plain ``mkdocs build`` writes the site (findings shown on the
+  pages) and then fails too, unless ``fail_on_error: false``. ``mkdocs serve`` never fails: the
+  preview shows what is wrong, even a policy file that cannot be read.
+* warning findings are logged at INFO (they are on the pages) unless ``strict_warnings: true``,
+  which treats them like errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal, Protocol
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .check import Result, check_project
+from .errors import ConfigError
+from .findings import Finding
+from .project import load_project
+from .render import OVERVIEW_PAGES, is_overview, render_config_error, render_pages
+
+log = get_plugin_logger(__name__)
+
+Command = Literal["build", "gh-deploy", "serve"]
+
+
+class _Server(Protocol):
+    """The part of MkDocs' live-reload server the plugin uses (its class is not public API)."""
+
+    def watch(self, path: str) -> None: ...
+
+
+class FesDocsConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs' __init_subclass__ is untyped
+    """Options of the ``fes-docs`` plugin in ``mkdocs.yml``."""
+
+    root = c.Optional(c.Dir(exists=True))
+    """Project root: the folder holding the releases folder and the paths the policy names.
+    Relative to mkdocs.yml; default: the folder of mkdocs.yml."""
+
+    releases_dir = c.Type(str, default="releases")
+    """Folder of the release records and ``policy.yaml``, relative to the project root."""
+
+    pages_dir = c.Type(str, default="releases")
+    """Where the generated pages appear in the site, relative to ``docs_dir`` (nothing is written there)."""
+
+    nav_section = c.Type(str, default="Releases")
+    """Title of the nav section holding the dashboard and overviews. With an explicit ``nav``, an entry
+    with this title is replaced by the section, or the section is appended if the nav names none of the
+    generated pages. Per-release pages are never in the nav (reach them from the dashboard). Set to an
+    empty string to leave the nav alone."""
+
+    strict_warnings = c.Type(bool, default=False)
+    """Treat warning findings like errors: logged as errors (``--strict`` fails) and fail the build."""
+
+    fail_on_error = c.Type(bool, default=True)
+    """Fail ``mkdocs build``/``gh-deploy`` (after writing the site) when there are error findings, even
+    without ``--strict``. ``mkdocs serve`` never fails on findings."""
+
+
+class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
+    """Release runbooks, rollback pages and the sign-off dashboard, generated in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._command: Command | None = None
+        self._result: Result | None = None
+        self._failing = 0
+
+    # ``on_startup`` also keeps this instance alive across ``mkdocs serve`` rebuilds; per-build state
+    # is therefore reset in ``on_config``.
+    def on_startup(self, *, command: Command, dirty: bool) -> None:
+        self._command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self._result = None
+        self._failing = 0
+        pages_dir = self._pages_dir()
+        if config.nav is not None and self.config.nav_section:
+            insert_nav(config.nav, self.config.nav_section, pages_dir)
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        pages_dir = self._pages_dir()
+        try:
+            result = check_project(load_project(self._root(config), releases_dir=self.config.releases_dir))
+        except ConfigError as exc:
+            log.error(str(exc))
+            self._failing += 1
+            pages = render_config_error(str(exc))
+        else:
+            self._result = result
+            self._report(result.findings)
+            pages = render_pages(result)
+        for path, text in pages.items():
+            uri = f"{pages_dir}/{path}"
+            existing = files.get_file_from_path(uri)
+            if existing is not None:
+                log.info(f"{uri} in docs_dir is replaced by the generated page")
+                files.remove(existing)
+            inclusion = InclusionLevel.UNDEFINED if is_overview(path) else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content=text, inclusion=inclusion))
+        return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # --strict already aborts on the logged errors (with MkDocs' own message); serve must survive.
+        if self._failing and self.config.fail_on_error and not config.strict and self._command != "serve":
+            n = self._failing
+            raise PluginError(f"fes-docs: {n} finding{'s' * (n != 1)} fail the build (listed above); "
+                              "the site was written so you can look at them")
+
+    def on_serve(self, server: _Server, /, *, config: MkDocsConfig,
+                 builder: Callable[..., Any]) -> None:
+        root = self._root(config)
+        watched = [root / self.config.releases_dir]
+        if self._result is not None:
+            policy = self._result.project.policy
+            watched += [root / p for p in (policy.openapi, policy.migrations_dir) if p]
+        for path in watched:
+            if path.exists():
+                server.watch(str(path))
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _root(self, config: MkDocsConfig) -> Path:
+        if self.config.root:
+            return Path(self.config.root)
+        return Path(config.config_file_path or ".").resolve().parent
+
+    def _pages_dir(self) -> str:
+        raw = self.config.pages_dir.strip("/")
+        parts = PurePosixPath(raw).parts
+        if not raw or ".." in parts or "\\" in raw:
+            raise PluginError(f"fes-docs: pages_dir {self.config.pages_dir!r} must be a folder "
+                              "inside docs_dir")
+        return "/".join(parts)
+
+    def _report(self, findings: list[Finding]) -> None:
+        for f in findings:
+            line = f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {f.rule} {f.message}"
+            if f.blocking or (self.config.strict_warnings and f.severity == "warning" and f.waived is None):
+                self._failing += 1
+                log.error(line)
+            elif f.waived is not None:
+                log.info(f"{line} (waived: {f.waived.reason})")
+            else:
+                log.info(f"{line} (warning)")
+
+
+def _mentions(node: Any, targets: set[str]) -> bool:
+    if isinstance(node, str):
+        return node in targets
+    if isinstance(node, dict):
+        return any(_mentions(v, targets) for v in node.values())
+    if isinstance(node, list):
+        return any(_mentions(v, targets) for v in node)
+    return False
+
+
+def insert_nav(nav: list[Any], title: str, pages_dir: str) -> None:
+    """Put the overview pages into an explicit nav (the per-release pages stay out: see FesDocsConfig)."""
+    section = [{name: f"{pages_dir}/{path}"} for name, path in OVERVIEW_PAGES]
+    for i, entry in enumerate(nav):
+        if isinstance(entry, dict) and list(entry) == [title]:
+            nav[i] = {title: section}
+            return
+    if not _mentions(nav, {f"{pages_dir}/{path}" for _, path in OVERVIEW_PAGES}):
+        nav.append({title: section})

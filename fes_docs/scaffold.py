@@ -1,0 +1,180 @@
+"""``fes-docs new``: a complete draft record, so nobody starts from a blank file or a stale copy.
+
+The draft lists every checklist id, every owner role (plus ``rollback``) and every policy flag at 0,
+so the only errors it validates with are owners still to be named. Fields needed from ``approved`` on
+are written as comments showing their shape. ``--from OTHER`` carries over what a follow-up release
+shares with the one before it: owners, the post-deployment validation, and OTHER's artifact version
+as this release's last known good.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .model import ROLLBACK_ROLE, Policy, Release
+from .project import Project, load_project
+from .signing import find_release
+from .yamledit import scalar
+
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_COMMENT_COL = 34
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: str
+    phase: int
+    owners: dict[str, str]
+    validation: dict[str, Any] | None = None
+    last_known_good: str | None = None
+
+
+def title_for(release_id: str, phase: int) -> str:
+    """'2026-06-phase-5-grading' -> 'Phase 5: grading' (the author edits it; it only has to be sensible)."""
+    words = re.sub(r"^\d{4}-\d{2}(-\d{2})?-", "", release_id)
+    words = re.sub(r"^phase-?\d+-?", "", words).replace("-", " ").replace("_", " ").strip()
+    return f"Phase {phase}: {words}" if words else f"Phase {phase}"
+
+
+def _line(text: str, comment: str) -> str:
+    return f"{text.ljust(_COMMENT_COL - 1)} # {comment}" if comment else text
+
+
+def _flow(value: Any) -> str:
+    """A small value (list of strings, map of numbers) in flow style, for the copied validation block."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{scalar(str(k))}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return scalar(str(value))
+
+
+def render(policy: Policy, draft: Draft) -> str:
+    """The draft's text; deterministic for the same policy and options."""
+    envs = policy.environments
+    prod = policy.production
+    out = [
+        "# yaml-language-server: $schema=schema/release.schema.json",
+        "#",
+        "# Draft written by `fes-docs new`. Name the owners still missing, tick the checklist as the",
+        "# work is done, keep only the flags this release raises, then ask every owner to sign:",
+        f"#   fes-docs sign {draft.id} --role ROLE --by NAME",
+        f"id: {scalar(draft.id)}",
+        f"title: {scalar(title_for(draft.id, draft.phase))}",
+        f"phase: {draft.phase}",
+        "status: draft",
+        "# window: {start: 2026-01-01T18:00:00Z, end: 2026-01-01T21:00:00Z}   # needed from approved on",
+    ]
+    if draft.last_known_good:
+        out.append(_line(f"artifact: {{last_known_good: {scalar(draft.last_known_good)}}}",
+                         "§5.1.6; add `version:` (what this deploys)"))
+    else:
+        out.append('# artifact: {version: "1.0.0", last_known_good: "0.9.0"}  # §5.1.6, from approved on')
+    out.append(_line("owners:", "§8, §3.5: a person for every role"))
+    for role in [*policy.owner_roles, ROLLBACK_ROLE]:
+        name = draft.owners.get(role, "")
+        out.append(_line(f"  {scalar(role)}: {scalar(name) if name else chr(34) * 2}",
+                         "" if name else "to be named"))
+    out.append(_line("checklist:", "§3: tick each item, with evidence"))
+    items = [(f"  - {{id: {scalar(item.id)}, done: false}}", item.title) for item in policy.checklist]
+    width = max((len(text) for text, _ in items), default=0)
+    out += [f"{text.ljust(width)}   # {title}" for text, title in items]
+    out.append(_line("migrations: []", "§4: {file: V…__….sql, change: additive, idempotent: true}"))
+    out.append(_line("backfills: []", "§4.4: {name, repeatable: true, batch_size, estimated_rows}"))
+    if policy.flags:
+        out.append(_line("flags:", "§2: raise env by env; production in rising steps"))
+        rollout = {e: "[]" if e == prod else "0" for e in envs}
+        for flag in policy.flags:
+            out.append(f"  - name: {scalar(flag)}")
+            out.append("    rollout: {" + ", ".join(f"{scalar(e)}: {v}" for e, v in rollout.items()) + "}")
+    else:
+        out.append("flags: []")
+    out.append(_line("endpoints: []", "§3.3, §7.3: \"GET /api/v1/…\", as in the OpenAPI spec"))
+    if draft.validation:
+        out.append(_line("validation:", "§7, copied; review it"))
+        for key, value in draft.validation.items():
+            flow = f"  {scalar(str(key))}: {_flow(value)}"
+            if len(flow) <= 100 or not isinstance(value, list):
+                out.append(flow)
+            else:
+                out.append(f"  {scalar(str(key))}:")
+                out += [f"    - {_flow(v)}" for v in value]
+    else:
+        out += ["# validation:                       # §7, needed from approved on",
+                "#   health: [/actuator/health]",
+                "#   smoke: [\"legacy: submit step form\"]",
+                "#   slo: {error_rate_max: 0.01, p95_latency_ms_max: 800}"]
+    out += ["# rollback: {database: forward-fix}  # §5.2: forward-fix | restore-snapshot",
+            _line("signoffs: []", "written by `fes-docs sign`")]
+    return "\n".join(out) + "\n"
+
+
+def _create_exclusive(path: Path, data: bytes) -> None:
+    """Write a new file atomically and never over an existing one (even one created meanwhile)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)   # fails with FileExistsError instead of replacing
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _owners(policy: Policy, pairs: list[str], base: dict[str, str]) -> dict[str, str]:
+    roles = [*policy.owner_roles, ROLLBACK_ROLE]
+    owners = {r: n for r, n in base.items() if r in roles}
+    for pair in pairs:
+        role, sep, name = pair.partition("=")
+        if not sep or not role.strip() or not name.strip():
+            raise UsageError(f"--owner {pair!r} is not ROLE=NAME")
+        if role.strip() not in roles:
+            raise UsageError(f"--owner: unknown role {role.strip()!r}; the roles are {', '.join(roles)}")
+        owners[role.strip()] = name.strip()
+    return owners
+
+
+def _from(project: Project, other: str | None) -> Release | None:
+    return find_release(project, other) if other else None
+
+
+def new_release(root: Path, release_id: str, phase: int, *, from_id: str | None = None,
+                owners: list[str] | None = None) -> Path:
+    """Write ``releases/<id>.yaml``; UsageError when it (or that id) exists already."""
+    if not ID_RE.fullmatch(release_id):
+        raise UsageError(f"{release_id!r} is not a release id (letters, digits, '.', '_', '-'; no spaces)")
+    if phase < 0:
+        raise UsageError("--phase must be 0 or more")
+    project = load_project(root)
+    folder = project.root / project.releases_dir
+    for existing in (folder / f"{release_id}.yaml", folder / f"{release_id}.yml"):
+        if existing.exists():
+            raise UsageError(f"{project.releases_dir}/{existing.name} already exists; not overwriting it")
+    if any(rel.id == release_id for rel in project.releases):
+        raise UsageError(f"release id {release_id!r} is already used; not writing a second one")
+    other = _from(project, from_id)
+    draft = Draft(
+        release_id, phase, _owners(project.policy, owners or [], other.owners if other else {}),
+        validation=(other.validation or None) if other else None,
+        last_known_good=other.artifact_version if other else None,
+    )
+    path = folder / f"{release_id}.yaml"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        _create_exclusive(path, render(project.policy, draft).encode("utf-8"))
+    except FileExistsError:
+        raise UsageError(f"{project.releases_dir}/{path.name} already exists; not overwriting it") from None
+    return path
