@@ -104,7 +104,8 @@ def _spec(resources: int) -> dict[str, Any]:
         base = f"/resources{n}"
         spec["paths"][base] = {"get": _operation(n, "list", False), "post": _operation(n, "create", False)}
         spec["paths"][f"{base}/{{resourceId}}"] = {
-            "parameters": [{"name": "resourceId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [{"name": "resourceId", "in": "path", "required": True,
+                            "schema": {"type": "integer"}}],
             "get": _operation(n, "get", True), "put": _operation(n, "update", True),
             "delete": _operation(n, "delete", True),
         }

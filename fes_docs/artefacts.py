@@ -90,9 +90,11 @@ class MigrationIndex:
                 data = b""
             key = digest(self.dialect, data)
             hit = self.cache.get("sql", key) if self.cache else None
-            if hit is not None:
+            try:
+                if hit is None:
+                    raise KeyError(key)
                 self._analyses[name] = analysis_from_json(hit)
-            else:
+            except (KeyError, TypeError, ValueError):  # a miss or an unreadable entry
                 result = analyze(data.decode("utf-8-sig", errors="replace"), self.dialect)
                 self._analyses[name] = result
                 if self.cache:

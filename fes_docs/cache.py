@@ -26,6 +26,7 @@ from .loader import Document
 from .model import Policy, Release
 
 CACHE_DIR = ".fes-docs-cache"
+FORMAT = 2  # bump when the shape of an entry changes
 
 
 def digest(*parts: bytes | str) -> str:
@@ -47,7 +48,7 @@ class Cache:
         self._used: dict[str, set[str]] = {}
 
     def _file(self, namespace: str) -> Path:
-        return self.folder / f"{namespace}-{__version__}.json"
+        return self.folder / f"{namespace}-{__version__}-f{FORMAT}.json"
 
     def _load(self, namespace: str) -> dict[str, Any]:
         if namespace not in self._data:
@@ -140,11 +141,13 @@ def load_releases_cached(root: Path, releases_dir: str, policy: Policy,
             continue
         key = digest(rel_name, pol, data)
         hit = cache.get("releases", key) if cache else None
-        if hit is not None:
+        try:
+            if hit is None:
+                raise KeyError(key)
             doc = _doc_from_json(rel_name, hit["doc"]) if hit["doc"] is not None else None
             found = [finding_from_json(f) for f in hit["findings"]]
             release = Release.from_doc(doc) if doc is not None and isinstance(doc.data, dict) else None
-        else:
+        except (KeyError, TypeError, ValueError):  # a miss, or an entry this code cannot read: recompute
             release, found, doc = load_release_bytes(data, rel_name, policy)
             if cache:
                 cache.put("releases", key, {"doc": _doc_to_json(doc) if doc is not None else None,

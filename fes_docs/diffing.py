@@ -52,7 +52,7 @@ def checked_revision(root: Path, rev: str, today: str | None = None) -> Iterator
         with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
             tar.extractall(tmp, filter="data")
         try:
-            yield check(Path(tmp), today=today)
+            yield check(Path(tmp), today=today, use_cache=False)
         except ConfigError:  # no policy there yet: every release is new
             yield None
 

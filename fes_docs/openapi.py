@@ -48,7 +48,7 @@ import os
 import reprlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -354,8 +354,11 @@ def _pointer(data: Any, fragment: str) -> tuple[str | int, ...] | None:
     return tuple(out)
 
 
+_TOP = Pos(1, 1)
+
+
 def _problem(file: str, message: str, kind: str, hint: str = "",
-             severity: Severity = "error", pos: Pos = Pos(1, 1)) -> SpecProblem:
+             severity: Severity = "error", pos: Pos = _TOP) -> SpecProblem:
     return SpecProblem(file, pos.line, pos.column, message, severity, hint, kind)
 
 
@@ -483,7 +486,7 @@ def _validator_class(family: str) -> Any:
             "3.1": OpenAPIV31SpecValidator, "3.2": OpenAPIV32SpecValidator}[family]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _python_schema_validator(family: str) -> Any:
     """python-jsonschema against the library's OAS schema: the library's default backend, pinned so
     that installing jsonschema-rs never changes our messages."""
@@ -494,7 +497,7 @@ def _python_schema_validator(family: str) -> Any:
     return validator_for(schema)(schema)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rust_gate(family: str) -> Any | None:
     """A jsonschema-rs validator for the OAS schema, or None when jsonschema-rs is not installed."""
     try:
@@ -507,7 +510,7 @@ def _rust_gate(family: str) -> Any | None:
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _located_validator_class(family: str) -> Any:
     """The library's validator for ``family`` with every keyword validator stamping its location."""
     from openapi_spec_validator.validation.exceptions import DuplicateOperationIDError, OpenAPIValidationError
@@ -547,7 +550,7 @@ class _GuardedHandlers(dict[str, Callable[[str], Any]]):
     def __getitem__(self, scheme: str) -> Callable[[str], Any]:
         return self.serve
 
-    def get(self, scheme: str, default: Any = None) -> Callable[[str], Any]:  # type: ignore[override]
+    def get(self, scheme: str, default: Any = None) -> Callable[[str], Any]:
         return self.serve
 
     def serve(self, uri: str) -> Any:
@@ -632,10 +635,7 @@ class _Collector:
         doc = self.ws.docs[self.main]
         path = tuple(err.absolute_path)
         extra = _extra_key(err)
-        if extra is not None:
-            pos = doc.key_pos((*path, extra))
-        else:
-            pos = _node_pos(doc, path, err.instance)
+        pos = doc.key_pos((*path, extra)) if extra is not None else _node_pos(doc, path, err.instance)
         self.add(SpecProblem(self.main, pos.line, pos.column, _short_message(err), "error", _hint(err)))
 
     def semantic(self, err: Any) -> None:
@@ -648,15 +648,15 @@ class _Collector:
         self.add(SpecProblem(file, pos.line, pos.column, _short_message(err), "error", _hint(err)))
 
     def _walk(self, parts: tuple[Any, ...]) -> tuple[str, tuple[str | int, ...], Any]:
-        file, path, node = self.main, (), self.ws.docs[self.main].data
+        file, node = self.main, self.ws.docs[self.main].data
+        path: tuple[str | int, ...] = ()
         for part in parts:
             file, path, node = _deref(self.ws, file, path, node)
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-            else:
+            inside = part in node if isinstance(node, dict) else (
+                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+            if not inside:
                 break
+            node = node[part]
             path = (*path, part)
         else:
             file, path, node = _deref(self.ws, file, path, node)
@@ -900,7 +900,7 @@ def load_spec(root: Path, rel: str, *, semantic: bool = True, cache_dir: Path | 
         ws.docs[rel] = doc
         index = _check(ws, rel, doc, semantic)
     index.problems.extend(ws.problems)
-    index.files = [rel, *sorted(f for f in ws.digests if f != rel)]
+    index.files = [rel, *sorted(f for f, d in ws.digests.items() if d is not None and f != rel)]
     _finish(index)
     _cache_put(key, dict(sorted(ws.digests.items())), index, cache_dir)
     return index

@@ -144,6 +144,12 @@ def find_release(project: Project, name: str) -> Release:
     for rel in project.releases:
         if wanted in (rel.key, rel.stem):
             return rel
+    for ext in (".yaml", ".yml"):
+        file = f"{project.releases_dir}/{wanted}{ext}"
+        if (project.root / file).is_file():   # there, but it did not load as a record
+            problem = next((f for f in project.load_findings if f.loc.file == file), None)
+            where = f" ({file}:{problem.loc.line}:{problem.loc.column}: {problem.message})" if problem else ""
+            raise UsageError(f"{file} does not parse{where}; fix it first")
     known = ", ".join(sorted(r.key for r in project.releases)) or "none"
     raise UsageError(f"no release {name!r} in {project.releases_dir}/ (known: {known})")
 

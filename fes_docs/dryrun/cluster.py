@@ -1,7 +1,8 @@
-"""Where a dry run gets its PostgreSQL: a throwaway cluster, or a scratch database on a server the user names.
+"""Where a dry run gets its PostgreSQL: a throwaway cluster, or (`scratch_database`, re-exported from
+`scratch`) a scratch database on a server the user names.
 
 A dry run must never leave anything behind and must never touch a database it did not create, because users
-point it at shared servers and press Ctrl-C. So both context managers below own exactly one thing (a temporary
+point it at shared servers and press Ctrl-C. So both context managers own exactly one thing (a temporary
 folder with a private cluster, or one uniquely named database) and remove it on every way out: normal exit,
 exceptions, Ctrl-C and SIGTERM.
 
@@ -20,19 +21,19 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
-import psycopg
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import make_conninfo
+
+from fes_docs.dryrun._signals import signals_deferred, sigterm_unwinds
+from fes_docs.dryrun.errors import DryRunUnavailable, last_line
+from fes_docs.dryrun.scratch import scratch_database
 
 __all__ = [
     "DryRunUnavailable",
@@ -65,10 +66,6 @@ _SUPERUSER = "postgres"
 _UNPRIVILEGED_USERS = ("postgres", "nobody")
 _START_TIMEOUT_S = 60
 _SUBPROCESS_TIMEOUT_S = 120
-
-
-class DryRunUnavailable(Exception):
-    """No PostgreSQL to dry-run against; the message is one line a user can act on."""
 
 
 @dataclass(frozen=True)
@@ -181,11 +178,6 @@ def _conf_value(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
-
-
 class TemporaryCluster:
     """One private PostgreSQL cluster in a temporary folder. `start()` returns a conninfo; `stop()` is
     idempotent and never raises, so it is safe in `finally` blocks and after a half-finished start.
@@ -250,7 +242,7 @@ class TemporaryCluster:
             _kill_group(proc)
             raise
         if proc.returncode != 0:
-            raise DryRunUnavailable(f"cannot {what}: {_last_line(output.decode(errors='replace'))}")
+            raise DryRunUnavailable(f"cannot {what}: {last_line(output.decode(errors='replace'))}")
 
     def _start_server(self) -> None:
         assert self.root is not None
@@ -302,7 +294,7 @@ class TemporaryCluster:
     def _log_tail(self) -> str:
         assert self.root is not None
         try:
-            return "server log: " + _last_line((self.root / "server.log").read_text(errors="replace"))
+            return "server log: " + last_line((self.root / "server.log").read_text(errors="replace"))
         except OSError:
             return "no server log"
 
@@ -348,107 +340,15 @@ def _remove(root: Path) -> None:
     _log.warning("could not remove %s", root)
 
 
-_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
-
-
-def _in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
-
-
-def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
-
-
-@contextmanager
-def _sigterm_unwinds() -> Iterator[None]:
-    """SIGTERM's default kills Python without running `finally`; turn it into SystemExit so cleanup runs.
-    A handler the application installed itself is left alone."""
-    if not _in_main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        yield
-        return
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-@contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """A second Ctrl-C must not abort the cleanup half-way; it is delivered again once cleanup is done."""
-    if not _in_main_thread():
-        yield
-        return
-    pending: list[int] = []
-    previous: dict[signal.Signals, _Handler] = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        previous[sig] = signal.getsignal(sig)
-        signal.signal(sig, lambda signum, _frame: pending.append(signum))
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for signum in dict.fromkeys(pending):
-            signal.raise_signal(signum)
-
-
 @contextmanager
 def throwaway_cluster(
     bindir: str | os.PathLike[str] | None = None, parent_dir: str | os.PathLike[str] | None = None
 ) -> Iterator[str]:
     """Yield a conninfo to the `postgres` database of a fresh private cluster, deleted on every way out."""
     cluster = TemporaryCluster(find_server_binaries(bindir), parent_dir)
-    with _sigterm_unwinds():
+    with sigterm_unwinds():
         try:
             yield cluster.start()
         finally:
-            with _signals_deferred():
+            with signals_deferred():
                 cluster.stop()
-
-
-def _check_dsn(dsn: str) -> None:
-    """Parse only to turn a malformed DSN into a one-line reason before anything is created."""
-    try:
-        conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError as exc:
-        raise DryRunUnavailable(f"invalid --dsn: {_last_line(str(exc))}") from exc
-
-
-@contextmanager
-def scratch_database(dsn: str) -> Iterator[str]:
-    """Create one uniquely named database on the user's server, yield its conninfo, drop it afterwards.
-
-    Only the database created here is ever dropped (by the name generated here); the server's other databases
-    are never connected to beyond the one the DSN names, which is used solely to issue CREATE/DROP DATABASE.
-    """
-    _check_dsn(dsn)
-    name = f"fes_docs_dryrun_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
-    except psycopg.Error as exc:
-        raise DryRunUnavailable(f"cannot connect to --dsn server: {_last_line(str(exc))}") from exc
-    with _sigterm_unwinds(), admin:
-        try:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        except psycopg.Error as exc:
-            raise DryRunUnavailable(
-                f"cannot create a scratch database on --dsn server: {_last_line(str(exc))}"
-            ) from exc
-        try:
-            yield make_conninfo(dsn, dbname=name)
-        finally:
-            with _signals_deferred():
-                _drop(admin, name)
-
-
-def _drop(admin: psycopg.Connection[Any], name: str) -> None:
-    """WITH (FORCE) (PostgreSQL 13+) ends sessions a cancelled run left behind; older servers: plain DROP."""
-    force = admin.info.server_version >= 130000
-    statement = sql.SQL("DROP DATABASE IF EXISTS {}" + (" WITH (FORCE)" if force else "")).format(
-        sql.Identifier(name)
-    )
-    try:
-        admin.execute(statement)
-    except psycopg.Error as exc:
-        _log.warning("could not drop scratch database %s: %s", name, _last_line(str(exc)))

@@ -22,7 +22,7 @@ from typing import Any
 
 import psycopg
 
-from fes_docs.dryrun.cluster import DryRunUnavailable
+from fes_docs.dryrun.errors import DryRunUnavailable
 from fes_docs.dryrun.history import HistoryTable
 from fes_docs.dryrun.report import (
     BackfillInput,

@@ -76,7 +76,8 @@ def analyze_generic(text: str, dialect: str) -> Analysis:
         tokens = tokenizer.tokenize(text)
     except TokenError as exc:
         line, column = index.position(_token_error_offset(tokenizer, exc))
-        return Analysis((), SqlError(line, column, _first_line(str(exc)) or "cannot read the SQL text"), None)
+        message = "the SQL lexer stops here: an unterminated string, quoted name or comment"
+        return Analysis((), SqlError(line, column, message), None)
     statements: list[Statement] = []
     for chunk in _split(tokens, text, name in _DELIMITER_DIALECTS):
         start, end = chunk[0].start, chunk[-1].end + 1
@@ -172,7 +173,7 @@ def _by_keywords(chunk: list[Token], why: str) -> Verdict:
     head = words[0] if words else "?"
     kind = " ".join(words[:2]) if head in ("CREATE", "DROP", "ALTER") else head
     klass: Klass = "additive"
-    if head in ("DROP", "TRUNCATE"):
+    if head in ("DROP", "TRUNCATE", "RENAME"):
         klass = "destructive"
     elif head in ("INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE", "UPSERT", "CALL"):
         klass = "data"

@@ -61,8 +61,9 @@ CREATE TABLE IF NOT EXISTS certificate (
     attempt_id    bigint      NOT NULL UNIQUE REFERENCES exam_attempt (id),
     serial        text        NOT NULL UNIQUE,
     issued_at     timestamptz NOT NULL DEFAULT now(),
-    -- legacy: certificates are rendered on the fly by the print endpoint, nothing is stored
-    template_name text        NOT NULL DEFAULT 'default'
+    template_name text        NOT NULL DEFAULT 'default',
+    -- HTML cache written by the FES 2.x print endpoint; 3.x renders on the fly and never reads it
+    legacy_print_html text
 );
 
 CREATE TABLE IF NOT EXISTS notification_template (

@@ -1,0 +1,16 @@
+"""The one exception of the dry run: there is no PostgreSQL to run against (the run itself never raises it
+for a migration's fault; those are outcomes)."""
+
+from __future__ import annotations
+
+__all__ = ["DryRunUnavailable", "last_line"]
+
+
+class DryRunUnavailable(Exception):
+    """No PostgreSQL to dry-run against; the message is one line a user can act on."""
+
+
+def last_line(text: str) -> str:
+    """Tools and servers put the reason last (initdb, libpq); a one-line message needs only that."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
