@@ -47,7 +47,7 @@ import json
 import os
 import reprlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -135,15 +135,15 @@ class SpecIndex:
     problems: list[SpecProblem] = field(default_factory=list)
     base_paths: list[str] = field(default_factory=list)  # e.g. ["/api/v1"], longest first
     files: list[str] = field(default_factory=list)  # every file read: the spec, then $ref targets
+    _table: dict[str, Operation] | None = field(default=None, init=False, repr=False, compare=False)
 
     def _lookup(self) -> dict[str, Operation]:
-        table: dict[str, Operation] | None = getattr(self, "_table", None)
-        if table is None:
-            table = {}
+        """Normalised ``METHOD path`` -> operation, built on first use (operations are final then)."""
+        if self._table is None:
+            self._table = {}
             for op in self.operations:  # sorted, so the first spelling of a duplicate wins
-                table.setdefault(_key(op.method, op.path), op)
-            self._table = table
-        return table
+                self._table.setdefault(_key(op.method, op.path), op)
+        return self._table
 
     def _variants(self, path: str) -> list[str]:
         """The queried path, then the path with each declared base path removed."""
@@ -892,15 +892,19 @@ def load_spec(root: Path, rel: str, *, semantic: bool = True, cache_dir: Path | 
     if cached is not None:
         return cached
 
-    ws.digests[rel] = digest
-    doc, load_problems = load_bytes(raw, rel, max_depth=max_depth, max_nodes=max_nodes)
-    ws.problems.extend(_from_load(rel, p, "unreadable") for p in load_problems)
+    # Internally the spec goes by its canonical project-relative name, so a $ref back to it from
+    # another file finds the same document; findings use the name the caller gave.
+    canonical = ws.rel_of(target) or rel
+    ws.digests[canonical] = digest
+    doc, load_problems = load_bytes(raw, canonical, max_depth=max_depth, max_nodes=max_nodes)
+    ws.problems.extend(_from_load(canonical, p, "unreadable") for p in load_problems)
     index = SpecIndex(rel, True, False, None)
     if doc is not None:
-        ws.docs[rel] = doc
-        index = _check(ws, rel, doc, semantic)
-    index.problems.extend(ws.problems)
-    index.files = [rel, *sorted(f for f, d in ws.digests.items() if d is not None and f != rel)]
+        ws.docs[canonical] = doc
+        index = _check(ws, canonical, doc, semantic)
+        index.file = rel
+    index.problems = [p if p.file != canonical else replace(p, file=rel) for p in (*index.problems, *ws.problems)]
+    index.files = [rel, *sorted(f for f, d in ws.digests.items() if d is not None and f != canonical)]
     _finish(index)
     _cache_put(key, dict(sorted(ws.digests.items())), index, cache_dir)
     return index

@@ -162,7 +162,24 @@ def append_item(text: str, list_key: str, fields: Mapping[str, str]) -> str:
         indent = " " * _sequence_indent(root, text)
         text, at = _ensure_final_newline(text, len(text))
         return text + f"{scalar(list_key)}:{nl}{indent}- {item}{nl}"
-    if isinstance(seq, yaml.ScalarNode) and seq.value == "" and seq.style is None:
+    empty_value = isinstance(seq, yaml.ScalarNode) and seq.value == "" and seq.style is None
+    empty_flow = isinstance(seq, yaml.SequenceNode) and seq.flow_style and not seq.value
+    if (empty_value or empty_flow) and not root.flow_style and seq is not None:
+        # `key:` or `key: []` becomes a block list, one item per line (reviewable, blame-able)
+        start, end = int(seq.start_mark.index), int(seq.end_mark.index)
+        line_end = text.find("\n", end)
+        rest = text[end:line_end if line_end >= 0 else len(text)]
+        if rest.strip():              # a comment follows: keep its column
+            edits = [(start, end, " " * (end - start))]
+        else:
+            while start > 0 and text[start - 1] in " \t":
+                start -= 1
+            edits = [(start, end, "")]
+        at = _after_line(text, end)
+        text, at = _ensure_final_newline(text, at)
+        edits.append((at, at, f"{' ' * _sequence_indent(root, text)}- {item}{nl}"))
+        return _splice(text, edits)
+    if empty_value and seq is not None:
         start = int(seq.start_mark.index)
         return _splice(text, [(start, start, f" [{item}]")])
     if not isinstance(seq, yaml.SequenceNode):

@@ -33,13 +33,11 @@ def md_escape(text: object) -> str:
     HTML-significant characters become entities and Markdown-significant ones are backslash-escaped,
     so ``<script>`` shows as text and ``[x](javascript:…)`` or ``{: onclick=…}`` stays inert.
     """
-    out = []
-    for ch in one_line(text):
-        if ch in _MD_SPECIAL:
-            out.append("\\" + ch)
-        else:
-            out.append(html.escape(ch, quote=False))
-    return "".join(out)
+    return _escape(one_line(text))
+
+
+def _escape(s: str) -> str:
+    return "".join("\\" + ch if ch in _MD_SPECIAL else html.escape(ch, quote=False) for ch in s)
 
 
 def md_text(text: object) -> str:
@@ -54,9 +52,9 @@ def md_text(text: object) -> str:
     out = []
     for i, p in enumerate(parts):
         if i % 2 == 0:
-            out.append(md_escape(p))
+            out.append(_escape(p))
         else:
-            out.append(inline_code(p) if p.strip() else md_escape(f"`{p}`"))
+            out.append(inline_code(p) if p.strip() else _escape(f"`{p}`"))
     return "".join(out)
 
 

@@ -42,7 +42,9 @@ _DELIMITER_DIALECTS = {"mysql"}
 
 def sqlglot_dialect(name: str) -> str | None:
     """The sqlglot dialect name for a policy dialect, or None if sqlglot does not know it."""
-    key = name.lower()
+    key = name.strip().lower()
+    if not key:
+        return None
     mapped = _ALIASES.get(key, key)
     try:
         Dialect.get_or_raise(mapped or None)

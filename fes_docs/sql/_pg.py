@@ -1,4 +1,4 @@
-"""Classify PostgreSQL statements from pglast's syntax tree (PostgreSQL's own grammar, via libpg_query).
+"""Classify PostgreSQL statements from libpg_query's syntax tree (PostgreSQL's own grammar, via pglast).
 
 Each statement gets a class (additive / data / destructive, spec §4.2–§4.3), an idempotency verdict
 (spec §4.1) and a reason naming the deciding clause. Everything is read from the tree, never from the

@@ -28,7 +28,10 @@ def test_statement_starts_skip_comments_and_whitespace() -> None:
 
 
 def test_columns_count_characters_not_bytes() -> None:
-    sql = "COMMENT ON TABLE café IS 'ünïcödé'; DROP TABLE IF EXISTS naïve;\nSELECT '日本語'; ALTER TABLE t DROP COLUMN c;"
+    sql = (
+        "COMMENT ON TABLE café IS 'ünïcödé'; DROP TABLE IF EXISTS naïve;\n"
+        "SELECT '日本語'; ALTER TABLE t DROP COLUMN c;"
+    )
     assert _positions(sql) == [
         (1, 1, "COMMENT ON"),
         (1, 37, "DROP TABLE"),
@@ -155,7 +158,7 @@ def test_reasons_name_the_deciding_clause() -> None:
 def test_dialects() -> None:
     assert is_supported_dialect("postgres") and is_supported_dialect("PostgreSQL")
     assert is_supported_dialect("mysql") and is_supported_dialect("h2")
-    assert not is_supported_dialect("cobol")
+    assert not is_supported_dialect("cobol") and not is_supported_dialect("")
     with pytest.raises(ValueError, match="cobol"):
         analyze("SELECT 1", "cobol")
 

@@ -39,7 +39,11 @@ def test_known_values(name: str) -> None:
 
 def test_line_endings_do_not_change_the_checksum() -> None:
     lf = b"CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\n"
-    assert flyway_checksum(lf) == flyway_checksum(lf.replace(b"\n", b"\r\n")) == flyway_checksum(lf.replace(b"\n", b"\r"))
+    assert (
+        flyway_checksum(lf)
+        == flyway_checksum(lf.replace(b"\n", b"\r\n"))
+        == flyway_checksum(lf.replace(b"\n", b"\r"))
+    )
 
 
 def test_a_content_change_changes_the_checksum() -> None:

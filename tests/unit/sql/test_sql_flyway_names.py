@@ -15,13 +15,22 @@ from fes_docs.sql.flyway import parse_version
         ("V1.2__add_pdf_status.sql", (1, 2), "add pdf status"),
         ("V2_1_3__underscore_version.sql", (2, 1, 3), "underscore version"),
         ("V0001__Base_version.sql", (1,), "Base version"),
-        ("V20241003_5510_1__CCD-5510_Create_new_indexes.sql", (20241003, 5510, 1), "CCD-5510 Create new indexes"),
+        (
+            "V20241003_5510_1__CCD-5510_Create_new_indexes.sql",
+            (20241003, 5510, 1),
+            "CCD-5510 Create new indexes",
+        ),
         ("V900.0.0__Insert_Statements.sql", (900, 0, 0), "Insert Statements"),
     ],
 )
 def test_versioned(filename: str, version: tuple[int, ...], description: str) -> None:
     name = parse_name(filename)
-    assert (name.kind, name.version, name.description, name.problem) == ("versioned", version, description, None)
+    assert (name.kind, name.version, name.description, name.problem) == (
+        "versioned",
+        version,
+        description,
+        None,
+    )
     assert name.is_migration
 
 
@@ -57,7 +66,12 @@ def test_parse_version(text: str, expected: tuple[int, ...] | None) -> None:
 
 def test_repeatable() -> None:
     name = parse_name("R__refresh_views.sql")
-    assert (name.kind, name.version, name.description, name.problem) == ("repeatable", None, "refresh views", None)
+    assert (name.kind, name.version, name.description, name.problem) == (
+        "repeatable",
+        None,
+        "refresh views",
+        None,
+    )
 
 
 def test_undo() -> None:

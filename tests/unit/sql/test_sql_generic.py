@@ -87,3 +87,17 @@ def test_unterminated_string_is_a_located_error() -> None:
     assert result.error is not None
     assert (result.error.line, result.error.column) == (2, 8)
     assert "unterminated" in result.error.message
+
+
+def test_mysql_dollar_delimiter() -> None:
+    sql = (
+        "DELIMITER $$\n"
+        "CREATE PROCEDURE p() BEGIN SELECT 1; END $$\n"
+        "DELIMITER ;\n"
+        "CREATE TABLE IF NOT EXISTS a (id int);\n"
+    )
+    result = analyze(sql, "mysql")
+    assert [(s.line, s.kind, s.opaque) for s in result.statements] == [
+        (2, "CREATE PROCEDURE", True),
+        (4, "CREATE TABLE", False),
+    ]

@@ -1,0 +1,135 @@
+"""`fes-docs diff BASE [HEAD]`: the substance of a change, read from real git revisions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from gitrepo import commit, edit, example_repo, git
+
+from fes_docs.check import check
+from fes_docs.cli import main
+from fes_docs.model import Release
+
+DEMO = "2031-01-phase-9-diff-demo"
+DEMO_FILE = f"releases/{DEMO}.yaml"
+SQL = "V99__create_diff_demo.sql"
+
+
+def approved(root: Path) -> Release:
+    rels = [r for r in check(root).project.releases if r.status == "approved" and r.signoffs]
+    assert rels, "the example project has no signed, approved release; update the test"
+    return rels[0]
+
+
+def diff(root: Path, capsys: pytest.CaptureFixture[str], *revs: str) -> str:
+    capsys.readouterr()
+    assert main(["diff", *revs, "--root", str(root)]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, str]:
+    """The example plus a draft written by `fes-docs new`, committed; returns (repo, base commit)."""
+    root = example_repo(tmp_path / "r")
+    assert main(["new", DEMO, "--phase", "9", "--owner", "product=dave", "--root", str(root)]) == 0
+    return root, commit(root, "draft the demo release")
+
+
+def change_everything(root: Path) -> Release:
+    """One edit of each kind the diff reports."""
+    demo = root / DEMO_FILE
+    edit(demo, "status: draft", "status: planned")
+    edit(demo, "rollout: {local: 0,", "rollout: {local: 100,")            # first policy flag, local raised
+    edit(demo, "done: false}", "done: true, evidence: snap-1}")            # first checklist item ticked
+    edit(demo, "migrations: []", f"migrations: [{{file: {SQL}, change: additive, idempotent: true}}]")
+    (root / "service" / "db" / "migration" / SQL).write_text(
+        "CREATE TABLE IF NOT EXISTS diff_demo (id bigint PRIMARY KEY);\n")
+    rel = approved(root)
+    p95 = re.search(r"p95_latency_ms_max: (\d+)", (root / rel.file).read_text())
+    assert p95 is not None, "update the test: the approved release has no p95 bound"
+    edit(root / rel.file, p95.group(0), f"p95_latency_ms_max: {int(p95.group(1)) + 300}")   # stale sign-offs
+    return rel
+
+
+def test_diff_reports_each_kind_of_change(repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    root, base = repo
+    status_before = git(root, "status", "--porcelain")
+    rel = change_everything(root)
+    status_after_edit = git(root, "status", "--porcelain")
+    out = diff(root, capsys, base)
+    flag = check(root).project.policy.flags[0]
+
+    assert out.startswith(f"## fes-docs: changes from `{base}` to the working tree\n")
+    demo = out.split(f"### `{DEMO}`")[1].split("\n### ")[0]
+    assert "**Status:** `draft` → `planned`" in demo
+    assert f"**Flag** `{flag}`: raised in local 0 → 100" in demo
+    assert f"**Migration added:** `{SQL}` — declared `additive`, SQL reads as `additive`" in demo
+    assert "**Checklist ticked:** `" in demo
+
+    signed = out.split(f"### `{rel.key}`")[1].split("\n### ")[0]
+    assert "**Sign-off gone stale:**" in signed and f"by {rel.owners['product']}" in signed
+    assert "**Findings introduced:**" in signed and "**error** `FES705`" in signed
+    assert "_hint:_" in signed
+    assert "**Also changed:** `validation`" in signed
+    # unchanged releases are not mentioned
+    others = [r.key for r in check(root).project.releases if r.key not in (rel.key, DEMO)]
+    assert not any(f"`{k}`" in out for k in others)
+    # reading the base revision left the working tree and index alone
+    assert status_before == "" and git(root, "status", "--porcelain") == status_after_edit
+
+
+def test_diff_between_two_commits_and_fixed_findings(repo: tuple[Path, str],
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    root, base = repo
+    rel = change_everything(root)
+    head = commit(root, "change everything")
+    out = diff(root, capsys, base, head)
+    assert out.startswith(f"## fes-docs: changes from `{base}` to `{head}`\n")
+    assert out.split("\n", 1)[1] == diff(root, capsys, base).split("\n", 1)[1]   # = the clean working tree
+    assert out == diff(root, capsys, base, head)                                    # deterministic
+
+    # re-signing fixes the stale sign-offs: the reverse view shows them as fixed
+    for role, who in rel.owners.items():
+        if any(s.role == role for s in rel.signoffs):
+            assert main(["sign", rel.key, "--role", role, "--by", who, "--root", str(root)]) == 0
+    renewed = diff(root, capsys, head)
+    section = renewed.split(f"### `{rel.key}`")[1].split("\n### ")[0]
+    assert "**Sign-off renewed:**" in section and "**Findings fixed:**" in section and "`FES705`" in section
+    assert "**Findings introduced:**" not in section
+
+
+def test_no_substantive_change(repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    root, base = repo
+    edit(root / DEMO_FILE, "status: draft", "status: draft   # still")
+    assert "No release changed in substance." in diff(root, capsys, base)
+
+
+def test_new_and_removed_releases(repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    root, base = repo
+    first = git(root, "rev-list", "--max-parents=0", "HEAD").strip()
+    out = diff(root, capsys, first)
+    assert f"### `{DEMO}` — Phase 9: diff demo (new release)" in out
+    assert "**Status:** `—` → `draft`" in out
+    (root / DEMO_FILE).unlink()
+    assert f"### `{DEMO}` — Phase 9: diff demo (removed)" in diff(root, capsys, base)
+
+
+def test_base_without_the_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "r"
+    root.mkdir()
+    (root / "README").write_text("before fes-docs\n")
+    git(root, "init", "-q")
+    empty = commit(root, "before")
+    sub = example_repo(tmp_path / "other")  # a ready example to copy from
+    for name in ("releases", "service"):
+        (sub / name).rename(root / name)
+    out = diff(root, capsys, empty)
+    assert out.count("(new release)") == len(check(root).project.releases)
+
+
+def test_unknown_revision_is_a_usage_error(repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    root, _ = repo
+    assert main(["diff", "no-such-branch", "--root", str(root)]) == 2
+    assert "unknown git revision 'no-such-branch'" in capsys.readouterr().err
