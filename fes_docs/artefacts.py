@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import Cache, digest
-from .sql.analyze import Analysis, Klass, SqlError, Statement, analyze
+from .sql.analyze import Analysis, Klass, SqlError, Statement, analyze, is_supported_dialect
 from .sql.flyway import MigrationFile, parse_name, scan_dir, version_key
 
 if TYPE_CHECKING:
@@ -62,7 +62,10 @@ class MigrationIndex:
         folder = project.policy.migrations_dir
         path = project.inside(folder) if folder else None
         exists = path is not None and path.is_dir()
-        index = cls(project.root, folder, exists, project.policy.sql_dialect, cache=project.cache)
+        dialect = project.policy.sql_dialect
+        # an unknown dialect is a policy schema finding; parse as PostgreSQL meanwhile rather than not at all
+        index = cls(project.root, folder, exists, dialect if is_supported_dialect(dialect) else "postgres",
+                    cache=project.cache)
         if exists and path is not None:
             for mf in scan_dir(path, root_guard=project.root.resolve()):
                 index.files[mf.relpath] = mf
@@ -84,18 +87,19 @@ class MigrationIndex:
         if mf is None or name is None:
             return None
         if name not in self._analyses:
-            try:
-                data = mf.path.read_bytes()
-            except OSError:
-                data = b""
-            key = digest(self.dialect, data)
+            if mf.read_error is not None:
+                e = mf.read_error
+                self._analyses[name] = Analysis((), SqlError(e.line, e.column, e.message), None)
+                return self._analyses[name]
+            text = mf.text if mf.text is not None else ""
+            key = digest(self.dialect, text)
             hit = self.cache.get("sql", key) if self.cache else None
             try:
                 if hit is None:
                     raise KeyError(key)
                 self._analyses[name] = analysis_from_json(hit)
             except (KeyError, TypeError, ValueError):  # a miss or an unreadable entry
-                result = analyze(data.decode("utf-8-sig", errors="replace"), self.dialect)
+                result = analyze(text, self.dialect)
                 self._analyses[name] = result
                 if self.cache:
                     self.cache.put("sql", key, asdict(result))

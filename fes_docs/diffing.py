@@ -12,6 +12,7 @@ tree, index or refs. The head defaults to the working tree itself, uncommitted e
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import tarfile
 import tempfile
@@ -177,11 +178,39 @@ def _signoff_lines(old: Release | None, new: Release | None) -> list[str]:
     return out
 
 
+_MISSING = object()
+
+
+def _leaf_changes(a: Any, b: Any, path: str, out: list[str]) -> None:
+    """Dotted paths of changed values, with old → new for short scalars."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b), key=str):
+            if a.get(k, _MISSING) != b.get(k, _MISSING):
+                _leaf_changes(a.get(k, _MISSING), b.get(k, _MISSING), f"{path}.{k}" if path else str(k), out)
+        return
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                _leaf_changes(x, y, f"{path}[{i}]", out)
+        return
+    scalars = all(v is _MISSING or isinstance(v, (str, int, float, bool)) for v in (a, b))
+    shown = [("—" if v is _MISSING else json.dumps(v, ensure_ascii=False)) for v in (a, b)]
+    if scalars and all(len(s) <= 40 for s in shown):
+        out.append(f"`{_md(path)}` {_md(shown[0])} → {_md(shown[1])}")
+    else:
+        out.append(f"`{_md(path)}`")
+
+
 def _other_keys(old: Release | None, new: Release | None) -> list[str]:
-    a = old.doc.data if old and isinstance(old.doc.data, dict) else {}
-    b = new.doc.data if new and isinstance(new.doc.data, dict) else {}
-    keys = sorted(k for k in set(a) | set(b) if k not in COVERED and a.get(k) != b.get(k))
-    return [f"**Also changed:** {', '.join(f'`{_md(k)}`' for k in keys)}"] if keys and old and new else []
+    if old is None or new is None:
+        return []
+    a = {k: v for k, v in (old.doc.data or {}).items() if k not in COVERED}
+    b = {k: v for k, v in (new.doc.data or {}).items() if k not in COVERED}
+    changes: list[str] = []
+    _leaf_changes(a, b, "", changes)
+    if len(changes) > 8:
+        changes = [*changes[:8], f"and {len(changes) - 8} more"]
+    return [f"**Also changed:** {'; '.join(changes)}"] if changes else []
 
 
 def _fkey(f: Finding) -> tuple[str, str, str, str]:

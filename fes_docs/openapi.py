@@ -903,7 +903,8 @@ def load_spec(root: Path, rel: str, *, semantic: bool = True, cache_dir: Path | 
         ws.docs[canonical] = doc
         index = _check(ws, canonical, doc, semantic)
         index.file = rel
-    index.problems = [p if p.file != canonical else replace(p, file=rel) for p in (*index.problems, *ws.problems)]
+    index.problems = [p if p.file != canonical else replace(p, file=rel)
+                      for p in (*index.problems, *ws.problems)]
     index.files = [rel, *sorted(f for f, d in ws.digests.items() if d is not None and f != canonical)]
     _finish(index)
     _cache_put(key, dict(sorted(ws.digests.items())), index, cache_dir)

@@ -59,11 +59,15 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
             versioned.append((version_key(mf.name.version), name, item))
         else:
             repeatable.append((mf.name.description or "", name, item))
-    backfills = [BackfillInput(rel.key, b.name or "?", b.dry_run_sql, b.estimated_rows)
-                 for rel in (releases if up_to is not None else project.releases) for b in rel.backfills
-                 if b.dry_run_sql]
-    return Plan([i for _, _, i in sorted(versioned, key=lambda t: (t[0], t[1]))]
-                + [i for _, _, i in sorted(repeatable)], backfills, owner)
+    ordered = [i for _, _, i in sorted(versioned, key=lambda t: (t[0], t[1]))] + [i for _, _, i in sorted(repeatable)]
+    position = {m.script: n for n, m in enumerate(ordered)}
+    backfills = []
+    for rel in (releases if up_to is not None else project.releases):
+        own = [m.file.rsplit("/", 1)[-1] for m in rel.migrations if m.file]
+        last = max((s for s in own if s in position), key=position.__getitem__, default=None)
+        backfills += [BackfillInput(rel.key, b.name or "?", b.dry_run_sql, b.estimated_rows, last)
+                      for b in rel.backfills if b.dry_run_sql]
+    return Plan(ordered, backfills, owner)
 
 
 def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Finding]:

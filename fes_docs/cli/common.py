@@ -25,5 +25,14 @@ def write_out(text: str, out: Path | None) -> None:
         import sys
         sys.stdout.write(text)
         return
+    write_file(out, text)
+
+
+def write_file(out: Path, text: str) -> None:
+    """An output file the user asked for: parent folders created, written atomically, errors in one line."""
     from ..atomic import write_text
-    write_text(out, text)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_text(out, text)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None

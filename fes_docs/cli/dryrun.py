@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..atomic import write_text
 from ..errors import UsageError
 from ..findings import sort_findings
 from ..project import load_project
 from ..report import REPORTERS, as_json
-from .common import add_root, root_of
+from .common import add_root, root_of, write_file
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"dry run impossible: {exc}") from None
     findings = sort_findings(proving.findings(project, the_plan, report))
     if args.evidence:
-        write_text(args.evidence, dryrun.evidence_json(report))
+        write_file(args.evidence, dryrun.evidence_json(report))
     if args.format == "json":
         print(as_json(findings, None, {"dry_run": report.to_evidence()}), end="")
     elif args.format == "text":

@@ -455,6 +455,8 @@ def run(
     try:
         runner.prepare()
         outcomes: list[MigrationOutcome] = []
+        done: dict[int, BackfillOutcome] = {}
+        scripts = {m.script for m in migrations}
         stopped = False
         for migration in migrations:
             if stopped:
@@ -467,13 +469,19 @@ def run(
             outcome = runner.migrate(migration)
             outcomes.append(outcome)
             stopped = not outcome.applied
+            if not stopped:
+                for i, b in enumerate(backfills):
+                    if b.after == migration.script:
+                        done[i] = runner.backfill(b)
         backfill_outcomes = [
-            runner.backfill(b)
-            if not stopped
+            done[i]
+            if i in done
+            else runner.backfill(b)
+            if not stopped and (b.after is None or b.after not in scripts)
             else BackfillOutcome(
                 b.release, b.name, None, "not run: a migration failed to apply", b.estimated_rows
             )
-            for b in backfills
+            for i, b in enumerate(backfills)
         ]
         return DryRunReport(runner.server_version, outcomes, backfill_outcomes, time.perf_counter() - began)
     except psycopg.Error as exc:

@@ -74,6 +74,9 @@ class BackfillInput:
     name: str
     dry_run_sql: str
     estimated_rows: int | None
+    # Run right after this migration script (its release's last), so a later release's schema change
+    # cannot break an earlier release's count; None: after every migration.
+    after: str | None = None
 
 
 @dataclass

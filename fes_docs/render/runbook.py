@@ -177,7 +177,7 @@ def rollout(site: Site, rel: Release) -> str:
         if not raised:
             blocks += [title, f"No flag is raised in {md_escape(env)} by this release."]
         elif production:
-            rows = [[md_escape(f.name), str(i), f"{pct} %"]
+            rows = [[md_escape(f.name), str(i), f"{pct}\u00a0%"]
                     for f in raised for i, pct in enumerate(f.steps(env), start=1)]
             blocks += [title, "Raise one step at a time; before the next step, the post-deploy validation "
                        "below must be green at the current one.", table(["Flag", "Step", "Target"], rows)]

@@ -8,6 +8,7 @@ from ..artefacts import SEVERITY
 from ..findings import Loc
 from ..model import MigrationRef, Release
 from ..project import Project
+from ..sql.analyze import same_object
 from . import Hit, project_rule, release_rule
 
 SAFE_RECIPE = ("split it: add the new column/table in this release, switch reads behind the flag, "
@@ -172,7 +173,7 @@ def undo_keeps_new_objects(project: Project, rel: Release) -> Iterator[Hit]:
         for undo in index.undo_by_version.get(version, []):
             ua = index.analysis(undo)
             for st in ua.statements if ua else ():
-                dropped = sorted(set(st.drops) & created)
+                dropped = sorted(d for d in st.drops if any(same_object(d, c) for c in created))
                 if dropped:
                     names = ", ".join(f"{kind} {name}" for kind, name in dropped)
                     yield Hit(rel.loc(*ref.path, "file"),

@@ -65,7 +65,7 @@ def test_check_write_and_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert (repo / "CODEOWNERS").read_text().count(BEGIN) == 1
 
 
-def test_github_location_and_project_in_a_subfolder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_github_location_and_project_in_a_subfolder(tmp_path: Path) -> None:
     repo = tmp_path / "mono"
     sub = repo / "ops" / "releases-project"
     for name in ("releases", "service"):
@@ -79,7 +79,7 @@ def test_github_location_and_project_in_a_subfolder(tmp_path: Path, capsys: pyte
     assert run(sub, "--check") == 0
 
 
-def test_owner_without_address_is_listed_not_dropped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_owner_without_address_is_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = example_repo(tmp_path / "r")
     project = load_project(repo)
     rel = project.releases[0]

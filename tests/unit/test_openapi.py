@@ -52,7 +52,8 @@ PETSTORE = ops("GET /pets", "POST /pets", "GET /pets/{petId}")
     ("oai/v2.0/petstore-separate/spec/swagger.yaml", "2.0",
      ops("GET /pets", "POST /pets", "GET /pets/{id}", "DELETE /pets/{id}")),
 ])
-def test_valid_specs_load_and_list_their_operations(rel: str, version: str, expected: list[Operation]) -> None:
+def test_valid_specs_load_and_list_their_operations(rel: str, version: str,
+                                                     expected: list[Operation]) -> None:
     index = load_spec(FIX, rel)
     assert index.problems == []
     assert (index.exists, index.valid, index.version) == (True, True, version)
@@ -62,8 +63,9 @@ def test_valid_specs_load_and_list_their_operations(rel: str, version: str, expe
 def test_multi_file_spec_follows_its_local_refs() -> None:
     index = load_spec(FIX, "oai/v2.0/petstore-separate/spec/swagger.yaml")
     base = "oai/v2.0/petstore-separate"
-    assert index.files == [f"{base}/spec/swagger.yaml", f"{base}/common/Error.yaml", f"{base}/spec/NewPet.yaml",
-                           f"{base}/spec/Pet.yaml", f"{base}/spec/parameters.yaml"]
+    names = ("spec/swagger.yaml", "common/Error.yaml", "spec/NewPet.yaml", "spec/Pet.yaml",
+             "spec/parameters.yaml")
+    assert index.files == [f"{base}/{name}" for name in names]
 
 
 def test_path_items_in_other_files_are_indexed() -> None:
@@ -91,11 +93,13 @@ def test_path_items_in_other_files_are_indexed() -> None:
      "$ref '#/components/schemas/Pett' points to nothing: no such node in this file", "ref-missing"),
     ("petstore-3.0-unquoted-version.yaml", 1, 10, "'openapi' must be a string, not 3.0", "version"),
     ("petstore-unsupported-version.yaml", 1, 10,
-     "unsupported openapi version '4.0.0': supported are Swagger 2.0 and OpenAPI 3.0.x, 3.1.x, 3.2.x", "version"),
+     "unsupported openapi version '4.0.0': supported are Swagger 2.0 and OpenAPI 3.0.x, 3.1.x, 3.2.x",
+     "version"),
     ("petstore-3.0-tab-indent.yaml", 12, 1, "YAML syntax error: a tab character is used for indentation",
      "unreadable"),
 ])
-def test_broken_copy_gives_one_located_problem(name: str, line: int, column: int, message: str, kind: str) -> None:
+def test_broken_copy_gives_one_located_problem(name: str, line: int, column: int, message: str,
+                                               kind: str) -> None:
     index = load_spec(FIX, f"broken/{name}")
     assert not index.valid
     assert [(p.file, p.line, p.column, p.message, p.severity, p.kind) for p in index.problems] == [
@@ -218,7 +222,8 @@ def test_remote_ref_is_reported_and_never_fetched(no_network: _NoNetwork) -> Non
     index = load_spec(FIX, "refs/remote-ref.yaml")
     assert time.perf_counter() - start < 5
     assert no_network.attempts == []
-    assert [(p.line, p.column, p.kind, p.severity) for p in index.problems] == [(15, 23, "ref-remote", "error")]
+    assert [(p.line, p.column, p.kind, p.severity) for p in index.problems] == [
+        (15, 23, "ref-remote", "error")]
     assert "http://127.0.0.1:1/x.yaml#/Pet" in index.problems[0].message
     assert not index.valid
     assert index.operations == [Operation("GET", "/pets")]
@@ -265,8 +270,8 @@ def test_ref_to_a_missing_node_of_another_file(tmp_path: Path) -> None:
 
 
 def test_example_payloads_holding_a_ref_key_are_not_refs(tmp_path: Path) -> None:
-    spec = {"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": {"responses": {
-        "200": {"description": "ok", "content": {"application/json": {
+    spec = {"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": {
+        "responses": {"200": {"description": "ok", "content": {"application/json": {
             "schema": {"type": "object", "example": {"$ref": "http://example.org/not-a-ref"}},
             "examples": {"one": {"value": {"$ref": "https://example.org/payload"}}}}}},
         "default": {"$ref": "#/components/responses/Oops"}}}}},
@@ -308,8 +313,8 @@ def test_invalid_utf8_is_located(tmp_path: Path) -> None:
 
 def test_many_errors_are_capped_with_a_summary(tmp_path: Path) -> None:
     paths = {f"/p{i}": {"get": {"responses": {"2000": {"description": "x"}}}} for i in range(80)}
-    (tmp_path / "spec.json").write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "x", "version": "1"},
-                                                    "paths": paths}, indent=1))
+    spec = {"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": paths}
+    (tmp_path / "spec.json").write_text(json.dumps(spec, indent=1))
     problems = load_spec(tmp_path, "spec.json").problems
     assert len(problems) == openapi.MAX_PROBLEMS + 1
     assert problems[-1].message == "30 more problem(s) in the spec are not shown"
@@ -452,7 +457,24 @@ def test_rust_gate_never_passes_what_python_jsonschema_fails() -> None:
         if family is None:
             continue
         python_ok = not list(openapi._python_schema_validator(family).iter_errors(data))
-        if openapi._rust_gate(family).is_valid(data):
+        gate = openapi._rust_gate(family)
+        assert gate is not None
+        if gate.is_valid(data):
             assert python_ok, path
         checked += 1
     assert checked > 20
+
+
+def test_spec_named_with_dot_slash_and_referenced_back_from_another_file(tmp_path: Path) -> None:
+    (tmp_path / "paths").mkdir()
+    (tmp_path / "openapi.yaml").write_text(
+        'openapi: "3.0.3"\ninfo: {title: x}\npaths:\n  /a:\n    $ref: "paths/a.yaml"\n'
+        "components:\n  schemas:\n    A: {type: string}\n")
+    (tmp_path / "paths" / "a.yaml").write_text(
+        "get:\n  responses:\n    '200':\n      description: ok\n      content:\n        application/json:\n"
+        "          schema: {$ref: '../openapi.yaml#/components/schemas/A'}\n")
+    index = load_spec(tmp_path, "./openapi.yaml")
+    assert index.file == "./openapi.yaml"
+    assert index.files == ["./openapi.yaml", "paths/a.yaml"]  # the spec is not loaded a second time
+    assert [(p.file, p.line, p.message) for p in index.problems] == [
+        ("./openapi.yaml", 2, "'version' is a required property")]

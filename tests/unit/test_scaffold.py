@@ -64,7 +64,8 @@ def test_draft_validates_clean_except_owners(project: Path) -> None:
 def test_draft_with_every_owner_has_no_error(project: Path) -> None:
     policy = load_policy(project)[0]
     people = sorted(policy.people) or ["someone"]
-    owners = [f"{role}={people[i % len(people)]}" for i, role in enumerate([*policy.owner_roles, ROLLBACK_ROLE])]
+    roles = [*policy.owner_roles, ROLLBACK_ROLE]
+    owners = [f"{role}={people[i % len(people)]}" for i, role in enumerate(roles)]
     args = [x for o in owners for x in ("--owner", o)]
     assert main(["new", NEW, "--phase", "9", *args, "--root", str(project)]) == 0
     assert [r for r, s in findings_in(project) if s == "error"] == []
@@ -104,7 +105,8 @@ def test_refuses_to_overwrite(project: Path, capsys: pytest.CaptureFixture[str])
     ([NEW, "--phase", "1", "--from", "2099-nope"], "no release '2099-nope'"),
     ([NEW], "required: --phase"),
 ])
-def test_usage_errors(project: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+def test_usage_errors(project: Path, capsys: pytest.CaptureFixture[str], args: list[str],
+                     message: str) -> None:
     code = main(["new", *args, "--root", str(project)]) if "--phase" in args else None
     if code is None:
         with pytest.raises(SystemExit) as exc:

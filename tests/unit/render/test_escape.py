@@ -149,6 +149,8 @@ def test_front_matter_title_is_html_escaped_yaml(text: str) -> None:
 
     import yaml
 
+    # (a YAML stream cannot hold these, so no loaded title has them; front_matter replaces them)
+    assume(not any(0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff" for c in text))
     head = front_matter(text)
     data = yaml.safe_load(head.strip("-\n"))
     assert html.unescape(data["title"]).replace("\ufffd", "") == one_line(text).replace("\ufffd", "")

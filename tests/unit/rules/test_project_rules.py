@@ -1,0 +1,306 @@
+"""Rules the one-case-file harness cannot express: several releases, a changed spec or schema, waivers.
+
+Each test builds a small real project in ``tmp_path`` from the same fixture project the case harness
+uses (``tests/fixtures/rules/project``) and the clean baseline ``ok-approved.yaml``, changes the one
+thing under test, and runs the real checker. Tests are named ``test_fesNNN_…`` for the rule they make
+fire: the coverage test (``test_fixture_coverage.py``) counts them as that rule's failing case.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from fes_docs.check import Result, check
+from fes_docs.cli import main as cli_main
+from fes_docs.findings import Finding
+from fes_docs.loader import load_bytes
+from fes_docs.signing import digest_of
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "rules"
+BASELINE = (FIXTURES / "cases" / "ok-approved.yaml").read_text(encoding="utf-8")
+V7 = "  - {file: V7__create_gizmo.sql, change: additive, idempotent: true}\n"
+V8 = "  - {file: V8__seed_gizmo.sql, change: additive, idempotent: true}\n"
+WINDOW = "window: {start: 2026-03-10T18:00:00Z, end: 2026-03-10T21:00:00Z}"
+TODAY = "2026-06-01"
+DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def release(rid: str, *edits: tuple[str, str], extra: str = "") -> str:
+    """The baseline with its id set and exact-text edits applied (each old text must occur once).
+
+    The sign-offs are re-bound to the edited content, as `fes-docs sign` would, so the only findings
+    are the ones the edit is about.
+    """
+    text = BASELINE.replace("id: ok-approved", f"id: {rid}")
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    text += extra
+    doc, problems = load_bytes(text.encode("utf-8"), f"{rid}.yaml")
+    assert doc is not None, problems
+    return DIGEST.sub(digest_of(doc.data), text)
+
+
+def project(tmp_path: Path, releases: dict[str, str]) -> Path:
+    root = tmp_path / "p"
+    shutil.copytree(FIXTURES / "project", root)
+    for name, text in releases.items():
+        (root / "releases" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def run(root: Path) -> Result:
+    return check(root, today=TODAY)
+
+
+def of(result: Result, rule: str) -> list[Finding]:
+    return [f for f in result.findings if f.rule == rule]
+
+
+def where(findings: list[Finding]) -> list[tuple[str, int, str]]:
+    return sorted((f.loc.file, f.loc.line, f.severity) for f in findings)
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+# --- FES013 ------------------------------------------------------------------------------------
+
+def test_fes013_two_files_with_the_same_id(tmp_path: Path) -> None:
+    text = release("phase-2")
+    root = project(tmp_path, {"phase-2.yaml": text, "phase-2-copy.yaml": text})
+    result = run(root)
+    # Files are read in name order: phase-2-copy.yaml first, so phase-2.yaml is the second claimant.
+    dup = of(result, "FES013")
+    assert where(dup) == [("releases/phase-2.yaml", line_of(text, "id: phase-2"), "error")]
+    assert "releases/phase-2-copy.yaml" in dup[0].message
+    assert [r.file for r in dup[0].related] == ["releases/phase-2-copy.yaml"]
+    assert where(of(result, "FES012")) == [("releases/phase-2-copy.yaml", 2, "error")]
+
+
+def test_fes013_distinct_ids_are_fine(tmp_path: Path) -> None:
+    root = project(tmp_path, {"a.yaml": release("a"), "b.yaml": release("b", (V7, ""), (V8, ""))})
+    assert of(run(root), "FES013") == []
+
+
+# --- FES305 ------------------------------------------------------------------------------------
+
+def test_fes305_migration_claimed_by_two_releases(tmp_path: Path) -> None:
+    later = release("b-phase-3", (WINDOW, "window: {start: 2026-04-10T18:00:00Z, end: 2026-04-10T21:00:00Z}"),
+                    (V8, ""))
+    root = project(tmp_path, {"a-phase-2.yaml": release("a-phase-2"), "b-phase-3.yaml": later})
+    hits = of(run(root), "FES305")
+    assert where(hits) == [("releases/b-phase-3.yaml", line_of(later, "V7__create_gizmo.sql"), "error")]
+    assert "a-phase-2" in hits[0].message
+    assert [r.file for r in hits[0].related] == ["releases/a-phase-2.yaml"]
+
+
+# --- FES312 ------------------------------------------------------------------------------------
+
+def test_fes312_duplicate_version_unclaimed_is_reported_on_the_file(tmp_path: Path) -> None:
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
+    folder = root / "service" / "db" / "migration"
+    (folder / "V7__duplicate_gizmo.sql").write_text("CREATE TABLE IF NOT EXISTS gizmo2 (id int);\n")
+    hits = of(run(root), "FES312")
+    assert where(hits) == [("service/db/migration/V7__duplicate_gizmo.sql", 1, "error")]
+    assert "V7__create_gizmo.sql" in hits[0].message
+
+
+def test_fes312_versions_compare_numerically(tmp_path: Path) -> None:
+    """7.0 is version 7 (Flyway drops trailing zero parts); the later-sorted name is the duplicate."""
+    text = release("phase-2", (V8, V8 + "  - {file: V8.0__reseed_gizmo.sql, change: additive, idempotent: true}\n"))
+    root = project(tmp_path, {"phase-2.yaml": text})
+    (root / "service" / "db" / "migration" / "V8.0__reseed_gizmo.sql").write_text(
+        "INSERT INTO gizmo (id, label) VALUES (3, 'c') ON CONFLICT DO NOTHING;\n")
+    hits = of(run(root), "FES312")
+    assert len(hits) == 1
+    assert "V8__seed_gizmo.sql" in hits[0].message and "V8.0__reseed_gizmo.sql" in hits[0].message
+    assert hits[0].loc.file == "releases/phase-2.yaml"
+
+
+def test_fes312_distinct_versions_are_fine(tmp_path: Path) -> None:
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
+    assert of(run(root), "FES312") == []
+
+
+# --- FES313 ------------------------------------------------------------------------------------
+
+def test_fes313_later_release_ships_a_lower_version(tmp_path: Path) -> None:
+    early = release("phase-2", (V7, ""))               # ships V8 in March
+    late = release("phase-3", (WINDOW, "window: {start: 2026-04-10T18:00:00Z, end: 2026-04-10T21:00:00Z}"),
+                   (V8, ""))                          # ships V7 in April
+    root = project(tmp_path, {"phase-2.yaml": early, "phase-3.yaml": late})
+    hits = of(run(root), "FES313")
+    assert where(hits) == [("releases/phase-3.yaml", line_of(late, "V7__create_gizmo.sql"), "error")]
+    assert "V8__seed_gizmo.sql" in hits[0].message and "phase-2" in hits[0].message
+
+
+def test_fes313_order_is_by_window_not_by_file_name(tmp_path: Path) -> None:
+    """phase-3.yaml sorts after phase-2.yaml but goes out first: then phase-2's V8 rises above V7."""
+    first = release("phase-3", (V8, ""), (WINDOW, "window: {start: 2026-02-10T18:00:00Z, end: 2026-02-10T21:00:00Z}"))
+    second = release("phase-2", (V7, ""))
+    root = project(tmp_path, {"phase-2.yaml": second, "phase-3.yaml": first})
+    assert of(run(root), "FES313") == []
+
+
+def test_fes313_cancelled_releases_take_no_place_in_the_order(tmp_path: Path) -> None:
+    cancelled = release("phase-1", (V7, ""), ("status: approved", "status: cancelled"),
+                        (WINDOW, "window: {start: 2026-01-10T18:00:00Z, end: 2026-01-10T21:00:00Z}"))
+    later = release("phase-2", (V8, ""))
+    root = project(tmp_path, {"phase-1.yaml": cancelled, "phase-2.yaml": later})
+    # phase-1 (cancelled, January) claims V8, phase-2 (March) claims V7: the cancelled one never ships.
+    assert of(run(root), "FES313") == []
+    active = release("phase-1", (V7, ""), (WINDOW, "window: {start: 2026-01-10T18:00:00Z, end: 2026-01-10T21:00:00Z}"))
+    root2 = project(tmp_path / "active", {"phase-1.yaml": active, "phase-2.yaml": later})
+    assert len(of(run(root2), "FES313")) == 1
+
+
+# --- FES314 ------------------------------------------------------------------------------------
+
+def test_fes314_unclaimed_migration_is_a_warning_on_the_file(tmp_path: Path) -> None:
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
+    hits = {f.loc.file: f for f in of(run(root), "FES314")}
+    assert hits["service/db/migration/V1__create_widget.sql"].severity == "warning"
+    assert "service/db/migration/V7__create_gizmo.sql" not in hits   # claimed
+    assert "service/db/migration/V8__seed_gizmo.sql" not in hits
+
+
+def test_fes314_undo_counts_as_claimed_with_its_version(tmp_path: Path) -> None:
+    text = release("phase-2", (V8, V8 + "  - {file: V13__add_gizmo_colour.sql, change: additive, idempotent: true}\n"))
+    root = project(tmp_path, {"phase-2.yaml": text})
+    files = {f.loc.file for f in of(run(root), "FES314")}
+    assert "service/db/migration/U13__undo_gizmo_colour.sql" not in files
+    assert "service/db/migration/U18__undo_sprocket.sql" in files
+
+
+def test_fes314_badly_named_file_in_the_folder_is_an_error(tmp_path: Path) -> None:
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
+    (root / "service" / "db" / "migration" / "v21__lowercase.sql").write_text("SELECT 1;\n")
+    hits = [f for f in of(run(root), "FES314") if f.loc.file.endswith("v21__lowercase.sql")]
+    assert [f.severity for f in hits] == ["error"]
+
+
+# --- FES502 ------------------------------------------------------------------------------------
+
+REATTEMPT = "incidents:\n  - id: INC-1\n    actions: [{title: fix, status: done}]\nreattempt_of: TARGET\n"
+
+
+def test_fes502_unknown_target(tmp_path: Path) -> None:
+    text = release("phase-2b", extra=REATTEMPT.replace("TARGET", "phase-2"))
+    hits = of(run(project(tmp_path, {"phase-2b.yaml": text})), "FES502")
+    assert where(hits) == [("releases/phase-2b.yaml", line_of(text, "reattempt_of"), "error")]
+
+
+def test_fes502_self_reference(tmp_path: Path) -> None:
+    text = release("phase-2b", extra=REATTEMPT.replace("TARGET", "phase-2b"))
+    hits = of(run(project(tmp_path, {"phase-2b.yaml": text})), "FES502")
+    assert where(hits) == [("releases/phase-2b.yaml", line_of(text, "reattempt_of"), "error")]
+
+
+def test_fes502_target_not_rolled_back_is_a_warning(tmp_path: Path) -> None:
+    again = release("phase-2b", (V7, ""), (V8, ""), extra=REATTEMPT.replace("TARGET", "phase-2"))
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2"), "phase-2b.yaml": again})
+    hits = of(run(root), "FES502")
+    assert where(hits) == [("releases/phase-2b.yaml", line_of(again, "reattempt_of"), "warning")]
+
+
+def test_fes502_rolled_back_target_is_fine(tmp_path: Path) -> None:
+    first = release("phase-2", ("status: approved", "status: rolled-back"),
+                    extra="incidents:\n  - id: INC-1\n    actions: [{title: fix, status: done}]\n")
+    again = release("phase-2b", (V7, ""), (V8, ""), extra=REATTEMPT.replace("TARGET", "phase-2"))
+    root = project(tmp_path, {"phase-2.yaml": first, "phase-2b.yaml": again})
+    result = run(root)
+    assert of(result, "FES502") == [] and of(result, "FES501") == []
+
+
+# --- FES801 / FES802 / FES803 with a broken spec ----------------------------------------------
+
+def test_fes801_missing_spec_is_a_finding_on_the_policy(tmp_path: Path) -> None:
+    text = release("phase-2")
+    root = project(tmp_path, {"phase-2.yaml": text})
+    (root / "service" / "openapi.yaml").unlink()
+    result = run(root)
+    policy = (root / "releases" / "policy.yaml").read_text()
+    assert where(of(result, "FES801")) == [("releases/policy.yaml", line_of(policy, "openapi:"), "error")]
+    assert where(of(result, "FES802")) == [("releases/phase-2.yaml", line_of(text, "endpoints:") + 1, "error")]
+    assert "missing" in of(result, "FES802")[0].message
+    assert where(of(result, "FES803")) == [("releases/phase-2.yaml", line_of(text, "openapi-docs-updated"), "error")]
+    assert result.exit_code() == 1
+
+
+def test_fes801_invalid_spec_is_located_in_the_spec(tmp_path: Path) -> None:
+    text = release("phase-2")
+    root = project(tmp_path, {"phase-2.yaml": text})
+    spec = root / "service" / "openapi.yaml"
+    # The path parameter is no longer declared: openapi-spec-validator rejects the document.
+    spec.write_text(spec.read_text().replace(
+        "      parameters:\n        - {name: documentId, in: path, required: true, schema: {type: string}}\n", ""))
+    result = run(root)
+    hits = of(result, "FES801")
+    assert hits and all(f.loc.file == "service/openapi.yaml" and f.severity == "error" for f in hits)
+    assert "invalid" in of(result, "FES802")[0].message
+
+
+def test_fes801_spec_not_yaml(tmp_path: Path) -> None:
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
+    (root / "service" / "openapi.yaml").write_text("openapi: 3.1.0\npaths: [unclosed\n")
+    hits = of(run(root), "FES801")
+    assert hits and hits[0].loc.file == "service/openapi.yaml"
+
+
+# --- FES015 ------------------------------------------------------------------------------------
+
+def test_fes015_published_schema_out_of_date(tmp_path: Path) -> None:
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
+    assert cli_main(["schema", "--write", "--root", str(root)]) == 0
+    assert of(run(root), "FES015") == []          # freshly written: current
+    policy = root / "releases" / "policy.yaml"
+    policy.write_text(policy.read_text().replace("  - features.enable-pdf-lifecycle\n",
+                                                 "  - features.enable-pdf-lifecycle\n  - features.enable-question-bank\n"))
+    hits = of(run(root), "FES015")
+    assert where(hits) == [("releases/schema/release.schema.json", 1, "warning")]
+    stale = run(root)
+    assert stale.errors == [] and stale.exit_code() == 0              # a warning never fails the run
+    assert hits[0] in stale.warnings
+
+
+# --- waivers -----------------------------------------------------------------------------------
+
+def _case(tmp_path: Path, name: str, drop_waivers: bool = False) -> tuple[Result, str]:
+    text = (FIXTURES / "cases" / f"{name}.yaml").read_text(encoding="utf-8")
+    if drop_waivers:
+        text = text[: text.index("waivers:")]
+    rid = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("id: "))
+    return run(project(tmp_path, {f"{rid}.yaml": text})), f"releases/{rid}.yaml"
+
+
+def test_waiver_marks_the_error_waived_and_the_run_passes(tmp_path: Path) -> None:
+    result, file = _case(tmp_path / "w", "ok-waiver-silences-error")
+    hits = [f for f in of(result, "FES301") if f.loc.file == file]
+    assert len(hits) == 1 and hits[0].severity == "error"
+    assert hits[0].waived is not None and hits[0].waived.approved_by == "bob"
+    assert not hits[0].blocking and result.errors == [] and result.exit_code() == 0
+    # The same record without the waiver fails the run: the waiver, not a silent rule, made the difference.
+    bare, _ = _case(tmp_path / "bare", "ok-waiver-silences-error", drop_waivers=True)
+    assert [f.waived for f in of(bare, "FES301")] == [None]
+    assert bare.exit_code() == 1
+
+
+def test_waiver_is_valid_through_its_until_date(tmp_path: Path) -> None:
+    result, file = _case(tmp_path, "ok-waiver-until-today")
+    assert [f.waived is not None for f in of(result, "FES404")] == [True]
+    assert [f for f in result.warnings if f.loc.file == file] == []   # a waived warning no longer counts
+
+
+def test_expired_waiver_waives_nothing(tmp_path: Path) -> None:
+    result, _ = _case(tmp_path, "fes901-waiver-expired")
+    assert [f.waived for f in of(result, "FES404")] == [None]
+    assert result.exit_code() == 1                  # the FES901 error itself
+
+
+def test_waiver_without_reason_waives_nothing(tmp_path: Path) -> None:
+    result, _ = _case(tmp_path, "fes901-waiver-blank-reason")
+    assert [f.waived for f in of(result, "FES404")] == [None]
