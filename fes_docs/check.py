@@ -95,9 +95,9 @@ def apply_waivers(project: Project, findings: list[Finding]) -> list[Finding]:
     out = []
     for f in findings:
         key = f.release or files.get(f.loc.file)
-        rel = by_release.get(key or "", {}).get(f.rule)
-        if rel is not None:
-            waiver = next(r.waiver for r in rel.waivers if r.waiver.rule == f.rule)
+        waiving = by_release.get(key or "", {}).get(f.rule)
+        if waiving is not None:
+            waiver = next(r.waiver for r in waiving.waivers if r.waiver.rule == f.rule)
             f = f.waive(waiver)
         out.append(f)
     return out

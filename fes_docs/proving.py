@@ -51,10 +51,10 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
             continue
         if mf.checksum is None:
             continue
-        rel = owner.get(name, (None, ()))[0]
+        claimed = owner.get(name)
         item = MigrationInput(mf.name.version_text, mf.name.description or "", name.rsplit("/", 1)[-1],
-                              mf.path.read_bytes().decode("utf-8-sig", errors="replace"), mf.checksum,
-                              rel.key if rel else None)
+                              mf.text if mf.text is not None else "", mf.checksum,
+                              claimed[0].key if claimed else None)
         if mf.name.kind == "versioned" and mf.name.version is not None:
             versioned.append((version_key(mf.name.version), name, item))
         else:

@@ -37,7 +37,8 @@ def slugify(key: str) -> str:
     out = []
     for ch in key.lower():
         out.append(ch if (ch.isascii() and ch.isalnum()) or ch in "-_." else "-")
-    slug = "-".join(part for part in "".join(out).split("-") if part).strip(".")
+    # Parts made only of dots are dropped, so "../x" can never name a parent folder.
+    slug = "-".join(part for part in "".join(out).split("-") if part.strip(".")).strip(".")
     return slug or "release"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from ..findings import Severity
 from ..model import Release
 from ..project import Project
 from . import Hit, emitted_rule, release_rule
@@ -36,7 +37,7 @@ def evidence_current(project: Project, rel: Release) -> Iterator[Hit]:
     path = evidence_path(project, item.evidence)
     if path is None:
         return
-    severity = None if rel.from_approved else "warning"
+    severity: Severity | None = None if rel.from_approved else "warning"
     loc = rel.loc(*item.path, "evidence")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

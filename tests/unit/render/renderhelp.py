@@ -14,9 +14,21 @@ import yaml
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "render"
 TODAY = "2026-01-01"
 # The extensions of the repository's mkdocs.yml (those Zensical supports too).
-EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details",
-              "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.tasklist"]
-EXTENSION_CONFIGS = {"pymdownx.tabbed": {"alternate_style": True}, "pymdownx.tasklist": {"custom_checkbox": True}}
+EXTENSIONS = [
+    "admonition",
+    "attr_list",
+    "md_in_html",
+    "tables",
+    "toc",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    "pymdownx.tabbed",
+    "pymdownx.tasklist",
+]
+EXTENSION_CONFIGS = {
+    "pymdownx.tabbed": {"alternate_style": True},
+    "pymdownx.tasklist": {"custom_checkbox": True},
+}
 
 
 def _load_htmldom() -> ModuleType:

@@ -10,14 +10,17 @@ from fes_docs.check import Result
 from fes_docs.render.context import MISSING, NOT_YET, SIGNED, Site, slugify
 
 
-@pytest.mark.parametrize(("key", "slug"), [
-    ("2026-03-phase-2-pdf-lifecycle", "2026-03-phase-2-pdf-lifecycle"),
-    ("Release 4.2 (hotfix)", "release-4.2-hotfix"),
-    ("../../etc/passwd", "etc-passwd"),
-    ("...", "release"),
-    ("<script>", "script"),
-    ("ÜBER#1?x=y", "ber-1-x-y"),
-])
+@pytest.mark.parametrize(
+    ("key", "slug"),
+    [
+        ("2026-03-phase-2-pdf-lifecycle", "2026-03-phase-2-pdf-lifecycle"),
+        ("Release 4.2 (hotfix)", "release-4.2-hotfix"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("...", "release"),
+        ("<script>", "script"),
+        ("ÜBER#1?x=y", "ber-1-x-y"),
+    ],
+)
 def test_slugify(key: str, slug: str) -> None:
     assert slugify(key) == slug
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 import pytest
-from renderhelp import htmldom, to_html
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
+from renderhelp import htmldom, to_html
 
 from fes_docs.render.blocks import front_matter, table
 from fes_docs.render.escape import (
@@ -22,8 +22,11 @@ from fes_docs.render.escape import (
 )
 
 # Characters that mean something to Markdown, HTML or one of the site's extensions, mixed with plain text.
-HOSTILE = st.text(alphabet=st.sampled_from(list("\\`*_{}[]()#+-.!|<>&\"':;=~^$@%/ \n\tax1\u2028\x00\x02\x03é"))
-                  | st.characters(), max_size=60)
+HOSTILE = st.text(
+    alphabet=st.sampled_from(list("\\`*_{}[]()#+-.!|<>&\"':;=~^$@%/ \n\tax1\u2028\x00\x02\x03é"))
+    | st.characters(),
+    max_size=60,
+)
 
 INJECTIONS = [
     "<script>alert(1)</script>",
@@ -31,7 +34,7 @@ INJECTIONS = [
     "![img](http://evil/x.png)",
     "{: onclick=alert(1) }",
     "# heading",
-    "!!! danger \"fake\"",
+    '!!! danger "fake"',
     "- [x] task",
     "1. list",
     "| a | b |",
@@ -80,7 +83,7 @@ def test_any_text_stays_in_its_table_cell(a: str, b: str) -> None:
 @given(HOSTILE)
 def test_any_text_is_a_heading_and_an_admonition_title(text: str) -> None:
     assume(one_line(text))  # an empty quoted title means "no title" to the admonition extension
-    root = htmldom.parse(to_html(f"## {md_escape(text)}\n\n!!! note \"{md_escape(text)}\"\n\n    body\n"))
+    root = htmldom.parse(to_html(f'## {md_escape(text)}\n\n!!! note "{md_escape(text)}"\n\n    body\n'))
     title = root.find("p", cls="admonition-title")
     assert title.text() == one_line(text)
     assert root.find("h2").text() == one_line(text)
@@ -128,8 +131,17 @@ def test_http_urls_become_links_with_the_same_target(url: str) -> None:
     assert a.text() == url
 
 
-@pytest.mark.parametrize("text", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://x.example/",
-                                  "https:///no-host", "//evil.example/x", "snapshot fes-prod-1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "ftp://x.example/",
+        "https:///no-host",
+        "//evil.example/x",
+        "snapshot fes-prod-1",
+    ],
+)
 def test_other_evidence_is_text(text: str) -> None:
     assert safe_url(text.split(" ")[0]) is None
     root = htmldom.parse(to_html(link_or_text(text)))

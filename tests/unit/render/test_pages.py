@@ -67,10 +67,14 @@ def test_pages_do_not_depend_on_load_order(project_result: Result, pages: dict[s
     assert render_pages(check_project(project_result.project)) == pages
 
 
-def test_dashboard_has_one_row_per_release_grouped_by_phase(project_result: Result, pages: dict[str, str]) -> None:
+def test_dashboard_has_one_row_per_release_grouped_by_phase(
+    project_result: Result, pages: dict[str, str]
+) -> None:
     recs = records("project")
     root = dom(pages["index.md"])
-    assert [h.text() for h in root.find_all("h2")] == [f"Phase {p}" for p in sorted({r["phase"] for r in recs.values()})]
+    assert [h.text() for h in root.find_all("h2")] == [
+        f"Phase {p}" for p in sorted({r["phase"] for r in recs.values()})
+    ]
     rows = [tr for tr in root.find_all("tr") if tr.find_all("td")]
     assert len(rows) == len(recs)
     roles = project_result.project.policy.owner_roles
@@ -94,21 +98,36 @@ def test_dashboard_has_one_row_per_release_grouped_by_phase(project_result: Resu
                 assert by_header[role] == "✗ missing"
             else:
                 assert by_header[role] == "not required yet"
-    assert any(int(tr.find_all("td")[-1].text().split(" / ")[0]) > 0 for tr in rows), "fixture has a blocked release"
+    assert any(int(tr.find_all("td")[-1].text().split(" / ")[0]) > 0 for tr in rows), (
+        "fixture has a blocked release"
+    )
 
 
 def test_runbook_sections_follow_the_deployment(pages: dict[str, str]) -> None:
     root = dom(pages["2026-01-alpha/index.md"])
     assert [h.text() for h in root.find_all("h2")] == [
-        "Owners and sign-offs (§8)", "Pre-deployment checklist (§3)", "Rollout (§2)", "Backfills (§4.4, §4.5)",
-        "Post-deploy validation (§7)", "Incident playbook (§6)", "Incidents (§6.6)"]
+        "Owners and sign-offs (§8)",
+        "Pre-deployment checklist (§3)",
+        "Rollout (§2)",
+        "Backfills (§4.4, §4.5)",
+        "Post-deploy validation (§7)",
+        "Incident playbook (§6)",
+        "Incidents (§6.6)",
+    ]
     steps = [h.text() for h in root.find_all("h3")]
-    assert steps[:6] == ["1. Apply the schema migrations (§2.1)", "2. Deploy 2.0.0 with the flags off (§2.2)",
-                         "3. Enable in local", "4. Enable in test", "5. Enable in staging",
-                         "6. Enable in production (incremental)"]
+    assert steps[:6] == [
+        "1. Apply the schema migrations (§2.1)",
+        "2. Deploy 2.0.0 with the flags off (§2.2)",
+        "3. Enable in local",
+        "4. Enable in test",
+        "5. Enable in staging",
+        "6. Enable in production (incremental)",
+    ]
 
 
-def test_runbook_migration_row_matches_the_migration_index(project_result: Result, pages: dict[str, str]) -> None:
+def test_runbook_migration_row_matches_the_migration_index(
+    project_result: Result, pages: dict[str, str]
+) -> None:
     root = dom(pages["2026-01-alpha/index.md"])
     summary = {m["file"].rsplit("/", 1)[-1]: m for m in migrations_json(project_result.project)}
     table = next(t for t in root.find_all("table") if "Declared change" in t.text())
@@ -134,7 +153,10 @@ def test_runbook_playbook_has_the_flyway_query_and_backfill_dry_run(pages: dict[
     rec = records("project")["2026-01-alpha"]
     codes = [c.text().strip() for c in dom(pages["2026-01-alpha/index.md"]).find_all("code")]
     assert FLYWAY_HISTORY_QUERY in codes
-    assert "flyway_schema_history" in FLYWAY_HISTORY_QUERY and "ORDER BY installed_rank DESC" in FLYWAY_HISTORY_QUERY
+    assert (
+        "flyway_schema_history" in FLYWAY_HISTORY_QUERY
+        and "ORDER BY installed_rank DESC" in FLYWAY_HISTORY_QUERY
+    )
     assert rec["backfills"][0]["dry_run_sql"] in codes
 
 
@@ -149,7 +171,9 @@ def test_findings_are_admonitions_with_location(project_result: Result, pages: d
         assert len(by_kind["note"]) == sum(1 for f in found if f.waived)
         titles = [b.find("p", cls="admonition-title").text() for b in boxes]
         for f in found:
-            assert any(f"{f.rule} · " in t and f"{f.loc.file}:{f.loc.line}:{f.loc.column}" in t for t in titles)
+            assert any(
+                f"{f.rule} · " in t and f"{f.loc.file}:{f.loc.line}:{f.loc.column}" in t for t in titles
+            )
 
 
 def test_waived_finding_shows_the_reason(pages: dict[str, str]) -> None:
@@ -186,8 +210,11 @@ def test_flags_overview(project_result: Result, pages: dict[str, str]) -> None:
     root = dom(pages["flags.md"])
     assert [h.text() for h in root.find_all("h2")] == project_result.project.policy.flags
     assert "No release rolls this flag out." in root.text()
-    rows = {tr.find_all("td")[0].text(): [td.text() for td in tr.find_all("td")]
-            for tr in root.find_all("tr") if tr.find_all("td")}
+    rows = {
+        tr.find_all("td")[0].text(): [td.text() for td in tr.find_all("td")]
+        for tr in root.find_all("tr")
+        if tr.find_all("td")
+    }
     assert rows["2026-01-alpha"][-1] == "10 → 50 → 100\u00a0%"
     assert rows["2026-02-beta"][2:] == ["100\u00a0%", "50\u00a0%", "off", "off"]
 
@@ -209,7 +236,9 @@ def test_rules_page_lists_the_catalogue(pages: dict[str, str]) -> None:
     assert {r.lower() for r in CATALOGUE} <= ids
 
 
-def test_project_findings_page_has_what_no_release_page_shows(project_result: Result, pages: dict[str, str]) -> None:
+def test_project_findings_page_has_what_no_release_page_shows(
+    project_result: Result, pages: dict[str, str]
+) -> None:
     release_files = {f"releases/{rid}.yaml" for rid in records("project")}
     elsewhere = [f for f in project_result.findings if f.loc.file not in release_files and f.release is None]
     assert elsewhere, "the fixture has an unclaimed migration"
@@ -220,6 +249,7 @@ def test_project_findings_page_has_what_no_release_page_shows(project_result: Re
 
 # -- hostile input -----------------------------------------------------------------------------------
 
+
 def test_hostile_text_never_becomes_markup(hostile_pages: dict[str, str]) -> None:
     for path, text in hostile_pages.items():
         root = dom(text)
@@ -227,7 +257,10 @@ def test_hostile_text_never_becomes_markup(hostile_pages: dict[str, str]) -> Non
         assert not tags & {"script", "img", "b", "i", "iframe", "style"}, path
         for a in (a for a in root.find_all("a") if "href" in a.attrs):
             href = a.attrs["href"]
-            assert href.startswith(("#", "https://", "http://")) or href.split("#")[0].endswith(".md"), (path, href)
+            assert href.startswith(("#", "https://", "http://")) or href.split("#")[0].endswith(".md"), (
+                path,
+                href,
+            )
             assert "javascript" not in href and "evil" not in href
         for n in root.iter():
             assert not any(k.startswith("on") for k in n.attrs), (path, n.tag, n.attrs)
@@ -239,7 +272,9 @@ def test_hostile_title_shows_as_typed(hostile_pages: dict[str, str]) -> None:
     meta, _ = split_front_matter(page)
     assert "<" not in meta["title"] and "&lt;/title&gt;" in meta["title"]
     assert dom(page).find("h1").text() == one_line(title)
-    assert dom(hostile_pages["2026-06-hostile/rollback.md"]).find("h1").text() == f"Rollback: {one_line(title)}"
+    assert (
+        dom(hostile_pages["2026-06-hostile/rollback.md"]).find("h1").text() == f"Rollback: {one_line(title)}"
+    )
 
 
 def test_hostile_flag_names_stay_one_line_each(hostile_pages: dict[str, str]) -> None:
