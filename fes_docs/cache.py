@@ -132,8 +132,15 @@ def load_releases_cached(root: Path, releases_dir: str, policy: Policy,
     pol = policy_digest(policy)
     releases: list[Release] = []
     findings: list[Finding] = []
+    real_root = root.resolve()
     for path in release_files(root, releases_dir):
         rel_name = f"{releases_dir}/{path.name}"
+        target = path.resolve()
+        if target != real_root and real_root not in target.parents:
+            findings.append(Finding(Loc(rel_name), "FES003", "error",
+                                    "this file is a link to somewhere outside the project; it was not read",
+                                    "commit the record itself, not a symlink"))
+            continue
         data, problem = read_limited(path, MAX_BYTES)
         if data is None:
             findings.append(problem_finding(rel_name, problem) if problem else Finding(

@@ -128,6 +128,9 @@ def _create_exclusive(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        umask = os.umask(0)   # mkstemp makes 0600; a new record gets the usual permissions
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.link(tmp, path)   # fails with FileExistsError instead of replacing
     finally:
         with contextlib.suppress(OSError):

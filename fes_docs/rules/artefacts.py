@@ -24,6 +24,23 @@ def _ordered(project: Project) -> list[Release]:
     return [r for _, _, r in sorted(dated, key=lambda t: (t[0], t[1]))]
 
 
+@project_rule("FES316", "Artefact paths stay inside the project", "tool",
+              hint="use a path relative to the project root, without `..` leaving it")
+def paths_inside(project: Project) -> Iterator[Hit]:
+    """The policy's migrations folder and every path a record names stay inside the project; nothing outside is read."""
+    folder = project.policy.migrations_dir
+    if folder and project.inside(folder) is None:
+        yield Hit(project.policy_loc("migrations_dir"), f"migrations_dir {folder!r} points outside the project")
+    for rel in project.releases:
+        for ref in rel.migrations:
+            if ref.file and (".." in ref.file.split("/") or ref.file.startswith("/")):
+                yield Hit(rel.loc(*ref.path, "file"), f"{ref.file!r} leaves the migrations folder", release=rel.key)
+        for b in rel.backfills:
+            if b.sql and project.inside(b.sql) is None:
+                yield Hit(rel.loc(*b.path, "sql"), f"backfill script {b.sql!r} points outside the project",
+                          release=rel.key)
+
+
 @release_rule("FES310", "Listed migrations exist", "Flyway",
               hint="check the file name against the policy's migrations_dir")
 def listed_exists(project: Project, rel: Release) -> Iterator[Hit]:

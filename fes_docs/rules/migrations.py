@@ -47,6 +47,15 @@ def backfill_bounded(project: Project, rel: Release) -> Iterator[Hit]:
             yield Hit(rel.loc(*b.path), f"backfill {b.name!r} has no batch_size (unbounded)")
 
 
+@release_rule("FES306", "Backfill scripts exist", "§4.4", hint="fix the path (relative to the project root)")
+def backfill_script_exists(project: Project, rel: Release) -> Iterator[Hit]:
+    """A backfill's `sql:` file exists, so reviewers and `fes-docs dry-run` see what will run."""
+    for b in rel.backfills:
+        path = project.inside(b.sql) if b.sql else None
+        if b.sql and path is not None and not path.is_file():
+            yield Hit(rel.loc(*b.path, "sql"), f"backfill script {b.sql} does not exist")
+
+
 @release_rule("FES303", "Large backfills support dry run", "§4.5",
               hint="support a dry-run mode and set `dry_run: true` (and `dry_run_sql:` for fes-docs dry-run)")
 def backfill_dry_run(project: Project, rel: Release) -> Iterator[Hit]:

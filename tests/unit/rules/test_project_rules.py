@@ -43,6 +43,14 @@ def release(rid: str, *edits: tuple[str, str], extra: str = "") -> str:
     return DIGEST.sub(digest_of(doc.data), text)
 
 
+def entry(file: str) -> str:
+    return f"  - {{file: {file}, change: additive, idempotent: true}}\n"
+
+
+def window(day: str) -> str:
+    return f"window: {{start: {day}T18:00:00Z, end: {day}T21:00:00Z}}"
+
+
 def project(tmp_path: Path, releases: dict[str, str]) -> Path:
     root = tmp_path / "p"
     shutil.copytree(FIXTURES / "project", root)
@@ -89,8 +97,7 @@ def test_fes013_distinct_ids_are_fine(tmp_path: Path) -> None:
 # --- FES305 ------------------------------------------------------------------------------------
 
 def test_fes305_migration_claimed_by_two_releases(tmp_path: Path) -> None:
-    later = release("b-phase-3", (WINDOW, "window: {start: 2026-04-10T18:00:00Z, end: 2026-04-10T21:00:00Z}"),
-                    (V8, ""))
+    later = release("b-phase-3", (WINDOW, window("2026-04-10")), (V8, ""))
     root = project(tmp_path, {"a-phase-2.yaml": release("a-phase-2"), "b-phase-3.yaml": later})
     hits = of(run(root), "FES305")
     assert where(hits) == [("releases/b-phase-3.yaml", line_of(later, "V7__create_gizmo.sql"), "error")]
@@ -111,7 +118,7 @@ def test_fes312_duplicate_version_unclaimed_is_reported_on_the_file(tmp_path: Pa
 
 def test_fes312_versions_compare_numerically(tmp_path: Path) -> None:
     """7.0 is version 7 (Flyway drops trailing zero parts); the later-sorted name is the duplicate."""
-    text = release("phase-2", (V8, V8 + "  - {file: V8.0__reseed_gizmo.sql, change: additive, idempotent: true}\n"))
+    text = release("phase-2", (V8, V8 + entry("V8.0__reseed_gizmo.sql")))
     root = project(tmp_path, {"phase-2.yaml": text})
     (root / "service" / "db" / "migration" / "V8.0__reseed_gizmo.sql").write_text(
         "INSERT INTO gizmo (id, label) VALUES (3, 'c') ON CONFLICT DO NOTHING;\n")
@@ -130,8 +137,7 @@ def test_fes312_distinct_versions_are_fine(tmp_path: Path) -> None:
 
 def test_fes313_later_release_ships_a_lower_version(tmp_path: Path) -> None:
     early = release("phase-2", (V7, ""))               # ships V8 in March
-    late = release("phase-3", (WINDOW, "window: {start: 2026-04-10T18:00:00Z, end: 2026-04-10T21:00:00Z}"),
-                   (V8, ""))                          # ships V7 in April
+    late = release("phase-3", (WINDOW, window("2026-04-10")), (V8, ""))                          # ships V7 in April
     root = project(tmp_path, {"phase-2.yaml": early, "phase-3.yaml": late})
     hits = of(run(root), "FES313")
     assert where(hits) == [("releases/phase-3.yaml", line_of(late, "V7__create_gizmo.sql"), "error")]
@@ -140,20 +146,19 @@ def test_fes313_later_release_ships_a_lower_version(tmp_path: Path) -> None:
 
 def test_fes313_order_is_by_window_not_by_file_name(tmp_path: Path) -> None:
     """phase-3.yaml sorts after phase-2.yaml but goes out first: then phase-2's V8 rises above V7."""
-    first = release("phase-3", (V8, ""), (WINDOW, "window: {start: 2026-02-10T18:00:00Z, end: 2026-02-10T21:00:00Z}"))
+    first = release("phase-3", (V8, ""), (WINDOW, window("2026-02-10")))
     second = release("phase-2", (V7, ""))
     root = project(tmp_path, {"phase-2.yaml": second, "phase-3.yaml": first})
     assert of(run(root), "FES313") == []
 
 
 def test_fes313_cancelled_releases_take_no_place_in_the_order(tmp_path: Path) -> None:
-    cancelled = release("phase-1", (V7, ""), ("status: approved", "status: cancelled"),
-                        (WINDOW, "window: {start: 2026-01-10T18:00:00Z, end: 2026-01-10T21:00:00Z}"))
+    cancelled = release("phase-1", (V7, ""), ("status: approved", "status: cancelled"), (WINDOW, window("2026-01-10")))
     later = release("phase-2", (V8, ""))
     root = project(tmp_path, {"phase-1.yaml": cancelled, "phase-2.yaml": later})
     # phase-1 (cancelled, January) claims V8, phase-2 (March) claims V7: the cancelled one never ships.
     assert of(run(root), "FES313") == []
-    active = release("phase-1", (V7, ""), (WINDOW, "window: {start: 2026-01-10T18:00:00Z, end: 2026-01-10T21:00:00Z}"))
+    active = release("phase-1", (V7, ""), (WINDOW, window("2026-01-10")))
     root2 = project(tmp_path / "active", {"phase-1.yaml": active, "phase-2.yaml": later})
     assert len(of(run(root2), "FES313")) == 1
 
@@ -169,7 +174,7 @@ def test_fes314_unclaimed_migration_is_a_warning_on_the_file(tmp_path: Path) -> 
 
 
 def test_fes314_undo_counts_as_claimed_with_its_version(tmp_path: Path) -> None:
-    text = release("phase-2", (V8, V8 + "  - {file: V13__add_gizmo_colour.sql, change: additive, idempotent: true}\n"))
+    text = release("phase-2", (V8, V8 + entry("V13__add_gizmo_colour.sql")))
     root = project(tmp_path, {"phase-2.yaml": text})
     files = {f.loc.file for f in of(run(root), "FES314")}
     assert "service/db/migration/U13__undo_gizmo_colour.sql" not in files
@@ -224,10 +229,11 @@ def test_fes801_missing_spec_is_a_finding_on_the_policy(tmp_path: Path) -> None:
     (root / "service" / "openapi.yaml").unlink()
     result = run(root)
     policy = (root / "releases" / "policy.yaml").read_text()
+    file = "releases/phase-2.yaml"
     assert where(of(result, "FES801")) == [("releases/policy.yaml", line_of(policy, "openapi:"), "error")]
-    assert where(of(result, "FES802")) == [("releases/phase-2.yaml", line_of(text, "endpoints:") + 1, "error")]
+    assert where(of(result, "FES802")) == [(file, line_of(text, "endpoints:") + 1, "error")]
     assert "missing" in of(result, "FES802")[0].message
-    assert where(of(result, "FES803")) == [("releases/phase-2.yaml", line_of(text, "openapi-docs-updated"), "error")]
+    assert where(of(result, "FES803")) == [(file, line_of(text, "openapi-docs-updated"), "error")]
     assert result.exit_code() == 1
 
 
@@ -236,8 +242,8 @@ def test_fes801_invalid_spec_is_located_in_the_spec(tmp_path: Path) -> None:
     root = project(tmp_path, {"phase-2.yaml": text})
     spec = root / "service" / "openapi.yaml"
     # The path parameter is no longer declared: openapi-spec-validator rejects the document.
-    spec.write_text(spec.read_text().replace(
-        "      parameters:\n        - {name: documentId, in: path, required: true, schema: {type: string}}\n", ""))
+    declared = "        - {name: documentId, in: path, required: true, schema: {type: string}}\n"
+    spec.write_text(spec.read_text().replace("      parameters:\n" + declared, ""))
     result = run(root)
     hits = of(result, "FES801")
     assert hits and all(f.loc.file == "service/openapi.yaml" and f.severity == "error" for f in hits)
@@ -258,8 +264,8 @@ def test_fes015_published_schema_out_of_date(tmp_path: Path) -> None:
     assert cli_main(["schema", "--write", "--root", str(root)]) == 0
     assert of(run(root), "FES015") == []          # freshly written: current
     policy = root / "releases" / "policy.yaml"
-    policy.write_text(policy.read_text().replace("  - features.enable-pdf-lifecycle\n",
-                                                 "  - features.enable-pdf-lifecycle\n  - features.enable-question-bank\n"))
+    flag = "  - features.enable-pdf-lifecycle\n"
+    policy.write_text(policy.read_text().replace(flag, flag + "  - features.enable-question-bank\n"))
     hits = of(run(root), "FES015")
     assert where(hits) == [("releases/schema/release.schema.json", 1, "warning")]
     stale = run(root)
@@ -304,3 +310,19 @@ def test_expired_waiver_waives_nothing(tmp_path: Path) -> None:
 def test_waiver_without_reason_waives_nothing(tmp_path: Path) -> None:
     result, _ = _case(tmp_path, "fes901-waiver-blank-reason")
     assert [f.waived for f in of(result, "FES404")] == [None]
+
+
+# --- FES316 ------------------------------------------------------------------------------------
+
+def test_fes316_migrations_dir_outside_the_project(tmp_path: Path) -> None:
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(root / "service" / "db" / "migration", outside)
+    policy = root / "releases" / "policy.yaml"
+    policy.write_text(policy.read_text().replace("migrations_dir: service/db/migration",
+                                                 "migrations_dir: ../elsewhere"))
+    result = run(root)
+    text = policy.read_text()
+    assert where(of(result, "FES316")) == [("releases/policy.yaml", line_of(text, "migrations_dir:"), "error")]
+    # Nothing outside the root is read: no SQL file of `elsewhere` shows up in any finding.
+    assert not any("elsewhere" in f.loc.file for f in result.findings)

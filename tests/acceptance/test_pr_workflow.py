@@ -1,0 +1,206 @@
+"""The pull-request loop, end to end, with the installed `fes-docs` command on throwaway git repositories.
+
+An author drafts a release, each owner signs and commits as themselves, someone else edits the record
+and forges a sign-off; `validate --verify-git` names the forged commit, `diff` tells the reviewer what
+changed, `--changed-since` gates only the files the pull request touched, pre-commit runs the hook
+from `.pre-commit-hooks.yaml`, and a write killed half-way never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).parents[2]
+FES_DOCS = [shutil.which("fes-docs") or ""] if shutil.which("fes-docs") else [sys.executable, "-m", "fes_docs"]
+NEW = "2031-03-phase-9-grading"
+FILE = f"releases/{NEW}.yaml"
+
+
+def git(repo: Path, *args: str, email: str = "ci@example.org") -> str:
+    proc = subprocess.run(["git", "-c", f"user.name={email.split('@')[0]}", "-c", f"user.email={email}",
+                           "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+                          cwd=repo, capture_output=True, text=True, check=True)
+    return proc.stdout
+
+
+def commit(repo: Path, message: str, email: str = "ci@example.org") -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message, email=email)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def fes(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*FES_DOCS, *args], cwd=repo, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    for name in ("releases", "service"):
+        shutil.copytree(REPO / name, root / name)
+    git(root, "init", "-q")
+    commit(root, "the example project")
+    return root
+
+
+def people(repo: Path) -> dict[str, str]:
+    from fes_docs.project import load_policy
+    return {name: mails[0] for name, mails in load_policy(repo)[0].people.items() if mails}
+
+
+def test_draft_sign_forge_and_review(repo: Path) -> None:
+    from fes_docs.model import ROLLBACK_ROLE
+    from fes_docs.project import load_policy
+
+    policy = load_policy(repo)[0]
+    mail = people(repo)
+    names = sorted(mail)
+    roles = [*policy.owner_roles, ROLLBACK_ROLE]
+    owners = {role: names[i % len(names)] for i, role in enumerate(roles)}
+    author = mail[owners[roles[0]]]
+
+    # 1. the author drafts the release; it validates (warnings only) and is committed
+    done = fes(repo, "new", NEW, "--phase", "9", *[x for r, n in owners.items() for x in ("--owner", f"{r}={n}")])
+    assert done.returncode == 0, done.stderr
+    checked = fes(repo, "validate", FILE)
+    assert checked.returncode == 0 and "OK: 0 error(s)" in checked.stdout, checked.stdout
+    commit(repo, "draft the grading release", author)
+
+    # 2. every owner signs and commits their own sign-off
+    for role in policy.owner_roles:
+        signed = fes(repo, "sign", NEW, "--role", role, "--by", owners[role])
+        assert signed.returncode == 0 and "sign-off" in signed.stdout, signed.stderr
+        commit(repo, f"{role} sign-off", mail[owners[role]])
+    verified = fes(repo, "validate", "--verify-git", FILE)
+    assert verified.returncode == 0 and "FES706" not in verified.stdout and "FES705" not in verified.stdout
+    base = git(repo, "rev-parse", "HEAD").strip()
+
+    # 3. someone else raises a flag and re-signs for the product owner, as that owner
+    text = (repo / FILE).read_text()
+    (repo / FILE).write_text(text.replace("rollout: {local: 0,", "rollout: {local: 100,", 1))
+    product = owners[policy.owner_roles[-1]]
+    assert fes(repo, "sign", NEW, "--role", policy.owner_roles[-1], "--by", product).returncode == 0
+    forged = commit(repo, "raise the flag locally", "mallory@evil.example")
+    verified = fes(repo, "validate", "--verify-git", FILE)
+    assert verified.returncode == 1
+    forged_lines = [line for line in verified.stdout.splitlines() if "FES706" in line]
+    assert len(forged_lines) == 1 and forged[:12] in forged_lines[0] and "mallory@evil.example" in forged_lines[0]
+    assert f"sign-off by {product}" in forged_lines[0]
+    stale = [line for line in verified.stdout.splitlines() if "FES705" in line]
+    assert len(stale) == len(policy.owner_roles) - 1 and all("warning" in line for line in stale)  # a draft
+
+    # 4. the reviewer reads the substance of the change
+    review = fes(repo, "diff", base)
+    assert review.returncode == 0, review.stderr
+    assert f"### `{NEW}`" in review.stdout and f"`{policy.flags[0]}`: raised in local 0 → 100" in review.stdout
+    assert "**Sign-off gone stale:**" in review.stdout and "**Sign-off renewed:**" in review.stdout
+    assert "**Findings introduced:**" in review.stdout and "`FES705`" in review.stdout
+
+
+def test_changed_since_reports_only_changed_files(repo: Path) -> None:
+    rels = sorted((repo / "releases").glob("2*.yaml"))
+    old, touched = rels[0], rels[-1]
+    text = old.read_text()
+    old.write_text(text.replace("\nphase:", "\nbogus_key: 1\nphase:", 1))      # an error already on main
+    base = commit(repo, "main, with an old error")
+    assert fes(repo, "validate", "--changed-since", base).returncode == 0       # nothing changed yet
+
+    touched.write_text(touched.read_text().replace("\nphase:", "\nanother_bogus_key: 1\nphase:", 1))
+    everything = fes(repo, "validate")
+    assert everything.returncode == 1 and old.name in everything.stdout and touched.name in everything.stdout
+    gated = fes(repo, "validate", "--changed-since", base)
+    assert gated.returncode == 1
+    assert touched.name in gated.stdout and "another_bogus_key" in gated.stdout
+    assert old.name not in gated.stdout
+    assert fes(repo, "validate", "--changed-since", "no-such-rev").returncode == 2
+
+
+def _pypi_reachable() -> bool:
+    try:
+        socket.create_connection(("pypi.org", 443), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit is not installed")
+def test_pre_commit_try_repo(repo: Path, tmp_path: Path) -> None:
+    """pre-commit builds the hook's own virtualenv from this repository (`pip install .`: ~30 s)."""
+    if not _pypi_reachable():
+        pytest.skip("pre-commit installs the hook's dependencies from PyPI, which is unreachable")
+    hooks = tmp_path / "fes-docs-hooks"
+    hooks.mkdir()
+    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+        shutil.copy(REPO / name, hooks / name)
+    shutil.copytree(REPO / "fes_docs", hooks / "fes_docs", ignore=shutil.ignore_patterns("__pycache__"))
+    git(hooks, "init", "-q")
+    commit(hooks, "hooks")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+    def try_repo(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["pre-commit", "try-repo", str(hooks), "fes-docs-validate", *args], cwd=repo,
+                              env=env, capture_output=True, text=True, timeout=600)
+
+    clean = try_repo("--all-files")
+    assert clean.returncode == 0 and "fes-docs validate" in clean.stdout and "Passed" in clean.stdout, clean.stdout
+
+    (repo / "NOTES.md").write_text("not a release\n")
+    git(repo, "add", "NOTES.md")
+    skipped = try_repo()
+    assert skipped.returncode == 0 and "Skipped" in skipped.stdout, skipped.stdout   # files: ^(releases/|service/)
+
+    rel = sorted((repo / "releases").glob("2*.yaml"))[0]
+    rel.write_text(rel.read_text().replace("\nphase:", "\nbogus_key: 1\nphase:", 1))
+    git(repo, "add", str(rel))
+    failed = try_repo()
+    assert failed.returncode == 1 and "Failed" in failed.stdout and "FES011" in failed.stdout, failed.stdout
+
+
+STALL_FSYNC = """
+import os, sys, time
+def stall(fd):
+    print("data written, about to fsync", flush=True)
+    time.sleep(300)
+os.fsync = stall
+"""
+
+
+def _kill_when_stalled(code: str, cwd: Path) -> None:
+    child = subprocess.Popen([sys.executable, "-c", STALL_FSYNC + code], cwd=cwd, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    assert "about to fsync" in line, child.stderr.read() if child.stderr else ""
+    child.kill()
+    child.wait(timeout=30)
+
+
+def test_a_sign_killed_mid_write_leaves_the_original(repo: Path) -> None:
+    from fes_docs.check import check
+
+    rel = next(r for r in check(repo).project.releases if "product" in r.owners)
+    path = repo / rel.file
+    before = path.read_bytes()
+    _kill_when_stalled(f"from fes_docs.cli import main; main(['sign', {rel.key!r}, '--role', 'product', "
+                       f"'--by', {rel.owners['product']!r}])", repo)
+    assert path.read_bytes() == before
+    leftovers = list(path.parent.glob(f".{path.name}.*.tmp"))
+    assert len(leftovers) == 1 and leftovers[0].stat().st_size > 0     # the new text went to the temp file only
+    assert fes(repo, "validate").returncode in (0, 1)                    # the leftover is ignored, not a record
+    assert leftovers[0].name not in fes(repo, "validate").stdout
+
+
+def test_a_huge_write_killed_mid_way_leaves_the_original(tmp_path: Path) -> None:
+    target = tmp_path / "record.yaml"
+    target.write_bytes(b"id: original\n")
+    _kill_when_stalled(f"from pathlib import Path; from fes_docs.atomic import write_bytes; "
+                       f"write_bytes(Path({str(target)!r}), b'x' * (64 * 1024 * 1024))", tmp_path)
+    assert target.read_bytes() == b"id: original\n"
+    assert [p.stat().st_size for p in tmp_path.glob(".record.yaml.*.tmp")] == [64 * 1024 * 1024]

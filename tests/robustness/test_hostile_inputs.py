@@ -1,0 +1,149 @@
+"""A corpus of hostile inputs: each gives a located finding fast, never a traceback, never reads outside the root.
+
+Every case runs the real checker on a copy of the small rules fixture project with one hostile file
+added. A sentinel file *outside* the project holds a unique marker; if any output ever contains it,
+the tool read something it must not.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from fes_docs.check import check
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "rules" / "project"
+BASE = Path(__file__).parents[1] / "fixtures" / "robustness" / "base-release.yaml"
+MARKER = "SENTINEL-OUTSIDE-THE-PROJECT-7f3a"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text(f"id: {MARKER}\n")
+    (outside / "V99__secret.sql").write_text(f"CREATE TABLE {MARKER.replace('-', '_')} (id int);\n")
+    (outside / "openapi.yaml").write_text(f"openapi: 3.1.0\ninfo: {{title: {MARKER}, version: '1'}}\npaths: {{}}\n")
+    root = tmp_path / "p"
+    shutil.copytree(FIXTURE, root)
+    return root
+
+
+def ok_record(name: str = "base-release") -> str:
+    return BASE.read_text().replace("id: base-release", f"id: {name}")
+
+
+def write(root: Path, rel: str, data: bytes | str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    path.write_bytes(data)
+    return path
+
+
+def billion_laughs() -> bytes:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    prev = "a"
+    for c in "bcdefghij":
+        lines.append(f"{c}: &{c} [" + ",".join([f"*{prev}"] * 9) + "]")
+        prev = c
+    return ("\n".join(lines) + "\n").encode()
+
+
+def big_file(root: Path) -> None:
+    with (root / "releases" / "huge.yaml").open("wb") as fh:
+        fh.write(b"id: huge\ntitle: ")
+        fh.write(b"x" * (50 * 1024 * 1024))
+        fh.write(b"\n")
+
+
+# name -> (set-up, expected (file, rule) that must be among the findings)
+CASES: dict[str, tuple[Callable[[Path], object], tuple[str, str]]] = {
+    "billion-laughs": (lambda r: write(r, "releases/bomb.yaml", billion_laughs()), ("releases/bomb.yaml", "FES003")),
+    "50-mb-file": (big_file, ("releases/huge.yaml", "FES003")),
+    "10000-deep-nesting": (lambda r: write(r, "releases/deep.yaml", "a: " + "[" * 10000 + "]" * 10000),
+                           ("releases/deep.yaml", "FES003")),
+    "10000-deep-block-nesting": (
+        lambda r: write(r, "releases/deepblock.yaml", "".join(" " * i + f"k{i}:\n" for i in range(3000)) + "x"),
+        ("releases/deepblock.yaml", "FES003")),
+    "nul-bytes": (lambda r: write(r, "releases/nul.yaml", b"id: a\x00b\n"), ("releases/nul.yaml", "FES003")),
+    "non-utf8": (lambda r: write(r, "releases/latin1.yaml", "title: caf\xe9\n".encode("latin-1")),
+                 ("releases/latin1.yaml", "FES003")),
+    "utf16": (lambda r: write(r, "releases/utf16.yaml", "id: x\n".encode("utf-16")), ("releases/utf16.yaml", "FES003")),
+    "python-object-tag": (lambda r: write(r, "releases/tag.yaml", "id: !!python/object/apply:os.system [id]\n"),
+                          ("releases/tag.yaml", "FES001")),
+    "symlink-escaping": (lambda r: (r / "releases" / "link.yaml").symlink_to(r.parent / "outside" / "secret.yaml"),
+                         ("releases/link.yaml", "FES003")),
+    "migration-path-with-dotdot": (
+        lambda r: write(r, "releases/dotdot.yaml", ok_record("dotdot").replace(
+            "file: V2__seed_widget.sql", "file: ../../../outside/V99__secret.sql")),
+        ("releases/dotdot.yaml", "FES316")),
+    "migrations-dir-outside": (
+        lambda r: write(r, "releases/policy.yaml", (r / "releases/policy.yaml").read_text().replace(
+            "migrations_dir: service/db/migration", "migrations_dir: ../outside")),
+        ("releases/policy.yaml", "FES316")),
+    "openapi-outside": (
+        lambda r: write(r, "releases/policy.yaml", (r / "releases/policy.yaml").read_text().replace(
+            "openapi: service/openapi.yaml", "openapi: ../outside/openapi.yaml")),
+        ("releases/policy.yaml", "FES801")),
+    "backfill-script-outside": (
+        lambda r: write(r, "releases/bf.yaml", ok_record("bf").replace(
+            "{name: pdf_status_backfill,", "{name: pdf_status_backfill, sql: ../outside/V99__secret.sql,")),
+        ("releases/bf.yaml", "FES316")),
+    "sql-unterminated-string": (
+        lambda r: (write(r, "service/db/migration/V900__unterminated.sql", "INSERT INTO widget VALUES (1, 'oops);\n"),
+                   write(r, "releases/sqlbad.yaml", ok_record("sqlbad").replace(
+                       "file: V2__seed_widget.sql", "file: V900__unterminated.sql"))),
+        ("releases/sqlbad.yaml", "FES320")),
+    "spec-remote-ref": (
+        lambda r: write(r, "service/openapi.yaml", (r / "service/openapi.yaml").read_text().replace(
+            '"200": {description: up}', '"200": {$ref: "http://127.0.0.1:9/evil.yaml#/x"}')),
+        ("service/openapi.yaml", "FES801")),
+    "spec-ref-outside-root": (
+        lambda r: write(r, "service/openapi.yaml", (r / "service/openapi.yaml").read_text().replace(
+            '"200": {description: up}', '"200": {$ref: "../../outside/openapi.yaml#/info"}')),
+        ("service/openapi.yaml", "FES801")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_input_gives_located_finding(project: Path, name: str) -> None:
+    setup, (file, rule) = CASES[name]
+    setup(project)
+    started = time.perf_counter()
+    result = check(project, use_cache=False)
+    elapsed = time.perf_counter() - started
+    hits = [f for f in result.findings if f.loc.file == file and f.rule == rule]
+    assert hits, [(f.loc.file, f.rule, f.message) for f in result.findings]
+    assert all(f.loc.line >= 1 and f.loc.column >= 1 for f in result.findings)
+    assert elapsed < 3.0, f"{name} took {elapsed:.2f}s"  # generous for a loaded CI box; typically < 0.3 s
+    assert not any(MARKER in f.message or MARKER.replace("-", "_") in f.message for f in result.findings)
+
+
+@pytest.mark.parametrize("name", ["billion-laughs", "50-mb-file", "symlink-escaping", "sql-unterminated-string",
+                                  "10000-deep-nesting"])
+def test_cli_never_tracebacks(project: Path, name: str) -> None:
+    CASES[name][0](project)
+    proc = subprocess.run([sys.executable, "-m", "fes_docs", "validate", "--root", str(project), "--format", "json"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and MARKER not in proc.stdout
+    json.loads(proc.stdout)
+
+
+def test_bom_and_crlf_record_is_clean(project: Path) -> None:
+    write(project, "releases/base-release.yaml", b"\xef\xbb\xbf" + ok_record().replace("\n", "\r\n").encode())
+    result = check(project, use_cache=False)
+    got = [f for f in result.findings if f.loc.file == "releases/base-release.yaml"
+           and f.rule in ("FES001", "FES002", "FES003", "FES010", "FES011")]
+    assert not got, got
+    # and positions still count lines right through CRLF: U1 dropping V1's table points at line 14
+    assert any(f.rule == "FES321" and f.loc.line == 14 for f in result.findings)
