@@ -248,6 +248,13 @@ class Release:
         p = self.doc.key_pos(path)
         return Loc(self.doc.file, p.line, p.column)
 
+    def missing_loc(self, *path: str | int) -> Loc:
+        """Where to report something missing inside ``path``: the key that opens it, whatever its YAML style;
+        when the whole section is absent, the ``status`` line (the status is what makes it required)."""
+        if tuple(path) in self.doc.keys:
+            return self.key_loc(*path)
+        return self.key_loc("status") if ("status",) in self.doc.keys else self.loc()
+
     @property
     def rank(self) -> int:
         """Position in the status order; -1 for cancelled/unknown (exempt from completeness)."""

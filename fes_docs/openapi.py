@@ -241,7 +241,8 @@ class _Workspace:
         self.docs: dict[str, Document] = {}
         self.digests: dict[str, str | None] = {}  # file -> sha256, None when it does not exist
         self.problems: list[SpecProblem] = []
-        self.failed: set[str] = set()
+        self.failed: set[str] = set()  # could not be loaded (problems already reported)
+        self.missing: set[str] = set()  # named by a $ref, not there
 
     def rel_of(self, path: Path) -> str | None:
         """The project-relative posix path of an absolute path, or None outside the root."""
@@ -302,16 +303,17 @@ class _Workspace:
                 return None, _problem(from_file, f"$ref {ref!r} points outside the project root; it is "
                                       "not read", "ref-outside", "keep referenced files inside the project")
             target_file = rel
-            if rel not in self.docs and rel not in self.failed:
+            if rel not in self.docs and (rel in self.missing or rel not in self.failed):
+                if rel in self.missing or not resolved.is_file():
+                    self.missing.add(rel)
+                    self.failed.add(rel)
+                    self.digests[rel] = None
+                    what = "does not exist" if not resolved.exists() else "is not a file"
+                    return None, _problem(from_file, f"$ref {ref!r}: {rel} {what}", "ref-missing",
+                                          "fix the path; it is relative to the file that holds the $ref")
                 if len(self.docs) >= MAX_REF_FILES:
                     return None, _problem(from_file, f"more than {MAX_REF_FILES} files referenced; "
                                           f"{ref!r} is not followed", "ref-missing")
-                if not resolved.is_file():
-                    self.failed.add(rel)
-                    self.digests[rel] = None
-                    return None, _problem(from_file, f"$ref {ref!r}: file {rel} does not exist",
-                                          "ref-missing", "fix the path; it is relative to the file "
-                                          "that holds the $ref")
             if self.load(rel) is None:
                 return None, _problem(from_file, f"$ref {ref!r}: file {rel} cannot be loaded (see the "
                                       "problems reported for it)", "ref-missing")
@@ -538,7 +540,8 @@ def _located_validator_class(family: str) -> Any:
 
 class _GuardedHandlers(dict[str, Callable[[str], Any]]):
     """A resolver handler table that claims every URI scheme, so jsonschema-path never falls back
-    to its own urllib/requests fetch; the one handler serves only vetted, already loaded files."""
+    to its own urllib/requests fetch; the one handler serves only files inside the project root,
+    read once with our limits."""
 
     def __init__(self, ws: _Workspace) -> None:
         super().__init__()
@@ -560,9 +563,9 @@ class _GuardedHandlers(dict[str, Callable[[str], Any]]):
         rel = self.ws.rel_of(Path(url2pathname(parts.path)).resolve())
         if rel is None:
             raise _RefRefused(f"outside the project root: {uri}")
-        doc = self.ws.docs.get(rel)
+        doc = self.ws.load(rel)  # inside the root: read with our limits, once
         if doc is None:
-            raise _RefRefused(f"not loaded: {uri}")
+            raise _RefRefused(f"cannot be loaded: {uri}")
         return doc.data
 
 

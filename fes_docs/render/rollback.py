@@ -10,7 +10,7 @@ from ..model import Release
 from .blocks import disable_lines, document, history_query, page, table
 from .context import Site
 from .escape import md_escape
-from .runbook import UP, breadcrumbs, contact, flag_names
+from .runbook import UP, breadcrumbs, contact, flag_names, notes
 
 # The two people the on-call reader needs first; other roles follow in the policy's order.
 FIRST = (("rollback", "Rollback owner"), ("on_call", "On-call escalation"))
@@ -86,7 +86,7 @@ def database(site: Site, rel: Release) -> str:
         text = f"**Unknown plan {md_escape(plan)}.** Prefer forward-fix (§5.2.1) until the record is fixed."
     else:
         text = "**No database plan recorded.** Prefer forward-fix (§5.2.1); a snapshot restore loses data."
-    return page(title, text, never)
+    return page(title, text, notes(site.raw(rel, "rollback", "notes")), never)
 
 
 def who(site: Site, rel: Release) -> str:

@@ -24,10 +24,11 @@ def runbook(site: Site, rel: Release) -> str:
         breadcrumbs(rel, "runbook"),
         findings_block(site, rel),
         header(site, rel),
+        notes(site.raw(rel, "notes")),
         owners(site, rel),
         checklist(site, rel),
         rollout(site, rel),
-        backfills(rel),
+        backfills(site, rel),
         validation(rel),
         playbook(site, rel),
         incidents(site, rel),
@@ -76,6 +77,14 @@ def header(site: Site, rel: Release) -> str:
     return table(["Field", "Value"], rows)
 
 
+def notes(value: object) -> str:
+    """Free-text notes: paragraphs kept, everything else shown as typed."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    paragraphs = [md_escape(p) for p in value.split("\n\n") if p.strip()]
+    return page("**Notes:** " + paragraphs[0], *paragraphs[1:])
+
+
 def roles(site: Site, rel: Release) -> list[str]:
     policy_roles = [*site.project.policy.owner_roles, ROLLBACK_ROLE]
     return policy_roles + sorted(r for r in rel.owners if r not in policy_roles)
@@ -114,6 +123,9 @@ def checklist(site: Site, rel: Release) -> str:
             text += f" — evidence: {link_or_text(entry.evidence)}"
         elif entry.done:
             text += " — no evidence recorded"
+        note = site.raw(rel, *entry.path, "note")
+        if isinstance(note, str) and note.strip():
+            text += f" — note: {md_escape(note)}"
         items.append((entry.done is True, text))
     known = set(site.project.policy.checklist_ids)
     for entry in rel.checklist:
@@ -137,7 +149,9 @@ def _migration_rows(site: Site, rel: Release) -> list[list[str]]:
             sql = md_escape(index.sql_class(m.file) or "")
         checksum = index.checksum(m.file)
         idem = {True: "yes", False: "**no**", None: ""}[m.idempotent]
-        rows.append([md_escape(site.migration_version(m.file) or ""), md_escape(m.file or ""),
+        note = site.raw(rel, *m.path, "note")
+        name = md_escape(m.file or "") + (f" — {md_escape(note)}" if isinstance(note, str) and note.strip() else "")
+        rows.append([md_escape(site.migration_version(m.file) or ""), name,
                      md_escape(m.change or ""), sql, idem, "" if checksum is None else str(checksum)])
     return rows
 
@@ -187,7 +201,7 @@ def rollout(site: Site, rel: Release) -> str:
     return page(*blocks)
 
 
-def backfills(rel: Release) -> str:
+def backfills(site: Site, rel: Release) -> str:
     if not rel.backfills:
         return ""
     blocks = ["## Backfills (§4.4, §4.5)"]
@@ -201,6 +215,12 @@ def backfills(rel: Release) -> str:
         if b.dry_run_sql:
             blocks += ["Dry run first (counts the rows still to do; run again until it reaches 0):",
                        code_block(b.dry_run_sql, "sql")]
+        command = site.raw(rel, *b.path, "command")
+        if isinstance(command, str) and command.strip():
+            blocks += ["Run it with:", code_block(command.strip(), "shell")]
+        note = site.raw(rel, *b.path, "note")
+        if isinstance(note, str) and note.strip():
+            blocks.append(f"Note: {md_escape(note)}")
     return page(*blocks)
 
 

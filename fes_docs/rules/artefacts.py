@@ -47,7 +47,9 @@ def listed_exists(project: Project, rel: Release) -> Iterator[Hit]:
     """Every migration a release lists exists in the policy's `migrations_dir`."""
     index = project.migrations
     for ref in rel.migrations:
-        if ref.file and parse_name(ref.file.rsplit("/", 1)[-1]).kind and index.get(ref.file) is None:
+        if not ref.file or ".." in ref.file.split("/") or ref.file.startswith("/"):
+            continue  # FES316 reports paths leaving the folder
+        if parse_name(ref.file.rsplit("/", 1)[-1]).kind and index.get(ref.file) is None:
             where = f"in {index.folder}" if index.exists else f"({index.folder} does not exist)"
             yield Hit(rel.loc(*ref.path, "file"), f"migration {ref.file} not found {where}")
 

@@ -15,6 +15,10 @@ from ..signing import FES706_HINT, signoff_states
 from . import Hit, emitted_rule, release_rule
 
 
+def _command(rel: Release, role: str | None, by: str | None) -> str:
+    return f"`fes-docs sign {rel.key} --role {role or 'ROLE'} --by {by or 'NAME'}`"
+
+
 def _who(role: str | None, by: str | None) -> str:
     return f"{role or '?'} sign-off by {by or '?'}"
 
@@ -27,7 +31,8 @@ def unbound_signoff(project: Project, rel: Release) -> Iterator[Hit]:
     for st in signoff_states(rel):
         if st.state == "unbound":
             s = st.signoff
-            yield Hit(rel.loc(*s.path), f"{_who(s.role, s.by)} is not bound to the content (no digest)")
+            yield Hit(rel.loc(*s.path), f"{_who(s.role, s.by)} is not bound to the content (no digest)",
+                      hint=f"re-sign it so it expires when the record changes: {_command(rel, s.role, s.by)}")
 
 
 @release_rule("FES705", "Sign-off is current", "§8",
@@ -41,7 +46,8 @@ def stale_signoff(project: Project, rel: Release) -> Iterator[Hit]:
             since = f" since {s.date}" if s.date else ""
             yield Hit(rel.loc(*s.path, "digest"),
                       f"{_who(s.role, s.by)} is stale{since}: the record has changed in substance after it "
-                      "was signed", severity=severity)
+                      "was signed", severity=severity,
+                      hint=f"review what changed (`fes-docs diff`), then re-sign: {_command(rel, s.role, s.by)}")
         elif st.state == "malformed":
             yield Hit(rel.loc(*s.path, "digest"),
                       f"{_who(s.role, s.by)} has a digest fes-docs did not write ({s.digest!r}), "

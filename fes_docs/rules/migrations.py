@@ -67,6 +67,16 @@ def backfill_dry_run(project: Project, rel: Release) -> Iterator[Hit]:
                       f"backfill {b.name!r} touches ~{b.estimated_rows:,} rows (>= {limit:,}) without dry_run")
 
 
+def effective_class(project: Project, ref: MigrationRef) -> str | None:
+    """The SQL's class as §4.3 judges a declaration: seed INSERTs in an `additive` migration count as additive."""
+    a = project.migrations.analysis(ref.file)
+    if a is None or a.error is not None or not a.statements:
+        return None
+    worst = max(0 if ref.change == "additive" and st.klass == "data" and st.kind.upper().startswith("INSERT")
+                else SEVERITY[st.klass] for st in a.statements)
+    return next(k for k, v in SEVERITY.items() if v == worst)
+
+
 def _destructive_sql(project: Project, ref: MigrationRef) -> tuple[str, int] | None:
     a = project.migrations.analysis(ref.file)
     if a is None:
@@ -197,6 +207,7 @@ def claimed_once(project: Project) -> Iterator[Hit]:
     for name, claims in sorted(project.migrations.claims.items()):
         for claim in claims[1:]:
             first = claims[0]
+            by = "this release" if first.release is claim.release else first.release.key
             yield Hit(claim.release.loc(*claim.ref.path, "file"),
-                      f"{name} is already listed by {first.release.key}", release=claim.release.key,
+                      f"{name} is already listed by {by}", release=claim.release.key,
                       related=(first.release.loc(*first.ref.path, "file"),))

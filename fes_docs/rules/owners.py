@@ -16,9 +16,14 @@ EVIDENCE_REQUIRED = ("db-backup", "flyway-dry-run")
               hint="name a person for each role under `owners:`")
 def owners_named(project: Project, rel: Release) -> Iterator[Hit]:
     """Every owner role of the policy, plus the rollback owner (§3.5), names a person."""
+    raw = rel.doc.data.get("owners") if isinstance(rel.doc.data, dict) else None
     for role in [*project.policy.owner_roles, ROLLBACK_ROLE]:
-        if role not in rel.owners:
-            yield Hit(rel.loc("owners"), f"no {role} owner named", hint=f"add `{role}: <name>` under owners")
+        if role in rel.owners:
+            continue
+        if isinstance(raw, dict) and role in raw:  # named, but blank or not a name
+            yield Hit(rel.loc("owners", role), f"the {role} owner is blank", hint=f"write a name after `{role}:`")
+        else:
+            yield Hit(rel.missing_loc("owners"), f"no {role} owner named", hint=f"add `{role}: <name>` under owners")
 
 
 @release_rule("FES102", "Checklist complete", "§3",
@@ -28,7 +33,7 @@ def checklist_present(project: Project, rel: Release) -> Iterator[Hit]:
     ids = {c.id for c in rel.checklist}
     for spec in project.policy.checklist:
         if spec.id not in ids:
-            yield Hit(rel.loc("checklist"), f"checklist item {spec.id!r} ({spec.title}) is missing",
+            yield Hit(rel.missing_loc("checklist"), f"checklist item {spec.id!r} ({spec.title}) is missing",
                       hint=f"add `- {{id: {spec.id}, done: false}}`")
 
 

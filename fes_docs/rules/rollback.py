@@ -14,7 +14,7 @@ from . import Hit, project_rule, release_rule
 def last_known_good(project: Project, rel: Release) -> Iterator[Hit]:
     """From `approved` on, `artifact.last_known_good` names what to re-deploy if the flags are not enough."""
     if rel.from_approved and not rel.last_known_good:
-        yield Hit(rel.loc("artifact"), f"no artifact.last_known_good for a release that is {rel.status}")
+        yield Hit(rel.missing_loc("artifact"), f"no artifact.last_known_good for a release that is {rel.status}")
 
 
 @release_rule("FES402", "Database rollback plan", "§5.2.1-5.2.3",
@@ -22,7 +22,7 @@ def last_known_good(project: Project, rel: Release) -> Iterator[Hit]:
 def database_plan(project: Project, rel: Release) -> Iterator[Hit]:
     """From `approved` on, `rollback.database` says forward-fix or restore-snapshot."""
     if rel.from_approved and not rel.rollback_database:
-        yield Hit(rel.loc("rollback"), f"no rollback.database plan for a release that is {rel.status}")
+        yield Hit(rel.missing_loc("rollback"), f"no rollback.database plan for a release that is {rel.status}")
 
 
 @release_rule("FES403", "Snapshot restore needs the backup", "§5.2.3, §3.1",
@@ -43,8 +43,9 @@ def prefer_forward_fix(project: Project, rel: Release) -> Iterator[Hit]:
     """Restoring a snapshot to undo purely additive migrations throws away data for nothing."""
     if rel.rollback_database != "restore-snapshot" or not rel.migrations:
         return
-    if all(m.change == "additive" and project.migrations.sql_class(m.file) in (None, "additive")
-           for m in rel.migrations):
+    from .migrations import effective_class
+
+    if all(m.change == "additive" and effective_class(project, m) in (None, "additive") for m in rel.migrations):
         yield Hit(rel.loc("rollback", "database"),
                   "restore-snapshot planned although every migration of this release is additive")
 

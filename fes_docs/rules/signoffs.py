@@ -32,6 +32,6 @@ def all_roles_signed(project: Project, rel: Release) -> Iterator[Hit]:
     signed = {s.role for s in rel.signoffs}
     missing = [r for r in project.policy.owner_roles if r not in signed]
     if missing:
-        where = rel.loc("signoffs") if rel.signoffs else rel.loc("status")
+        where = rel.missing_loc("signoffs")
         yield Hit(where, f"release is {rel.status} but {', '.join(missing)} "
                   f"{'has' if len(missing) == 1 else 'have'} not signed off")

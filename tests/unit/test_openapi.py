@@ -256,7 +256,17 @@ def test_a_symlink_leaving_the_root_is_refused(tmp_path: Path) -> None:
 def test_missing_ref_target_file() -> None:
     index = load_spec(FIX, "refs/missing-file.yaml")
     assert [(p.line, p.kind, p.message) for p in index.problems] == [
-        (14, "ref-missing", "$ref 'schemas/Nope.yaml': file refs/schemas/Nope.yaml does not exist")]
+        (14, "ref-missing", "$ref 'schemas/Nope.yaml': refs/schemas/Nope.yaml does not exist")]
+
+
+def test_every_ref_to_a_missing_file_says_so(tmp_path: Path) -> None:
+    text = (FIX / "refs" / "missing-file.yaml").read_text()
+    (tmp_path / "openapi.yaml").write_text(text + "    post:\n      responses:\n        default:\n"
+                                           "          $ref: 'schemas/Nope.yaml'\n")
+    problems = load_spec(tmp_path, "openapi.yaml").problems
+    assert [(p.line, p.message) for p in problems] == [
+        (14, "$ref 'schemas/Nope.yaml': schemas/Nope.yaml does not exist"),
+        (18, "$ref 'schemas/Nope.yaml': schemas/Nope.yaml does not exist")]
 
 
 def test_ref_to_a_missing_node_of_another_file(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from fes_docs.yamledit import EditError, append_item, scalar, set_item_fields
 NEW = {"role": "product", "by": "dave", "date": "2026-04-09", "digest": "sha256:" + "ab" * 32}
 
 
-def data(text: str) -> dict[str, object]:
+def data(text: str) -> dict[str, Any]:
     doc, problems = load_text(text, "t.yaml")
     assert not problems and doc is not None, problems
     assert isinstance(doc.data, dict)
@@ -75,7 +76,7 @@ def test_append_matches_the_neighbours_style() -> None:
 def test_set_fields_replaces_and_adds(name: str) -> None:
     text = SHAPES[name]
     out = set_item_fields(text, "signoffs", 0, {"by": "bob", "digest": "sha256:" + "cd" * 32})
-    item = data(out)["signoffs"][0]  # type: ignore[index]
+    item = data(out)["signoffs"][0]
     assert item["by"] == "bob" and item["digest"] == "sha256:" + "cd" * 32 and item["role"] == "engineering"
     removed = [line for line in difflib.ndiff(text.splitlines(), out.splitlines()) if line.startswith("- ")]
     assert removed and all("alice" in line for line in removed), removed

@@ -1,0 +1,206 @@
+"""Real `mkdocs build --strict` (and `properdocs build --strict`) runs on copies of the example project.
+
+Assertions read the built HTML through a parser (htmldom), never by grepping strings, and take their
+expectations from the release files themselves (read with plain PyYAML).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import pytest
+import yaml
+from conftest import REPO, copy_example
+from htmldom import Node, parse
+
+FIXTURES = REPO / "tests" / "fixtures" / "site"
+
+
+def build(project: Path, *args: str, tool: str = "mkdocs") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", tool, "build", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def overlay(project: Path, defect: str) -> Path:
+    """Copy a broken fixture's files over the example copy (each fixture folder is named for its defect)."""
+    shutil.copytree(FIXTURES / defect, project, dirs_exist_ok=True)
+    return project
+
+
+def records(project: Path) -> dict[str, dict[str, Any]]:
+    out = {}
+    for path in sorted((project / "releases").glob("*.yaml")):
+        if path.name != "policy.yaml":
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            out[data["id"]] = data
+    return out
+
+
+def page(site: Path, url: str) -> Node:
+    return parse((site / url / "index.html").read_text(encoding="utf-8"))
+
+
+def article(doc: Node) -> Node:
+    return doc.find("article")
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_example(tmp_path_factory.mktemp("site") / "project")
+    start = time.perf_counter()
+    proc = build(project, "--strict")
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stderr
+    (project / "build-seconds.txt").write_text(f"{elapsed:.2f}\n")
+    return project
+
+
+def test_every_release_has_a_runbook_and_a_rollback_page(built: Path) -> None:
+    recs = records(built)
+    assert recs
+    for rid, rec in recs.items():
+        runbook = article(page(built / "site", f"releases/{rid}"))
+        assert runbook.find("h1").text().rstrip("¶") == rec["title"]
+        rollback = article(page(built / "site", f"releases/{rid}/rollback"))
+        assert rollback.find("h1").text().rstrip("¶") == f"Rollback: {rec['title']}"
+
+
+def test_rollback_pages_start_with_the_property_lines(built: Path) -> None:
+    for rid, rec in records(built).items():
+        rollback = article(page(built / "site", f"releases/{rid}/rollback"))
+        flags = [f["name"] for f in rec.get("flags", [])]
+        if flags:
+            assert rollback.find("code").text().strip().splitlines() == [f"{name}=false" for name in flags]
+        assert rec["artifact"]["last_known_good"] in rollback.text()
+
+
+def test_runbook_has_the_flyway_query(built: Path) -> None:
+    rid = next(iter(records(built)))
+    codes = [c.text() for c in article(page(built / "site", f"releases/{rid}")).find_all("code")]
+    assert any("FROM flyway_schema_history ORDER BY installed_rank DESC LIMIT 20;" in c for c in codes)
+
+
+def test_dashboard_has_one_row_per_release(built: Path) -> None:
+    recs = records(built)
+    dash = article(page(built / "site", "releases"))
+    rows = [tr for tr in dash.find_all("tr") if tr.find_all("td")]
+    assert len(rows) == len(recs)
+    linked = {tr.find_all("td")[0].find("a").attrs["href"].rstrip("/") for tr in rows}
+    assert linked == set(recs)
+
+
+def test_overview_pages_are_in_the_nav_and_release_pages_are_not(built: Path) -> None:
+    doc = page(built / "site", "releases/flags")
+    nav = doc.find("nav", cls="md-nav--primary")
+    paths = {urljoin("http://site/releases/flags/", a.attrs["href"]) for a in nav.find_all("a") if "href" in a.attrs}
+    assert {f"http://site/releases/{p}/" for p in ("flags", "migrations", "rules", "problems")} <= paths
+    assert "http://site/releases/" in paths
+    assert not any(f"/releases/{rid}/" in p for p in paths for rid in records(built))
+
+
+def test_nothing_is_written_into_docs(built: Path) -> None:
+    assert not (built / "docs" / "releases").exists()
+
+
+def test_two_builds_are_byte_identical(built: Path) -> None:
+    again = build(built, "--strict", "-d", "site-again")
+    assert again.returncode == 0, again.stderr
+    first = {p.relative_to(built / "site"): p.read_bytes() for p in (built / "site").rglob("*") if p.is_file()}
+    second = {
+        p.relative_to(built / "site-again"): p.read_bytes() for p in (built / "site-again").rglob("*") if p.is_file()
+    }
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_properdocs_builds_the_same_site(built: Path) -> None:
+    proc = build(built, "--strict", "-f", "mkdocs.yml", "-d", "site-properdocs", tool="properdocs")
+    assert proc.returncode == 0, proc.stderr
+    for rid in records(built):
+        assert (built / "site-properdocs" / "releases" / rid / "rollback" / "index.html").is_file()
+
+
+def test_error_finding_fails_strict_build_naming_file_and_line(example: Path) -> None:
+    project = overlay(example, "approved-with-open-checklist")
+    bad = project / "releases" / "2099-01-approved-with-open-checklist.yaml"
+    proc = build(project, "--strict")
+    assert proc.returncode == 1
+    assert f"releases/{bad.name}:{line_of(bad, '{id: alerting-dashboards')}:" in proc.stderr
+    assert "Aborted with" in proc.stdout + proc.stderr
+
+
+def test_plain_build_writes_the_site_and_still_fails(example: Path) -> None:
+    project = overlay(example, "approved-with-open-checklist")
+    proc = build(project)
+    assert proc.returncode == 1
+    assert "fail the build" in proc.stderr
+    runbook = article(page(project / "site", "releases/2099-01-approved-with-open-checklist"))
+    dangers = [d for d in runbook.find_all("div", cls="danger") if "FES104" in d.text()]
+    assert dangers and "alerting-dashboards" in dangers[0].text()
+
+
+def test_unreadable_release_file_is_named_and_listed(example: Path) -> None:
+    project = overlay(example, "unparseable-yaml")
+    proc = build(project, "--strict")
+    assert proc.returncode == 1
+    assert "releases/2026-06-unparseable-yaml.yaml:" in proc.stderr
+    shown = build(project, "-d", "site-shown")  # a plain build still writes the pages showing the error
+    assert shown.returncode == 1
+    problems = article(page(project / "site-shown", "releases/problems"))
+    assert "releases/2026-06-unparseable-yaml.yaml" in [h.text().rstrip("¶") for h in problems.find_all("h3")]
+
+
+def test_script_in_a_title_shows_as_text(example: Path) -> None:
+    project = overlay(example, "script-in-title")
+    proc = build(project, "--strict")
+    assert proc.returncode == 0, proc.stderr
+    rec = records(project)["2026-06-script-in-title"]
+    for url in ("releases/2026-06-script-in-title", "releases/2026-06-script-in-title/rollback", "releases"):
+        doc = page(project / "site", url)
+        for node in doc.iter():
+            assert not (node.tag == "script" and "alert" in node.text()), url
+            assert node.tag != "img" or "onerror" not in node.attrs, url
+            assert not any(k.startswith("on") for k in node.attrs), (url, node.tag)
+    runbook = page(project / "site", "releases/2026-06-script-in-title")
+    assert article(runbook).find("h1").text().rstrip("¶") == rec["title"]
+    assert runbook.find("title").text() == f"{rec['title']} - FES releases"
+    dash_links = [a.text() for a in article(page(project / "site", "releases")).find_all("a")]
+    assert rec["title"] in dash_links
+
+
+def test_missing_policy_fails_with_a_reason(example: Path) -> None:
+    (example / "releases" / "policy.yaml").unlink()
+    proc = build(example, "--strict")
+    assert proc.returncode == 1
+    assert "no policy file" in proc.stderr
+
+
+def test_warnings_fail_only_when_asked(example: Path) -> None:
+    project = overlay(example, "draft-with-open-checklist")
+    assert build(project, "--strict").returncode == 0  # warnings are shown on the pages, not fatal
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "strict_warnings: false" in text
+    config.write_text(text.replace("strict_warnings: false", "strict_warnings: true"), encoding="utf-8")
+    proc = build(project, "--strict")
+    assert proc.returncode == 1
+    assert "releases/2099-02-draft-with-open-checklist.yaml:8:27: FES104" in proc.stderr
