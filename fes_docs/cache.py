@@ -74,17 +74,28 @@ class Cache:
         self._used.setdefault(namespace, set()).add(key)
         self._dirty.add(namespace)
 
+    def ensure_folder(self) -> Path | None:
+        """The cache folder, created with its ``.gitignore``; None when caching is off or impossible."""
+        if not self.enabled:
+            return None
+        try:
+            self.folder.mkdir(exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# written by fes-docs: this folder is a cache, safe to delete\n*\n")
+        except OSError:
+            return None
+        return self.folder
+
     def save(self) -> None:
         """Write what changed, dropping entries this run did not use (the cache never grows without bound)."""
         if not self.enabled or not self._dirty:
             return
         from .atomic import write_text
 
+        if self.ensure_folder() is None:
+            return
         try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# written by fes-docs: this folder is a cache, safe to delete\n*\n")
             for namespace in sorted(self._dirty):
                 used = self._used.get(namespace, set())
                 entries = {k: v for k, v in self._data[namespace].items() if k in used}

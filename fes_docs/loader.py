@@ -241,7 +241,9 @@ class _Walker:
     """Turns composed nodes into plain data, recording positions; bounded depth and size."""
 
     def __init__(self, file: str, max_depth: int, max_nodes: int) -> None:
-        self.doc = Document(file, None)
+        self.values: dict[PathKey, Pos] = {}
+        self.keys: dict[PathKey, Pos] = {}
+        self.doc = Document(file, None, self.values, self.keys)
         self.max_depth = max_depth
         self.max_nodes = max_nodes
         self.nodes = 0
@@ -256,7 +258,8 @@ class _Walker:
             raise self._fail(node, "FES003",
                              f"document expands to more than {self.max_nodes} values (an alias bomb?)",
                              "write the values out; do not nest aliases")
-        self.doc.values[path] = _mark_pos(node.start_mark)
+        mark = node.start_mark
+        self.values[path] = Pos(mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if depth >= self.max_depth:
@@ -277,13 +280,14 @@ class _Walker:
                                  "write the keys out explicitly")
             raw = self._scalar(key_node)
             key = "null" if raw is None else (str(raw).lower() if isinstance(raw, bool) else str(raw))
-            kpos = _mark_pos(key_node.start_mark)
+            kmark = key_node.start_mark
+            kpos = Pos(kmark.line + 1, kmark.column + 1)
             if key in first:
                 raise _Fail(LoadProblem(
                     "FES002", f"duplicate key {key!r} (first defined at line {first[key].line})",
                     kpos.line, kpos.column, "remove one of the two entries; YAML would silently keep only the last"))
             first[key] = kpos
-            self.doc.keys[(*path, key)] = kpos
+            self.keys[(*path, key)] = kpos
             out[key] = self.walk(value_node, (*path, key), depth + 1)
         return out
 

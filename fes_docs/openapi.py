@@ -19,9 +19,9 @@ supports 3.2, so we do too). Three things are ours, because the library cannot d
   loaded with our own size and depth limits.
 * **Speed.** On a 2 MB spec the library takes seconds (measured: benchmarks/openapi_2mb.py). Most of
   it is two pure-Python passes: the JSON Schema check of the whole document against the OAS schema
-  (python-jsonschema) and the semantic walk through jsonschema-path. Upstream measured the same
-  (openapi-spec-validator PR #478: its jsonschema-rs backend is only ~1.7x faster overall because
-  "most of the time goes into walking the document in Python"). So:
+  (python-jsonschema) and the semantic walk through jsonschema-path. Upstream saw the same:
+  openapi-spec-validator PR #478 measured its jsonschema-rs backend at only ~1.7x faster overall on
+  GitHub's spec, since the Python walk remains. So:
   - when ``jsonschema_rs`` is importable, the structural pass is first run as a Rust ``is_valid``
     gate and only a failing document is re-checked by python-jsonschema, whose messages (and paths)
     we report: the wording stays the library's default backend's whatever is installed;
@@ -29,6 +29,11 @@ supports 3.2, so we do too). Three things are ours, because the library cannot d
     versions): in-process always, and on disk when the caller passes ``cache_dir``; an unchanged spec
     then costs one read and hash per file;
   - ``semantic=False`` skips the library's semantic walk for callers that must bound a cold run.
+
+A remote ``$ref`` is an error, not a warning: what it points at is never seen, so the spec cannot be
+called valid. Limits shared with the library: the structural pass sees the spec file only; files
+reached through ``$ref`` are checked by the semantic walk (schemas, parameters, defaults, path
+parameters), not against the OAS schema.
 
 Endpoint matching (:meth:`SpecIndex.find`): methods are case-insensitive; path templates match when
 they are equal after every ``{param}`` becomes ``{}`` (``/docs/{id}`` = ``/docs/{documentId}``).

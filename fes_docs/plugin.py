@@ -18,6 +18,7 @@ How findings reach the build:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
@@ -33,7 +34,7 @@ from .check import Result, check_project
 from .errors import ConfigError
 from .findings import Finding
 from .project import load_project
-from .render import OVERVIEW_PAGES, is_overview, render_config_error, render_pages
+from .render import OVERVIEW_PAGES, is_overview, render_config_error, site_files
 
 log = get_plugin_logger(__name__)
 
@@ -97,6 +98,7 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         pages_dir = self._pages_dir()
+        start = time.perf_counter()
         try:
             result = check_project(load_project(self._root(config), releases_dir=self.config.releases_dir))
         except ConfigError as exc:
@@ -105,8 +107,11 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
             pages = render_config_error(str(exc))
         else:
             self._result = result
+            checked = time.perf_counter()
             self._report(result.findings)
-            pages = render_pages(result)
+            pages = site_files(result)
+            log.debug(f"checked {len(result.project.releases)} records in {checked - start:.2f} s, "
+                      f"rendered {len(pages)} files in {time.perf_counter() - checked:.2f} s")
         for path, text in pages.items():
             uri = f"{pages_dir}/{path}"
             existing = files.get_file_from_path(uri)

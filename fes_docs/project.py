@@ -77,7 +77,8 @@ class Project:
     @cached_property
     def spec(self) -> SpecIndex:
         from .openapi import load_spec
-        return load_spec(self.root, self.policy.openapi or "")
+        folder = self.cache.ensure_folder() if self.cache is not None else None
+        return load_spec(self.root, self.policy.openapi or "", cache_dir=folder)
 
 
 def load_policy(root: Path, releases_dir: str = RELEASES_DIR) -> tuple[Policy, list[Finding]]:

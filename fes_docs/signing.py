@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .atomic import write_bytes
 from .errors import FesDocsError, UsageError
 from .findings import Finding, Severity, sort_findings
-from .gitutil import git
+from .gitutil import git, toplevel
 from .loader import Document, load_bytes
 from .model import ROLLBACK_ROLE, Release, SignOff
 from .project import Project, load_project
@@ -280,20 +280,23 @@ def _same_signoff(a: dict[str, Any], b: Any) -> bool:
     return isinstance(b, dict) and all(a.get(k) == b.get(k) for k in ("role", "by", "date", "digest"))
 
 
-def _introducing_commit(root: Path, blame: _Blame, item: dict[str, Any]) -> _Blame:
-    """Follow the line back past commits that touched it without changing the sign-off itself."""
+def _introducing_commit(top: Path, blame: _Blame, item: dict[str, Any]) -> _Blame:
+    """Follow the line back past commits that touched it without changing the sign-off itself.
+
+    ``top`` is the repository's top level: blame's ``previous`` paths are relative to it.
+    """
     for _ in range(50):
         if blame.previous is None:
             return blame
         parent, path = blame.previous
-        shown = git(root, "show", f"{parent}:{path}", check=False)
+        shown = git(top, "show", f"{parent}:{path}", check=False)
         doc, _problems = load_bytes(shown.encode("utf-8"), path) if shown else (None, [])
         data = doc.data if doc is not None else None
         items = data.get("signoffs") if isinstance(data, dict) else None
         j = next((j for j, s in enumerate(items or []) if _same_signoff(item, s)), None)
         if doc is None or j is None:
             return blame
-        earlier = _blame(root, path, parent, _by_line(doc, j))
+        earlier = _blame(top, path, parent, _by_line(doc, j))
         found = earlier.get(_by_line(doc, j)) if earlier else None
         if found is None:
             return blame
@@ -312,13 +315,14 @@ def verify_git(result: Result) -> list[Finding]:
         raise UsageError(f"--verify-git needs a `people:` map (name: [e-mail, ...]) in {project.policy_file}")
     if git(project.root, "rev-parse", "--is-inside-work-tree", check=False).strip() != "true":
         raise UsageError(f"--verify-git: {project.root} is not inside a git work tree")
+    top = toplevel(project.root)
     out = list(result.findings)
     for rel in project.releases:
         if not rel.signoffs:
             continue
         blame = _blame(project.root, rel.file)
         for s in rel.signoffs:
-            out.extend(_verify_one(project, rel, s, blame, people))
+            out.extend(_verify_one(top, rel, s, blame, people))
     return sort_findings(out)
 
 
@@ -326,7 +330,7 @@ def _finding(rel: Release, s: SignOff, message: str, severity: Severity = "error
     return Finding(rel.loc(*s.path, "by"), "FES706", severity, message, FES706_HINT, rel.key)
 
 
-def _verify_one(project: Project, rel: Release, s: SignOff, blame: dict[int, _Blame] | None,
+def _verify_one(top: Path, rel: Release, s: SignOff, blame: dict[int, _Blame] | None,
                 people: dict[str, set[str]]) -> list[Finding]:
     if s.by is None:
         return []
@@ -341,7 +345,7 @@ def _verify_one(project: Project, rel: Release, s: SignOff, blame: dict[int, _Bl
     if hit is None or hit.sha == UNCOMMITTED:
         return [_finding(rel, s, f"{who} is not committed yet, so git cannot confirm who added it",
                          "warning")]
-    intro = _introducing_commit(project.root, hit, rel.doc.data["signoffs"][index])
+    intro = _introducing_commit(top, hit, rel.doc.data["signoffs"][index])
     if intro.mail.lower() in mails:
         return []
     return [_finding(rel, s, f"{who} was committed by {intro.author} <{intro.mail}> in commit "

@@ -15,12 +15,13 @@ from ..atomic import write_text
 from ..check import check_project
 from ..errors import UsageError
 from ..project import RELEASES_DIR, load_project
-from ..render import render_pages
+from ..render import site_files
 from .common import add_root, root_of
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("render", help="write the runbooks, rollback pages and dashboard as Markdown files")
+    p = sub.add_parser("render", help="write the runbooks, rollback pages and dashboard as Markdown files "
+                                      "(and releases.json)")
     p.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="folder to write the pages into (created if missing), e.g. docs/releases")
     add_root(p)
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
     result = check_project(load_project(root, releases_dir=args.releases_dir))
-    pages = render_pages(result)
+    pages = site_files(result)
     try:
         changed = write_pages(out, pages)
     except OSError as exc:

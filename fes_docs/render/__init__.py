@@ -9,6 +9,8 @@ the checked project: sorted, no clock, no absolute paths.
 
 from __future__ import annotations
 
+import json
+
 from ..check import Result
 from .blocks import document
 from .context import OVERVIEW_PAGES, Site
@@ -18,7 +20,10 @@ from .overviews import flags, migrations, problems, rules
 from .rollback import rollback
 from .runbook import runbook
 
-__all__ = ["OVERVIEW_PAGES", "is_overview", "md_escape", "render_config_error", "render_pages"]
+__all__ = ["EXPORT_FILE", "OVERVIEW_PAGES", "is_overview", "md_escape", "render_config_error", "render_pages",
+           "site_files"]
+
+EXPORT_FILE = "releases.json"
 
 
 def render_pages(result: Result) -> dict[str, str]:
@@ -36,6 +41,16 @@ def render_pages(result: Result) -> dict[str, str]:
         pages[f"{slug}/index.md"] = runbook(site, rel)
         pages[f"{slug}/rollback.md"] = rollback(site, rel)
     return dict(sorted(pages.items()))
+
+
+def site_files(result: Result) -> dict[str, str]:
+    """Everything that goes into the pages folder: the pages plus ``releases.json``, the same data
+    for machines (see docs/releases-json.md)."""
+    from ..export import releases_json
+
+    files = render_pages(result)
+    files[EXPORT_FILE] = json.dumps(releases_json(result), indent=2, ensure_ascii=False) + "\n"
+    return dict(sorted(files.items()))
 
 
 def render_config_error(message: str) -> dict[str, str]:

@@ -15,6 +15,11 @@ from urllib.parse import quote, urlsplit
 # Python-Markdown's escapable characters with the `tables` extension. Escaping a character that the
 # parser does not treat as escapable would leave the backslash visible, so the set is exactly this.
 _MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|")
+# One translation table each, built once: str.translate is ~10x faster than a per-character loop, and
+# the plugin escapes a few hundred thousand strings for a thousand releases.
+_ESCAPE = str.maketrans({**{ch: "\\" + ch for ch in _MD_SPECIAL}, "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F.
+_CONTROLS = str.maketrans(dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd"))
 # Characters a link target keeps as they are; everything else is percent-encoded so that no Markdown
 # inline pattern (backticks, links, escapes) can match inside the tag before it is stashed as HTML.
 _URL_SAFE = "-._~:/?#@!$&'+,;=%*"
@@ -23,8 +28,7 @@ _URL_SAFE = "-._~:/?#@!$&'+,;=%*"
 def one_line(text: object) -> str:
     """Collapse every kind of whitespace (newlines, tabs, U+2028 …) to single spaces; show controls."""
     s = "" if text is None else str(text)
-    s = " ".join(s.split())
-    return "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in s)
+    return " ".join(s.split()).translate(_CONTROLS)
 
 
 def md_escape(text: object) -> str:
@@ -37,7 +41,7 @@ def md_escape(text: object) -> str:
 
 
 def _escape(s: str) -> str:
-    return "".join("\\" + ch if ch in _MD_SPECIAL else html.escape(ch, quote=False) for ch in s)
+    return s.translate(_ESCAPE)
 
 
 def md_text(text: object) -> str:

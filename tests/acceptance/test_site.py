@@ -204,3 +204,58 @@ def test_warnings_fail_only_when_asked(example: Path) -> None:
     proc = build(project, "--strict")
     assert proc.returncode == 1
     assert "releases/2099-02-draft-with-open-checklist.yaml:8:27: FES104" in proc.stderr
+
+
+def test_serve_survives_a_broken_release_file(example: Path) -> None:
+    """`mkdocs serve` watches the releases folder (outside docs/) and shows a broken file instead of dying."""
+    import socket
+    import threading
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=example,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log: list[str] = []
+    reader = threading.Thread(target=lambda: log.extend(iter(proc.stderr.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+
+    def fetch(url: str) -> str | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/{url}", timeout=5) as r:
+                return str(r.read().decode("utf-8"))
+        except OSError:
+            return None
+
+    def wait_for(predicate: Any, seconds: float = 60) -> bool:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if predicate():
+                return True
+            if proc.poll() is not None:
+                return False
+            time.sleep(0.3)
+        return False
+
+    bad = "2026-06-unparseable-yaml.yaml"
+    try:
+        assert wait_for(lambda: fetch("releases/") is not None), "".join(log)
+        shutil.copy(FIXTURES / "unparseable-yaml" / "releases" / bad, example / "releases" / bad)
+
+        def shows_problem() -> bool:
+            html = fetch("releases/problems/")
+            return html is not None and f"releases/{bad}" in [h.text().rstrip("¶") for h in parse(html).find_all("h3")]
+
+        assert wait_for(shows_problem), "".join(log)
+        assert proc.poll() is None, "serve exited"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

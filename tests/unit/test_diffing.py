@@ -46,11 +46,7 @@ def change_everything(root: Path) -> Release:
     edit(demo, "migrations: []", f"migrations: [{{file: {SQL}, change: additive, idempotent: true}}]")
     (root / "service" / "db" / "migration" / SQL).write_text(
         "CREATE TABLE IF NOT EXISTS diff_demo (id bigint PRIMARY KEY);\n")
-    rel = approved(root)
-    p95 = re.search(r"p95_latency_ms_max: (\d+)", (root / rel.file).read_text())
-    assert p95 is not None, "update the test: the approved release has no p95 bound"
-    edit(root / rel.file, p95.group(0), f"p95_latency_ms_max: {int(p95.group(1)) + 300}")   # stale sign-offs
-    return rel
+    return change_everything_but_the_demo(root)
 
 
 def test_diff_reports_each_kind_of_change(repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -133,3 +129,22 @@ def test_unknown_revision(repo: tuple[Path, str], capsys: pytest.CaptureFixture[
     root, _ = repo
     assert main(["diff", "no-such-branch", "--root", str(root)]) == 2
     assert "unknown git revision 'no-such-branch'" in capsys.readouterr().err
+
+
+def test_project_in_a_subfolder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    top = tmp_path / "mono"
+    root = example_repo(top / "ops" / "releases")
+    (root / ".git").rename(top / ".git")
+    base = commit(top, "the project moves into ops/releases")
+    rel = change_everything_but_the_demo(root)
+    out = diff(root, capsys, base)
+    assert f"### `{rel.key}`" in out and "**Sign-off gone stale:**" in out
+
+
+def change_everything_but_the_demo(root: Path) -> Release:
+    """A substantive edit of the approved release: its sign-offs go stale."""
+    rel = approved(root)
+    p95 = re.search(r"p95_latency_ms_max: (\d+)", (root / rel.file).read_text())
+    assert p95 is not None, "update the test: the approved release has no p95 bound"
+    edit(root / rel.file, p95.group(0), f"p95_latency_ms_max: {int(p95.group(1)) + 300}")
+    return rel

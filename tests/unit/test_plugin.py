@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -13,8 +14,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files, InclusionLevel, get_files
 
 from fes_docs.check import check
+from fes_docs.export import releases_json
 from fes_docs.plugin import FesDocsPlugin, insert_nav
-from fes_docs.render import OVERVIEW_PAGES, render_pages
+from fes_docs.render import EXPORT_FILE, OVERVIEW_PAGES, render_pages
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "render" / "project"
 LOGGER = "mkdocs.plugins.fes_docs.plugin"
@@ -71,6 +73,9 @@ def test_pages_are_generated_in_memory(project: Path) -> None:
         assert f.content_string == text
         overview = path in {p for _, p in OVERVIEW_PAGES}
         assert (f.inclusion == InclusionLevel.NOT_IN_NAV) != overview
+    export = files.get_file_from_path(f"releases/{EXPORT_FILE}")
+    assert export is not None and not export.is_documentation_page()
+    assert json.loads(export.content_string) == releases_json(check(project))
     assert not (project / "docs" / "releases").exists()
 
 

@@ -247,8 +247,14 @@ def test_verify_git_accepts_the_signer_and_names_the_impostor_commit(tmp_path: P
     assert {who["engineering"], who["on_call"]} <= set(found)
 
 
-def test_verify_git_follows_a_line_back_past_cosmetic_edits(tmp_path: Path) -> None:
-    repo = example_repo(tmp_path / "r")
+@pytest.mark.parametrize("where", [".", "ops/releases"])
+def test_verify_git_follows_a_line_back_past_cosmetic_edits(tmp_path: Path, where: str) -> None:
+    top = tmp_path / "r"
+    example_repo(top / where)
+    if where != ".":                     # the project lives in a subfolder of the repository
+        shutil.move(str(top / where / ".git"), str(top / ".git"))
+        commit(top, "moved")
+    repo = top / where
     who = owners(repo)["product"]
     assert main(["sign", REL, "--role", "product", "--by", who, "--root", str(repo)]) == 0
     commit(repo, "product sign-off", email=f"{who}@fes.example.org")

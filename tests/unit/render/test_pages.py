@@ -306,3 +306,13 @@ def test_unreadable_release_file_is_listed(hostile_result: Result, hostile_pages
 def test_render_reads_no_clock_and_no_absolute_path(pages: dict[str, str]) -> None:
     blob = "\n".join(pages.values())
     assert str(Path(FIXTURES).resolve()) not in blob
+
+
+def test_free_text_notes_and_backfill_command(pages: dict[str, str]) -> None:
+    rec = records("project")["2026-01-alpha"]
+    root = dom(pages["2026-01-alpha/index.md"])
+    paragraphs = [p.text() for p in root.find_all("p")]
+    first, second = rec["notes"].strip().split("\n\n")
+    assert f"Notes: {first}" in paragraphs and second in paragraphs
+    assert rec["backfills"][0]["command"] in [c.text().strip() for c in root.find_all("code")]
+    assert rec["rollback"]["notes"] in dom(pages["2026-01-alpha/rollback.md"]).text()
