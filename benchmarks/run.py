@@ -52,7 +52,8 @@ def median(cmd: list[str], cwd: Path, runs: int, before: object = None,
 
 
 def clear_cache(root: Path) -> None:
-    shutil.rmtree(root / ".fes-docs-cache", ignore_errors=True)
+    from fes_docs.cache import Cache
+    shutil.rmtree(Cache(root).folder, ignore_errors=True)
 
 
 def plain_site(root: Path, dest: Path) -> Path:

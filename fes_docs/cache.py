@@ -7,8 +7,10 @@ Why it is safe:
 * the cache file names the tool version; another version ignores it (never trusted across versions);
 * it is JSON, not pickle: a cache folder smuggled into a pull request cannot execute code, and a
   corrupt or hand-edited file is simply ignored;
-* it lives in ``.fes-docs-cache/`` at the project root with its own ``.gitignore`` (``*``), so it is
-  invisible to git and safe to delete at any time; ``FES_DOCS_NO_CACHE=1`` turns it off.
+* it lives *outside* the project, in ``$FES_DOCS_CACHE_DIR`` or ``$XDG_CACHE_HOME/fes-docs`` (default
+  ``~/.cache/fes-docs``), one folder per project path: a merge gate must never trust results that a
+  pull request could have committed next to the records. It is invisible to git, safe to delete at any
+  time, and ``FES_DOCS_NO_CACHE=1`` turns it off.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from .findings import Finding, Loc, Waiver
 from .loader import Document
 from .model import Policy, Release
 
-CACHE_DIR = ".fes-docs-cache"
 FORMAT = 2  # bump when the shape of an entry changes
 
 
@@ -37,11 +38,19 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+def cache_home() -> Path:
+    explicit = os.environ.get("FES_DOCS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "fes-docs"
+
+
 class Cache:
     """One JSON file per namespace; loaded on first use, written once at the end (atomically)."""
 
     def __init__(self, root: Path, enabled: bool | None = None) -> None:
-        self.folder = root / CACHE_DIR
+        self.folder = cache_home() / digest(str(root.resolve()))[:24]
         self.enabled = (os.environ.get("FES_DOCS_NO_CACHE", "") in ("", "0")) if enabled is None else enabled
         self._data: dict[str, dict[str, Any]] = {}
         self._dirty: set[str] = set()
@@ -79,10 +88,10 @@ class Cache:
         if not self.enabled:
             return None
         try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# written by fes-docs: this folder is a cache, safe to delete\n*\n")
+            self.folder.mkdir(parents=True, exist_ok=True)
+            readme = self.folder.parent / "README"
+            if not readme.exists():
+                readme.write_text("fes-docs cache: one folder per project path; safe to delete at any time.\n")
         except OSError:
             return None
         return self.folder

@@ -7,6 +7,7 @@ migrations belong to which release, Flyway's order, where a failure should point
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from .dryrun import BackfillInput, DryRunReport, MigrationInput, lock_mode_sql
@@ -114,3 +115,19 @@ def evidence_path(project: Project, evidence: str | None) -> Path | None:
     if not evidence or "://" in evidence or not evidence.strip().endswith(".json"):
         return None
     return project.inside(evidence.strip())
+
+
+def read_evidence(project: Project, evidence: str | None) -> dict[str, Any] | None:
+    """The dry-run evidence a checklist item cites, if it is a readable fes-docs evidence file in the project."""
+    import json
+
+    from .dryrun import evidence_checksums
+
+    path = evidence_path(project, evidence)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and evidence_checksums(data) is not None else None

@@ -6,7 +6,7 @@ import html
 import json
 from collections.abc import Sequence
 
-from .escape import code_block, code_line, one_line
+from .escape import code_block, code_line, md_escape, one_line
 
 # One line, so it pastes into any client (psql, a web console) as it stands.
 FLYWAY_HISTORY_QUERY = (
@@ -69,6 +69,4 @@ def page(*blocks: str) -> str:
 
 def document(title: str, *blocks: str, hide: Sequence[str] = ()) -> str:
     """A whole page: front matter, the title as the one H1, then the blocks."""
-    from .escape import md_escape
-
     return page(front_matter(title, hide), f"# {md_escape(title)}", *blocks)

@@ -27,6 +27,7 @@ def runbook(site: Site, rel: Release) -> str:
         notes(site.raw(rel, "notes")),
         owners(site, rel),
         checklist(site, rel),
+        dry_run(site, rel),
         rollout(site, rel),
         backfills(site, rel),
         validation(rel),
@@ -67,6 +68,8 @@ def header(site: Site, rel: Release) -> str:
         ["Phase", _value(rel.phase)],
         ["Window", window],
         ["Artifact", artifact],
+        ["Owners", ", ".join(f"{md_escape(role)}: {md_escape(rel.owners[role])}"
+                             for role in roles(site, rel) if role in rel.owners) or "**none named**"],
     ]
     if rel.reattempt_of:
         target = site.by_key(rel.reattempt_of)
@@ -108,6 +111,33 @@ def owners(site: Site, rel: Release) -> str:
         rows.append([md_escape(role), md_escape(person) if person else "**not named**",
                      contact(site, person), cell])
     return page("## Owners and sign-offs (§8)", table(["Role", "Owner", "Contact", "Sign-off"], rows))
+
+
+def dry_run(site: Site, rel: Release) -> str:
+    """What `fes-docs dry-run` proved for this release's migrations, when the checklist cites its evidence."""
+    from ..dryrun import lock_mode_sql
+    from ..proving import read_evidence
+
+    item = rel.checklist_item("flyway-dry-run")
+    evidence = read_evidence(site.project, item.evidence if item else None)
+    if evidence is None:
+        return ""
+    mine = {m.file.rsplit("/", 1)[-1] for m in rel.migrations if m.file}
+    rows = []
+    for m in evidence.get("migrations", []):
+        if not isinstance(m, dict) or m.get("script") not in mine:
+            continue
+        locks = {f"{lock_mode_sql(str(x.get('mode')))} {x.get('table')}" for x in m.get("locks", [])
+                 if isinstance(x, dict)}
+        idem = {True: "yes", False: "**no**", None: "not checked"}.get(m.get("idempotent"), "?")
+        rows.append([md_escape(str(m.get("script"))), md_escape(str(m.get("status"))), idem,
+                     md_escape(", ".join(sorted(locks)) or "none"), md_escape(f"{m.get('seconds', 0)} s")])
+    summary = (f"Evidence {md_escape(str(item.evidence if item else ''))}: PostgreSQL "
+               f"{md_escape(str(evidence.get('postgresql', '?')))}, "
+               f"{'passed' if evidence.get('passed') else '**failed**'}.")
+    return page("## Dry run on PostgreSQL (§3.2, §4.1)", summary,
+                table(["Migration", "Applied", "Idempotent (run twice)", "Locks held", "Time"], rows)
+                if rows else "The evidence does not cover this release's migrations.")
 
 
 def checklist(site: Site, rel: Release) -> str:

@@ -94,4 +94,3 @@ def test_copy_is_untouched(example: Path) -> None:
     fes(example, "dry-run")
     after = {p: p.read_bytes() for p in sorted((example / "releases").rglob("*")) if p.is_file()}
     assert before == after
-    shutil.rmtree(example / ".fes-docs-cache", ignore_errors=True)
