@@ -511,7 +511,7 @@ def _rust_gate(family: str) -> Any | None:
         import jsonschema_rs
         from openapi_spec_validator.schemas.utils import get_schema_content
 
-        schema = get_schema_content(family)
+        schema = dict(get_schema_content(family))
         return jsonschema_rs.validator_cls_for(schema)(schema)
     except Exception:  # not installed, or cannot compile this schema: python-jsonschema alone decides
         return None

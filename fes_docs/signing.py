@@ -58,12 +58,11 @@ def canonical_content(data: Any) -> Any:
     """The part of a record a sign-off covers (see the module docstring for what is left out and why)."""
     if not isinstance(data, dict):
         return data
-    out = {k: copy.deepcopy(v) for k, v in data.items() if k not in EXCLUDED_KEYS}
+    out = {k: v for k, v in data.items() if k not in EXCLUDED_KEYS}
     migrations = out.get("migrations")
-    if isinstance(migrations, list):
-        for m in migrations:
-            if isinstance(m, dict):
-                m.pop("checksum", None)
+    if isinstance(migrations, list):  # a new list: the record's own data is never modified
+        out["migrations"] = [{k: v for k, v in m.items() if k != "checksum"} if isinstance(m, dict) else m
+                             for m in migrations]
     return out
 
 
@@ -77,7 +76,11 @@ def digest_of(data: Any) -> str:
 
 
 def release_digest(rel: Release) -> str:
-    return digest_of(rel.doc.data)
+    """Computed once per loaded record: several rules and the pages ask for it."""
+    cached = rel.extra.get("digest")
+    if not isinstance(cached, str):
+        cached = rel.extra["digest"] = digest_of(rel.doc.data)
+    return cached
 
 
 def _well_formed(digest: str) -> bool:

@@ -4,8 +4,9 @@
 `engine.run` applies the migrations twice and reports, `report` holds the results and the JSON evidence.
 """
 
-from fes_docs.dryrun.cluster import DryRunUnavailable, scratch_database, throwaway_cluster
-from fes_docs.dryrun.engine import Settings, run
+from typing import Any
+
+from fes_docs.dryrun.errors import DryRunUnavailable
 from fes_docs.dryrun.report import (
     BackfillInput,
     BackfillOutcome,
@@ -32,3 +33,16 @@ __all__ = [
     "scratch_database",
     "throwaway_cluster",
 ]
+
+
+_LAZY = {"scratch_database": "cluster", "throwaway_cluster": "cluster", "Settings": "engine", "run": "engine"}
+
+
+def __getattr__(name: str) -> Any:
+    """The database side (psycopg, subprocesses) loads on first use: `validate` reads evidence through this
+    package and should not pay for a PostgreSQL driver it never uses."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"fes_docs.dryrun.{_LAZY[name]}"), name)
+    raise AttributeError(name)

@@ -52,17 +52,18 @@ def incremental_production(project: Project, rel: Release) -> Iterator[Hit]:
         value = flag.rollout.get(prod)
         if value is None or value == []:
             continue
-        loc = rel.loc(*flag.path, "rollout", prod)
         if not isinstance(value, list):
             if value != 0:
-                yield Hit(loc, f"{flag.name}: {prod} must be a list of rising steps, not a single value {value!r}")
+                yield Hit(rel.loc(*flag.path, "rollout", prod),
+                          f"{flag.name}: {prod} must be a list of rising steps, not a single value {value!r}")
             continue
         steps = flag.steps(prod)
         if len(steps) < 2:
-            yield Hit(loc, f"{flag.name}: {prod} rollout needs at least two steps, got {steps}")
+            yield Hit(rel.loc(*flag.path, "rollout", prod),
+                      f"{flag.name}: {prod} rollout needs at least two steps, got {steps}")
         for j, step in enumerate(steps):
             if step == 0:  # below 0 and above 100 are schema errors already
-                yield Hit(rel.loc(*flag.path, "rollout", prod, j), f"{flag.name}: step {step} is outside 1-100")
+                yield Hit(rel.loc(*flag.path, "rollout", prod, j), f"{flag.name}: step 0 is not a step (steps are 1-100)")
         for j in range(1, len(steps)):
             if steps[j] <= steps[j - 1]:
                 yield Hit(rel.loc(*flag.path, "rollout", prod, j),
