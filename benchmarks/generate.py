@@ -10,7 +10,7 @@ import argparse
 import json
 import random
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 PEOPLE = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"]
@@ -180,7 +180,7 @@ def generate(out: Path, n: int, seed: int = 42) -> Path:
     (out / "releases").mkdir(parents=True)
     (out / "service" / "db" / "migration").mkdir(parents=True)
     (out / "releases" / "policy.yaml").write_text(POLICY)
-    start = datetime(2020, 1, 6, 18, tzinfo=timezone.utc)
+    start = datetime(2020, 1, 6, 18, tzinfo=UTC)
     for i in range(n):
         when = start + timedelta(hours=12 * i)
         text = release_yaml(i, when, rng)

@@ -7,8 +7,8 @@ migrations belong to which release, Flyway's order, where a failure should point
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from .dryrun import BackfillInput, DryRunReport, MigrationInput, lock_mode_sql
 from .errors import UsageError

@@ -63,7 +63,8 @@ def incremental_production(project: Project, rel: Release) -> Iterator[Hit]:
                       f"{flag.name}: {prod} rollout needs at least two steps, got {steps}")
         for j, step in enumerate(steps):
             if step == 0:  # below 0 and above 100 are schema errors already
-                yield Hit(rel.loc(*flag.path, "rollout", prod, j), f"{flag.name}: step 0 is not a step (steps are 1-100)")
+                yield Hit(rel.loc(*flag.path, "rollout", prod, j),
+                          f"{flag.name}: step 0 is not a step (steps are 1-100)")
         for j in range(1, len(steps)):
             if steps[j] <= steps[j - 1]:
                 yield Hit(rel.loc(*flag.path, "rollout", prod, j),

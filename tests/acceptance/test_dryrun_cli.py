@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +35,8 @@ def test_example_dry_run_writes_evidence_that_validate_trusts_until_sql_changes(
     draft = example / DRAFT
     text = draft.read_text()
     old = next(line for line in text.splitlines() if "id: flyway-dry-run" in line)
-    draft.write_text(text.replace(old, '  - {id: flyway-dry-run, done: true, evidence: "releases/evidence/dry-run.json"}'))
+    cited = '  - {id: flyway-dry-run, done: true, evidence: "releases/evidence/dry-run.json"}'
+    draft.write_text(text.replace(old, cited))
     ok = fes(example, "validate", "--format", "json")
     assert not [f for f in json.loads(ok.stdout)["findings"] if f["rule"] == "FES334"], ok.stdout
     # editing a migration of the release after the dry run makes the evidence stale
