@@ -8,6 +8,7 @@ from pathlib import Path
 from ..check import check
 from ..gitutil import changed_files
 from ..report import REPORTERS, as_json
+from ..rerun import Report, validate_report
 from ..summary import migrations_json
 from .common import add_root, root_of, write_out
 
@@ -37,11 +38,13 @@ def _relative(root: Path, path: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
-    result = check(root, today=args.today)
-    if args.verify_git:
+    if args.verify_git:  # needs the records themselves, so no fast path
         from ..signing import verify_git
-        result.findings = verify_git(result)
-    findings = result.findings
+        result = check(root, today=args.today)
+        report = Report(verify_git(result), 1 + len(result.project.releases), migrations_json(result.project))
+    else:
+        report = validate_report(root, today=args.today)
+    findings = report.findings
     only: set[str] | None = None
     if args.paths:
         only = {_relative(root, p) for p in args.paths}
@@ -50,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
         only = changed if only is None else only & changed
     if only is not None:
         findings = [f for f in findings if f.loc.file in only]
-    files = 1 + len(result.project.releases)
+    files = report.files
     if args.format == "json":
-        out = as_json(findings, files, {"migrations": migrations_json(result.project)})
+        out = as_json(findings, files, {"migrations": report.migrations})
     else:
         out = REPORTERS[args.format](findings, files)
     write_out(out, args.output)

@@ -92,3 +92,33 @@ def test_a_cache_committed_into_the_project_is_never_read(tmp_path: Path) -> Non
             entry["findings"] = []  # a pull request trying to hide its findings
         f.write_text(json.dumps(data))
     assert summary(root) == cold
+
+
+def rules_of(root: Path) -> list[tuple[str, str]]:
+    from fes_docs.rerun import validate_report
+    return sorted((f.loc.file, f.rule) for f in validate_report(root, use_cache=True).findings)
+
+
+def test_unchanged_project_reuses_the_report_and_any_change_reruns(tmp_path: Path) -> None:
+    from fes_docs.rerun import validate_report
+
+    root = project(tmp_path)
+    first = validate_report(root, use_cache=True)
+    assert first.result is not None
+    again = validate_report(root, use_cache=True)
+    assert again.result is None  # served from the previous run
+    assert [finding_key(f) for f in again.findings] == [finding_key(f) for f in first.findings]
+    # a changed migration, a changed spec, an added record: each reruns the rules
+    (root / "service/db/migration/V1__create_widget.sql").write_text("CREATE TABLE widget (id int);\n")
+    assert ("releases/base-release.yaml", "FES318") in rules_of(root)
+    spec = root / "service/openapi.yaml"
+    spec.write_text(spec.read_text().replace("openapi: 3.1.0", "openapi: 9.9.9"))
+    assert ("service/openapi.yaml", "FES801") in rules_of(root)
+    (root / "releases" / "second.yaml").write_text("id: second\n")
+    assert ("releases/second.yaml", "FES010") in rules_of(root)
+    (root / "releases" / "second.yaml").unlink()
+    assert ("releases/second.yaml", "FES010") not in rules_of(root)
+
+
+def finding_key(f: object) -> str:
+    return repr(f)
