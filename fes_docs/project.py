@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .findings import Finding, Loc
@@ -44,6 +44,7 @@ class Project:
     releases_dir: str = RELEASES_DIR
     today: str | None = None   # ISO date for waiver expiry; None = the real today
     cache: Cache | None = None
+    _spec_worker: Any = None
 
     @property
     def policy_file(self) -> str:
@@ -77,8 +78,41 @@ class Project:
     @cached_property
     def spec(self) -> SpecIndex:
         from .openapi import load_spec
+        if self._spec_worker is not None:  # validated in parallel: the result waits in the disk cache
+            self._spec_worker.join()
         folder = self.cache.ensure_folder() if self.cache is not None else None
         return load_spec(self.root, self.policy.openapi or "", cache_dir=folder)
+
+    def start_spec_worker(self) -> None:
+        """Validate a large OpenAPI spec in a second process while the records load and the rules run.
+
+        openapi-spec-validator walks the document in pure Python (seconds for a 2 MB spec), and the GIL
+        keeps a thread from helping; a forked process uses the second core and hands its result over
+        through the disk cache. Small specs, no cache or no fork: validated inline when first needed.
+        """
+        import multiprocessing as mp
+
+        folder = self.cache.ensure_folder() if self.cache is not None else None
+        spec = self.inside(self.policy.openapi) if self.policy.openapi else None
+        if folder is None or spec is None or "fork" not in mp.get_all_start_methods():
+            return
+        try:
+            if spec.stat().st_size < SPEC_PARALLEL_BYTES:
+                return
+        except OSError:
+            return
+        worker = mp.get_context("fork").Process(target=_warm_spec, args=(self.root, self.policy.openapi, folder),
+                                                daemon=True)
+        worker.start()
+        self._spec_worker = worker
+
+
+SPEC_PARALLEL_BYTES = 256_000
+
+
+def _warm_spec(root: Path, rel: str, folder: Path) -> None:
+    from .openapi import load_spec
+    load_spec(root, rel, cache_dir=folder)
 
 
 def load_policy(root: Path, releases_dir: str = RELEASES_DIR) -> tuple[Policy, list[Finding]]:
@@ -116,16 +150,19 @@ def load_release_bytes(data: bytes, rel: str,
 
 
 def load_project(root: Path, releases_dir: str = RELEASES_DIR, today: str | None = None,
-                 use_cache: bool | None = None) -> Project:
+                 use_cache: bool | None = None, parallel_spec: bool = False) -> Project:
     """Read the policy and every release file under ``releases/`` (unchanged files from the cache)."""
     from .cache import Cache, load_releases_cached
 
     root = root.resolve()
     policy, findings = load_policy(root, releases_dir)
     cache = Cache(root, use_cache)
+    project = Project(root, policy, [], findings, releases_dir, today, cache)
+    if parallel_spec:  # opt-in: only a one-shot CLI run should fork (not a long-lived, threaded server)
+        project.start_spec_worker()
     releases, release_findings = load_releases_cached(root, releases_dir, policy, cache)
     findings.extend(release_findings)
-    project = Project(root, policy, releases, findings, releases_dir, today, cache)
+    project.releases = releases
     findings.extend(published_schema_findings(project))
     return project
 

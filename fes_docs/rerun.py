@@ -97,7 +97,7 @@ def validate_report(root: Path, today: str | None = None, use_cache: bool | None
                               entry["migrations"])
         except (KeyError, TypeError, ValueError):
             pass
-    project = load_project(root, today=today, use_cache=use_cache)
+    project = load_project(root, today=today, use_cache=use_cache, parallel_spec=True)
     result = check_project(project)
     report = Report(result.findings, 1 + len(project.releases), migrations_json(project), result)
     if cache.enabled:
