@@ -29,7 +29,7 @@ import yaml
 try:  # the C parser is ~10x faster; fall back silently where libyaml is absent
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment,unused-ignore]
 
 PathKey = tuple[str | int, ...]
 

@@ -65,7 +65,8 @@ def _content_end(node: yaml.Node) -> int:
     if isinstance(node, yaml.ScalarNode):
         end = int(node.end_mark.index)
         if node.style in ("|", ">"):  # block scalars own their trailing line breaks
-            while end > node.start_mark.index and node.end_mark.buffer[end - 1] in " \r\n":
+            buffer: str = node.end_mark.buffer or ""
+            while end > node.start_mark.index and buffer[end - 1] in " \r\n":
                 end -= 1
         return end
     if getattr(node, "flow_style", False) or not node.value:
