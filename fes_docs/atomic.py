@@ -8,8 +8,7 @@ import tempfile
 from pathlib import Path
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over the target (atomic on POSIX)."""
+def _write(path: Path, data: bytes, *, replace: bool) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -17,17 +16,29 @@ def write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if path.exists():
+        if replace and path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         else:  # mkstemp makes 0600; a new file gets the usual permissions
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # FileExistsError instead of replacing, even if created meanwhile
+    finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target (atomic on POSIX)."""
+    _write(path, data, replace=True)
+
+
+def create_bytes(path: Path, data: bytes) -> None:
+    """Like :func:`write_bytes`, for a new file only: raises FileExistsError rather than overwrite."""
+    _write(path, data, replace=False)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -9,14 +9,12 @@ as this release's last known good.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .atomic import create_bytes
 from .errors import UsageError
 from .model import ROLLBACK_ROLE, Policy, Release
 from .project import Project, load_project
@@ -120,23 +118,6 @@ def render(policy: Policy, draft: Draft) -> str:
     return "\n".join(out) + "\n"
 
 
-def _create_exclusive(path: Path, data: bytes) -> None:
-    """Write a new file atomically and never over an existing one (even one created meanwhile)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)   # mkstemp makes 0600; a new record gets the usual permissions
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.link(tmp, path)   # fails with FileExistsError instead of replacing
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-
-
 def _owners(policy: Policy, pairs: list[str], base: dict[str, str]) -> dict[str, str]:
     roles = [*policy.owner_roles, ROLLBACK_ROLE]
     owners = {r: n for r, n in base.items() if r in roles}
@@ -177,7 +158,7 @@ def new_release(root: Path, release_id: str, phase: int, *, from_id: str | None 
     path = folder / f"{release_id}.yaml"
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        _create_exclusive(path, render(project.policy, draft).encode("utf-8"))
+        create_bytes(path, render(project.policy, draft).encode("utf-8"))
     except FileExistsError:
         raise UsageError(f"{project.releases_dir}/{path.name} already exists; not overwriting it") from None
     return path
