@@ -115,7 +115,7 @@ def owners(site: Site, rel: Release) -> str:
 
 def dry_run(site: Site, rel: Release) -> str:
     """What `fes-docs dry-run` proved for this release's migrations, when the checklist cites its evidence."""
-    from ..dryrun import lock_mode_sql
+    from ..dryrun.report import lock_mode_sql, lock_strength
     from ..proving import read_evidence
 
     item = rel.checklist_item("flyway-dry-run")
@@ -127,8 +127,13 @@ def dry_run(site: Site, rel: Release) -> str:
     for m in evidence.get("migrations", []):
         if not isinstance(m, dict) or m.get("script") not in mine:
             continue
-        locks = {f"{lock_mode_sql(str(x.get('mode')))} {x.get('table')}" for x in m.get("locks", [])
-                 if isinstance(x, dict)}
+        strongest: dict[str, str] = {}  # per table, the strongest mode: what decides who is blocked
+        for x in m.get("locks", []):
+            if isinstance(x, dict):
+                name, mode = str(x.get("table")), str(x.get("mode"))
+                if name not in strongest or lock_strength(mode) > lock_strength(strongest[name]):
+                    strongest[name] = mode
+        locks = {f"{lock_mode_sql(mode)} {name}" for name, mode in strongest.items()}
         idem = {True: "yes", False: "**no**", None: "not checked"}.get(m.get("idempotent"), "?")
         rows.append([md_escape(str(m.get("script"))), md_escape(str(m.get("status"))), idem,
                      md_escape(", ".join(sorted(locks)) or "none"), md_escape(f"{m.get('seconds', 0)} s")])
