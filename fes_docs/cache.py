@@ -176,6 +176,8 @@ def load_releases_cached(root: Path, releases_dir: str, policy: Policy,
             release = Release.from_doc(doc) if doc is not None and isinstance(doc.data, dict) else None
         except (KeyError, TypeError, ValueError):  # a miss, or an entry this code cannot read: recompute
             release, found, doc = load_release_bytes(data, rel_name, policy)
+            if doc is not None:
+                doc.compact()
             if cache:
                 cache.put("releases", key, {"doc": _doc_to_json(doc) if doc is not None else None,
                                             "findings": [finding_to_json(f) for f in found]})

@@ -100,7 +100,9 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
         pages_dir = self._pages_dir()
         start = time.perf_counter()
         try:
-            result = check_project(load_project(self._root(config), releases_dir=self.config.releases_dir))
+            # a one-shot build may validate a large OpenAPI spec in a forked process; a live server may not
+            result = check_project(load_project(self._root(config), releases_dir=self.config.releases_dir,
+                                                parallel_spec=self._command == "build"))
         except ConfigError as exc:
             log.error(str(exc))
             self._failing += 1
