@@ -344,7 +344,7 @@ def test_evidence_is_small_sorted_json_with_checksums(database: str, load_case: 
 
 
 def test_real_kestra_postgres_history(database: str, load_case: Load) -> None:
-    """Kestra's 26 PostgreSQL migrations (tests/fixtures/dryrun/realdata, Apache-2.0): all apply; the ones
+    """Kestra's 26 PostgreSQL migrations (tests/fixtures/sql/flyway/kestra/postgres, Apache-2.0): all apply; the ones
     that add or drop without IF [NOT] EXISTS are caught on the second run."""
     # the real kestra migrations are shared with the SQL tests (attribution beside them)
     migrations = load_case("../sql/flyway/kestra/postgres")
