@@ -191,9 +191,7 @@ def generate(out: Path, n: int, seed: int = 42) -> Path:
         text = release_yaml(i, when, rng, n_modules)
         rid = text.split("\nid: ", 1)[1].split("\n", 1)[0]
         (out / "releases" / f"{rid}.yaml").write_text(text)
-        (out / "service" / "db" / "migration" / f"V{i + 1}__module_{i}_storage.sql").write_text(
-            migration_sql(i, rng)
-        )
+        (out / "service" / "db" / "migration" / f"V{i + 1}__module_{i}_storage.sql").write_text(migration_sql(i, rng))
     (out / "service" / "openapi.yaml").write_text(spec)
     (out / "mkdocs.yml").write_text(
         "site_name: Synthetic FES releases\ntheme: {name: material}\n"

@@ -85,18 +85,27 @@ def _spec(resources: int) -> dict[str, Any]:
         "servers": [{"url": "https://bench.example.org/api/v1"}],
         "paths": {},
         "components": {
-            "schemas": {"Owner": {"type": "object", "properties": {"name": {"type": "string"}}},
-                        "Error": {"type": "object", "required": ["code"], "properties": {
-                            "code": {"type": "integer"}, "message": {"type": "string"}}}},
+            "schemas": {
+                "Owner": {"type": "object", "properties": {"name": {"type": "string"}}},
+                "Error": {
+                    "type": "object",
+                    "required": ["code"],
+                    "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+                },
+            },
             "parameters": {
                 "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 20}},
                 "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0}},
             },
             "responses": {
-                "NotFound": {"description": "Not found", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
-                "Error": {"description": "Error", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "NotFound": {
+                    "description": "Not found",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+                "Error": {
+                    "description": "Error",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
             },
         },
     }
@@ -104,9 +113,9 @@ def _spec(resources: int) -> dict[str, Any]:
         base = f"/resources{n}"
         spec["paths"][base] = {"get": _operation(n, "list", False), "post": _operation(n, "create", False)}
         spec["paths"][f"{base}/{{resourceId}}"] = {
-            "parameters": [{"name": "resourceId", "in": "path", "required": True,
-                            "schema": {"type": "integer"}}],
-            "get": _operation(n, "get", True), "put": _operation(n, "update", True),
+            "parameters": [{"name": "resourceId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "get": _operation(n, "get", True),
+            "put": _operation(n, "update", True),
             "delete": _operation(n, "delete", True),
         }
         spec["components"]["schemas"][f"Resource{n}"] = _schema(n)
@@ -141,8 +150,10 @@ def _time(fn: Any, runs: int) -> tuple[list[float], Any]:
 
 
 def _line(label: str, times: list[float]) -> str:
-    return (f"  {label:<38} min {min(times):6.3f}s  median {statistics.median(times):6.3f}s  "
-            f"max {max(times):6.3f}s  ({len(times)} runs)")
+    return (
+        f"  {label:<38} min {min(times):6.3f}s  median {statistics.median(times):6.3f}s  "
+        f"max {max(times):6.3f}s  ({len(times)} runs)"
+    )
 
 
 def _phases(root: Path, rel: str, runs: int) -> dict[str, list[float]]:
@@ -152,19 +163,24 @@ def _phases(root: Path, rel: str, runs: int) -> dict[str, list[float]]:
     from fes_docs import openapi
     from fes_docs.loader import load_file
 
-    doc, _ = load_file(root / rel, rel, max_bytes=openapi.MAX_BYTES, max_depth=openapi.MAX_DEPTH,
-                       max_nodes=openapi.MAX_NODES)
+    doc, _ = load_file(
+        root / rel, rel, max_bytes=openapi.MAX_BYTES, max_depth=openapi.MAX_DEPTH, max_nodes=openapi.MAX_NODES
+    )
     assert doc is not None
     data = doc.data
-    found = {"structural pass, python-jsonschema": _time(
-        lambda: list(openapi._python_schema_validator("3.0").iter_errors(data)), runs)[0]}
+    found = {
+        "structural pass, python-jsonschema": _time(
+            lambda: list(openapi._python_schema_validator("3.0").iter_errors(data)), runs
+        )[0]
+    }
     gate = openapi._rust_gate("3.0")
     if gate is not None:
         found["structural pass, jsonschema-rs gate"] = _time(lambda: gate.is_valid(data), runs)[0]
 
     def walk() -> None:
-        ws = openapi._Workspace(root, {"max_bytes": openapi.MAX_BYTES, "max_depth": openapi.MAX_DEPTH,
-                                       "max_nodes": openapi.MAX_NODES})
+        ws = openapi._Workspace(
+            root, {"max_bytes": openapi.MAX_BYTES, "max_depth": openapi.MAX_DEPTH, "max_nodes": openapi.MAX_NODES}
+        )
         sp = SchemaPath.from_dict(data, base_uri=(root / rel).as_uri(), handlers=openapi._GuardedHandlers(ws))
         validator = openapi._located_validator_class("3.0")(sp)
         list(validator.root_validator(validator.schema_path))
@@ -195,8 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             openapi.clear_cache()
             return openapi.load_spec(root, rel, **kw)
 
-        load_times, _ = _time(lambda: load_file(root / rel, rel, max_bytes=openapi.MAX_BYTES, **limits),
-                              args.runs)
+        load_times, _ = _time(lambda: load_file(root / rel, rel, max_bytes=openapi.MAX_BYTES, **limits), args.runs)
         full_times, index = _time(cold, args.runs)
         schema_times, _ = _time(lambda: cold(semantic=False), args.runs)
         openapi.load_spec(root, rel)
@@ -209,9 +224,11 @@ def main(argv: list[str] | None = None) -> int:
             return openapi.load_spec(root, rel, cache_dir=cache_dir)
 
         disk_times, _ = _time(from_disk, args.runs)
-        print(f"{rel}: {len(text.encode()):,} bytes, {len(index.operations)} operations, "
-              f"valid={index.valid}, problems={len(index.problems)}, "
-              f"jsonschema-rs gate={'on' if openapi._rust_gate('3.0') is not None else 'off'}")
+        print(
+            f"{rel}: {len(text.encode()):,} bytes, {len(index.operations)} operations, "
+            f"valid={index.valid}, problems={len(index.problems)}, "
+            f"jsonschema-rs gate={'on' if openapi._rust_gate('3.0') is not None else 'off'}"
+        )
         print(_line("loader only (positions)", load_times))
         for label, times in _phases(root, rel, args.runs).items():
             print(_line(label, times))

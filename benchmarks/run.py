@@ -28,8 +28,9 @@ PY = sys.executable
 def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, int]:
     """(wall seconds, max RSS in MB, exit code) of one fresh process."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -39,8 +40,9 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple
     return wall, usage.ru_maxrss // 1024, code
 
 
-def median(cmd: list[str], cwd: Path, runs: int, before: object = None,
-           env: dict[str, str] | None = None) -> tuple[float, int, int]:
+def median(
+    cmd: list[str], cwd: Path, runs: int, before: object = None, env: dict[str, str] | None = None
+) -> tuple[float, int, int]:
     walls, rss, code = [], 0, 0
     for _ in range(runs):
         if callable(before):
@@ -53,6 +55,7 @@ def median(cmd: list[str], cwd: Path, runs: int, before: object = None,
 
 def clear_cache(root: Path) -> None:
     from fes_docs.cache import Cache
+
     shutil.rmtree(Cache(root).folder, ignore_errors=True)
 
 
@@ -62,8 +65,11 @@ def plain_site(root: Path, dest: Path) -> Path:
         shutil.rmtree(dest)
     (dest / "docs").mkdir(parents=True)
     shutil.copy(root / "docs" / "index.md", dest / "docs" / "index.md")
-    subprocess.run([PY, "-m", "fes_docs", "render", "--root", str(root), "--out", str(dest / "docs" / "releases")],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [PY, "-m", "fes_docs", "render", "--root", str(root), "--out", str(dest / "docs" / "releases")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     config = (root / "mkdocs.yml").read_text().replace("plugins: [fes-docs]\n", "plugins: [search]\n")
     config = config.replace("plugins: [search, fes-docs]\n", "plugins: [search]\n")
     nav = ["nav:", "  - Home: index.md", "  - Releases:", "      - releases/index.md"]
@@ -81,8 +87,9 @@ def plugin_config(root: Path) -> None:
 
 def bench(n: int, runs: int, build: bool, work: Path) -> dict[str, object]:
     root = generate(work / f"project-{n}", n)
-    subprocess.run([PY, "-m", "fes_docs", "schema", "--write", "--root", str(root)], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [PY, "-m", "fes_docs", "schema", "--write", "--root", str(root)], check=True, stdout=subprocess.DEVNULL
+    )
     subprocess.run([PY, str(Path(__file__).parent / "sign_all.py"), str(root)], check=True)
     validate = [PY, "-m", "fes_docs", "validate", "--root", str(root)]
     row: dict[str, object] = {"releases": n}
@@ -94,18 +101,28 @@ def bench(n: int, runs: int, build: bool, work: Path) -> dict[str, object]:
     files = sorted(str(p) for p in (root / "releases").glob("*.yaml") if p.name != "policy.yaml")
     cj = shutil.which("check-jsonschema")
     if cj:
-        peer, _, _ = median([cj, "--schemafile", str(root / "releases/schema/release.schema.json"), *files],
-                            root, max(1, runs // 2))
+        peer, _, _ = median(
+            [cj, "--schemafile", str(root / "releases/schema/release.schema.json"), *files], root, max(1, runs // 2)
+        )
         row["check_jsonschema_s"] = round(peer, 3)
     if build:
         plugin_config(root)
-        with_plugin, build_rss, _ = median([PY, "-m", "mkdocs", "build", "-q", "-d", str(work / "site-plugin")],
-                                           root, max(1, runs // 2), before=lambda: clear_cache(root))
+        with_plugin, build_rss, _ = median(
+            [PY, "-m", "mkdocs", "build", "-q", "-d", str(work / "site-plugin")],
+            root,
+            max(1, runs // 2),
+            before=lambda: clear_cache(root),
+        )
         plain = plain_site(root, work / f"plain-{n}")
-        without, _, _ = median([PY, "-m", "mkdocs", "build", "-q", "-d", str(work / "site-plain")], plain,
-                               max(1, runs // 2))
-        row.update(build_plugin_s=round(with_plugin, 3), build_plain_s=round(without, 3),
-                   build_ratio=round(with_plugin / without, 3), build_rss_mb=build_rss)
+        without, _, _ = median(
+            [PY, "-m", "mkdocs", "build", "-q", "-d", str(work / "site-plain")], plain, max(1, runs // 2)
+        )
+        row.update(
+            build_plugin_s=round(with_plugin, 3),
+            build_plain_s=round(without, 3),
+            build_ratio=round(with_plugin / without, 3),
+            build_rss_mb=build_rss,
+        )
     return row
 
 
@@ -121,13 +138,18 @@ def main() -> None:
     rows = [bench(args.releases, args.runs, not args.skip_build, args.work)]
     if args.big:
         rows.append(bench(args.big, max(1, args.runs // 2), not args.skip_build, args.work))
-    result = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                          "platform": platform.platform()},
-              "command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]), "rows": rows}
+    result = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
+        "rows": rows,
+    }
     if len(rows) == 2:
         a, b = rows
-        result["growth_10x"] = {k: round(float(b[k]) / float(a[k]), 2)  # type: ignore[arg-type]
-                                for k in ("validate_cold_s", "validate_warm_s", "build_plugin_s") if k in a and k in b}
+        result["growth_10x"] = {
+            k: round(float(b[k]) / float(a[k]), 2)  # type: ignore[arg-type]
+            for k in ("validate_cold_s", "validate_warm_s", "build_plugin_s")
+            if k in a and k in b
+        }
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     keys = sorted({k for r in rows for k in r})

@@ -57,9 +57,7 @@ def main(argv: list[str]) -> int:
 
     errors = sorted((f, r.error) for f, r in results.items() if r.error is not None)
     print(f"squawk cases: {len(results)} files under {root}")
-    print(
-        f"parsed: {len(results) - len(errors)}, not parsed: {len(errors)} ({elapsed * 1000:.0f} ms in total)"
-    )
+    print(f"parsed: {len(results) - len(errors)}, not parsed: {len(errors)} ({elapsed * 1000:.0f} ms in total)")
     for file, error in errors:
         assert error is not None
         print(f"  {file}:{error.line}:{error.column}: {error.message}")
@@ -72,9 +70,7 @@ def main(argv: list[str]) -> int:
         cases = [x for x in labels if x["rule"] == rule and x["expect"] == "violation"]
         bad = sorted(x["file"] for x in cases if not agrees(rule, results[x["file"]]))
         detail = ", ".join(f"{Path(f).name} ({_verdict(results[f])})" for f in bad)
-        print(
-            f"| {rule:<22} | {len(cases):>5} | {len(cases) - len(bad):>5} | {len(bad):>8} | {detail}".rstrip()
-        )
+        print(f"| {rule:<22} | {len(cases):>5} | {len(cases) - len(bad):>5} | {len(bad):>8} | {detail}".rstrip())
 
     print()
     print("ok cases (information only; squawk's 'ok' is about that one rule):")

@@ -49,7 +49,7 @@ class MigrationIndex:
     """Every file in ``migrations_dir`` by its path relative to that folder, and who claims it."""
 
     root: Path
-    folder: str | None                      # migrations_dir relative to the project root
+    folder: str | None  # migrations_dir relative to the project root
     exists: bool
     dialect: str
     files: dict[str, MigrationFile] = field(default_factory=dict)
@@ -64,8 +64,9 @@ class MigrationIndex:
         exists = path is not None and path.is_dir()
         dialect = project.policy.sql_dialect
         # an unknown dialect is a policy schema finding; parse as PostgreSQL meanwhile rather than not at all
-        index = cls(project.root, folder, exists, dialect if is_supported_dialect(dialect) else "postgres",
-                    cache=project.cache)
+        index = cls(
+            project.root, folder, exists, dialect if is_supported_dialect(dialect) else "postgres", cache=project.cache
+        )
         if exists and path is not None:
             for mf in scan_dir(path, root_guard=project.root.resolve()):
                 index.files[mf.relpath] = mf

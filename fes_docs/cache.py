@@ -108,14 +108,17 @@ class Cache:
             for namespace in sorted(self._dirty):
                 used = self._used.get(namespace, set())
                 entries = {k: v for k, v in self._data[namespace].items() if k in used}
-                write_text(self._file(namespace),
-                           json.dumps({"version": __version__, "entries": entries}, separators=(",", ":")))
+                write_text(
+                    self._file(namespace),
+                    json.dumps({"version": __version__, "entries": entries}, separators=(",", ":")),
+                )
         except OSError:
             return  # a read-only checkout still validates; it just is not faster next time
         self._dirty.clear()
 
 
 # -- release documents ---------------------------------------------------------------------------
+
 
 def _doc_to_json(doc: Document) -> dict[str, Any]:
     values, keys = doc.flat()
@@ -133,18 +136,30 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
 
 
 def finding_from_json(raw: dict[str, Any]) -> Finding:
-    return Finding(Loc(**raw["loc"]), raw["rule"], raw["severity"], raw["message"], raw["hint"], raw["release"],
-                   Waiver(**raw["waived"]) if raw.get("waived") else None,
-                   tuple(Loc(**r) for r in raw.get("related", ())))
+    return Finding(
+        Loc(**raw["loc"]),
+        raw["rule"],
+        raw["severity"],
+        raw["message"],
+        raw["hint"],
+        raw["release"],
+        Waiver(**raw["waived"]) if raw.get("waived") else None,
+        tuple(Loc(**r) for r in raw.get("related", ())),
+    )
 
 
 def policy_digest(policy: Policy) -> str:
-    return digest(json.dumps({"e": policy.environments, "o": policy.owner_roles, "c": policy.checklist_ids,
-                              "f": policy.flags}, sort_keys=True))
+    return digest(
+        json.dumps(
+            {"e": policy.environments, "o": policy.owner_roles, "c": policy.checklist_ids, "f": policy.flags},
+            sort_keys=True,
+        )
+    )
 
 
-def load_releases_cached(root: Path, releases_dir: str, policy: Policy,
-                         cache: Cache | None = None) -> tuple[list[Release], list[Finding]]:
+def load_releases_cached(
+    root: Path, releases_dir: str, policy: Policy, cache: Cache | None = None
+) -> tuple[list[Release], list[Finding]]:
     """Load every release file, reusing parsed documents and schema findings of unchanged files."""
     from .loader import MAX_BYTES, read_limited
     from .project import load_release_bytes, problem_finding, release_files
@@ -157,14 +172,23 @@ def load_releases_cached(root: Path, releases_dir: str, policy: Policy,
         rel_name = f"{releases_dir}/{path.name}"
         target = path.resolve()
         if target != real_root and real_root not in target.parents:
-            findings.append(Finding(Loc(rel_name), "FES003", "error",
-                                    "this file is a link to somewhere outside the project; it was not read",
-                                    "commit the record itself, not a symlink"))
+            findings.append(
+                Finding(
+                    Loc(rel_name),
+                    "FES003",
+                    "error",
+                    "this file is a link to somewhere outside the project; it was not read",
+                    "commit the record itself, not a symlink",
+                )
+            )
             continue
         data, problem = read_limited(path, MAX_BYTES)
         if data is None:
-            findings.append(problem_finding(rel_name, problem) if problem else Finding(
-                Loc(rel_name), "FES003", "error", "cannot read file", ""))
+            findings.append(
+                problem_finding(rel_name, problem)
+                if problem
+                else Finding(Loc(rel_name), "FES003", "error", "cannot read file", "")
+            )
             continue
         key = digest(rel_name, pol, data)
         hit = cache.get("releases", key) if cache else None
@@ -179,8 +203,14 @@ def load_releases_cached(root: Path, releases_dir: str, policy: Policy,
             if doc is not None:
                 doc.compact()
             if cache:
-                cache.put("releases", key, {"doc": _doc_to_json(doc) if doc is not None else None,
-                                            "findings": [finding_to_json(f) for f in found]})
+                cache.put(
+                    "releases",
+                    key,
+                    {
+                        "doc": _doc_to_json(doc) if doc is not None else None,
+                        "findings": [finding_to_json(f) for f in found],
+                    },
+                )
         findings.extend(found)
         if release is not None:
             releases.append(release)

@@ -23,11 +23,15 @@ def _cell(text: str) -> str:
 
 
 def catalogue_markdown() -> str:
-    lines = ["| Rule | Severity | Guide | Title | What it checks | How to fix |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| Rule | Severity | Guide | Title | What it checks | How to fix |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for r in _rules():
-        lines.append(f"| <a id=\"{r.id.lower()}\"></a>`{r.id}` | {r.severity} | {_cell(r.section)} | "
-                     f"{_cell(r.title)} | {_cell(r.doc)} | {_cell(r.hint)} |")
+        lines.append(
+            f'| <a id="{r.id.lower()}"></a>`{r.id}` | {r.severity} | {_cell(r.section)} | '
+            f"{_cell(r.title)} | {_cell(r.doc)} | {_cell(r.hint)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -44,9 +44,16 @@ class Result:
 
 
 def _to_finding(rule: Rule, hit: Hit, release: Release | None) -> Finding:
-    return Finding(hit.loc, rule.id, hit.severity or rule.severity, hit.message,
-                   hit.hint if hit.hint is not None else rule.hint,
-                   hit.release or (release.key if release else None), None, hit.related)
+    return Finding(
+        hit.loc,
+        rule.id,
+        hit.severity or rule.severity,
+        hit.message,
+        hit.hint if hit.hint is not None else rule.hint,
+        hit.release or (release.key if release else None),
+        None,
+        hit.related,
+    )
 
 
 def _guarded(rule: Rule, hits: Iterable[Hit], release: Release | None, fallback: Loc) -> list[Finding]:
@@ -54,9 +61,16 @@ def _guarded(rule: Rule, hits: Iterable[Hit], release: Release | None, fallback:
     try:
         return [_to_finding(rule, h, release) for h in hits]
     except Exception as exc:  # noqa: BLE001 - deliberately broad: this is the safety net
-        return [Finding(fallback, rule.id, "error", f"internal error in rule {rule.id}: {exc!r}",
-                        "this is a bug in fes-docs; please report it with the file",
-                        release.key if release else None)]
+        return [
+            Finding(
+                fallback,
+                rule.id,
+                "error",
+                f"internal error in rule {rule.id}: {exc!r}",
+                "this is a bug in fes-docs; please report it with the file",
+                release.key if release else None,
+            )
+        ]
 
 
 def run_rules(project: Project) -> list[Finding]:
@@ -116,6 +130,7 @@ def _with_release(f: Finding, key: str | None) -> Finding:
     if key is None:
         return f
     from dataclasses import replace
+
     return replace(f, release=key)
 
 

@@ -35,6 +35,7 @@ COVERED = ("status", "flags", "migrations", "checklist", "signoffs")
 
 # --- reading a revision -----------------------------------------------------------------------
 
+
 @contextmanager
 def checked_revision(root: Path, rev: str, today: str | None = None) -> Iterator[Result | None]:
     """The project as it was at ``rev``, checked; None when the project did not exist there."""
@@ -44,8 +45,7 @@ def checked_revision(root: Path, rev: str, today: str | None = None) -> Iterator
         raise UsageError(f"unknown git revision {rev!r}")
     prefix = root.relative_to(top.resolve()).as_posix()
     treeish = rev if prefix == "." else f"{rev}:{prefix}"
-    proc = subprocess.run(["git", "archive", "--format=tar", treeish], cwd=top, capture_output=True,
-                          check=False)
+    proc = subprocess.run(["git", "archive", "--format=tar", treeish], cwd=top, capture_output=True, check=False)
     with tempfile.TemporaryDirectory(prefix="fes-docs-diff-") as tmp:
         if proc.returncode != 0:  # the project folder did not exist at that revision
             yield None
@@ -69,11 +69,12 @@ def diff_revisions(root: Path, base: str, head: str | None = None, today: str | 
 
 # --- comparing two checked trees --------------------------------------------------------------
 
+
 @dataclass
 class ReleaseChange:
     key: str
     title: str | None
-    kind: str = "changed"    # "new" | "removed" | "changed"
+    kind: str = "changed"  # "new" | "removed" | "changed"
     lines: list[str] = field(default_factory=list)
     introduced: list[Finding] = field(default_factory=list)
     fixed: list[Finding] = field(default_factory=list)
@@ -131,8 +132,10 @@ def _migration_lines(old: Release | None, new: Release | None, head: Result | No
     out = []
     for name in sorted(set(after) - set(before)):
         sql = _sql_kind(head, name) if head else None
-        out.append(f"**Migration added:** `{name}` — declared `{after[name].change}`"
-                   + (f", SQL reads as `{sql}`" if sql else ""))
+        out.append(
+            f"**Migration added:** `{name}` — declared `{after[name].change}`"
+            + (f", SQL reads as `{sql}`" if sql else "")
+        )
     for name in sorted(set(before) & set(after)):
         if before[name].change != after[name].change:
             out.append(f"**Migration** `{name}`: change `{before[name].change}` → `{after[name].change}`")
@@ -145,10 +148,13 @@ def _checklist_lines(old: Release | None, new: Release | None, titles: dict[str,
     after = {c.id: c.done for c in (new.checklist if new else []) if c.id}
     ticked = [i for i in after if after[i] is True and before.get(i) is not True]
     unticked = [i for i in before if before[i] is True and after.get(i) is not True]
+
     def names(ids: list[str]) -> str:
         return ", ".join(f"`{i}` ({_md(titles.get(i, i))})" for i in ids)
-    return ([f"**Checklist ticked:** {names(ticked)}"] if ticked else []) + \
-        ([f"**Checklist unticked:** {names(unticked)}"] if unticked else [])
+
+    return ([f"**Checklist ticked:** {names(ticked)}"] if ticked else []) + (
+        [f"**Checklist unticked:** {names(unticked)}"] if unticked else []
+    )
 
 
 def _who(st: SignOffState) -> str:
@@ -171,8 +177,12 @@ def _signoff_lines(old: Release | None, new: Release | None) -> list[str]:
         if key not in after:
             removed.append(_who(st))
     out = []
-    for label, items in (("Sign-off added", added), ("Sign-off renewed", renewed),
-                         ("Sign-off gone stale", stale), ("Sign-off removed", removed)):
+    for label, items in (
+        ("Sign-off added", added),
+        ("Sign-off renewed", renewed),
+        ("Sign-off gone stale", stale),
+        ("Sign-off removed", removed),
+    ):
         if items:
             out.append(f"**{label}:** " + "; ".join(items))
     return out
@@ -272,8 +282,11 @@ def compare(base: Result | None, head: Result | None) -> list[ReleaseChange]:
             out.append(change)
     known = set(old_rels) | set(new_rels)
     project = ReleaseChange("", None)
-    _compare_findings(project, [f for f in (base.findings if base else []) if f.release not in known],
-                      [f for f in (head.findings if head else []) if f.release not in known])
+    _compare_findings(
+        project,
+        [f for f in (base.findings if base else []) if f.release not in known],
+        [f for f in (head.findings if head else []) if f.release not in known],
+    )
     if not project.empty:
         out.append(project)
     return out
@@ -299,16 +312,20 @@ def diff_markdown(base: Result | None, head: Result | None, base_label: str, hea
     if not changes:
         out.append("No release changed in substance.")
     else:
-        out.append(f"**{len(releases)} release{'s' if len(releases) != 1 else ''} changed**; findings: "
-                   f"{introduced} introduced, {fixed} fixed. Now: {errors} error(s), {warnings} warning(s).")
+        out.append(
+            f"**{len(releases)} release{'s' if len(releases) != 1 else ''} changed**; findings: "
+            f"{introduced} introduced, {fixed} fixed. Now: {errors} error(s), {warnings} warning(s)."
+        )
     for c in changes:
         heading = f"`{c.key}`" + (f" — {_md(c.title)}" if c.title else "") if c.key else "Project-wide"
         suffix = {"new": " (new release)", "removed": " (removed)"}.get(c.kind, "")
         out += ["", f"### {heading}{suffix}", ""]
         out += [f"- {line}" for line in c.lines]
-        for label, items, hint in (("Findings introduced", c.introduced, True),
-                                   ("Findings fixed", c.fixed, False),
-                                   ("Findings newly waived", c.waived, False)):
+        for label, items, hint in (
+            ("Findings introduced", c.introduced, True),
+            ("Findings fixed", c.fixed, False),
+            ("Findings newly waived", c.waived, False),
+        ):
             if items:
                 out += ["", f"**{label}:**", ""] + [_finding_line(f, hint) for f in items]
     return "\n".join(out) + "\n"

@@ -36,9 +36,17 @@ def _release(result: Result, rel: Release) -> dict[str, Any]:
         "status": rel.status,
         "digest": release_digest(rel),
         "record": rel.doc.data,
-        "signoffs": [{"role": st.signoff.role, "by": st.signoff.by, "date": st.signoff.date,
-                      "digest": st.signoff.digest, "state": st.state, "stale_since": st.stale_since}
-                     for st in states],
+        "signoffs": [
+            {
+                "role": st.signoff.role,
+                "by": st.signoff.by,
+                "date": st.signoff.date,
+                "digest": st.signoff.digest,
+                "state": st.state,
+                "stale_since": st.stale_since,
+            }
+            for st in states
+        ],
         "roles": role_states(roles, rel),
         "checklist": {"done": done, "total": len(result.project.policy.checklist)},
         "summary": summary(findings),
@@ -62,27 +70,36 @@ def releases_json(result: Result) -> dict[str, Any]:
             "checklist": [{"id": c.id, "title": c.title} for c in project.policy.checklist],
             "flags": project.policy.flags,
         },
-        "summary": {**summary(result.findings), "releases": len(releases),
-                    "blocked": sum(any(f.blocking for f in result.for_release(r.key)) for r in releases)},
+        "summary": {
+            **summary(result.findings),
+            "releases": len(releases),
+            "blocked": sum(any(f.blocking for f in result.for_release(r.key)) for r in releases),
+        },
         "releases": [_release(result, rel) for rel in releases],
         "findings": [finding_json(f) for f in result.findings if f.release not in keys],
     }
 
 
 _STR_OR_NULL = {"type": ["string", "null"]}
-_COUNTS = {"type": "object", "required": ["errors", "warnings", "waived"],
-           "properties": {k: {"type": "integer", "minimum": 0} for k in ("errors", "warnings", "waived")}}
+_COUNTS = {
+    "type": "object",
+    "required": ["errors", "warnings", "waived"],
+    "properties": {k: {"type": "integer", "minimum": 0} for k in ("errors", "warnings", "waived")},
+}
 _FINDING = {
     "type": "object",
-    "required": ["file", "line", "column", "rule", "severity", "message", "hint", "release", "title",
-                 "waived"],
+    "required": ["file", "line", "column", "rule", "severity", "message", "hint", "release", "title", "waived"],
     "properties": {
-        "file": {"type": "string"}, "line": {"type": "integer", "minimum": 1},
-        "column": {"type": "integer", "minimum": 1}, "rule": {"type": "string"},
-        "severity": {"enum": ["error", "warning"]}, "message": {"type": "string"}, "hint": {"type": "string"},
-        "release": _STR_OR_NULL, "title": {"type": "string"},
-        "waived": {"oneOf": [{"type": "null"},
-                             {"type": "object", "required": ["reason", "until", "approved_by"]}]},
+        "file": {"type": "string"},
+        "line": {"type": "integer", "minimum": 1},
+        "column": {"type": "integer", "minimum": 1},
+        "rule": {"type": "string"},
+        "severity": {"enum": ["error", "warning"]},
+        "message": {"type": "string"},
+        "hint": {"type": "string"},
+        "release": _STR_OR_NULL,
+        "title": {"type": "string"},
+        "waived": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["reason", "until", "approved_by"]}]},
         "related": {"type": "array", "items": {"type": "object", "required": ["file", "line", "column"]}},
     },
 }
@@ -100,26 +117,56 @@ SCHEMA: dict[str, Any] = {
         "tool": {"type": "object", "required": ["name", "version"]},
         "policy": {"type": "object", "required": ["environments", "owner_roles", "checklist", "flags"]},
         "summary": {**_COUNTS, "required": [*_COUNTS["required"], "releases", "blocked"]},
-        "releases": {"type": "array", "items": {
-            "type": "object",
-            "required": ["id", "file", "title", "phase", "status", "digest", "record", "signoffs", "roles",
-                         "checklist", "summary", "blocking", "findings"],
-            "properties": {
-                "id": {"type": "string"}, "file": {"type": "string"}, "title": _STR_OR_NULL,
-                "phase": {"type": ["integer", "null"]}, "status": _STR_OR_NULL,
-                "digest": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
-                "record": {"type": "object"},
-                "signoffs": {"type": "array", "items": {
-                    "type": "object", "required": ["role", "by", "date", "digest", "state", "stale_since"],
-                    "properties": {"role": _STR_OR_NULL, "by": _STR_OR_NULL, "date": _STR_OR_NULL,
-                                   "digest": _STR_OR_NULL, "state": _STATE, "stale_since": _STR_OR_NULL}}},
-                "roles": {"type": "object", "additionalProperties": {"enum": [*_STATE["enum"], "missing"]}},
-                "checklist": {"type": "object", "required": ["done", "total"]},
-                "summary": _COUNTS,
-                "blocking": {"type": "boolean"},
-                "findings": {"type": "array", "items": _FINDING},
+        "releases": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": [
+                    "id",
+                    "file",
+                    "title",
+                    "phase",
+                    "status",
+                    "digest",
+                    "record",
+                    "signoffs",
+                    "roles",
+                    "checklist",
+                    "summary",
+                    "blocking",
+                    "findings",
+                ],
+                "properties": {
+                    "id": {"type": "string"},
+                    "file": {"type": "string"},
+                    "title": _STR_OR_NULL,
+                    "phase": {"type": ["integer", "null"]},
+                    "status": _STR_OR_NULL,
+                    "digest": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
+                    "record": {"type": "object"},
+                    "signoffs": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["role", "by", "date", "digest", "state", "stale_since"],
+                            "properties": {
+                                "role": _STR_OR_NULL,
+                                "by": _STR_OR_NULL,
+                                "date": _STR_OR_NULL,
+                                "digest": _STR_OR_NULL,
+                                "state": _STATE,
+                                "stale_since": _STR_OR_NULL,
+                            },
+                        },
+                    },
+                    "roles": {"type": "object", "additionalProperties": {"enum": [*_STATE["enum"], "missing"]}},
+                    "checklist": {"type": "object", "required": ["done", "total"]},
+                    "summary": _COUNTS,
+                    "blocking": {"type": "boolean"},
+                    "findings": {"type": "array", "items": _FINDING},
+                },
             },
-        }},
+        },
         "findings": {"type": "array", "items": _FINDING},
     },
 }

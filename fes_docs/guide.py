@@ -59,7 +59,7 @@ ITEMS: tuple[tuple[str, str], ...] = (
 # How items without a dedicated rule are handled (the site, the dry run) or why no check can exist.
 NOTES: dict[str, str] = {
     "2.1": "The runbook orders migrations before the deploy; FES317 keeps declared changes honest and "
-           "`fes-docs dry-run` applies them on a real PostgreSQL.",
+    "`fes-docs dry-run` applies them on a real PostgreSQL.",
     "3.2": "`fes-docs dry-run` produces the evidence file this item cites; validate checks it is not stale.",
     "5.1.1": "The rollback page opens with the flag-disable lines of the release.",
     "6.1": "The rollback page and the runbook's incident playbook list the flags to disable.",

@@ -80,9 +80,14 @@ class Document:
 
     __slots__ = ("file", "data", "_values", "_keys", "_flat")
 
-    def __init__(self, file: str, data: Any, values: dict[PathKey, Pos] | None = None,
-                 keys: dict[PathKey, Pos] | None = None,
-                 flat: tuple[list[int], list[int]] | None = None) -> None:
+    def __init__(
+        self,
+        file: str,
+        data: Any,
+        values: dict[PathKey, Pos] | None = None,
+        keys: dict[PathKey, Pos] | None = None,
+        flat: tuple[list[int], list[int]] | None = None,
+    ) -> None:
         self.file = file
         self.data = data
         self._values = values if values is not None or flat is not None else {}
@@ -184,23 +189,36 @@ def _mark_pos(mark: Any) -> Pos:
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _Fail(LoadProblem("FES003", "file is UTF-16 encoded; release files must be UTF-8", 1, 1,
-                                "re-save the file as UTF-8"))
+        raise _Fail(
+            LoadProblem(
+                "FES003", "file is UTF-16 encoded; release files must be UTF-8", 1, 1, "re-save the file as UTF-8"
+            )
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
-        raise _Fail(LoadProblem("FES003", "file contains a NUL byte (binary data?)", line, col,
-                                "remove the NUL byte; release files are plain UTF-8 text"))
+        raise _Fail(
+            LoadProblem(
+                "FES003",
+                "file contains a NUL byte (binary data?)",
+                line,
+                col,
+                "remove the NUL byte; release files are plain UTF-8 text",
+            )
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise _Fail(LoadProblem("FES003", f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col,
-                                "re-save the file as UTF-8")) from None
+        raise _Fail(
+            LoadProblem(
+                "FES003", f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col, "re-save the file as UTF-8"
+            )
+        ) from None
 
 
 _TAB_RE = re.compile(r"\t")
@@ -237,8 +255,11 @@ def _bracket_guard(text: str) -> None:
             if depth > MAX_BRACKET_RUN:
                 line = text.count("\n", 0, m.start()) + 1
                 col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-                raise _Fail(LoadProblem("FES003", f"nesting deeper than {MAX_BRACKET_RUN} brackets", line, col,
-                                        "flatten the structure"))
+                raise _Fail(
+                    LoadProblem(
+                        "FES003", f"nesting deeper than {MAX_BRACKET_RUN} brackets", line, col, "flatten the structure"
+                    )
+                )
         elif depth:
             depth -= 1
 
@@ -261,9 +282,12 @@ class _Walker:
     def walk(self, node: Any, path: PathKey, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > self.max_nodes:
-            raise self._fail(node, "FES003",
-                             f"document expands to more than {self.max_nodes} values (an alias bomb?)",
-                             "write the values out; do not nest aliases")
+            raise self._fail(
+                node,
+                "FES003",
+                f"document expands to more than {self.max_nodes} values (an alias bomb?)",
+                "write the values out; do not nest aliases",
+            )
         mark = node.start_mark
         self.values[path] = Pos(mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
@@ -271,27 +295,39 @@ class _Walker:
         if depth >= self.max_depth:
             raise self._fail(node, "FES003", f"nesting deeper than {self.max_depth} levels", "flatten the structure")
         if node.tag not in _COLLECTION_NODE_TAGS:
-            raise self._fail(node, "FES001", f"unsupported YAML tag {node.tag!r}",
-                             "remove the tag; release files hold plain lists and maps")
+            raise self._fail(
+                node,
+                "FES001",
+                f"unsupported YAML tag {node.tag!r}",
+                "remove the tag; release files hold plain lists and maps",
+            )
         if isinstance(node, yaml.SequenceNode):
             return [self.walk(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
         out: dict[str, Any] = {}
         first: dict[str, Pos] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise self._fail(key_node, "FES001", "a mapping key must be a plain scalar",
-                                 "use a simple word as the key")
+                raise self._fail(
+                    key_node, "FES001", "a mapping key must be a plain scalar", "use a simple word as the key"
+                )
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise self._fail(key_node, "FES001", "YAML merge keys ('<<') are not supported",
-                                 "write the keys out explicitly")
+                raise self._fail(
+                    key_node, "FES001", "YAML merge keys ('<<') are not supported", "write the keys out explicitly"
+                )
             raw = self._scalar(key_node)
             key = "null" if raw is None else (str(raw).lower() if isinstance(raw, bool) else str(raw))
             kmark = key_node.start_mark
             kpos = Pos(kmark.line + 1, kmark.column + 1)
             if key in first:
-                raise _Fail(LoadProblem(
-                    "FES002", f"duplicate key {key!r} (first defined at line {first[key].line})",
-                    kpos.line, kpos.column, "remove one of the two entries; YAML would silently keep only the last"))
+                raise _Fail(
+                    LoadProblem(
+                        "FES002",
+                        f"duplicate key {key!r} (first defined at line {first[key].line})",
+                        kpos.line,
+                        kpos.column,
+                        "remove one of the two entries; YAML would silently keep only the last",
+                    )
+                )
             first[key] = kpos
             self.keys[(*path, key)] = kpos
             out[key] = self.walk(value_node, (*path, key), depth + 1)
@@ -307,16 +343,21 @@ class _Walker:
             return None
         ctor = _SCALAR_TAGS.get(tag)
         if ctor is None:
-            raise self._fail(node, "FES001", f"unsupported YAML tag {tag!r}",
-                             "remove the tag; release files hold plain strings, numbers, lists and maps")
+            raise self._fail(
+                node,
+                "FES001",
+                f"unsupported YAML tag {tag!r}",
+                "remove the tag; release files hold plain strings, numbers, lists and maps",
+            )
         return ctor(node)
 
 
 _COLLECTION_NODE_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-def load_text(text: str, file: str, *, max_depth: int = MAX_DEPTH,
-              max_nodes: int = MAX_NODES) -> tuple[Document | None, list[LoadProblem]]:
+def load_text(
+    text: str, file: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
+) -> tuple[Document | None, list[LoadProblem]]:
     """Parse YAML (or JSON, a YAML subset) text into a located :class:`Document`."""
     walker = _Walker(file, max_depth, max_nodes)
     loader = _Loader(text)
@@ -330,8 +371,15 @@ def load_text(text: str, file: str, *, max_depth: int = MAX_DEPTH,
     except yaml.composer.ComposerError as exc:
         if "expected a single document" in str(exc):
             pos = _mark_pos(exc.problem_mark)
-            return None, [LoadProblem("FES001", "more than one YAML document in the file", pos.line, pos.column,
-                                      "remove the '---' separator and the second document")]
+            return None, [
+                LoadProblem(
+                    "FES001",
+                    "more than one YAML document in the file",
+                    pos.line,
+                    pos.column,
+                    "remove the '---' separator and the second document",
+                )
+            ]
         return None, [_syntax_problem(text, exc)]
     except yaml.YAMLError as exc:
         return None, [_syntax_problem(text, exc)]
@@ -359,16 +407,23 @@ def read_limited(path: Path, max_bytes: int) -> tuple[bytes | None, LoadProblem 
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
-        return None, LoadProblem("FES003", f"cannot read file: {exc.strerror or exc}", 1, 1,
-                                 "check the file exists and is readable")
+        return None, LoadProblem(
+            "FES003", f"cannot read file: {exc.strerror or exc}", 1, 1, "check the file exists and is readable"
+        )
     if len(data) > max_bytes:
-        return None, LoadProblem("FES003", f"file is larger than the {max_bytes:,} byte limit", 1, 1,
-                                 "split the content or raise the limit in the policy (max_file_bytes)")
+        return None, LoadProblem(
+            "FES003",
+            f"file is larger than the {max_bytes:,} byte limit",
+            1,
+            1,
+            "split the content or raise the limit in the policy (max_file_bytes)",
+        )
     return data, None
 
 
-def load_file(path: Path, file: str, *, max_bytes: int = MAX_BYTES,
-              **limits: int) -> tuple[Document | None, list[LoadProblem]]:
+def load_file(
+    path: Path, file: str, *, max_bytes: int = MAX_BYTES, **limits: int
+) -> tuple[Document | None, list[LoadProblem]]:
     """Read and parse one YAML file; ``file`` is the name findings report (relative to the root)."""
     data, problem = read_limited(path, max_bytes)
     if problem is not None or data is None:

@@ -100,11 +100,10 @@ class Policy:
 
         checklist = [
             ChecklistSpec(str(c.get("id")), str(c.get("title", c.get("id"))))
-            for c in _list(pick("checklist")) if isinstance(c, dict) and isinstance(c.get("id"), str)
+            for c in _list(pick("checklist"))
+            if isinstance(c, dict) and isinstance(c.get("id"), str)
         ]
-        people = {
-            str(k): [e for e in _list(v) if isinstance(e, str)] for k, v in _map(d.get("people")).items()
-        }
+        people = {str(k): [e for e in _list(v) if isinstance(e, str)] for k, v in _map(d.get("people")).items()}
         return cls(
             environments=[e for e in _list(pick("environments")) if isinstance(e, str)],
             owner_roles=[r for r in _list(pick("owner_roles")) if isinstance(r, str)],
@@ -287,53 +286,88 @@ class Release:
             window_start=_str(window.get("start")),
             window_end=_str(window.get("end")),
             artifact_version=None if artifact.get("version") is None else str(artifact.get("version")),
-            last_known_good=None if artifact.get("last_known_good") is None
-            else str(artifact.get("last_known_good")),
+            last_known_good=None if artifact.get("last_known_good") is None else str(artifact.get("last_known_good")),
             owners=owners,
             checklist=[
-                ChecklistItem(_str(c.get("id")), _bool(c.get("done")),
-                              None if c.get("evidence") is None else str(c.get("evidence")),
-                              ("checklist", i))
-                for i, c in enumerate(_list(d.get("checklist"))) if isinstance(c, dict)
+                ChecklistItem(
+                    _str(c.get("id")),
+                    _bool(c.get("done")),
+                    None if c.get("evidence") is None else str(c.get("evidence")),
+                    ("checklist", i),
+                )
+                for i, c in enumerate(_list(d.get("checklist")))
+                if isinstance(c, dict)
             ],
             migrations=[
-                MigrationRef(_str(m.get("file")), _str(m.get("change")), _bool(m.get("idempotent")),
-                             _int(m.get("checksum")), ("migrations", i))
-                for i, m in enumerate(_list(d.get("migrations"))) if isinstance(m, dict)
+                MigrationRef(
+                    _str(m.get("file")),
+                    _str(m.get("change")),
+                    _bool(m.get("idempotent")),
+                    _int(m.get("checksum")),
+                    ("migrations", i),
+                )
+                for i, m in enumerate(_list(d.get("migrations")))
+                if isinstance(m, dict)
             ],
             backfills=[
-                Backfill(_str(b.get("name")), _bool(b.get("repeatable")), _int(b.get("batch_size")),
-                         _int(b.get("estimated_rows")), _bool(b.get("dry_run")), _str(b.get("sql")),
-                         _str(b.get("dry_run_sql")), ("backfills", i))
-                for i, b in enumerate(_list(d.get("backfills"))) if isinstance(b, dict)
+                Backfill(
+                    _str(b.get("name")),
+                    _bool(b.get("repeatable")),
+                    _int(b.get("batch_size")),
+                    _int(b.get("estimated_rows")),
+                    _bool(b.get("dry_run")),
+                    _str(b.get("sql")),
+                    _str(b.get("dry_run_sql")),
+                    ("backfills", i),
+                )
+                for i, b in enumerate(_list(d.get("backfills")))
+                if isinstance(b, dict)
             ],
             flags=[
                 Flag(_str(f.get("name")), _map(f.get("rollout")), ("flags", i))
-                for i, f in enumerate(_list(d.get("flags"))) if isinstance(f, dict)
+                for i, f in enumerate(_list(d.get("flags")))
+                if isinstance(f, dict)
             ],
-            endpoints=[(e, ("endpoints", i)) for i, e in enumerate(_list(d.get("endpoints")))
-                       if isinstance(e, str)],
+            endpoints=[(e, ("endpoints", i)) for i, e in enumerate(_list(d.get("endpoints"))) if isinstance(e, str)],
             validation=_map(d.get("validation")),
             rollback_database=_str(rollback.get("database")),
             snapshot=_str(rollback.get("snapshot")),
             signoffs=[
-                SignOff(_str(s.get("role")), _str(s.get("by")),
-                        None if s.get("date") is None else str(s.get("date")),
-                        _str(s.get("digest")), ("signoffs", i))
-                for i, s in enumerate(_list(d.get("signoffs"))) if isinstance(s, dict)
+                SignOff(
+                    _str(s.get("role")),
+                    _str(s.get("by")),
+                    None if s.get("date") is None else str(s.get("date")),
+                    _str(s.get("digest")),
+                    ("signoffs", i),
+                )
+                for i, s in enumerate(_list(d.get("signoffs")))
+                if isinstance(s, dict)
             ],
             incidents=[
-                Incident(_str(inc.get("id")), [
-                    Action(_str(a.get("title")), _str(a.get("status")), ("incidents", i, "actions", j))
-                    for j, a in enumerate(_list(inc.get("actions"))) if isinstance(a, dict)
-                ], ("incidents", i))
-                for i, inc in enumerate(_list(d.get("incidents"))) if isinstance(inc, dict)
+                Incident(
+                    _str(inc.get("id")),
+                    [
+                        Action(_str(a.get("title")), _str(a.get("status")), ("incidents", i, "actions", j))
+                        for j, a in enumerate(_list(inc.get("actions")))
+                        if isinstance(a, dict)
+                    ],
+                    ("incidents", i),
+                )
+                for i, inc in enumerate(_list(d.get("incidents")))
+                if isinstance(inc, dict)
             ],
             reattempt_of=_str(d.get("reattempt_of")),
             waivers=[
-                WaiverRef(Waiver(str(w.get("rule", "")), str(w.get("reason") or "").strip(),
-                                 None if w.get("until") is None else str(w.get("until")),
-                                 _str(w.get("approved_by"))), ("waivers", i))
-                for i, w in enumerate(_list(d.get("waivers"))) if isinstance(w, dict)
+                WaiverRef(
+                    Waiver(
+                        str(w.get("rule", "")),
+                        str(w.get("reason") or "").strip(),
+                        None if w.get("until") is None else str(w.get("until")),
+                        _str(w.get("approved_by")),
+                    ),
+                    ("waivers", i),
+                )
+                for i, w in enumerate(_list(d.get("waivers")))
+                if isinstance(w, dict)
             ],
         )

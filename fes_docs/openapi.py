@@ -79,12 +79,31 @@ _METHODS_V32 = (*_METHODS_V3, "query")
 # them is an example payload, and reporting it would fail a build over documentation.
 _LITERAL_KEYS = frozenset({"example", "default", "enum", "const"})
 # Keys whose values are maps of user-chosen names, where a name may collide with a keyword.
-_NAME_MAPS = frozenset({
-    "properties", "patternProperties", "definitions", "$defs", "dependentSchemas", "schemas",
-    "responses", "parameters", "requestBodies", "headers", "securitySchemes", "securityDefinitions",
-    "links", "callbacks", "pathItems", "paths", "webhooks", "content", "encoding", "variables",
-    "examples",
-})
+_NAME_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "definitions",
+        "$defs",
+        "dependentSchemas",
+        "schemas",
+        "responses",
+        "parameters",
+        "requestBodies",
+        "headers",
+        "securitySchemes",
+        "securityDefinitions",
+        "links",
+        "callbacks",
+        "pathItems",
+        "paths",
+        "webhooks",
+        "content",
+        "encoding",
+        "variables",
+        "examples",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -155,7 +174,7 @@ class SpecIndex:
         found = [path]
         for base in self.base_paths:
             if path.startswith(base + "/"):
-                found.append(path[len(base):])
+                found.append(path[len(base) :])
         return found
 
     def find(self, method: str, path: str) -> Operation | None:
@@ -179,8 +198,7 @@ class SpecIndex:
         best: tuple[float, Operation] | None = None
         for op in self.operations:
             candidate = _key(op.method, op.path)
-            score = max(difflib.SequenceMatcher(None, f"{method.upper()} {v}", candidate).ratio()
-                        for v in variants)
+            score = max(difflib.SequenceMatcher(None, f"{method.upper()} {v}", candidate).ratio() for v in variants)
             if best is None or score > best[0]:
                 best = (score, op)
         return best[1] if best is not None and best[0] >= 0.6 else None
@@ -270,8 +288,7 @@ class _Workspace:
                 self.problems.append(_from_load(rel, problem, "unreadable"))
             return None
         self.digests[rel] = hashlib.sha256(data).hexdigest()
-        doc, problems = load_bytes(data, rel, max_depth=self.limits["max_depth"],
-                                   max_nodes=self.limits["max_nodes"])
+        doc, problems = load_bytes(data, rel, max_depth=self.limits["max_depth"], max_nodes=self.limits["max_nodes"])
         self.problems.extend(_from_load(rel, p, "unreadable") for p in problems)
         if doc is None:
             self.failed.add(rel)
@@ -289,24 +306,37 @@ class _Workspace:
         if uri:
             parts = urlsplit(uri)
             if parts.scheme in ("http", "https") or uri.startswith("//"):
-                return None, _problem(from_file, f"remote $ref {ref!r} is not fetched: the spec cannot be "
-                                      "verified offline", "ref-remote",
-                                      "copy the referenced document into the project and $ref it by "
-                                      "relative path")
+                return None, _problem(
+                    from_file,
+                    f"remote $ref {ref!r} is not fetched: the spec cannot be verified offline",
+                    "ref-remote",
+                    "copy the referenced document into the project and $ref it by relative path",
+                )
             if len(parts.scheme) > 1:
-                return None, _problem(from_file, f"$ref {ref!r} uses the {parts.scheme!r} scheme; only "
-                                      "relative file paths are followed", "ref-outside",
-                                      "write the $ref as a path relative to this file")
+                return None, _problem(
+                    from_file,
+                    f"$ref {ref!r} uses the {parts.scheme!r} scheme; only relative file paths are followed",
+                    "ref-outside",
+                    "write the $ref as a path relative to this file",
+                )
             local = unquote(uri)
             if os.path.isabs(local):
-                return None, _problem(from_file, f"$ref {ref!r} is an absolute path; it is not read",
-                                      "ref-outside", "write the $ref as a path relative to this file")
+                return None, _problem(
+                    from_file,
+                    f"$ref {ref!r} is an absolute path; it is not read",
+                    "ref-outside",
+                    "write the $ref as a path relative to this file",
+                )
             candidate = (self.root / from_file).parent / local
             resolved = candidate.resolve()
             rel = self.rel_of(resolved)
             if rel is None:
-                return None, _problem(from_file, f"$ref {ref!r} points outside the project root; it is "
-                                      "not read", "ref-outside", "keep referenced files inside the project")
+                return None, _problem(
+                    from_file,
+                    f"$ref {ref!r} points outside the project root; it is not read",
+                    "ref-outside",
+                    "keep referenced files inside the project",
+                )
             target_file = rel
             if rel not in self.docs and (rel in self.missing or rel not in self.failed):
                 if rel in self.missing or not resolved.is_file():
@@ -314,27 +344,40 @@ class _Workspace:
                     self.failed.add(rel)
                     self.digests[rel] = None
                     what = "does not exist" if not resolved.exists() else "is not a file"
-                    return None, _problem(from_file, f"$ref {ref!r}: {rel} {what}", "ref-missing",
-                                          "fix the path; it is relative to the file that holds the $ref")
+                    return None, _problem(
+                        from_file,
+                        f"$ref {ref!r}: {rel} {what}",
+                        "ref-missing",
+                        "fix the path; it is relative to the file that holds the $ref",
+                    )
                 if len(self.docs) >= MAX_REF_FILES:
-                    return None, _problem(from_file, f"more than {MAX_REF_FILES} files referenced; "
-                                          f"{ref!r} is not followed", "ref-missing")
+                    return None, _problem(
+                        from_file, f"more than {MAX_REF_FILES} files referenced; {ref!r} is not followed", "ref-missing"
+                    )
             if self.load(rel) is None:
-                return None, _problem(from_file, f"$ref {ref!r}: file {rel} cannot be loaded (see the "
-                                      "problems reported for it)", "ref-missing")
+                return None, _problem(
+                    from_file,
+                    f"$ref {ref!r}: file {rel} cannot be loaded (see the problems reported for it)",
+                    "ref-missing",
+                )
         doc = self.docs.get(target_file)
         if doc is None:
             return None, None  # the referring document itself failed to load: already reported
         if not fragment:
             return _Target(target_file, ()), None
         if not fragment.startswith("/"):
-            return None, _problem(from_file, f"$ref {ref!r}: plain-name fragments are not checked",
-                                  "ref-missing", "", "warning")
+            return None, _problem(
+                from_file, f"$ref {ref!r}: plain-name fragments are not checked", "ref-missing", "", "warning"
+            )
         pointer = _pointer(doc.data, fragment)
         if pointer is None:
             where = "in this file" if target_file == from_file else f"in {target_file}"
-            return None, _problem(from_file, f"$ref {ref!r} points to nothing: no such node {where}",
-                                  "ref-missing", "check the spelling of the JSON pointer after '#'")
+            return None, _problem(
+                from_file,
+                f"$ref {ref!r} points to nothing: no such node {where}",
+                "ref-missing",
+                "check the spelling of the JSON pointer after '#'",
+            )
         return _Target(target_file, pointer), None
 
     def value(self, target: _Target) -> Any:
@@ -364,8 +407,9 @@ def _pointer(data: Any, fragment: str) -> tuple[str | int, ...] | None:
 _TOP = Pos(1, 1)
 
 
-def _problem(file: str, message: str, kind: str, hint: str = "",
-             severity: Severity = "error", pos: Pos = _TOP) -> SpecProblem:
+def _problem(
+    file: str, message: str, kind: str, hint: str = "", severity: Severity = "error", pos: Pos = _TOP
+) -> SpecProblem:
     return SpecProblem(file, pos.line, pos.column, message, severity, hint, kind)
 
 
@@ -419,15 +463,22 @@ def _scan_refs(ws: _Workspace, main: str, swagger2: bool) -> list[_Ref]:
             target, problem = ws.resolve(ref, file)
             if problem is not None:
                 pos = doc.pos((*path, "$ref"))
-                ws.problems.append(SpecProblem(file, pos.line, pos.column, problem.message,
-                                               problem.severity, problem.hint, problem.kind))
+                ws.problems.append(
+                    SpecProblem(
+                        file, pos.line, pos.column, problem.message, problem.severity, problem.hint, problem.kind
+                    )
+                )
             elif target is not None and target.file not in scanned:
                 queue.append(target.file)
     return seen
 
 
-def _deref(ws: _Workspace, file: str, path: tuple[str | int, ...], node: Any,
-           ) -> tuple[str, tuple[str | int, ...], Any]:
+def _deref(
+    ws: _Workspace,
+    file: str,
+    path: tuple[str | int, ...],
+    node: Any,
+) -> tuple[str, tuple[str | int, ...], Any]:
     """Follow a chain of $refs from ``node`` (at ``file``/``path``) to the node it stands for."""
     for _ in range(64):  # a cycle of refs ends here instead of looping
         if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
@@ -461,24 +512,41 @@ def _version_of(data: dict[str, Any]) -> tuple[str | None, str | None]:
 def _version_problem(doc: Document) -> SpecProblem | None:
     data = doc.data
     if not isinstance(data, dict):
-        return _problem(doc.file, "not an OpenAPI document: the top level must be a mapping", "version",
-                        "start the file with 'openapi: \"3.1.0\"' (or 'swagger: \"2.0\"') and 'info:'")
+        return _problem(
+            doc.file,
+            "not an OpenAPI document: the top level must be a mapping",
+            "version",
+            "start the file with 'openapi: \"3.1.0\"' (or 'swagger: \"2.0\"') and 'info:'",
+        )
     for keyword in ("openapi", "swagger"):
         if keyword in data:
             value = data[keyword]
             pos = doc.pos((keyword,))
             if not isinstance(value, str):
-                example = "2.0" if keyword == "swagger" else (
-                    f"{value}.0" if isinstance(value, float) else "3.1.0")
-                return _problem(doc.file, f"'{keyword}' must be a string, not {value!r}", "version",
-                                f'quote the full version: {keyword}: "{example}" (YAML reads an unquoted '
-                                "3.0 as a number)", pos=pos)
+                example = "2.0" if keyword == "swagger" else (f"{value}.0" if isinstance(value, float) else "3.1.0")
+                return _problem(
+                    doc.file,
+                    f"'{keyword}' must be a string, not {value!r}",
+                    "version",
+                    f'quote the full version: {keyword}: "{example}" (YAML reads an unquoted 3.0 as a number)',
+                    pos=pos,
+                )
             if _version_of(data)[1] is None:
-                return _problem(doc.file, f"unsupported {keyword} version {value!r}: supported are "
-                                "Swagger 2.0 and OpenAPI 3.0.x, 3.1.x, 3.2.x", "version", pos=pos)
+                return _problem(
+                    doc.file,
+                    f"unsupported {keyword} version {value!r}: supported are "
+                    "Swagger 2.0 and OpenAPI 3.0.x, 3.1.x, 3.2.x",
+                    "version",
+                    pos=pos,
+                )
             return None
-    return _problem(doc.file, "not an OpenAPI document: neither an 'openapi' (3.x) nor a 'swagger' "
-                    "(2.0) field", "version", "add 'openapi: \"3.1.0\"' at the top", pos=doc.pos(()))
+    return _problem(
+        doc.file,
+        "not an OpenAPI document: neither an 'openapi' (3.x) nor a 'swagger' (2.0) field",
+        "version",
+        "add 'openapi: \"3.1.0\"' at the top",
+        pos=doc.pos(()),
+    )
 
 
 def _validator_class(family: str) -> Any:
@@ -489,8 +557,12 @@ def _validator_class(family: str) -> Any:
         OpenAPIV32SpecValidator,
     )
 
-    return {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator,
-            "3.1": OpenAPIV31SpecValidator, "3.2": OpenAPIV32SpecValidator}[family]
+    return {
+        "2.0": OpenAPIV2SpecValidator,
+        "3.0": OpenAPIV30SpecValidator,
+        "3.1": OpenAPIV31SpecValidator,
+        "3.2": OpenAPIV32SpecValidator,
+    }[family]
 
 
 @cache
@@ -594,8 +666,7 @@ def _short_message(err: Any) -> str:
 def _extra_key(err: Any) -> str | None:
     """For "Additional/Unevaluated properties are not allowed ('x' was unexpected)": the first
     offending key in document order, so the problem points at it rather than at its parent."""
-    if err.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(
-            err.instance, dict):
+    if err.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(err.instance, dict):
         return None
     message: str = err.message
     # "'2000' does not match any of the regexes: ..." names the keys first; the rest quotes patterns
@@ -660,8 +731,11 @@ class _Collector:
         path: tuple[str | int, ...] = ()
         for part in parts:
             file, path, node = _deref(self.ws, file, path, node)
-            inside = part in node if isinstance(node, dict) else (
-                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+            inside = (
+                part in node
+                if isinstance(node, dict)
+                else (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+            )
             if not inside:
                 break
             node = node[part]
@@ -671,8 +745,7 @@ class _Collector:
         return file, path, node
 
 
-def _validate(ws: _Workspace, main: str, family: str, semantic: bool, refs_ok: bool,
-              collector: _Collector) -> None:
+def _validate(ws: _Workspace, main: str, family: str, semantic: bool, refs_ok: bool, collector: _Collector) -> None:
     doc = ws.docs[main]
     gate = _rust_gate(family)
     if gate is None or not gate.is_valid(doc.data):
@@ -687,8 +760,9 @@ def _validate(ws: _Workspace, main: str, family: str, semantic: bool, refs_ok: b
     from jsonschema_path import SchemaPath
 
     base_uri = (ws.root / main).as_uri()
-    schema_path = SchemaPath.from_dict(doc.data, base_uri=base_uri, handlers=_GuardedHandlers(ws),
-                                       resolved_cache_maxsize=1024)
+    schema_path = SchemaPath.from_dict(
+        doc.data, base_uri=base_uri, handlers=_GuardedHandlers(ws), resolved_cache_maxsize=1024
+    )
     validator = _located_validator_class(family)(schema_path)
     try:
         for err in validator.root_validator(validator.schema_path):
@@ -698,8 +772,7 @@ def _validate(ws: _Workspace, main: str, family: str, semantic: bool, refs_ok: b
     except Exception as exc:  # third-party code on untrusted input: a crash is a finding, not a traceback
         if structural_errors or not refs_ok:
             return  # a consequence of what is already reported (malformed structure, bad $ref)
-        collector.add(_problem(main, f"openapi-spec-validator stopped: {type(exc).__name__}: {exc}",
-                               "invalid"))
+        collector.add(_problem(main, f"openapi-spec-validator stopped: {type(exc).__name__}: {exc}", "invalid"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -786,21 +859,32 @@ def _deps_unchanged(root: Path, deps: Mapping[str, str | None], max_bytes: int) 
 
 
 def _to_json(index: SpecIndex) -> dict[str, Any]:
-    return {"file": index.file, "exists": index.exists, "valid": index.valid, "version": index.version,
-            "operations": [[o.method, o.path] for o in index.operations],
-            "problems": [[p.file, p.line, p.column, p.message, p.severity, p.hint, p.kind]
-                         for p in index.problems],
-            "base_paths": index.base_paths, "files": index.files}
+    return {
+        "file": index.file,
+        "exists": index.exists,
+        "valid": index.valid,
+        "version": index.version,
+        "operations": [[o.method, o.path] for o in index.operations],
+        "problems": [[p.file, p.line, p.column, p.message, p.severity, p.hint, p.kind] for p in index.problems],
+        "base_paths": index.base_paths,
+        "files": index.files,
+    }
 
 
 def _from_json(raw: dict[str, Any]) -> SpecIndex:
     return SpecIndex(
-        file=str(raw["file"]), exists=bool(raw["exists"]), valid=bool(raw["valid"]),
+        file=str(raw["file"]),
+        exists=bool(raw["exists"]),
+        valid=bool(raw["valid"]),
         version=raw["version"] if isinstance(raw["version"], str) else None,
         operations=[Operation(str(m), str(p)) for m, p in raw["operations"]],
-        problems=[SpecProblem(str(f), int(ln), int(c), str(m), "warning" if s == "warning" else "error",
-                              str(h), str(k)) for f, ln, c, m, s, h, k in raw["problems"]],
-        base_paths=[str(p) for p in raw["base_paths"]], files=[str(f) for f in raw["files"]])
+        problems=[
+            SpecProblem(str(f), int(ln), int(c), str(m), "warning" if s == "warning" else "error", str(h), str(k))
+            for f, ln, c, m, s, h, k in raw["problems"]
+        ],
+        base_paths=[str(p) for p in raw["base_paths"]],
+        files=[str(f) for f in raw["files"]],
+    )
 
 
 def _cache_get(key: str, root: Path, cache_dir: Path | None, max_bytes: int) -> SpecIndex | None:
@@ -858,21 +942,34 @@ def clear_cache() -> None:
 
 
 def _finish(index: SpecIndex) -> SpecIndex:
-    problems = sorted(index.problems, key=lambda p: (p.file != index.file, p.file, p.line, p.column,
-                                                     p.message, p.severity))
+    problems = sorted(
+        index.problems, key=lambda p: (p.file != index.file, p.file, p.line, p.column, p.message, p.severity)
+    )
     if len(problems) > MAX_PROBLEMS:
         hidden = len(problems) - MAX_PROBLEMS
-        problems = problems[:MAX_PROBLEMS] + [_problem(
-            index.file, f"{hidden} more problem(s) in the spec are not shown", "invalid",
-            "fix the ones above and run again")]
+        problems = problems[:MAX_PROBLEMS] + [
+            _problem(
+                index.file,
+                f"{hidden} more problem(s) in the spec are not shown",
+                "invalid",
+                "fix the ones above and run again",
+            )
+        ]
     index.problems = problems
     index.valid = index.valid and not any(p.severity == "error" for p in problems)
     return index
 
 
-def load_spec(root: Path, rel: str, *, semantic: bool = True, cache_dir: Path | None = None,
-              max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH,
-              max_nodes: int = MAX_NODES) -> SpecIndex:
+def load_spec(
+    root: Path,
+    rel: str,
+    *,
+    semantic: bool = True,
+    cache_dir: Path | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> SpecIndex:
     """Load, validate and index the spec at ``root/rel``; never raises for a user mistake.
 
     ``semantic=False`` runs only the structural check against the official OAS schema (plus our
@@ -882,13 +979,39 @@ def load_spec(root: Path, rel: str, *, semantic: bool = True, cache_dir: Path | 
     ws = _Workspace(root, {"max_bytes": max_bytes, "max_depth": max_depth, "max_nodes": max_nodes})
     target = (ws.root / rel).resolve()
     if ws.rel_of(target) is None:
-        return _finish(SpecIndex(rel, False, False, None, problems=[_problem(
-            rel, f"the OpenAPI spec path {rel!r} points outside the project root; it is not read",
-            "missing", "give the spec path relative to the project root")]))
+        return _finish(
+            SpecIndex(
+                rel,
+                False,
+                False,
+                None,
+                problems=[
+                    _problem(
+                        rel,
+                        f"the OpenAPI spec path {rel!r} points outside the project root; it is not read",
+                        "missing",
+                        "give the spec path relative to the project root",
+                    )
+                ],
+            )
+        )
     if not target.is_file():
-        return _finish(SpecIndex(rel, False, False, None, problems=[_problem(
-            rel, f"OpenAPI spec {rel} does not exist", "missing",
-            "create it, or fix the 'openapi' path in the policy (relative to the project root)")]))
+        return _finish(
+            SpecIndex(
+                rel,
+                False,
+                False,
+                None,
+                problems=[
+                    _problem(
+                        rel,
+                        f"OpenAPI spec {rel} does not exist",
+                        "missing",
+                        "create it, or fix the 'openapi' path in the policy (relative to the project root)",
+                    )
+                ],
+            )
+        )
 
     raw, problem = read_limited(target, max_bytes)
     if raw is None:
@@ -911,8 +1034,7 @@ def load_spec(root: Path, rel: str, *, semantic: bool = True, cache_dir: Path | 
         ws.docs[canonical] = doc
         index = _check(ws, canonical, doc, semantic)
         index.file = rel
-    index.problems = [p if p.file != canonical else replace(p, file=rel)
-                      for p in (*index.problems, *ws.problems)]
+    index.problems = [p if p.file != canonical else replace(p, file=rel) for p in (*index.problems, *ws.problems)]
     index.files = [rel, *sorted(f for f, d in ws.digests.items() if d is not None and f != canonical)]
     _finish(index)
     _cache_put(key, dict(sorted(ws.digests.items())), index, cache_dir)

@@ -101,8 +101,11 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
         start = time.perf_counter()
         try:
             # a one-shot build may validate a large OpenAPI spec in a forked process; a live server may not
-            result = check_project(load_project(self._root(config), releases_dir=self.config.releases_dir,
-                                                parallel_spec=self._command == "build"))
+            result = check_project(
+                load_project(
+                    self._root(config), releases_dir=self.config.releases_dir, parallel_spec=self._command == "build"
+                )
+            )
         except ConfigError as exc:
             log.error(str(exc))
             self._failing += 1
@@ -112,8 +115,10 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
             checked = time.perf_counter()
             self._report(result.findings)
             pages = site_files(result)
-            log.debug(f"checked {len(result.project.releases)} records in {checked - start:.2f} s, "
-                      f"rendered {len(pages)} files in {time.perf_counter() - checked:.2f} s")
+            log.debug(
+                f"checked {len(result.project.releases)} records in {checked - start:.2f} s, "
+                f"rendered {len(pages)} files in {time.perf_counter() - checked:.2f} s"
+            )
         for path, text in pages.items():
             uri = f"{pages_dir}/{path}"
             existing = files.get_file_from_path(uri)
@@ -128,11 +133,12 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
         # --strict already aborts on the logged errors (with MkDocs' own message); serve must survive.
         if self._failing and self.config.fail_on_error and not config.strict and self._command != "serve":
             n = self._failing
-            raise PluginError(f"fes-docs: {n} finding{'s' * (n != 1)} fail the build (listed above); "
-                              "the site was written so you can look at them")
+            raise PluginError(
+                f"fes-docs: {n} finding{'s' * (n != 1)} fail the build (listed above); "
+                "the site was written so you can look at them"
+            )
 
-    def on_serve(self, server: _Server, /, *, config: MkDocsConfig,
-                 builder: Callable[..., Any]) -> None:
+    def on_serve(self, server: _Server, /, *, config: MkDocsConfig, builder: Callable[..., Any]) -> None:
         root = self._root(config)
         watched = [root / self.config.releases_dir]
         if self._result is not None:
@@ -152,8 +158,7 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
         raw = self.config.pages_dir.strip("/")
         parts = PurePosixPath(raw).parts
         if not raw or ".." in parts or "\\" in raw:
-            raise PluginError(f"fes-docs: pages_dir {self.config.pages_dir!r} must be a folder "
-                              "inside docs_dir")
+            raise PluginError(f"fes-docs: pages_dir {self.config.pages_dir!r} must be a folder inside docs_dir")
         return "/".join(parts)
 
     def _report(self, findings: list[Finding]) -> None:

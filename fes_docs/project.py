@@ -42,7 +42,7 @@ class Project:
     releases: list[Release]
     load_findings: list[Finding] = field(default_factory=list)
     releases_dir: str = RELEASES_DIR
-    today: str | None = None   # ISO date for waiver expiry; None = the real today
+    today: str | None = None  # ISO date for waiver expiry; None = the real today
     cache: Cache | None = None
     _spec_worker: Any = None
 
@@ -73,11 +73,13 @@ class Project:
     @cached_property
     def migrations(self) -> MigrationIndex:
         from .artefacts import MigrationIndex
+
         return MigrationIndex.build(self)
 
     @cached_property
     def spec(self) -> SpecIndex:
         from .openapi import load_spec
+
         if self._spec_worker is not None:  # validated in parallel: the result waits in the disk cache
             self._spec_worker.join()
         folder = self.cache.ensure_folder() if self.cache is not None else None
@@ -101,8 +103,9 @@ class Project:
                 return
         except OSError:
             return
-        worker = mp.get_context("fork").Process(target=_warm_spec, args=(self.root, self.policy.openapi, folder),
-                                                daemon=True)
+        worker = mp.get_context("fork").Process(
+            target=_warm_spec, args=(self.root, self.policy.openapi, folder), daemon=True
+        )
         worker.start()
         self._spec_worker = worker
 
@@ -112,6 +115,7 @@ SPEC_PARALLEL_BYTES = 256_000
 
 def _warm_spec(root: Path, rel: str, folder: Path) -> None:
     from .openapi import load_spec
+
     load_spec(root, rel, cache_dir=folder)
 
 
@@ -132,13 +136,19 @@ def load_policy(root: Path, releases_dir: str = RELEASES_DIR) -> tuple[Policy, l
 
 def release_files(root: Path, releases_dir: str = RELEASES_DIR) -> list[Path]:
     folder = root / releases_dir
-    files = [p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.name != POLICY_FILE
-             and not p.name.startswith(".")] if folder.is_dir() else []
+    files = (
+        [
+            p
+            for p in folder.iterdir()
+            if p.suffix in (".yaml", ".yml") and p.name != POLICY_FILE and not p.name.startswith(".")
+        ]
+        if folder.is_dir()
+        else []
+    )
     return sorted(files, key=lambda p: p.name)
 
 
-def load_release_bytes(data: bytes, rel: str,
-                       policy: Policy) -> tuple[Release | None, list[Finding], Document | None]:
+def load_release_bytes(data: bytes, rel: str, policy: Policy) -> tuple[Release | None, list[Finding], Document | None]:
     """Parse and schema-check one release file's bytes (the cacheable unit of work)."""
     doc, problems = load_bytes(data, rel)
     if doc is None:
@@ -149,8 +159,13 @@ def load_release_bytes(data: bytes, rel: str,
     return Release.from_doc(doc), findings, doc
 
 
-def load_project(root: Path, releases_dir: str = RELEASES_DIR, today: str | None = None,
-                 use_cache: bool | None = None, parallel_spec: bool = False) -> Project:
+def load_project(
+    root: Path,
+    releases_dir: str = RELEASES_DIR,
+    today: str | None = None,
+    use_cache: bool | None = None,
+    parallel_spec: bool = False,
+) -> Project:
     """Read the policy and every release file under ``releases/`` (unchanged files from the cache)."""
     from .cache import Cache, load_releases_cached
 
@@ -171,8 +186,10 @@ def published_schema_findings(project: Project) -> list[Finding]:
     """The schema file editors read must match the policy, or completion would suggest stale names."""
     out: list[Finding] = []
     folder = project.root / project.releases_dir / SCHEMA_DIR
-    for name, schema in (("release.schema.json", release_schema(project.policy)),
-                         ("policy.schema.json", policy_schema())):
+    for name, schema in (
+        ("release.schema.json", release_schema(project.policy)),
+        ("policy.schema.json", policy_schema()),
+    ):
         path = folder / name
         if not path.is_file():
             continue
@@ -182,9 +199,15 @@ def published_schema_findings(project: Project) -> list[Finding]:
         except (OSError, UnicodeDecodeError):
             current = ""
         if current != expected:
-            out.append(Finding(Loc(f"{project.releases_dir}/{SCHEMA_DIR}/{name}"), "FES015", "warning",
-                               f"{name} is out of date with the policy",
-                               "regenerate it: fes-docs schema --write"))
+            out.append(
+                Finding(
+                    Loc(f"{project.releases_dir}/{SCHEMA_DIR}/{name}"),
+                    "FES015",
+                    "warning",
+                    f"{name} is out of date with the policy",
+                    "regenerate it: fes-docs schema --write",
+                )
+            )
     return out
 
 

@@ -18,15 +18,17 @@ from .project import Project
 from .rules.artefacts import _ordered
 from .sql.flyway import version_key
 
-LOCK_HINT = ("take weaker locks on busy tables: CREATE INDEX CONCURRENTLY, ADD CONSTRAINT ... NOT VALID then "
-             "VALIDATE CONSTRAINT, add nullable columns without volatile defaults")
+LOCK_HINT = (
+    "take weaker locks on busy tables: CREATE INDEX CONCURRENTLY, ADD CONSTRAINT ... NOT VALID then "
+    "VALIDATE CONSTRAINT, add nullable columns without volatile defaults"
+)
 
 
 @dataclass
 class Plan:
     migrations: list[MigrationInput]
     backfills: list[BackfillInput]
-    owner: dict[str, tuple[Release, tuple[str | int, ...]]]   # script -> (release, path of its entry)
+    owner: dict[str, tuple[Release, tuple[str | int, ...]]]  # script -> (release, path of its entry)
 
 
 def plan(project: Project, up_to: str | None = None) -> Plan:
@@ -53,9 +55,14 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
         if mf.checksum is None:
             continue
         claimed = owner.get(name)
-        item = MigrationInput(mf.name.version_text, mf.name.description or "", name.rsplit("/", 1)[-1],
-                              mf.text if mf.text is not None else "", mf.checksum,
-                              claimed[0].key if claimed else None)
+        item = MigrationInput(
+            mf.name.version_text,
+            mf.name.description or "",
+            name.rsplit("/", 1)[-1],
+            mf.text if mf.text is not None else "",
+            mf.checksum,
+            claimed[0].key if claimed else None,
+        )
         if mf.name.kind == "versioned" and mf.name.version is not None:
             versioned.append((version_key(mf.name.version), name, item))
         else:
@@ -63,19 +70,23 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
     ordered = [i for _, _, i in sorted(versioned, key=lambda t: (t[0], t[1]))] + [i for _, _, i in sorted(repeatable)]
     position = {m.script: n for n, m in enumerate(ordered)}
     backfills = []
-    for rel in (releases if up_to is not None else project.releases):
+    for rel in releases if up_to is not None else project.releases:
         own = [m.file.rsplit("/", 1)[-1] for m in rel.migrations if m.file]
         last = max((s for s in own if s in position), key=position.__getitem__, default=None)
-        backfills += [BackfillInput(rel.key, b.name or "?", b.dry_run_sql, b.estimated_rows, last)
-                      for b in rel.backfills if b.dry_run_sql]
+        backfills += [
+            BackfillInput(rel.key, b.name or "?", b.dry_run_sql, b.estimated_rows, last)
+            for b in rel.backfills
+            if b.dry_run_sql
+        ]
     return Plan(ordered, backfills, owner)
 
 
 def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Finding]:
     """Failures, idempotency breaks and strong locks, located at the release's migration entry."""
     index = project.migrations
-    by_script = {m.script: name for name in index.files for m in the_plan.migrations
-                 if name.rsplit("/", 1)[-1] == m.script}
+    by_script = {
+        m.script: name for name in index.files for m in the_plan.migrations if name.rsplit("/", 1)[-1] == m.script
+    }
     out: list[Finding] = []
     for m in report.migrations:
         name = by_script.get(m.script, m.script)
@@ -85,28 +96,59 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
         if m.error is not None:
             line = m.error_position[0] if m.error_position else (m.error_line or 1)
             sql_loc = Loc(index.file_label(name), line, m.error_position[1] if m.error_position else 1)
-            out.append(Finding(loc, "FES330", "error",
-                               f"{m.script}:{line}: PostgreSQL {report.server_version} rejected it: {m.error}",
-                               "fix the statement; Flyway would stop here in production", key, None, (sql_loc,)))
+            out.append(
+                Finding(
+                    loc,
+                    "FES330",
+                    "error",
+                    f"{m.script}:{line}: PostgreSQL {report.server_version} rejected it: {m.error}",
+                    "fix the statement; Flyway would stop here in production",
+                    key,
+                    None,
+                    (sql_loc,),
+                )
+            )
         if m.idempotent is False:
             sql_loc = Loc(index.file_label(name), m.idempotency_line or 1)
-            out.append(Finding(loc, "FES331", "error",
-                               f"{m.script} is not idempotent when applied twice: {m.idempotency_error}",
-                               "guard it: IF NOT EXISTS / IF EXISTS / OR REPLACE / ON CONFLICT", key, None,
-                               (sql_loc,)))
+            out.append(
+                Finding(
+                    loc,
+                    "FES331",
+                    "error",
+                    f"{m.script} is not idempotent when applied twice: {m.idempotency_error}",
+                    "guard it: IF NOT EXISTS / IF EXISTS / OR REPLACE / ON CONFLICT",
+                    key,
+                    None,
+                    (sql_loc,),
+                )
+            )
         for table, mode in m.strongest_locks.items():
             if mode == "AccessExclusiveLock":
-                out.append(Finding(loc, "FES332", "warning",
-                                   f"{m.script} holds {lock_mode_sql(mode)} on existing table {table}",
-                                   LOCK_HINT, key))
+                out.append(
+                    Finding(
+                        loc,
+                        "FES332",
+                        "warning",
+                        f"{m.script} holds {lock_mode_sql(mode)} on existing table {table}",
+                        LOCK_HINT,
+                        key,
+                    )
+                )
     for b in report.backfills:
         if b.error is not None:
             rel = project.by_id().get(b.release)
             idx = next((i for i, x in enumerate(rel.backfills) if x.name == b.name), 0) if rel else 0
             loc = rel.loc("backfills", idx, "dry_run_sql") if rel else Loc(project.policy_file)
-            out.append(Finding(loc, "FES333", "error", f"backfill {b.name}: dry-run statement failed: {b.error}",
-                               "make dry_run_sql a read-only statement that runs on the migrated schema",
-                               b.release))
+            out.append(
+                Finding(
+                    loc,
+                    "FES333",
+                    "error",
+                    f"backfill {b.name}: dry-run statement failed: {b.error}",
+                    "make dry_run_sql a read-only statement that runs on the migrated schema",
+                    b.release,
+                )
+            )
     return out
 
 

@@ -38,9 +38,11 @@ def text(findings: list[Finding], files: int | None = None, hints: bool = True) 
     for f in findings:
         lines.append(f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {_label(f)} {f.rule} {f.message}")
         if f.waived:
-            lines.append(f"    waived: {f.waived.reason}"
-                         + (f" (until {f.waived.until})" if f.waived.until else "")
-                         + (f" approved by {f.waived.approved_by}" if f.waived.approved_by else ""))
+            lines.append(
+                f"    waived: {f.waived.reason}"
+                + (f" (until {f.waived.until})" if f.waived.until else "")
+                + (f" approved by {f.waived.approved_by}" if f.waived.approved_by else "")
+            )
         for rel in f.related:
             lines.append(f"    see {rel.file}:{rel.line}:{rel.column}")
         if hints and f.hint and not f.waived:
@@ -54,11 +56,18 @@ def text(findings: list[Finding], files: int | None = None, hints: bool = True) 
 
 def finding_json(f: Finding) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "file": f.loc.file, "line": f.loc.line, "column": f.loc.column, "rule": f.rule,
-        "severity": f.severity, "message": f.message, "hint": f.hint, "release": f.release,
+        "file": f.loc.file,
+        "line": f.loc.line,
+        "column": f.loc.column,
+        "rule": f.rule,
+        "severity": f.severity,
+        "message": f.message,
+        "hint": f.hint,
+        "release": f.release,
         "title": CATALOGUE[f.rule].title if f.rule in CATALOGUE else f.rule,
-        "waived": None if f.waived is None else {
-            "reason": f.waived.reason, "until": f.waived.until, "approved_by": f.waived.approved_by},
+        "waived": None
+        if f.waived is None
+        else {"reason": f.waived.reason, "until": f.waived.until, "approved_by": f.waived.approved_by},
     }
     if f.related:
         out["related"] = [{"file": r.file, "line": r.line, "column": r.column} for r in f.related]
@@ -66,8 +75,12 @@ def finding_json(f: Finding) -> dict[str, Any]:
 
 
 def as_json(findings: list[Finding], files: int | None = None, extra: dict[str, Any] | None = None) -> str:
-    doc: dict[str, Any] = {"findings": [finding_json(f) for f in findings], "summary": summary(findings, files),
-                           "format_version": JSON_FORMAT_VERSION, "tool": {"name": "fes-docs", "version": __version__}}
+    doc: dict[str, Any] = {
+        "findings": [finding_json(f) for f in findings],
+        "summary": summary(findings, files),
+        "format_version": JSON_FORMAT_VERSION,
+        "tool": {"name": "fes-docs", "version": __version__},
+    }
     if extra:
         doc.update(extra)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -86,8 +99,10 @@ def github(findings: list[Finding], files: int | None = None) -> str:
         msg = f.message + (f" (hint: {f.hint})" if f.hint and not f.waived else "")
         if f.waived:
             msg += f" [waived: {f.waived.reason}]"
-        lines.append(f"::{level} file={_gh_escape(f.loc.file, True)},line={f.loc.line},col={f.loc.column},"
-                     f"title={_gh_escape(title, True)}::{_gh_escape(msg)}")
+        lines.append(
+            f"::{level} file={_gh_escape(f.loc.file, True)},line={f.loc.line},col={f.loc.column},"
+            f"title={_gh_escape(title, True)}::{_gh_escape(msg)}"
+        )
     lines.append(text([], files).strip() if not findings else text(findings, files).splitlines()[-1])
     return "\n".join(lines) + "\n"
 
@@ -98,14 +113,17 @@ def junit(findings: list[Finding], files: int | None = None) -> str:
     for f in findings:
         by_file.setdefault(f.loc.file, []).append(f)
     s = summary(findings, files)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name="fes-docs" tests="{len(by_file)}" failures="{s["errors"]}">',
-           f'  <testsuite name="fes-docs validate" tests="{len(by_file)}" failures="{s["errors"]}">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name="fes-docs" tests="{len(by_file)}" failures="{s["errors"]}">',
+        f'  <testsuite name="fes-docs validate" tests="{len(by_file)}" failures="{s["errors"]}">',
+    ]
     for file, items in sorted(by_file.items()):
-        out.append(f"    <testcase classname=\"fes-docs\" name={quoteattr(file)}>")
+        out.append(f'    <testcase classname="fes-docs" name={quoteattr(file)}>')
         for f in items:
-            body = escape(f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {f.message}"
-                          + (f"\nhint: {f.hint}" if f.hint else ""))
+            body = escape(
+                f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {f.message}" + (f"\nhint: {f.hint}" if f.hint else "")
+            )
             if f.blocking:
                 out.append(f"      <failure type={quoteattr(f.rule)} message={quoteattr(f.message)}>{body}</failure>")
             else:
@@ -118,29 +136,60 @@ def junit(findings: list[Finding], files: int | None = None) -> str:
 def sarif(findings: list[Finding], files: int | None = None) -> str:
     """SARIF 2.1.0 for GitHub code scanning; waived findings become suppressions, not omissions."""
     used = sorted({f.rule for f in findings})
-    rules = [{"id": r, "name": CATALOGUE[r].title if r in CATALOGUE else r,
-              "shortDescription": {"text": CATALOGUE[r].title if r in CATALOGUE else r},
-              "fullDescription": {"text": CATALOGUE[r].doc if r in CATALOGUE else r},
-              "help": {"text": CATALOGUE[r].hint if r in CATALOGUE else ""},
-              "properties": {"guideSection": CATALOGUE[r].section if r in CATALOGUE else ""}} for r in used]
+    rules = [
+        {
+            "id": r,
+            "name": CATALOGUE[r].title if r in CATALOGUE else r,
+            "shortDescription": {"text": CATALOGUE[r].title if r in CATALOGUE else r},
+            "fullDescription": {"text": CATALOGUE[r].doc if r in CATALOGUE else r},
+            "help": {"text": CATALOGUE[r].hint if r in CATALOGUE else ""},
+            "properties": {"guideSection": CATALOGUE[r].section if r in CATALOGUE else ""},
+        }
+        for r in used
+    ]
     results = []
     for f in findings:
         res: dict[str, Any] = {
-            "ruleId": f.rule, "ruleIndex": used.index(f.rule),
+            "ruleId": f.rule,
+            "ruleIndex": used.index(f.rule),
             "level": "error" if f.severity == "error" else "warning",
             "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.loc.file},
-                                                "region": {"startLine": f.loc.line, "startColumn": f.loc.column}}}],
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.loc.file},
+                        "region": {"startLine": f.loc.line, "startColumn": f.loc.column},
+                    }
+                }
+            ],
         }
         if f.waived:
             res["suppressions"] = [{"kind": "inSource", "justification": f.waived.reason}]
         results.append(res)
-    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-           "runs": [{"tool": {"driver": {"name": "fes-docs", "version": __version__,
-                                         "informationUri": "https://fes-docs.example.org", "rules": rules}},
-                     "results": results}]}
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "fes-docs",
+                        "version": __version__,
+                        "informationUri": "https://fes-docs.example.org",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 REPORTERS: dict[str, Callable[[list[Finding], int | None], str]] = {
-    "text": text, "json": as_json, "github": github, "junit": junit, "sarif": sarif}
+    "text": text,
+    "json": as_json,
+    "github": github,
+    "junit": junit,
+    "sarif": sarif,
+}

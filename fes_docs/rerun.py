@@ -93,8 +93,7 @@ def validate_report(root: Path, today: str | None = None, use_cache: bool | None
             stored = entry["manifest"]
             listing = _folders(root, entry["releases_dir"], entry["migrations_dir"])
             if listing == entry["listing"] and _manifest(root, list(stored)) == stored:
-                return Report([finding_from_json(f) for f in entry["findings"]], entry["files"],
-                              entry["migrations"])
+                return Report([finding_from_json(f) for f in entry["findings"]], entry["files"], entry["migrations"])
         except (KeyError, TypeError, ValueError):
             pass
     project = load_project(root, today=today, use_cache=use_cache, parallel_spec=True)
@@ -102,12 +101,18 @@ def validate_report(root: Path, today: str | None = None, use_cache: bool | None
     report = Report(result.findings, 1 + len(project.releases), migrations_json(project), result)
     if cache.enabled:
         listing = _folders(root, project.releases_dir, project.policy.migrations_dir)
-        cache.put(NAMESPACE, key, {
-            "manifest": _manifest(root, [*listing, project.policy_file, *_inputs(project)]),
-            "listing": listing, "releases_dir": project.releases_dir,
-            "migrations_dir": project.policy.migrations_dir,
-            "findings": [finding_to_json(f) for f in report.findings], "files": report.files,
-            "migrations": report.migrations})
+        cache.put(
+            NAMESPACE,
+            key,
+            {
+                "manifest": _manifest(root, [*listing, project.policy_file, *_inputs(project)]),
+                "listing": listing,
+                "releases_dir": project.releases_dir,
+                "migrations_dir": project.policy.migrations_dir,
+                "findings": [finding_to_json(f) for f in report.findings],
+                "files": report.files,
+                "migrations": report.migrations,
+            },
+        )
         cache.save()
     return report
-

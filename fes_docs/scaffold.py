@@ -75,15 +75,18 @@ def render(policy: Policy, draft: Draft) -> str:
         "# window: {start: 2026-01-01T18:00:00Z, end: 2026-01-01T21:00:00Z}   # needed from approved on",
     ]
     if draft.last_known_good:
-        out.append(_line(f"artifact: {{last_known_good: {scalar(draft.last_known_good)}}}",
-                         "§5.1.6; add `version:` (what this deploys)"))
+        out.append(
+            _line(
+                f"artifact: {{last_known_good: {scalar(draft.last_known_good)}}}",
+                "§5.1.6; add `version:` (what this deploys)",
+            )
+        )
     else:
         out.append('# artifact: {version: "1.0.0", last_known_good: "0.9.0"}  # §5.1.6, from approved on')
     out.append(_line("owners:", "§8, §3.5: a person for every role"))
     for role in [*policy.owner_roles, ROLLBACK_ROLE]:
         name = draft.owners.get(role, "")
-        out.append(_line(f"  {scalar(role)}: {scalar(name) if name else chr(34) * 2}",
-                         "" if name else "to be named"))
+        out.append(_line(f"  {scalar(role)}: {scalar(name) if name else chr(34) * 2}", "" if name else "to be named"))
     out.append(_line("checklist:", "§3: tick each item, with evidence"))
     items = [(f"  - {{id: {scalar(item.id)}, done: false}}", item.title) for item in policy.checklist]
     width = max((len(text) for text, _ in items), default=0)
@@ -98,7 +101,7 @@ def render(policy: Policy, draft: Draft) -> str:
             out.append("    rollout: {" + ", ".join(f"{scalar(e)}: {v}" for e, v in rollout.items()) + "}")
     else:
         out.append("flags: []")
-    out.append(_line("endpoints: []", "§3.3, §7.3: \"GET /api/v1/…\", as in the OpenAPI spec"))
+    out.append(_line("endpoints: []", '§3.3, §7.3: "GET /api/v1/…", as in the OpenAPI spec'))
     if draft.validation:
         out.append(_line("validation:", "§7, copied; review it"))
         for key, value in draft.validation.items():
@@ -109,12 +112,16 @@ def render(policy: Policy, draft: Draft) -> str:
                 out.append(f"  {scalar(str(key))}:")
                 out += [f"    - {_flow(v)}" for v in value]
     else:
-        out += ["# validation:                       # §7, needed from approved on",
-                "#   health: [/actuator/health]",
-                "#   smoke: [\"legacy: submit step form\"]",
-                "#   slo: {error_rate_max: 0.01, p95_latency_ms_max: 800}"]
-    out += ["# rollback: {database: forward-fix}  # §5.2: forward-fix | restore-snapshot",
-            _line("signoffs: []", "written by `fes-docs sign`")]
+        out += [
+            "# validation:                       # §7, needed from approved on",
+            "#   health: [/actuator/health]",
+            '#   smoke: ["legacy: submit step form"]',
+            "#   slo: {error_rate_max: 0.01, p95_latency_ms_max: 800}",
+        ]
+    out += [
+        "# rollback: {database: forward-fix}  # §5.2: forward-fix | restore-snapshot",
+        _line("signoffs: []", "written by `fes-docs sign`"),
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -135,8 +142,9 @@ def _from(project: Project, other: str | None) -> Release | None:
     return find_release(project, other) if other else None
 
 
-def new_release(root: Path, release_id: str, phase: int, *, from_id: str | None = None,
-                owners: list[str] | None = None) -> Path:
+def new_release(
+    root: Path, release_id: str, phase: int, *, from_id: str | None = None, owners: list[str] | None = None
+) -> Path:
     """Write ``releases/<id>.yaml``; UsageError when it (or that id) exists already."""
     if not ID_RE.fullmatch(release_id):
         raise UsageError(f"{release_id!r} is not a release id (letters, digits, '.', '_', '-'; no spaces)")
@@ -151,7 +159,9 @@ def new_release(root: Path, release_id: str, phase: int, *, from_id: str | None 
         raise UsageError(f"release id {release_id!r} is already used; not writing a second one")
     other = _from(project, from_id)
     draft = Draft(
-        release_id, phase, _owners(project.policy, owners or [], other.owners if other else {}),
+        release_id,
+        phase,
+        _owners(project.policy, owners or [], other.owners if other else {}),
         validation=(other.validation or None) if other else None,
         last_known_good=other.artifact_version if other else None,
     )

@@ -57,14 +57,16 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
     flags = policy.flags if policy and editor else None
     checklist_ids = policy.checklist_ids if policy and editor else None
     pct = {"type": "integer", "minimum": 0, "maximum": 100}
-    steps = {"type": "array", "items": pct,
-             "description": "production percentages in rising steps, e.g. [5, 25, 50, 100]"}
+    steps = {
+        "type": "array",
+        "items": pct,
+        "description": "production percentages in rising steps, e.g. [5, 25, 50, 100]",
+    }
     production = policy.production if policy else "production"
     if envs:
         rollout: dict[str, Any] = _obj({e: (steps if e == production else pct) for e in envs})
     else:
-        rollout = {"type": "object", "properties": {"production": steps},
-                   "additionalProperties": pct}
+        rollout = {"type": "object", "properties": {"production": steps}, "additionalProperties": pct}
     rollout["description"] = "percent enabled per environment; an environment left out counts as 0 (§2)"
     if roles:
         owners = _obj({r: _s(f"{r} owner (§8)") for r in [*roles, ROLLBACK_ROLE]})
@@ -77,68 +79,147 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
         "title": _s("human title", minLength=1),
         "phase": {"type": "integer", "minimum": 0, "description": "FES parity phase"},
         "status": {"enum": list(STATUSES), "description": "lifecycle; completeness rules tighten from approved"},
-        "window": _obj({"start": _s("ISO 8601 date-time", pattern=DATETIME),
-                        "end": _s("ISO 8601 date-time", pattern=DATETIME)}, ["start", "end"],
-                       description="deployment window"),
-        "artifact": _obj({"version": _s("artifact version deployed (quote it: \"4.2\")"),
-                          "last_known_good": _s("artifact to re-deploy on rollback (§5.1.6)")},
-                         description="application artifact"),
+        "window": _obj(
+            {"start": _s("ISO 8601 date-time", pattern=DATETIME), "end": _s("ISO 8601 date-time", pattern=DATETIME)},
+            ["start", "end"],
+            description="deployment window",
+        ),
+        "artifact": _obj(
+            {
+                "version": _s('artifact version deployed (quote it: "4.2")'),
+                "last_known_good": _s("artifact to re-deploy on rollback (§5.1.6)"),
+            },
+            description="application artifact",
+        ),
         "owners": owners,
-        "checklist": {"type": "array", "description": "pre-deployment checklist (§3)",
-                      "items": _obj({"id": _enum_or_string(checklist_ids, "policy checklist id"),
-                                     "done": {"type": "boolean"},
-                                     "evidence": _s("where the proof is: URL, snapshot name or evidence file"),
-                                     "note": _s("free text")}, ["id", "done"])},
-        "migrations": {"type": "array", "description": "Flyway migrations this release adds (§4)",
-                       "items": _obj({"file": _s("file name in the policy's migrations_dir", minLength=1),
-                                      "change": {"enum": ["additive", "destructive", "data"]},
-                                      "idempotent": {"type": "boolean"},
-                                      "checksum": {"type": "integer",
-                                                   "description": "Flyway checksum pinned once released"},
-                                      "note": _s("free text")}, ["file", "change"])},
-        "backfills": {"type": "array", "description": "data backfills (§4.4, §4.5)",
-                      "items": _obj({"name": _s("backfill name", minLength=1),
-                                     "repeatable": {"type": "boolean"},
-                                     "batch_size": {"type": "integer", "minimum": 1},
-                                     "estimated_rows": {"type": "integer", "minimum": 0},
-                                     "dry_run": {"type": "boolean"},
-                                     "sql": _s("SQL file of the backfill, relative to the project root"),
-                                     "dry_run_sql": _s("statement counting what the backfill would touch"),
-                                     "command": _s("how to run it"),
-                                     "note": _s("free text")}, ["name"])},
-        "flags": {"type": "array", "description": "feature flags and their rollout (§2, §5.1)",
-                  "items": _obj({"name": _enum_or_string(flags, "feature flag property"),
-                                 "rollout": rollout, "note": _s("free text")}, ["name", "rollout"])},
-        "endpoints": {"type": "array", "description": "new module endpoints (§3.3, §7.3)",
-                      "items": _s("METHOD /path/{param}", pattern=rf"^({'|'.join(METHODS)}) /\S*$")},
-        "validation": _obj({
-            "health": {"type": "array", "items": _s("health endpoint"), "minItems": 1},
-            "smoke": {"type": "array", "items": _s("smoke test"), "minItems": 1},
-            "slo": _obj({"error_rate_max": {"type": "number"}, "p95_latency_ms_max": {"type": "number"}},
-                        ["error_rate_max", "p95_latency_ms_max"]),
-        }, description="post-deployment validation (§7)"),
-        "rollback": _obj({"database": {"enum": ["forward-fix", "restore-snapshot"]},
-                          "snapshot": _s("name of the pre-release snapshot to restore"),
-                          "notes": _s("free text")}, description="rollback plan (§5)"),
-        "signoffs": {"type": "array", "description": "who signed, per owner role",
-                     "items": _obj({"role": _enum_or_string(signoff_roles, "owner role"),
-                                    "by": _s("the owner of that role", minLength=1),
-                                    "date": _s("YYYY-MM-DD", pattern=DATE),
-                                    "digest": _s("content digest written by `fes-docs sign`"),
-                                    "note": _s("free text")}, ["role", "by"])},
-        "incidents": {"type": "array", "description": "incidents and their action items (§6)",
-                      "items": _obj({"id": _s("incident id", minLength=1), "summary": _s("what happened"),
-                                     "date": _s("YYYY-MM-DD", pattern=DATE),
-                                     "actions": {"type": "array", "items": _obj(
-                                         {"title": _s("action item", minLength=1),
-                                          "status": {"enum": ["open", "done"]}, "owner": _s("who")},
-                                         ["title", "status"])}}, ["id"])},
+        "checklist": {
+            "type": "array",
+            "description": "pre-deployment checklist (§3)",
+            "items": _obj(
+                {
+                    "id": _enum_or_string(checklist_ids, "policy checklist id"),
+                    "done": {"type": "boolean"},
+                    "evidence": _s("where the proof is: URL, snapshot name or evidence file"),
+                    "note": _s("free text"),
+                },
+                ["id", "done"],
+            ),
+        },
+        "migrations": {
+            "type": "array",
+            "description": "Flyway migrations this release adds (§4)",
+            "items": _obj(
+                {
+                    "file": _s("file name in the policy's migrations_dir", minLength=1),
+                    "change": {"enum": ["additive", "destructive", "data"]},
+                    "idempotent": {"type": "boolean"},
+                    "checksum": {"type": "integer", "description": "Flyway checksum pinned once released"},
+                    "note": _s("free text"),
+                },
+                ["file", "change"],
+            ),
+        },
+        "backfills": {
+            "type": "array",
+            "description": "data backfills (§4.4, §4.5)",
+            "items": _obj(
+                {
+                    "name": _s("backfill name", minLength=1),
+                    "repeatable": {"type": "boolean"},
+                    "batch_size": {"type": "integer", "minimum": 1},
+                    "estimated_rows": {"type": "integer", "minimum": 0},
+                    "dry_run": {"type": "boolean"},
+                    "sql": _s("SQL file of the backfill, relative to the project root"),
+                    "dry_run_sql": _s("statement counting what the backfill would touch"),
+                    "command": _s("how to run it"),
+                    "note": _s("free text"),
+                },
+                ["name"],
+            ),
+        },
+        "flags": {
+            "type": "array",
+            "description": "feature flags and their rollout (§2, §5.1)",
+            "items": _obj(
+                {"name": _enum_or_string(flags, "feature flag property"), "rollout": rollout, "note": _s("free text")},
+                ["name", "rollout"],
+            ),
+        },
+        "endpoints": {
+            "type": "array",
+            "description": "new module endpoints (§3.3, §7.3)",
+            "items": _s("METHOD /path/{param}", pattern=rf"^({'|'.join(METHODS)}) /\S*$"),
+        },
+        "validation": _obj(
+            {
+                "health": {"type": "array", "items": _s("health endpoint"), "minItems": 1},
+                "smoke": {"type": "array", "items": _s("smoke test"), "minItems": 1},
+                "slo": _obj(
+                    {"error_rate_max": {"type": "number"}, "p95_latency_ms_max": {"type": "number"}},
+                    ["error_rate_max", "p95_latency_ms_max"],
+                ),
+            },
+            description="post-deployment validation (§7)",
+        ),
+        "rollback": _obj(
+            {
+                "database": {"enum": ["forward-fix", "restore-snapshot"]},
+                "snapshot": _s("name of the pre-release snapshot to restore"),
+                "notes": _s("free text"),
+            },
+            description="rollback plan (§5)",
+        ),
+        "signoffs": {
+            "type": "array",
+            "description": "who signed, per owner role",
+            "items": _obj(
+                {
+                    "role": _enum_or_string(signoff_roles, "owner role"),
+                    "by": _s("the owner of that role", minLength=1),
+                    "date": _s("YYYY-MM-DD", pattern=DATE),
+                    "digest": _s("content digest written by `fes-docs sign`"),
+                    "note": _s("free text"),
+                },
+                ["role", "by"],
+            ),
+        },
+        "incidents": {
+            "type": "array",
+            "description": "incidents and their action items (§6)",
+            "items": _obj(
+                {
+                    "id": _s("incident id", minLength=1),
+                    "summary": _s("what happened"),
+                    "date": _s("YYYY-MM-DD", pattern=DATE),
+                    "actions": {
+                        "type": "array",
+                        "items": _obj(
+                            {
+                                "title": _s("action item", minLength=1),
+                                "status": {"enum": ["open", "done"]},
+                                "owner": _s("who"),
+                            },
+                            ["title", "status"],
+                        ),
+                    },
+                },
+                ["id"],
+            ),
+        },
         "reattempt_of": _s("id of the release this one re-attempts (§6.6)"),
-        "waivers": {"type": "array", "description": "reasoned, visible exceptions to one rule",
-                    "items": _obj({"rule": _s("rule id", pattern=r"^FES\d{3}$"),
-                                   "reason": _s("why this is safe", minLength=1),
-                                   "until": _s("YYYY-MM-DD expiry", pattern=DATE),
-                                   "approved_by": _s("who accepted the risk")}, ["rule", "reason"])},
+        "waivers": {
+            "type": "array",
+            "description": "reasoned, visible exceptions to one rule",
+            "items": _obj(
+                {
+                    "rule": _s("rule id", pattern=r"^FES\d{3}$"),
+                    "reason": _s("why this is safe", minLength=1),
+                    "until": _s("YYYY-MM-DD expiry", pattern=DATE),
+                    "approved_by": _s("who accepted the risk"),
+                },
+                ["rule", "reason"],
+            ),
+        },
         "notes": _s("free text shown on the runbook"),
     }
     schema: dict[str, Any] = {
@@ -149,14 +230,19 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
         **_obj(props, ["id", "title", "phase", "status", "owners", "checklist"]),
     }
     if editor:
-        schema["allOf"] = [{
-            "if": {"properties": {"status": {"enum": FROM_APPROVED}}, "required": ["status"]},
-            "then": {"required": ["window", "artifact", "rollback", "validation", "signoffs"],
-                     "properties": {
-                         "artifact": {"required": ["last_known_good"]},
-                         "rollback": {"required": ["database"]},
-                         "validation": {"required": ["health", "smoke", "slo"]}}},
-        }]
+        schema["allOf"] = [
+            {
+                "if": {"properties": {"status": {"enum": FROM_APPROVED}}, "required": ["status"]},
+                "then": {
+                    "required": ["window", "artifact", "rollback", "validation", "signoffs"],
+                    "properties": {
+                        "artifact": {"required": ["last_known_good"]},
+                        "rollback": {"required": ["database"]},
+                        "validation": {"required": ["health", "smoke", "slo"]},
+                    },
+                },
+            }
+        ]
     return schema
 
 
@@ -168,21 +254,35 @@ def policy_schema() -> dict[str, Any]:
         "$id": f"{SCHEMA_ID_BASE}/policy.schema.json",
         "title": "fes-docs policy",
         "description": "Project-wide settings; defaults follow the FES migration and rollback guide.",
-        **_obj({
-            "environments": {**names, "description": "promotion order; the last one takes incremental steps"},
-            "owner_roles": {**names, "description": "roles that own and sign off a release (§8)"},
-            "checklist": {"type": "array", "minItems": 1, "description": "pre-deployment checklist (§3)",
-                          "items": _obj({"id": _s("stable id", pattern=r"^[a-z0-9][a-z0-9-]*$"),
-                                         "title": _s("what must be done", minLength=1)}, ["id", "title"])},
-            "flags": {**names, "description": "known feature flag properties (§5.1)"},
-            "openapi": _s("the service's OpenAPI spec, relative to the project root"),
-            "migrations_dir": _s("the Flyway folder, relative to the project root"),
-            "backfill_dry_run_rows": {"type": "integer", "minimum": 1,
-                                      "description": "§4.5 'large' threshold"},
-            "sql_dialect": {"enum": ["postgres", "mysql", "h2", "sqlite", "tsql", "oracle"]},
-            "people": {"type": "object", "description": "name -> e-mail addresses (for --verify-git)",
-                       "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-        }, ["environments", "owner_roles", "checklist", "flags"]),
+        **_obj(
+            {
+                "environments": {**names, "description": "promotion order; the last one takes incremental steps"},
+                "owner_roles": {**names, "description": "roles that own and sign off a release (§8)"},
+                "checklist": {
+                    "type": "array",
+                    "minItems": 1,
+                    "description": "pre-deployment checklist (§3)",
+                    "items": _obj(
+                        {
+                            "id": _s("stable id", pattern=r"^[a-z0-9][a-z0-9-]*$"),
+                            "title": _s("what must be done", minLength=1),
+                        },
+                        ["id", "title"],
+                    ),
+                },
+                "flags": {**names, "description": "known feature flag properties (§5.1)"},
+                "openapi": _s("the service's OpenAPI spec, relative to the project root"),
+                "migrations_dir": _s("the Flyway folder, relative to the project root"),
+                "backfill_dry_run_rows": {"type": "integer", "minimum": 1, "description": "§4.5 'large' threshold"},
+                "sql_dialect": {"enum": ["postgres", "mysql", "h2", "sqlite", "tsql", "oracle"]},
+                "people": {
+                    "type": "object",
+                    "description": "name -> e-mail addresses (for --verify-git)",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            ["environments", "owner_roles", "checklist", "flags"],
+        ),
     }
 
 
@@ -220,8 +320,15 @@ def _where(path: tuple[Any, ...]) -> str:
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "list", dict: "mapping",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    return {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "list",
+        dict: "mapping",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
@@ -235,31 +342,48 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
         allowed = list(err.schema.get("properties", {}))
         for key in sorted(set(err.instance) - set(allowed)):
             p = doc.key_pos((*path, key))
-            yield Finding(Loc(doc.file, p.line, p.column), "FES011", "error",
-                          f"unknown key {key!r} in {where}{_suggest(key, allowed)}",
-                          f"allowed here: {', '.join(allowed)}" if allowed else "remove the key")
+            yield Finding(
+                Loc(doc.file, p.line, p.column),
+                "FES011",
+                "error",
+                f"unknown key {key!r} in {where}{_suggest(key, allowed)}",
+                f"allowed here: {', '.join(allowed)}" if allowed else "remove the key",
+            )
         return
     p = doc.pos(path)
     loc = Loc(doc.file, p.line, p.column)
     v = err.validator
     if v == "required":
         missing = str(err.message).split("'")[1] if "'" in err.message else err.message
-        yield Finding(loc, "FES010", "error", f"missing required key {missing!r} in {where}",
-                      f"add `{missing}:` here")
+        yield Finding(loc, "FES010", "error", f"missing required key {missing!r} in {where}", f"add `{missing}:` here")
     elif v == "enum":
         options = [str(o) for o in err.validator_value]
-        yield Finding(loc, "FES010", "error",
-                      f"{err.instance!r} is not allowed in {where}{_suggest(str(err.instance), options)}",
-                      f"use one of: {', '.join(options)}")
+        yield Finding(
+            loc,
+            "FES010",
+            "error",
+            f"{err.instance!r} is not allowed in {where}{_suggest(str(err.instance), options)}",
+            f"use one of: {', '.join(options)}",
+        )
     elif v == "type":
         want = err.validator_value
         hint = "quote the value" if want == "string" else f"write a {want}"
-        yield Finding(loc, "FES010", "error",
-                      f"{where} must be a {want if isinstance(want, str) else ' or '.join(want)}, "
-                      f"got {_type_name(err.instance)} {json.dumps(err.instance, default=str)[:60]}", hint)
+        yield Finding(
+            loc,
+            "FES010",
+            "error",
+            f"{where} must be a {want if isinstance(want, str) else ' or '.join(want)}, "
+            f"got {_type_name(err.instance)} {json.dumps(err.instance, default=str)[:60]}",
+            hint,
+        )
     elif v == "pattern":
-        yield Finding(loc, "FES010", "error", f"{where}: {err.instance!r} has the wrong format",
-                      f"expected a value matching {err.validator_value}")
+        yield Finding(
+            loc,
+            "FES010",
+            "error",
+            f"{where}: {err.instance!r} has the wrong format",
+            f"expected a value matching {err.validator_value}",
+        )
     else:
         yield Finding(loc, "FES010", "error", f"{where}: {err.message}", "see the schema for this field")
 

@@ -48,11 +48,14 @@ EXCLUDED_KEYS = ("signoffs", "status", "incidents")
 DIGEST_PREFIX = "sha256:"
 SignState = Literal["bound", "unbound", "stale", "malformed"]
 UNCOMMITTED = "0" * 40
-FES706_HINT = ("the signer commits their own sign-off: ask them to run `fes-docs sign` and commit it; "
-               "if the address is theirs, add it under `people:` in the policy")
+FES706_HINT = (
+    "the signer commits their own sign-off: ask them to run `fes-docs sign` and commit it; "
+    "if the address is theirs, add it under `people:` in the policy"
+)
 
 
 # --- the digest -------------------------------------------------------------------------------
+
 
 def canonical_content(data: Any) -> Any:
     """The part of a record a sign-off covers (see the module docstring for what is left out and why)."""
@@ -61,8 +64,9 @@ def canonical_content(data: Any) -> Any:
     out = {k: v for k, v in data.items() if k not in EXCLUDED_KEYS}
     migrations = out.get("migrations")
     if isinstance(migrations, list):  # a new list: the record's own data is never modified
-        out["migrations"] = [{k: v for k, v in m.items() if k != "checksum"} if isinstance(m, dict) else m
-                             for m in migrations]
+        out["migrations"] = [
+            {k: v for k, v in m.items() if k != "checksum"} if isinstance(m, dict) else m for m in migrations
+        ]
     return out
 
 
@@ -84,9 +88,8 @@ def release_digest(rel: Release) -> str:
 
 
 def _well_formed(digest: str) -> bool:
-    hexpart = digest[len(DIGEST_PREFIX):]
-    return (digest.startswith(DIGEST_PREFIX) and len(hexpart) == 64
-            and all(c in "0123456789abcdef" for c in hexpart))
+    hexpart = digest[len(DIGEST_PREFIX) :]
+    return digest.startswith(DIGEST_PREFIX) and len(hexpart) == 64 and all(c in "0123456789abcdef" for c in hexpart)
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ class SignOffState:
 
     signoff: SignOff
     state: SignState
-    current: str          # the record's digest now
+    current: str  # the record's digest now
 
     @property
     def stale_since(self) -> str | None:
@@ -131,6 +134,7 @@ def role_states(roles: list[str], rel: Release) -> dict[str, SignState | Literal
 
 # --- fes-docs sign ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Signed:
     file: str
@@ -149,7 +153,7 @@ def find_release(project: Project, name: str) -> Release:
             return rel
     for ext in (".yaml", ".yml"):
         file = f"{project.releases_dir}/{wanted}{ext}"
-        if (project.root / file).is_file():   # there, but it did not load as a record
+        if (project.root / file).is_file():  # there, but it did not load as a record
             problem = next((f for f in project.load_findings if f.loc.file == file), None)
             where = f" ({file}:{problem.loc.line}:{problem.loc.column}: {problem.message})" if problem else ""
             raise UsageError(f"{file} does not parse{where}; fix it first")
@@ -194,7 +198,7 @@ def sign(root: Path, release: str, role: str, by: str, on: str | None = None) ->
     path = project.root / rel.file
     raw = path.read_bytes()
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    text = raw[len(bom):].decode("utf-8")
+    text = raw[len(bom) :].decode("utf-8")
     before = _parse(raw, rel.file).data
     digest = digest_of(before)
     fields = {"role": role, "by": by, "date": when, "digest": digest}
@@ -220,13 +224,16 @@ def sign(root: Path, release: str, role: str, by: str, on: str | None = None) ->
         expected["signoffs"][index].update(fields)
     after = _parse(bom + new_text.encode("utf-8"), rel.file).data
     if after != expected or digest_of(after) != digest:
-        raise FesDocsError(f"internal error: signing {rel.file} would change more than the sign-off; "
-                           "the file was left unchanged (please report this with the file)")
+        raise FesDocsError(
+            f"internal error: signing {rel.file} would change more than the sign-off; "
+            "the file was left unchanged (please report this with the file)"
+        )
     write_bytes(path, bom + new_text.encode("utf-8"))
     return Signed(rel.file, role, by, when, digest, "added" if index is None else "updated")
 
 
 # --- fes-docs validate --verify-git -----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Blame:
@@ -236,7 +243,7 @@ class _Blame:
     summary: str
     orig_line: int
     filename: str
-    previous: tuple[str, str] | None   # (parent sha, path there)
+    previous: tuple[str, str] | None  # (parent sha, path there)
 
 
 def _parse_porcelain(out: str) -> dict[int, _Blame]:
@@ -252,9 +259,14 @@ def _parse_porcelain(out: str) -> dict[int, _Blame]:
                 info.update(meta)
                 prev = info.get("previous", "").split(" ", 1)
                 lines[int(header[2])] = _Blame(
-                    sha, info.get("author", ""), info.get("author-mail", "").strip("<>"),
-                    info.get("summary", ""), int(header[1]), info.get("filename", ""),
-                    (prev[0], prev[1]) if len(prev) == 2 else None)
+                    sha,
+                    info.get("author", ""),
+                    info.get("author-mail", "").strip("<>"),
+                    info.get("summary", ""),
+                    int(header[1]),
+                    info.get("filename", ""),
+                    (prev[0], prev[1]) if len(prev) == 2 else None,
+                )
             header, meta = None, {}
         elif header is None:
             header = line.split(" ")
@@ -264,8 +276,7 @@ def _parse_porcelain(out: str) -> dict[int, _Blame]:
     return lines
 
 
-def _blame(root: Path, file: str, rev: str | None = None,
-           line: int | None = None) -> dict[int, _Blame] | None:
+def _blame(root: Path, file: str, rev: str | None = None, line: int | None = None) -> dict[int, _Blame] | None:
     args = ["blame", "--porcelain"]
     if line is not None:
         args += ["-L", f"{line},{line}"]
@@ -333,24 +344,35 @@ def _finding(rel: Release, s: SignOff, message: str, severity: Severity = "error
     return Finding(rel.loc(*s.path, "by"), "FES706", severity, message, FES706_HINT, rel.key)
 
 
-def _verify_one(top: Path, rel: Release, s: SignOff, blame: dict[int, _Blame] | None,
-                people: dict[str, set[str]]) -> list[Finding]:
+def _verify_one(
+    top: Path, rel: Release, s: SignOff, blame: dict[int, _Blame] | None, people: dict[str, set[str]]
+) -> list[Finding]:
     if s.by is None:
         return []
     who = f"{s.role} sign-off by {s.by}"
     mails = people.get(s.by)
     if not mails:
-        return [_finding(rel, s, f"{who}: {s.by!r} has no e-mail under `people:` in the policy, "
-                                 "so git cannot confirm who committed it")]
+        return [
+            _finding(
+                rel,
+                s,
+                f"{who}: {s.by!r} has no e-mail under `people:` in the policy, so git cannot confirm who committed it",
+            )
+        ]
     index = int(s.path[1])
     line = _by_line(rel.doc, index)
     hit = blame.get(line) if blame else None
     if hit is None or hit.sha == UNCOMMITTED:
-        return [_finding(rel, s, f"{who} is not committed yet, so git cannot confirm who added it",
-                         "warning")]
+        return [_finding(rel, s, f"{who} is not committed yet, so git cannot confirm who added it", "warning")]
     intro = _introducing_commit(top, hit, rel.doc.data["signoffs"][index])
     if intro.mail.lower() in mails:
         return []
-    return [_finding(rel, s, f"{who} was committed by {intro.author} <{intro.mail}> in commit "
-                             f"{intro.sha[:12]} ({intro.summary}), not by {s.by} "
-                             f"({', '.join(sorted(mails))})")]
+    return [
+        _finding(
+            rel,
+            s,
+            f"{who} was committed by {intro.author} <{intro.mail}> in commit "
+            f"{intro.sha[:12]} ({intro.summary}), not by {s.by} "
+            f"({', '.join(sorted(mails))})",
+        )
+    ]

@@ -169,8 +169,8 @@ def append_item(text: str, list_key: str, fields: Mapping[str, str]) -> str:
         # `key:` or `key: []` becomes a block list, one item per line (reviewable, blame-able)
         start, end = int(seq.start_mark.index), int(seq.end_mark.index)
         line_end = text.find("\n", end)
-        rest = text[end:line_end if line_end >= 0 else len(text)]
-        if rest.strip():              # a comment follows: keep its column
+        rest = text[end : line_end if line_end >= 0 else len(text)]
+        if rest.strip():  # a comment follows: keep its column
             edits = [(start, end, " " * (end - start))]
         else:
             while start > 0 and text[start - 1] in " \t":

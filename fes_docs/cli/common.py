@@ -9,8 +9,13 @@ from ..errors import UsageError
 
 
 def add_root(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--root", type=Path, default=Path("."), metavar="DIR",
-                   help="project root (holds releases/policy.yaml); default: current directory")
+    p.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="project root (holds releases/policy.yaml); default: current directory",
+    )
 
 
 def root_of(args: argparse.Namespace) -> Path:
@@ -23,6 +28,7 @@ def root_of(args: argparse.Namespace) -> Path:
 def write_out(text: str, out: Path | None) -> None:
     if out is None:
         import sys
+
         sys.stdout.write(text)
         return
     write_file(out, text)
@@ -31,6 +37,7 @@ def write_out(text: str, out: Path | None) -> None:
 def write_file(out: Path, text: str) -> None:
     """An output file the user asked for: parent folders created, written atomically, errors in one line."""
     from ..atomic import write_text
+
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_text(out, text)

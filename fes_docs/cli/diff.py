@@ -12,8 +12,7 @@ from .common import add_root, root_of, write_out
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("diff", help="what changed in substance between two git revisions, as Markdown")
     p.add_argument("base", metavar="BASE", help="git revision to compare from (e.g. origin/main)")
-    p.add_argument("head", metavar="HEAD", nargs="?",
-                   help="git revision to compare to (default: the working tree)")
+    p.add_argument("head", metavar="HEAD", nargs="?", help="git revision to compare to (default: the working tree)")
     add_root(p)
     p.add_argument("--output", "-o", type=Path, help="write the Markdown to a file instead of stdout")
     p.add_argument("--today", help=argparse.SUPPRESS)  # fixes "today" for waiver expiry in tests

@@ -18,14 +18,19 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--dsn", help="use this server instead (only a scratch database the tool creates and drops)")
     p.add_argument("--release", metavar="ID", help="apply migrations of the releases up to this one only")
     p.add_argument("--format", choices=sorted(REPORTERS), default="text")
-    p.add_argument("--evidence", type=Path, metavar="FILE",
-                   help="write the JSON evidence here (cite it as the flyway-dry-run evidence)")
+    p.add_argument(
+        "--evidence",
+        type=Path,
+        metavar="FILE",
+        help="write the JSON evidence here (cite it as the flyway-dry-run evidence)",
+    )
     p.add_argument("--bindir", help="PostgreSQL server binaries folder (default: pg_config --bindir)")
     p.set_defaults(run=run)
 
 
 def _summary(report: object) -> str:
     from ..dryrun import DryRunReport, lock_mode_sql
+
     assert isinstance(report, DryRunReport)
     lines = [f"PostgreSQL {report.server_version}: {len(report.migrations)} migration(s) in {report.seconds:.2f}s"]
     for m in report.migrations:
@@ -34,8 +39,9 @@ def _summary(report: object) -> str:
         lines.append(f"  {m.status:8} {m.script}  {idem}  {m.seconds * 1000:.0f} ms  [{locks}]")
     for b in report.backfills:
         est = f" (estimated {b.estimated_rows:,})" if b.estimated_rows is not None else ""
-        lines.append(f"  backfill {b.release}/{b.name}: "
-                     + (f"error: {b.error}" if b.error else f"{b.rows} row(s){est}"))
+        lines.append(
+            f"  backfill {b.release}/{b.name}: " + (f"error: {b.error}" if b.error else f"{b.rows} row(s){est}")
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -66,4 +72,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(REPORTERS[args.format](findings, None), end="")
     return 1 if any(f.blocking for f in findings) else 0
-

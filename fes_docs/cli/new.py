@@ -12,10 +12,15 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("new", help="write a draft release with every checklist item, owner role and flag")
     p.add_argument("id", metavar="ID", help="release id, also the file name (releases/ID.yaml)")
     p.add_argument("--phase", type=int, required=True, metavar="N", help="FES parity phase")
-    p.add_argument("--from", dest="from_id", metavar="OTHER",
-                   help="copy owners and validation from release OTHER; its version becomes last_known_good")
-    p.add_argument("--owner", action="append", default=[], metavar="ROLE=NAME",
-                   help="name an owner (repeatable); overrides --from")
+    p.add_argument(
+        "--from",
+        dest="from_id",
+        metavar="OTHER",
+        help="copy owners and validation from release OTHER; its version becomes last_known_good",
+    )
+    p.add_argument(
+        "--owner", action="append", default=[], metavar="ROLE=NAME", help="name an owner (repeatable); overrides --from"
+    )
     add_root(p)
     p.set_defaults(run=run)
 

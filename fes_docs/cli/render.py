@@ -20,13 +20,23 @@ from .common import add_root, root_of
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("render", help="write the runbooks, rollback pages and dashboard as Markdown files "
-                                      "(and releases.json)")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR",
-                   help="folder to write the pages into (created if missing), e.g. docs/releases")
+    p = sub.add_parser(
+        "render", help="write the runbooks, rollback pages and dashboard as Markdown files (and releases.json)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder to write the pages into (created if missing), e.g. docs/releases",
+    )
     add_root(p)
-    p.add_argument("--releases-dir", default=RELEASES_DIR, metavar="DIR",
-                   help="folder of the records and policy.yaml, relative to the root (default: releases)")
+    p.add_argument(
+        "--releases-dir",
+        default=RELEASES_DIR,
+        metavar="DIR",
+        help="folder of the records and policy.yaml, relative to the root (default: releases)",
+    )
     p.add_argument("--strict-warnings", action="store_true", help="warnings fail the run too (exit 1)")
     p.set_defaults(run=run)
 
@@ -60,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write to {out}: {exc.strerror or exc}") from None
     for f in result.errors:
         print(f"{f.loc.file}:{f.loc.line}:{f.loc.column}: error {f.rule} {f.message}", file=sys.stderr)
-    print(f"fes-docs: wrote {len(pages)} pages to {out} ({changed} changed); "
-          f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)", file=sys.stderr)
+    print(
+        f"fes-docs: wrote {len(pages)} pages to {out} ({changed} changed); "
+        f"{len(result.errors)} error(s), {len(result.warnings)} warning(s)",
+        file=sys.stderr,
+    )
     return result.exit_code(args.strict_warnings)

@@ -15,8 +15,11 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("kind", nargs="?", choices=["release", "policy"], default="release")
     add_root(p)
     p.add_argument("--generic", action="store_true", help="the generic schema, not specialised to the policy")
-    p.add_argument("--write", action="store_true",
-                   help="write both schemas to releases/schema/ (what the records' $schema lines point at)")
+    p.add_argument(
+        "--write",
+        action="store_true",
+        help="write both schemas to releases/schema/ (what the records' $schema lines point at)",
+    )
     p.set_defaults(run=run)
 
 

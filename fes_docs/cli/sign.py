@@ -20,6 +20,5 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     done = sign(root_of(args), args.release, args.role, args.by, args.date)
-    print(f"{done.action} {done.role} sign-off by {done.by} on {done.date} in {done.file} "
-          f"({done.digest[:19]}…)")
+    print(f"{done.action} {done.role} sign-off by {done.by} on {done.date} in {done.file} ({done.digest[:19]}…)")
     return 0

@@ -15,14 +15,22 @@ from .common import add_root, root_of, write_out
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("validate", help="check every release record against the schema and the guide's rules")
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                   help="only report findings in these files (whole-project rules still run)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="only report findings in these files (whole-project rules still run)",
+    )
     add_root(p)
     p.add_argument("--format", choices=sorted(REPORTERS), default="text")
     p.add_argument("--strict-warnings", action="store_true", help="warnings fail the run too (exit 1)")
     p.add_argument("--changed-since", metavar="BASE", help="only report findings in files changed since git BASE")
-    p.add_argument("--verify-git", action="store_true",
-                   help="check each sign-off line was committed by that person (needs `people:` in the policy)")
+    p.add_argument(
+        "--verify-git",
+        action="store_true",
+        help="check each sign-off line was committed by that person (needs `people:` in the policy)",
+    )
     p.add_argument("--output", "-o", type=Path, help="write the report to a file instead of stdout")
     p.add_argument("--today", help=argparse.SUPPRESS)  # fixes "today" for waiver expiry in tests
     p.set_defaults(run=run)
@@ -40,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     root = root_of(args)
     if args.verify_git:  # needs the records themselves, so no fast path
         from ..signing import verify_git
+
         result = check(root, today=args.today)
         report = Report(verify_git(result), 1 + len(result.project.releases), migrations_json(result.project))
     else:

@@ -158,9 +158,7 @@ def _unprivileged_user() -> _RunAs | None:
         except KeyError:
             continue
         return _RunAs(name, entry.pw_uid, entry.pw_gid)
-    raise DryRunUnavailable(
-        "running as root, and neither a 'postgres' nor a 'nobody' user exists to run the server as"
-    )
+    raise DryRunUnavailable("running as root, and neither a 'postgres' nor a 'nobody' user exists to run the server as")
 
 
 def _check_reachable(folder: Path, user: _RunAs) -> None:
@@ -261,9 +259,7 @@ class TemporaryCluster:
             if self._postmaster.poll() is not None:
                 raise DryRunUnavailable(f"PostgreSQL stopped while starting ({self._log_tail()})")
             if time.monotonic() > deadline:
-                raise DryRunUnavailable(
-                    f"PostgreSQL did not start within {_START_TIMEOUT_S}s ({self._log_tail()})"
-                )
+                raise DryRunUnavailable(f"PostgreSQL did not start within {_START_TIMEOUT_S}s ({self._log_tail()})")
             time.sleep(0.01)
 
     def _ready(self) -> bool:

@@ -72,9 +72,7 @@ class _Failure:
     fatal: bool = False  # the connection is gone: nothing more can run
 
 
-def _failure(
-    exc: psycopg.Error, statement: Statement | None, sql_text: str, conn: psycopg.Connection[Any]
-) -> _Failure:
+def _failure(exc: psycopg.Error, statement: Statement | None, sql_text: str, conn: psycopg.Connection[Any]) -> _Failure:
     diag = exc.diag
     message = diag.message_primary or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     position = None
@@ -122,18 +120,14 @@ class _Runner:
             self.main.close()
             raise
         self.server_version_num = self.main.info.server_version
-        self.server_version = self.main.info.parameter_status("server_version") or str(
-            self.server_version_num
-        )
+        self.server_version = self.main.info.parameter_status("server_version") or str(self.server_version_num)
         self.installed_by, self.search_path = "", ""
         self.history = HistoryTable("public")
         self.excluded = frozenset({self.history.qualified})
 
     def prepare(self) -> None:
         """Flyway's history table goes into the session's current schema, as Flyway's default schema does."""
-        row = self.main.execute(
-            "SELECT current_user, current_schema(), current_setting('search_path')"
-        ).fetchone()
+        row = self.main.execute("SELECT current_user, current_schema(), current_setting('search_path')").fetchone()
         assert row is not None
         self.installed_by, schema, self.search_path = row
         if schema is None:
@@ -227,9 +221,7 @@ class _Runner:
             self._rollback(self.main)
             return failure
         held = self.main.execute(_OWN_LOCKS).fetchall()
-        locks = {
-            (before[oid], mode) for oid, mode in held if oid in before and before[oid] not in self.excluded
-        }
+        locks = {(before[oid], mode) for oid, mode in held if oid in before and before[oid] not in self.excluded}
         outcome.locks = sorted(locks, key=lambda lock: (lock[0], -lock_strength(lock[1])))
         try:
             self.main.execute("COMMIT")
@@ -264,9 +256,7 @@ class _Runner:
     def _snapshot(self) -> Snapshot:
         return take_snapshot(self.check, self.excluded, data=self.settings.compare_data)
 
-    def _prove_idempotent(
-        self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome
-    ) -> None:
+    def _prove_idempotent(self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome) -> None:
         began = time.perf_counter()
         try:
             self._fresh_check_session()
@@ -342,9 +332,7 @@ class _Runner:
         outcome.idempotent = False
         where = _where(failure.statement)
         inner = _inner_statement(failure.detail)
-        outcome.idempotency_error = f"second run fails at {where}: {failure.message}" + (
-            f" ({inner})" if inner else ""
-        )
+        outcome.idempotency_error = f"second run fails at {where}: {failure.message}" + (f" ({inner})" if inner else "")
         if failure.statement is not None:
             outcome.idempotency_line = failure.statement.line
             outcome.idempotency_statement = failure.statement.text
@@ -423,9 +411,7 @@ def _inner_statement(detail: str | None) -> str | None:
     return None
 
 
-def _changers(
-    base: Snapshot, steps: list[tuple[Statement, Snapshot]], changes: list[Change]
-) -> list[Statement]:
+def _changers(base: Snapshot, steps: list[tuple[Statement, Snapshot]], changes: list[Change]) -> list[Statement]:
     """Every statement whose second run touched an object that ends up different, in file order.
 
     Objects that a statement changes and a later one restores (DROP ... IF EXISTS then CREATE) are not among
@@ -461,9 +447,7 @@ def run(
         for migration in migrations:
             if stopped:
                 outcomes.append(
-                    MigrationOutcome(
-                        migration.script, migration.version, migration.checksum, migration.release
-                    )
+                    MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
                 )
                 continue
             outcome = runner.migrate(migration)
@@ -478,9 +462,7 @@ def run(
             if i in done
             else runner.backfill(b)
             if not stopped and (b.after is None or b.after not in scripts)
-            else BackfillOutcome(
-                b.release, b.name, None, "not run: a migration failed to apply", b.estimated_rows
-            )
+            else BackfillOutcome(b.release, b.name, None, "not run: a migration failed to apply", b.estimated_rows)
             for i, b in enumerate(backfills)
         ]
         return DryRunReport(runner.server_version, outcomes, backfill_outcomes, time.perf_counter() - began)

@@ -71,9 +71,7 @@ class HistoryTable:
                 table, sql.Identifier(f"{self.name}_pk")
             )
         )
-        conn.execute(
-            sql.SQL('CREATE INDEX {} ON {} ("success")').format(sql.Identifier(f"{self.name}_s_idx"), table)
-        )
+        conn.execute(sql.SQL('CREATE INDEX {} ON {} ("success")').format(sql.Identifier(f"{self.name}_s_idx"), table))
 
     def add(
         self,
@@ -89,9 +87,7 @@ class HistoryTable:
     ) -> int:
         """Append one row as Flyway's addAppliedMigration does; returns its installed_rank."""
         table = self._ident()
-        row = conn.execute(
-            sql.SQL('SELECT COALESCE(MAX("installed_rank"), 0) + 1 FROM {}').format(table)
-        ).fetchone()
+        row = conn.execute(sql.SQL('SELECT COALESCE(MAX("installed_rank"), 0) + 1 FROM {}').format(table)).fetchone()
         rank = int(row[0]) if row else 1
         conn.execute(
             sql.SQL(

@@ -45,9 +45,7 @@ def scratch_database(dsn: str) -> Iterator[str]:
         try:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         except psycopg.Error as exc:
-            raise DryRunUnavailable(
-                f"cannot create a scratch database on --dsn server: {last_line(str(exc))}"
-            ) from exc
+            raise DryRunUnavailable(f"cannot create a scratch database on --dsn server: {last_line(str(exc))}") from exc
         try:
             yield make_conninfo(dsn, dbname=name)
         finally:
@@ -58,9 +56,7 @@ def scratch_database(dsn: str) -> Iterator[str]:
 def _drop(admin: psycopg.Connection[Any], name: str) -> None:
     """WITH (FORCE) (PostgreSQL 13+) ends sessions a cancelled run left behind; older servers: plain DROP."""
     force = admin.info.server_version >= 130000
-    statement = sql.SQL("DROP DATABASE IF EXISTS {}" + (" WITH (FORCE)" if force else "")).format(
-        sql.Identifier(name)
-    )
+    statement = sql.SQL("DROP DATABASE IF EXISTS {}" + (" WITH (FORCE)" if force else "")).format(sql.Identifier(name))
     try:
         admin.execute(statement)
     except psycopg.Error as exc:

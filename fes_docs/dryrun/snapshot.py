@@ -123,9 +123,7 @@ def user_table_oids(conn: psycopg.Connection[Any]) -> dict[int, str]:
     return {oid: f"{schema}.{name}" for oid, schema, name in conn.execute(_TABLES).fetchall()}
 
 
-def _data_rows(
-    conn: psycopg.Connection[Any], tables: Iterable[tuple[str, str]]
-) -> list[tuple[str, str, str]]:
+def _data_rows(conn: psycopg.Connection[Any], tables: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
     parts = [
         sql.SQL(
             "SELECT {label}, count(*), md5(COALESCE(string_agg(md5(x::text), '' ORDER BY md5(x::text)), ''))"

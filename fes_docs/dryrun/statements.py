@@ -127,7 +127,5 @@ def split_script(sql: str, server_version_num: int) -> tuple[Statement, ...]:
         cut = _skip_comments(sql, whole)
         text = sql[cut]
         line, column = line_and_column(sql, cut.start)
-        statements.append(
-            Statement(number, text, cut.start, line, column, _is_transactional(text, server_version_num))
-        )
+        statements.append(Statement(number, text, cut.start, line, column, _is_transactional(text, server_version_num)))
     return tuple(statements)

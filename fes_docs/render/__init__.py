@@ -20,8 +20,15 @@ from .overviews import flags, migrations, problems, rules
 from .rollback import rollback
 from .runbook import runbook
 
-__all__ = ["EXPORT_FILE", "OVERVIEW_PAGES", "is_overview", "md_escape", "render_config_error", "render_pages",
-           "site_files"]
+__all__ = [
+    "EXPORT_FILE",
+    "OVERVIEW_PAGES",
+    "is_overview",
+    "md_escape",
+    "render_config_error",
+    "render_pages",
+    "site_files",
+]
 
 EXPORT_FILE = "releases.json"
 

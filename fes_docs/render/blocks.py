@@ -43,8 +43,14 @@ def history_query() -> str:
 def _yaml_printable(ch: str) -> bool:
     """What a YAML 1.1 stream may contain (PyYAML rejects the rest, and then ignores the front matter)."""
     o = ord(ch)
-    return (ch in "\t\n\r" or 0x20 <= o <= 0x7E or o == 0x85 or 0xA0 <= o <= 0xD7FF
-            or 0xE000 <= o <= 0xFFFD or 0x10000 <= o <= 0x10FFFF)
+    return (
+        ch in "\t\n\r"
+        or 0x20 <= o <= 0x7E
+        or o == 0x85
+        or 0xA0 <= o <= 0xD7FF
+        or 0xE000 <= o <= 0xFFFD
+        or 0x10000 <= o <= 0x10FFFF
+    )
 
 
 def front_matter(title: str, hide: Sequence[str] = ()) -> str:

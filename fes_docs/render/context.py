@@ -28,8 +28,7 @@ _RESERVED = frozenset(path.rsplit(".", 1)[0] for _, path in OVERVIEW_PAGES)
 
 SIGNED, MISSING, NOT_YET, NOT_REQUIRED = "signed", "missing", "not required yet", "not required"
 # Plain text with marks every system font has (no emoji): the dashboard must read the same printed.
-SIGN_TEXT = {SIGNED: "✓ signed", MISSING: "✗ **missing**", NOT_YET: "not required yet",
-             NOT_REQUIRED: "not required"}
+SIGN_TEXT = {SIGNED: "✓ signed", MISSING: "✗ **missing**", NOT_YET: "not required yet", NOT_REQUIRED: "not required"}
 
 
 def slugify(key: str) -> str:
@@ -52,9 +51,9 @@ class Site:
 
     result: Result
     releases: list[Release] = field(init=False)
-    slugs: dict[str, str] = field(init=False)           # release file -> folder name
+    slugs: dict[str, str] = field(init=False)  # release file -> folder name
     findings_by_file: dict[str, list[Finding]] = field(init=False)  # release file -> its findings
-    unplaced: list[Finding] = field(init=False)           # findings no release page shows
+    unplaced: list[Finding] = field(init=False)  # findings no release page shows
 
     def __post_init__(self) -> None:
         self.releases = sorted(self.result.project.releases, key=_release_order)
@@ -148,12 +147,17 @@ class Site:
         """Release files with findings but no record: they failed to load, so no page exists for them."""
         folder = self.project.releases_dir.rstrip("/") + "/"
         files = {rel.file for rel in self.releases}
-        return sorted({
-            f.loc.file for f in self.unplaced
-            if f.loc.file.startswith(folder) and "/" not in f.loc.file[len(folder):]
-            and f.loc.file.endswith((".yaml", ".yml")) and f.loc.file not in files
-            and f.loc.file != folder + POLICY_FILE
-        })
+        return sorted(
+            {
+                f.loc.file
+                for f in self.unplaced
+                if f.loc.file.startswith(folder)
+                and "/" not in f.loc.file[len(folder) :]
+                and f.loc.file.endswith((".yaml", ".yml"))
+                and f.loc.file not in files
+                and f.loc.file != folder + POLICY_FILE
+            }
+        )
 
 
 def rollout_text(flag: Flag, env: str, production: bool) -> str:

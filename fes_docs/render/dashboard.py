@@ -25,14 +25,17 @@ def dashboard(site: Site) -> str:
     unloaded = site.unloaded_files()
     if unloaded:
         n = len(unloaded)
-        blocks.append(f'!!! danger "{n} release file{"s" * (n != 1)} could not be read"\n\n'
-                      + "\n".join(f"    - {md_escape(f)}" for f in unloaded)
-                      + "\n\n    They have no pages; see [project findings](problems.md).\n")
+        blocks.append(
+            f'!!! danger "{n} release file{"s" * (n != 1)} could not be read"\n\n'
+            + "\n".join(f"    - {md_escape(f)}" for f in unloaded)
+            + "\n\n    They have no pages; see [project findings](problems.md).\n"
+        )
     legend = ", ".join(SIGN_TEXT[s] for s in (SIGNED, MISSING, NOT_YET, NOT_REQUIRED))
-    blocks.append(f"Sign-offs per owner role (§8): {legend} (sign-offs are due from status approved on; "
-                  "cancelled releases need none). Checklist: items done of the policy's checklist (§3).")
-    headers = ["Release", "Status", "Date", *(md_escape(r) for r in roles), "Checklist",
-               "Blocking / warnings"]
+    blocks.append(
+        f"Sign-offs per owner role (§8): {legend} (sign-offs are due from status approved on; "
+        "cancelled releases need none). Checklist: items done of the policy's checklist (§3)."
+    )
+    headers = ["Release", "Status", "Date", *(md_escape(r) for r in roles), "Checklist", "Blocking / warnings"]
     for phase, group in groupby(site.releases, key=lambda r: r.phase):
         rows = [_row(site, rel, roles) for rel in group]
         blocks += [f"## {phase_title(phase)}", table(headers, rows)]
@@ -45,11 +48,12 @@ def dashboard(site: Site) -> str:
 def _summary(site: Site) -> str:
     errors, warnings, waived = counts(site.result.findings)
     n = len(site.releases)
-    text = (f"{n} release{'s' * (n != 1)} · {errors} blocking finding{'s' * (errors != 1)} · "
-            f"{warnings} warning{'s' * (warnings != 1)} · {waived} waived.")
+    text = (
+        f"{n} release{'s' * (n != 1)} · {errors} blocking finding{'s' * (errors != 1)} · "
+        f"{warnings} warning{'s' * (warnings != 1)} · {waived} waived."
+    )
     if site.unplaced:
-        text += (f" {len(site.unplaced)} of them concern no single release: "
-                 "see [project findings](problems.md).")
+        text += f" {len(site.unplaced)} of them concern no single release: see [project findings](problems.md)."
     return text
 
 

@@ -78,8 +78,7 @@ def code_block(text: str, lang: str = "") -> str:
 
 
 def _visible_controls(line: str) -> str:
-    return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" and ch != "\t" else ch
-                   for ch in line)
+    return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" and ch != "\t" else ch for ch in line)
 
 
 def code_line(text: object) -> str:

@@ -23,12 +23,10 @@ def admonition(f: Finding, rules_page: str) -> str:
     lines = [f'!!! {kind} "{title}"', "", f"    {md_text(f.message)}"]
     if rule is not None:
         anchor = f"{rules_page}#{rule.id.lower()}"
-        lines += ["", f"    Rule [{md_escape(rule.id)}]({anchor}) ({md_escape(rule.section)}): "
-                      f"{md_escape(rule.title)}"]
+        lines += ["", f"    Rule [{md_escape(rule.id)}]({anchor}) ({md_escape(rule.section)}): {md_escape(rule.title)}"]
     if f.waived is not None:
         w = f.waived
-        extra = (f", until {w.until}" if w.until else "") + (
-            f", approved by {w.approved_by}" if w.approved_by else "")
+        extra = (f", until {w.until}" if w.until else "") + (f", approved by {w.approved_by}" if w.approved_by else "")
         lines += ["", f"    **Waived:** {md_escape(w.reason)}{md_escape(extra)}"]
     elif f.hint:
         lines += ["", f"    **Fix:** {md_text(f.hint)}"]

@@ -18,21 +18,30 @@ def _release_link(site: Site, key: str) -> str:
 def flags(site: Site) -> str:
     envs = site.project.policy.environments
     policy_flags = site.project.policy.flags
-    used = sorted({f.name for rel in site.releases for f in rel.flags
-                   if f.name and f.name not in policy_flags})
-    blocks = ["How far each release rolls out each flag (§2), in promotion order. *off* means 0 %; "
-              "production lists its incremental steps. The rollback page of each release has the lines "
-              "that turn its flags off."]
+    used = sorted({f.name for rel in site.releases for f in rel.flags if f.name and f.name not in policy_flags})
+    blocks = [
+        "How far each release rolls out each flag (§2), in promotion order. *off* means 0 %; "
+        "production lists its incremental steps. The rollback page of each release has the lines "
+        "that turn its flags off."
+    ]
     for name in [*policy_flags, *used]:
         title = f"## {md_escape(name)}" + (" (not in the policy)" if name not in policy_flags else "")
         rows = []
         for rel in site.releases:
             for flag in rel.flags:
                 if flag.name == name:
-                    rows.append([_release_link(site, rel.key), md_escape(rel.status or "?"),
-                                 *(rollout_text(flag, env, env == envs[-1]) for env in envs)])
-        body = (table(["Release", "Status", *(md_escape(e) for e in envs)], rows) if rows
-                else "No release rolls this flag out.")
+                    rows.append(
+                        [
+                            _release_link(site, rel.key),
+                            md_escape(rel.status or "?"),
+                            *(rollout_text(flag, env, env == envs[-1]) for env in envs),
+                        ]
+                    )
+        body = (
+            table(["Release", "Status", *(md_escape(e) for e in envs)], rows)
+            if rows
+            else "No release rolls this flag out."
+        )
         blocks += [title, body]
     return document("Feature flags", *blocks)
 
@@ -42,47 +51,67 @@ def migrations(site: Site) -> str:
     rows = []
     for m in migrations_json(site.project):
         releases = ", ".join(_release_link(site, k) for k in m["releases"]) or "**none**"
-        rows.append([md_escape(m["version"] or ""), md_escape(m["file"]),
-                     md_escape(m["type"] or "not a migration"), releases,
-                     md_escape(m["declared_change"] or ""), md_escape(m["sql_class"] or ""),
-                     "" if m["checksum"] is None else str(m["checksum"])])
+        rows.append(
+            [
+                md_escape(m["version"] or ""),
+                md_escape(m["file"]),
+                md_escape(m["type"] or "not a migration"),
+                releases,
+                md_escape(m["declared_change"] or ""),
+                md_escape(m["sql_class"] or ""),
+                "" if m["checksum"] is None else str(m["checksum"]),
+            ]
+        )
     folder = md_escape(index.folder or "(no migrations_dir in the policy)")
-    blocks = [f"Every file in {folder}, in file-name order, with the release that claims it, the change it "
-              "declares, the class its SQL shows and the checksum Flyway will record.",
-              table(["Version", "File", "Type", "Release", "Declared change", "SQL class", "Checksum"], rows)
-              if rows else "No migration files found."]
+    blocks = [
+        f"Every file in {folder}, in file-name order, with the release that claims it, the change it "
+        "declares, the class its SQL shows and the checksum Flyway will record.",
+        table(["Version", "File", "Type", "Release", "Declared change", "SQL class", "Checksum"], rows)
+        if rows
+        else "No migration files found.",
+    ]
     missing = sorted(name for name in index.claims if name not in index.files)
     if missing:
         blocks.append("## Listed but not found")
-        blocks.append(table(["File", "Listed by"], [
-            [md_escape(name), ", ".join(_release_link(site, c.release.key) for c in index.claims[name])]
-            for name in missing]))
+        blocks.append(
+            table(
+                ["File", "Listed by"],
+                [
+                    [md_escape(name), ", ".join(_release_link(site, c.release.key) for c in index.claims[name])]
+                    for name in missing
+                ],
+            )
+        )
     return document("Migrations", *blocks)
 
 
 def rules() -> str:
-    return document("Rules",
-                    "Every check fes-docs runs, with the guide section it enforces. "
-                    "A finding's rule id links here.",
-                    catalogue_markdown(),
-                    "## Guide coverage",
-                    "How each numbered item of the FES migration and rollback guide is enforced.",
-                    coverage_markdown())
+    return document(
+        "Rules",
+        "Every check fes-docs runs, with the guide section it enforces. A finding's rule id links here.",
+        catalogue_markdown(),
+        "## Guide coverage",
+        "How each numbered item of the FES migration and rollback guide is enforced.",
+        coverage_markdown(),
+    )
 
 
 def problems(site: Site) -> str:
-    blocks = ["Findings that belong to no single release page: the policy, the OpenAPI spec, migration files "
-              "no release claims, and release files that could not be read."]
+    blocks = [
+        "Findings that belong to no single release page: the policy, the OpenAPI spec, migration files "
+        "no release claims, and release files that could not be read."
+    ]
     unloaded = site.unloaded_files()
     if unloaded:
         blocks.append("## Release files that failed to load")
         for file in unloaded:
-            blocks += [f"### {md_escape(file)}",
-                       admonitions([f for f in site.unplaced if f.loc.file == file], "rules.md")]
+            blocks += [
+                f"### {md_escape(file)}",
+                admonitions([f for f in site.unplaced if f.loc.file == file], "rules.md"),
+            ]
     others = [f for f in site.unplaced if f.loc.file not in set(unloaded)]
     if others:
         blocks += ["## Other findings", admonitions(others, "rules.md")]
     if not site.unplaced:
-        blocks.append('!!! success "No project findings"\n\n'
-                      "    Nothing outside the release records needs attention.\n")
+        blocks.append('!!! success "No project findings"\n\n    Nothing outside the release records needs attention.\n')
     return document("Project findings", *blocks)

@@ -46,8 +46,9 @@ def findings_block(site: Site, rel: Release) -> str:
     if not found:
         return '!!! success "No findings"\n\n    fes-docs found no problem in this record.\n'
     errors, warnings, waived = counts(found)
-    summary = (f"**{errors} blocking error{'s' * (errors != 1)}**, "
-               f"{warnings} warning{'s' * (warnings != 1)}, {waived} waived.")
+    summary = (
+        f"**{errors} blocking error{'s' * (errors != 1)}**, {warnings} warning{'s' * (warnings != 1)}, {waived} waived."
+    )
     return page(summary, admonitions(found, UP + "rules.md"))
 
 
@@ -68,13 +69,19 @@ def header(site: Site, rel: Release) -> str:
         ["Phase", _value(rel.phase)],
         ["Window", window],
         ["Artifact", artifact],
-        ["Owners", ", ".join(f"{md_escape(role)}: {md_escape(rel.owners[role])}"
-                             for role in roles(site, rel) if role in rel.owners) or "**none named**"],
+        [
+            "Owners",
+            ", ".join(
+                f"{md_escape(role)}: {md_escape(rel.owners[role])}" for role in roles(site, rel) if role in rel.owners
+            )
+            or "**none named**",
+        ],
     ]
     if rel.reattempt_of:
         target = site.by_key(rel.reattempt_of)
-        text = (link(target.key, f"{UP}{site.slug(target)}/index.md") if target is not None
-                else md_escape(rel.reattempt_of))
+        text = (
+            link(target.key, f"{UP}{site.slug(target)}/index.md") if target is not None else md_escape(rel.reattempt_of)
+        )
         rows.append(["Re-attempt of", text])
     rows.append(["Record", md_escape(rel.file)])
     return table(["Field", "Value"], rows)
@@ -108,8 +115,7 @@ def owners(site: Site, rel: Release) -> str:
             s = next(s for s in rel.signoffs if s.role == role)
             cell += " " + md_escape(f"by {s.by or '?'}" + (f" on {s.date}" if s.date else ""))
         person = rel.owners.get(role)
-        rows.append([md_escape(role), md_escape(person) if person else "**not named**",
-                     contact(site, person), cell])
+        rows.append([md_escape(role), md_escape(person) if person else "**not named**", contact(site, person), cell])
     return page("## Owners and sign-offs (§8)", table(["Role", "Owner", "Contact", "Sign-off"], rows))
 
 
@@ -135,14 +141,27 @@ def dry_run(site: Site, rel: Release) -> str:
                     strongest[name] = mode
         locks = {f"{lock_mode_sql(mode)} {name}" for name, mode in strongest.items()}
         idem = {True: "yes", False: "**no**", None: "not checked"}.get(m.get("idempotent"), "?")
-        rows.append([md_escape(str(m.get("script"))), md_escape(str(m.get("status"))), idem,
-                     md_escape(", ".join(sorted(locks)) or "none"), md_escape(f"{m.get('seconds', 0)} s")])
-    summary = (f"Evidence {md_escape(str(item.evidence if item else ''))}: PostgreSQL "
-               f"{md_escape(str(evidence.get('postgresql', '?')))}, "
-               f"{'passed' if evidence.get('passed') else '**failed**'}.")
-    return page("## Dry run on PostgreSQL (§3.2, §4.1)", summary,
-                table(["Migration", "Applied", "Idempotent (run twice)", "Locks held", "Time"], rows)
-                if rows else "The evidence does not cover this release's migrations.")
+        rows.append(
+            [
+                md_escape(str(m.get("script"))),
+                md_escape(str(m.get("status"))),
+                idem,
+                md_escape(", ".join(sorted(locks)) or "none"),
+                md_escape(f"{m.get('seconds', 0)} s"),
+            ]
+        )
+    summary = (
+        f"Evidence {md_escape(str(item.evidence if item else ''))}: PostgreSQL "
+        f"{md_escape(str(evidence.get('postgresql', '?')))}, "
+        f"{'passed' if evidence.get('passed') else '**failed**'}."
+    )
+    return page(
+        "## Dry run on PostgreSQL (§3.2, §4.1)",
+        summary,
+        table(["Migration", "Applied", "Idempotent (run twice)", "Locks held", "Time"], rows)
+        if rows
+        else "The evidence does not cover this release's migrations.",
+    )
 
 
 def checklist(site: Site, rel: Release) -> str:
@@ -165,8 +184,9 @@ def checklist(site: Site, rel: Release) -> str:
     known = set(site.project.policy.checklist_ids)
     for entry in rel.checklist:
         if entry.id not in known:
-            items.append((entry.done is True, f"{md_escape(entry.id or '(no id)')} — **not a checklist item "
-                                              "of the policy**"))
+            items.append(
+                (entry.done is True, f"{md_escape(entry.id or '(no id)')} — **not a checklist item of the policy**")
+            )
     return page("## Pre-deployment checklist (§3)", f"{done} of {total} done.", tasks(items))
 
 
@@ -186,8 +206,16 @@ def _migration_rows(site: Site, rel: Release) -> list[list[str]]:
         idem = {True: "yes", False: "**no**", None: ""}[m.idempotent]
         note = site.raw(rel, *m.path, "note")
         name = md_escape(m.file or "") + (f" — {md_escape(note)}" if isinstance(note, str) and note.strip() else "")
-        rows.append([md_escape(site.migration_version(m.file) or ""), name,
-                     md_escape(m.change or ""), sql, idem, "" if checksum is None else str(checksum)])
+        rows.append(
+            [
+                md_escape(site.migration_version(m.file) or ""),
+                name,
+                md_escape(m.change or ""),
+                sql,
+                idem,
+                "" if checksum is None else str(checksum),
+            ]
+        )
     return rows
 
 
@@ -198,16 +226,15 @@ def flag_names(rel: Release) -> list[str]:
 def rollout(site: Site, rel: Release) -> str:
     envs = site.project.policy.environments
     folder = site.project.policy.migrations_dir
-    blocks = ["## Rollout (§2)",
-              "Do the steps in this order; do not start a step before the previous one is done."]
+    blocks = ["## Rollout (§2)", "Do the steps in this order; do not start a step before the previous one is done."]
 
     blocks.append("### 1. Apply the schema migrations (§2.1)")
     if rel.migrations:
         where = f" from {md_escape(folder)}" if folder else ""
-        blocks.append(f"Flyway applies these{where} before the new code is deployed; "
-                      "behaviour does not change yet.")
-        blocks.append(table(["Version", "File", "Declared change", "SQL", "Idempotent", "Checksum"],
-                            _migration_rows(site, rel)))
+        blocks.append(f"Flyway applies these{where} before the new code is deployed; behaviour does not change yet.")
+        blocks.append(
+            table(["Version", "File", "Declared change", "SQL", "Idempotent", "Checksum"], _migration_rows(site, rel))
+        )
     else:
         blocks.append("This release has no migrations.")
 
@@ -226,10 +253,17 @@ def rollout(site: Site, rel: Release) -> str:
         if not raised:
             blocks += [title, f"No flag is raised in {md_escape(env)} by this release."]
         elif production:
-            rows = [[md_escape(f.name), str(i), f"{pct}\u00a0%"]
-                    for f in raised for i, pct in enumerate(f.steps(env), start=1)]
-            blocks += [title, "Raise one step at a time; before the next step, the post-deploy validation "
-                       "below must be green at the current one.", table(["Flag", "Step", "Target"], rows)]
+            rows = [
+                [md_escape(f.name), str(i), f"{pct}\u00a0%"]
+                for f in raised
+                for i, pct in enumerate(f.steps(env), start=1)
+            ]
+            blocks += [
+                title,
+                "Raise one step at a time; before the next step, the post-deploy validation "
+                "below must be green at the current one.",
+                table(["Flag", "Step", "Target"], rows),
+            ]
         else:
             rows = [[md_escape(f.name), rollout_text(f, env, False)] for f in raised]
             blocks += [title, table(["Flag", "Enabled for"], rows)]
@@ -243,13 +277,19 @@ def backfills(site: Site, rel: Release) -> str:
     for b in rel.backfills:
         blocks.append(f"### {md_escape(b.name or '(unnamed backfill)')}")
         yes_no = {True: "yes", False: "**no**", None: "not set"}
-        blocks.append(table(["Repeatable", "Batch size", "Estimated rows", "Dry run"], [[
-            yes_no[b.repeatable], _value(b.batch_size), _value(b.estimated_rows), yes_no[b.dry_run]]]))
+        blocks.append(
+            table(
+                ["Repeatable", "Batch size", "Estimated rows", "Dry run"],
+                [[yes_no[b.repeatable], _value(b.batch_size), _value(b.estimated_rows), yes_no[b.dry_run]]],
+            )
+        )
         if b.sql:
             blocks.append(f"Script: {md_escape(b.sql)}")
         if b.dry_run_sql:
-            blocks += ["Dry run first (counts the rows still to do; run again until it reaches 0):",
-                       code_block(b.dry_run_sql, "sql")]
+            blocks += [
+                "Dry run first (counts the rows still to do; run again until it reaches 0):",
+                code_block(b.dry_run_sql, "sql"),
+            ]
         command = site.raw(rel, *b.path, "command")
         if isinstance(command, str) and command.strip():
             blocks += ["Run it with:", code_block(command.strip(), "shell")]
@@ -281,18 +321,21 @@ def validation(rel: Release) -> str:
     v = rel.validation
     items: list[tuple[bool, str]] = []
     health = _strings(v.get("health"))
-    items.append((False, "Health endpoints green (§7.1): " + (", ".join(md_escape(h) for h in health)
-                                                              if health else "**none listed**")))
+    items.append(
+        (
+            False,
+            "Health endpoints green (§7.1): "
+            + (", ".join(md_escape(h) for h in health) if health else "**none listed**"),
+        )
+    )
     smoke = _strings(v.get("smoke"))
     items += [(False, f"Smoke test passes (§7.2): {md_escape(s)}") for s in smoke]
     if not smoke:
         items.append((False, "Core legacy flows pass smoke tests (§7.2): **none listed**"))
-    items += [(False, f"Responds as expected in enabled environments (§7.3): {md_escape(e)}")
-              for e, _ in rel.endpoints]
+    items += [(False, f"Responds as expected in enabled environments (§7.3): {md_escape(e)}") for e, _ in rel.endpoints]
     slo = slo_text(v)
     items.append((False, f"Error budget and latency within range (§7.4): {slo or '**no SLO set**'}"))
-    return page("## Post-deploy validation (§7)",
-                "After each environment and each production step:", tasks(items))
+    return page("## Post-deploy validation (§7)", "After each environment and each production step:", tasks(items))
 
 
 def playbook(site: Site, rel: Release) -> str:
@@ -301,16 +344,17 @@ def playbook(site: Site, rel: Release) -> str:
     endpoints = ", ".join(md_escape(e) for e, _ in rel.endpoints) or "none listed"
     versions = [v for m in rel.migrations if (v := site.migration_version(m.file))]
     if versions:
-        expect = (f"this release's migrations are version{'s' * (len(versions) != 1)} "
-                  + ", ".join(md_escape(v) for v in versions) + "; each must be listed with success = true.")
+        expect = (
+            f"this release's migrations are version{'s' * (len(versions) != 1)} "
+            + ", ".join(md_escape(v) for v in versions)
+            + "; each must be listed with success = true."
+        )
     else:
         expect = "this release has no migrations, so the latest rows must be older than the deploy."
     slo = slo_text(rel.validation) or "the usual error budget"
-    lkg = (md_escape(rel.last_known_good) if rel.last_known_good
-           else "**the last known good artifact (not set!)**")
+    lkg = md_escape(rel.last_known_good) if rel.last_known_good else "**the last known good artifact (not set!)**"
     steps = [
-        f"**Disable the newly enabled feature flags** ({flags}): "
-        f"see the {link('rollback page', 'rollback.md')}.",
+        f"**Disable the newly enabled feature flags** ({flags}): see the {link('rollback page', 'rollback.md')}.",
         f"**Capture failing endpoints and representative payloads.** Endpoints of this release: {endpoints}.",
         f"**Check the migration status** in `flyway_schema_history` with the query below: {expect}",
         f"**Review application logs and error rates** against the target: {slo}.",
@@ -319,8 +363,9 @@ def playbook(site: Site, rel: Release) -> str:
         "re-attempt's record (§6.6).",
     ]
     listing = "\n".join(f"{i}. {text}" for i, text in enumerate(steps, start=1)) + "\n"
-    return page("## Incident playbook (§6)", "If the deployment causes a functional regression:", listing,
-                history_query())
+    return page(
+        "## Incident playbook (§6)", "If the deployment causes a functional regression:", listing, history_query()
+    )
 
 
 def incidents(site: Site, rel: Release) -> str:

@@ -43,13 +43,13 @@ ProjectCheck = Callable[["Project"], Iterable[Hit]]
 class Rule:
     id: str
     title: str
-    section: str          # guide section it enforces, e.g. "§4.1"; "schema" / "tool" for non-guide rules
-    severity: Severity    # default severity; a rule may yield a warning variant (e.g. before approval)
-    doc: str              # one line: what it checks and why
-    hint: str             # default fix shown with every finding
+    section: str  # guide section it enforces, e.g. "§4.1"; "schema" / "tool" for non-guide rules
+    severity: Severity  # default severity; a rule may yield a warning variant (e.g. before approval)
+    doc: str  # one line: what it checks and why
+    hint: str  # default fix shown with every finding
     scope: Scope
     check: Callable[..., Iterable[Hit]] | None = None
-    cancelled_too: bool = False   # cancelled releases are exempt from all but syntax/identity rules
+    cancelled_too: bool = False  # cancelled releases are exempt from all but syntax/identity rules
     waivable: bool = True
 
 
@@ -66,26 +66,33 @@ def _doc(func: Callable[..., Any]) -> str:
     return " ".join((func.__doc__ or "").split())
 
 
-def release_rule(id: str, title: str, section: str, severity: Severity = "error", hint: str = "",
-                 cancelled_too: bool = False) -> Callable[[ReleaseCheck], ReleaseCheck]:
+def release_rule(
+    id: str, title: str, section: str, severity: Severity = "error", hint: str = "", cancelled_too: bool = False
+) -> Callable[[ReleaseCheck], ReleaseCheck]:
     """Register ``func(project, release) -> Iterable[Hit]``; its docstring is the catalogue's doc line."""
+
     def deco(func: ReleaseCheck) -> ReleaseCheck:
         _register(Rule(id, title, section, severity, _doc(func), hint, "release", func, cancelled_too))
         return func
+
     return deco
 
 
-def project_rule(id: str, title: str, section: str, severity: Severity = "error",
-                 hint: str = "") -> Callable[[ProjectCheck], ProjectCheck]:
+def project_rule(
+    id: str, title: str, section: str, severity: Severity = "error", hint: str = ""
+) -> Callable[[ProjectCheck], ProjectCheck]:
     """Register ``func(project) -> Iterable[Hit]`` for checks that need every file at once."""
+
     def deco(func: ProjectCheck) -> ProjectCheck:
         _register(Rule(id, title, section, severity, _doc(func), hint, "project", func))
         return func
+
     return deco
 
 
-def emitted_rule(id: str, title: str, section: str, doc: str, severity: Severity = "error",
-                 hint: str = "", waivable: bool = False) -> None:
+def emitted_rule(
+    id: str, title: str, section: str, doc: str, severity: Severity = "error", hint: str = "", waivable: bool = False
+) -> None:
     """Catalogue a finding that the loader, schema or artefact stages emit themselves."""
     _register(Rule(id, title, section, severity, doc, hint, "loader", None, True, waivable))
 

@@ -24,8 +24,12 @@ def _ordered(project: Project) -> list[Release]:
     return [r for _, _, r in sorted(dated, key=lambda t: (t[0], t[1]))]
 
 
-@project_rule("FES316", "Artefact paths stay inside the project", "tool",
-              hint="use a path relative to the project root, without `..` leaving it")
+@project_rule(
+    "FES316",
+    "Artefact paths stay inside the project",
+    "tool",
+    hint="use a path relative to the project root, without `..` leaving it",
+)
 def paths_inside(project: Project) -> Iterator[Hit]:
     """The policy's migrations folder and every path a record names stay inside the project; nothing outside is read."""
     folder = project.policy.migrations_dir
@@ -37,12 +41,14 @@ def paths_inside(project: Project) -> Iterator[Hit]:
                 yield Hit(rel.loc(*ref.path, "file"), f"{ref.file!r} leaves the migrations folder", release=rel.key)
         for b in rel.backfills:
             if b.sql and project.inside(b.sql) is None:
-                yield Hit(rel.loc(*b.path, "sql"), f"backfill script {b.sql!r} points outside the project",
-                          release=rel.key)
+                yield Hit(
+                    rel.loc(*b.path, "sql"), f"backfill script {b.sql!r} points outside the project", release=rel.key
+                )
 
 
-@release_rule("FES310", "Listed migrations exist", "Flyway",
-              hint="check the file name against the policy's migrations_dir")
+@release_rule(
+    "FES310", "Listed migrations exist", "Flyway", hint="check the file name against the policy's migrations_dir"
+)
 def listed_exists(project: Project, rel: Release) -> Iterator[Hit]:
     """Every migration a release lists exists in the policy's `migrations_dir`."""
     index = project.migrations
@@ -54,8 +60,12 @@ def listed_exists(project: Project, rel: Release) -> Iterator[Hit]:
             yield Hit(rel.loc(*ref.path, "file"), f"migration {ref.file} not found {where}")
 
 
-@release_rule("FES311", "Flyway file names", "Flyway",
-              hint="name versioned migrations V<version>__<description>.sql (R__ repeatable, U undo)")
+@release_rule(
+    "FES311",
+    "Flyway file names",
+    "Flyway",
+    hint="name versioned migrations V<version>__<description>.sql (R__ repeatable, U undo)",
+)
 def flyway_name(project: Project, rel: Release) -> Iterator[Hit]:
     """Listed files follow Flyway's naming, or Flyway would silently skip them."""
     for ref in rel.migrations:
@@ -74,18 +84,26 @@ def unique_versions(project: Project) -> Iterator[Hit]:
         if mf.name.version is None or mf.name.kind is None:
             continue
         from ..sql.flyway import version_key
+
         key = (version_key(mf.name.version), mf.name.kind)
         if key in seen:
             claims = index.claims.get(name, [])
             loc = claims[0].release.loc(*claims[0].ref.path, "file") if claims else Loc(index.file_label(name))
-            yield Hit(loc, f"{name} has the same version {mf.name.version_text} as {seen[key]}",
-                      release=claims[0].release.key if claims else None)
+            yield Hit(
+                loc,
+                f"{name} has the same version {mf.name.version_text} as {seen[key]}",
+                release=claims[0].release.key if claims else None,
+            )
         else:
             seen[key] = name
 
 
-@project_rule("FES313", "Versions rise with release order", "Flyway",
-              hint="renumber the migration above every version released before it")
+@project_rule(
+    "FES313",
+    "Versions rise with release order",
+    "Flyway",
+    hint="renumber the migration above every version released before it",
+)
 def versions_rise(project: Project) -> Iterator[Hit]:
     """The versions a release adds are greater than those of every release before it (by window start, then id)."""
     index = project.migrations
@@ -95,17 +113,24 @@ def versions_rise(project: Project) -> Iterator[Hit]:
         mine = [(v, ref) for v, ref in versions if v is not None]
         for v, ref in mine:
             if highest is not None and v <= highest[0]:
-                yield Hit(rel.loc(*ref.path, "file"),
-                          f"{ref.file} is not above {highest[1]} of the earlier release {highest[2]}",
-                          release=rel.key)
+                yield Hit(
+                    rel.loc(*ref.path, "file"),
+                    f"{ref.file} is not above {highest[1]} of the earlier release {highest[2]}",
+                    release=rel.key,
+                )
         if mine:
             top = max(mine, key=lambda t: t[0])
             if highest is None or top[0] > highest[0]:
                 highest = (top[0], top[1].file or "", rel.key)
 
 
-@project_rule("FES314", "Every migration belongs to a release", "Flyway", "warning",
-              hint="list the file under `migrations:` of the release that ships it")
+@project_rule(
+    "FES314",
+    "Every migration belongs to a release",
+    "Flyway",
+    "warning",
+    hint="list the file under `migrations:` of the release that ships it",
+)
 def orphans(project: Project) -> Iterator[Hit]:
     """A migration file that no release claims (undo files count as claimed with their version)."""
     index = project.migrations
@@ -118,24 +143,30 @@ def orphans(project: Project) -> Iterator[Hit]:
             continue
         if mf.name.kind == "undo" and mf.name.version is not None:
             from ..sql.flyway import version_key
+
             if version_key(mf.name.version) in claimed_versions:
                 continue
         yield Hit(Loc(index.file_label(name)), f"{name} is not listed by any release")
 
 
-@release_rule("FES315", "Released migrations are not edited", "Flyway",
-              hint="never edit an applied migration: add a new versioned migration instead")
+@release_rule(
+    "FES315",
+    "Released migrations are not edited",
+    "Flyway",
+    hint="never edit an applied migration: add a new versioned migration instead",
+)
 def pinned_checksum(project: Project, rel: Release) -> Iterator[Hit]:
     """A pinned `checksum:` equals the file's Flyway checksum; Flyway's own validate would fail in production."""
     for ref in rel.migrations:
         actual = project.migrations.checksum(ref.file)
         if ref.checksum is not None and actual is not None and ref.checksum != actual:
-            yield Hit(rel.loc(*ref.path, "checksum"),
-                      f"{ref.file} changed since it was released: checksum {actual}, pinned {ref.checksum}")
+            yield Hit(
+                rel.loc(*ref.path, "checksum"),
+                f"{ref.file} changed since it was released: checksum {actual}, pinned {ref.checksum}",
+            )
 
 
-@project_rule("FES801", "OpenAPI spec valid", "§3.3",
-              hint="fix the spec so openapi-spec-validator accepts it")
+@project_rule("FES801", "OpenAPI spec valid", "§3.3", hint="fix the spec so openapi-spec-validator accepts it")
 def spec_valid(project: Project) -> Iterator[Hit]:
     """The policy's OpenAPI spec exists and is a valid OpenAPI 2.0/3.0/3.1 document."""
     spec = project.spec
@@ -146,8 +177,12 @@ def spec_valid(project: Project) -> Iterator[Hit]:
         yield Hit(Loc(p.file, p.line, p.column), p.message, severity=p.severity)
 
 
-@release_rule("FES802", "Endpoints exist in the OpenAPI spec", "§3.3, §7.3",
-              hint="document the operation in the OpenAPI spec (CI fails when OpenAPI is missing)")
+@release_rule(
+    "FES802",
+    "Endpoints exist in the OpenAPI spec",
+    "§3.3, §7.3",
+    hint="document the operation in the OpenAPI spec (CI fails when OpenAPI is missing)",
+)
 def endpoints_documented(project: Project, rel: Release) -> Iterator[Hit]:
     """Each endpoint a release lists (`METHOD /path/{param}`) exists in the spec; parameter names may differ."""
     if not rel.endpoints:
@@ -165,12 +200,18 @@ def endpoints_documented(project: Project, rel: Release) -> Iterator[Hit]:
             continue  # the schema reports the format
         if spec.find(*parsed) is None:
             close = spec.suggest(*parsed)
-            yield Hit(rel.loc(*path), f"{text} is not in {spec.file}"
-                      + (f"; closest: {close.method} {close.path}" if close else ""))
+            yield Hit(
+                rel.loc(*path),
+                f"{text} is not in {spec.file}" + (f"; closest: {close.method} {close.path}" if close else ""),
+            )
 
 
-@release_rule("FES803", "Docs-updated tick matches the spec", "§3.3",
-              hint="untick openapi-docs-updated, or add the missing operations to the spec")
+@release_rule(
+    "FES803",
+    "Docs-updated tick matches the spec",
+    "§3.3",
+    hint="untick openapi-docs-updated, or add the missing operations to the spec",
+)
 def docs_tick_honest(project: Project, rel: Release) -> Iterator[Hit]:
     """`openapi-docs-updated` may be done only when every endpoint of the release is in a valid spec."""
     item = rel.checklist_item("openapi-docs-updated")
@@ -179,9 +220,14 @@ def docs_tick_honest(project: Project, rel: Release) -> Iterator[Hit]:
     from ..openapi import parse_endpoint
 
     spec = project.spec
-    missing = [t for t, _ in rel.endpoints
-               if not spec.valid or ((p := parse_endpoint(t)) is not None and spec.find(*p) is None)]
+    missing = [
+        t
+        for t, _ in rel.endpoints
+        if not spec.valid or ((p := parse_endpoint(t)) is not None and spec.find(*p) is None)
+    ]
     if missing:
-        yield Hit(rel.loc(*item.path, "done"),
-                  f"openapi-docs-updated is ticked but {', '.join(missing)} "
-                  f"{'is' if len(missing) == 1 else 'are'} not in the spec")
+        yield Hit(
+            rel.loc(*item.path, "done"),
+            f"openapi-docs-updated is ticked but {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not in the spec",
+        )

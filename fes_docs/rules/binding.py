@@ -23,20 +23,32 @@ def _who(role: str | None, by: str | None) -> str:
     return f"{role or '?'} sign-off by {by or '?'}"
 
 
-@release_rule("FES704", "Sign-off bound to the content", "§8", severity="warning",
-              hint="sign with `fes-docs sign RELEASE --role ROLE --by NAME`: it records a digest of the "
-                   "record, so the sign-off expires when the record changes")
+@release_rule(
+    "FES704",
+    "Sign-off bound to the content",
+    "§8",
+    severity="warning",
+    hint="sign with `fes-docs sign RELEASE --role ROLE --by NAME`: it records a digest of the "
+    "record, so the sign-off expires when the record changes",
+)
 def unbound_signoff(project: Project, rel: Release) -> Iterator[Hit]:
     """A sign-off without a `digest` is accepted, but nothing tells whether the record changed after it."""
     for st in signoff_states(rel):
         if st.state == "unbound":
             s = st.signoff
-            yield Hit(rel.loc(*s.path), f"{_who(s.role, s.by)} is not bound to the content (no digest)",
-                      hint=f"re-sign it so it expires when the record changes: {_command(rel, s.role, s.by)}")
+            yield Hit(
+                rel.loc(*s.path),
+                f"{_who(s.role, s.by)} is not bound to the content (no digest)",
+                hint=f"re-sign it so it expires when the record changes: {_command(rel, s.role, s.by)}",
+            )
 
 
-@release_rule("FES705", "Sign-off is current", "§8",
-              hint="review the change, then re-sign: `fes-docs sign RELEASE --role ROLE --by NAME`")
+@release_rule(
+    "FES705",
+    "Sign-off is current",
+    "§8",
+    hint="review the change, then re-sign: `fes-docs sign RELEASE --role ROLE --by NAME`",
+)
 def stale_signoff(project: Project, rel: Release) -> Iterator[Hit]:
     """A sign-off's digest matches the record as it stands; stale is an error from `approved` on."""
     severity: Severity | None = None if rel.from_approved else "warning"
@@ -44,18 +56,25 @@ def stale_signoff(project: Project, rel: Release) -> Iterator[Hit]:
         s = st.signoff
         if st.state == "stale":
             since = f" since {s.date}" if s.date else ""
-            yield Hit(rel.loc(*s.path, "digest"),
-                      f"{_who(s.role, s.by)} is stale{since}: the record has changed in substance after it "
-                      "was signed", severity=severity,
-                      hint=f"review what changed (`fes-docs diff`), then re-sign: {_command(rel, s.role, s.by)}")
+            yield Hit(
+                rel.loc(*s.path, "digest"),
+                f"{_who(s.role, s.by)} is stale{since}: the record has changed in substance after it was signed",
+                severity=severity,
+                hint=f"review what changed (`fes-docs diff`), then re-sign: {_command(rel, s.role, s.by)}",
+            )
         elif st.state == "malformed":
-            yield Hit(rel.loc(*s.path, "digest"),
-                      f"{_who(s.role, s.by)} has a digest fes-docs did not write ({s.digest!r}), "
-                      "so it proves nothing",
-                      severity=severity)
+            yield Hit(
+                rel.loc(*s.path, "digest"),
+                f"{_who(s.role, s.by)} has a digest fes-docs did not write ({s.digest!r}), so it proves nothing",
+                severity=severity,
+            )
 
 
-emitted_rule("FES706", "Sign-off committed by its signer", "§8",
-             "With `validate --verify-git`, the commit that added each sign-off line was authored by one "
-             "of the signer's addresses under the policy's `people:`.",
-             hint=FES706_HINT)
+emitted_rule(
+    "FES706",
+    "Sign-off committed by its signer",
+    "§8",
+    "With `validate --verify-git`, the commit that added each sign-off line was authored by one "
+    "of the signer's addresses under the policy's `people:`.",
+    hint=FES706_HINT,
+)

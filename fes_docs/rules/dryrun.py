@@ -10,22 +10,43 @@ from ..model import Release
 from ..project import Project
 from . import Hit, emitted_rule, release_rule
 
-emitted_rule("FES330", "Migrations apply on PostgreSQL", "§3.2",
-             "`fes-docs dry-run`: every migration applies on a real, throwaway PostgreSQL.",
-             hint="fix the statement the server rejected")
-emitted_rule("FES331", "Migrations survive a second application", "§4.1",
-             "`fes-docs dry-run` applies each migration twice; an error or a schema difference is not idempotent.",
-             hint="guard every statement so that a re-run changes nothing")
-emitted_rule("FES332", "No ACCESS EXCLUSIVE lock on existing tables", "§4.2", severity="warning",
-             doc="`fes-docs dry-run` reads pg_locks before commit; ACCESS EXCLUSIVE blocks every reader.",
-             hint="CREATE INDEX CONCURRENTLY; ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT")
-emitted_rule("FES333", "Backfill dry-run statements run", "§4.5",
-             "`fes-docs dry-run` runs each `dry_run_sql` in a rolled-back transaction.",
-             hint="make dry_run_sql a read-only statement")
+emitted_rule(
+    "FES330",
+    "Migrations apply on PostgreSQL",
+    "§3.2",
+    "`fes-docs dry-run`: every migration applies on a real, throwaway PostgreSQL.",
+    hint="fix the statement the server rejected",
+)
+emitted_rule(
+    "FES331",
+    "Migrations survive a second application",
+    "§4.1",
+    "`fes-docs dry-run` applies each migration twice; an error or a schema difference is not idempotent.",
+    hint="guard every statement so that a re-run changes nothing",
+)
+emitted_rule(
+    "FES332",
+    "No ACCESS EXCLUSIVE lock on existing tables",
+    "§4.2",
+    severity="warning",
+    doc="`fes-docs dry-run` reads pg_locks before commit; ACCESS EXCLUSIVE blocks every reader.",
+    hint="CREATE INDEX CONCURRENTLY; ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT",
+)
+emitted_rule(
+    "FES333",
+    "Backfill dry-run statements run",
+    "§4.5",
+    "`fes-docs dry-run` runs each `dry_run_sql` in a rolled-back transaction.",
+    hint="make dry_run_sql a read-only statement",
+)
 
 
-@release_rule("FES334", "Dry-run evidence is current", "§3.2",
-              hint="re-run `fes-docs dry-run --evidence FILE` and commit the new evidence")
+@release_rule(
+    "FES334",
+    "Dry-run evidence is current",
+    "§3.2",
+    hint="re-run `fes-docs dry-run --evidence FILE` and commit the new evidence",
+)
 def evidence_current(project: Project, rel: Release) -> Iterator[Hit]:
     """A cited dry-run evidence file still matches the current checksums of the release's migrations."""
     from ..dryrun import evidence_checksums
@@ -61,5 +82,9 @@ def evidence_current(project: Project, rel: Release) -> Iterator[Hit]:
         if script not in recorded:
             yield Hit(loc, f"{item.evidence} does not cover {script}", severity=severity)
         elif current is not None and recorded[script] != current:
-            yield Hit(loc, f"{item.evidence} is stale: {script} changed since the dry run "
-                      f"(checksum {current}, evidence {recorded[script]})", severity=severity)
+            yield Hit(
+                loc,
+                f"{item.evidence} is stale: {script} changed since the dry run "
+                f"(checksum {current}, evidence {recorded[script]})",
+                severity=severity,
+            )

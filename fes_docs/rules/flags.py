@@ -10,8 +10,12 @@ from ..project import Project
 from . import Hit, release_rule
 
 
-@release_rule("FES201", "Known feature flags", "§5.1.2-5.1.5",
-              hint="use a flag listed in the policy, or add the new flag to releases/policy.yaml")
+@release_rule(
+    "FES201",
+    "Known feature flags",
+    "§5.1.2-5.1.5",
+    hint="use a flag listed in the policy, or add the new flag to releases/policy.yaml",
+)
 def known_flags(project: Project, rel: Release) -> Iterator[Hit]:
     """Every flag a release rolls out is listed in the policy, once: the rollback page must know how to disable it."""
     seen: set[str] = set()
@@ -20,15 +24,21 @@ def known_flags(project: Project, rel: Release) -> Iterator[Hit]:
             continue
         if flag.name not in project.policy.flags:
             close = difflib.get_close_matches(flag.name, project.policy.flags, n=1)
-            yield Hit(rel.loc(*flag.path, "name"), f"unknown feature flag {flag.name!r}"
-                      + (f"; did you mean {close[0]!r}?" if close else ""))
+            yield Hit(
+                rel.loc(*flag.path, "name"),
+                f"unknown feature flag {flag.name!r}" + (f"; did you mean {close[0]!r}?" if close else ""),
+            )
         elif flag.name in seen:
             yield Hit(rel.loc(*flag.path, "name"), f"flag {flag.name!r} is listed twice in this release")
         seen.add(flag.name)
 
 
-@release_rule("FES202", "Environments in promotion order", "§2.2-2.7",
-              hint="reach 100 in every earlier environment before enabling the next one")
+@release_rule(
+    "FES202",
+    "Environments in promotion order",
+    "§2.2-2.7",
+    hint="reach 100 in every earlier environment before enabling the next one",
+)
 def promotion_order(project: Project, rel: Release) -> Iterator[Hit]:
     """A flag may be above 0 in an environment only when every earlier environment is at 100."""
     envs = project.policy.environments
@@ -38,13 +48,14 @@ def promotion_order(project: Project, rel: Release) -> Iterator[Hit]:
                 continue
             behind = [e for e in envs[:i] if flag.percent(e) < 100]
             if behind:
-                yield Hit(rel.loc(*flag.path, "rollout", env),
-                          f"{flag.name} is enabled in {env} while {', '.join(behind)} "
-                          f"{'is' if len(behind) == 1 else 'are'} not at 100%")
+                yield Hit(
+                    rel.loc(*flag.path, "rollout", env),
+                    f"{flag.name} is enabled in {env} while {', '.join(behind)} "
+                    f"{'is' if len(behind) == 1 else 'are'} not at 100%",
+                )
 
 
-@release_rule("FES203", "Incremental production rollout", "§2.7",
-              hint="use rising steps such as [5, 25, 50, 100]")
+@release_rule("FES203", "Incremental production rollout", "§2.7", hint="use rising steps such as [5, 25, 50, 100]")
 def incremental_production(project: Project, rel: Release) -> Iterator[Hit]:
     """A non-empty production rollout is a strictly rising list of at least two steps, each 1-100."""
     prod = project.policy.production
@@ -54,18 +65,25 @@ def incremental_production(project: Project, rel: Release) -> Iterator[Hit]:
             continue
         if not isinstance(value, list):
             if value != 0:
-                yield Hit(rel.loc(*flag.path, "rollout", prod),
-                          f"{flag.name}: {prod} must be a list of rising steps, not a single value {value!r}")
+                yield Hit(
+                    rel.loc(*flag.path, "rollout", prod),
+                    f"{flag.name}: {prod} must be a list of rising steps, not a single value {value!r}",
+                )
             continue
         steps = flag.steps(prod)
         if len(steps) < 2:
-            yield Hit(rel.loc(*flag.path, "rollout", prod),
-                      f"{flag.name}: {prod} rollout needs at least two steps, got {steps}")
+            yield Hit(
+                rel.loc(*flag.path, "rollout", prod),
+                f"{flag.name}: {prod} rollout needs at least two steps, got {steps}",
+            )
         for j, step in enumerate(steps):
             if step == 0:  # below 0 and above 100 are schema errors already
-                yield Hit(rel.loc(*flag.path, "rollout", prod, j),
-                          f"{flag.name}: step 0 is not a step (steps are 1-100)")
+                yield Hit(
+                    rel.loc(*flag.path, "rollout", prod, j), f"{flag.name}: step 0 is not a step (steps are 1-100)"
+                )
         for j in range(1, len(steps)):
             if steps[j] <= steps[j - 1]:
-                yield Hit(rel.loc(*flag.path, "rollout", prod, j),
-                          f"{flag.name}: step {steps[j]} does not rise above {steps[j - 1]}")
+                yield Hit(
+                    rel.loc(*flag.path, "rollout", prod, j),
+                    f"{flag.name}: step {steps[j]} does not rise above {steps[j - 1]}",
+                )

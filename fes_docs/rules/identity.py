@@ -9,28 +9,54 @@ from ..model import Release
 from ..project import Project
 from . import Hit, emitted_rule, project_rule, release_rule
 
-emitted_rule("FES001", "YAML syntax", "schema",
-             "The file must be valid YAML: no tabs for indentation, no unsupported tags, one document.",
-             hint="fix the syntax at the given position")
-emitted_rule("FES002", "Duplicate key", "schema",
-             "A key may appear once per mapping; YAML would otherwise silently keep the last value.",
-             hint="remove one of the two entries")
-emitted_rule("FES003", "Unreadable file", "schema",
-             "UTF-8 text under the size limit, without NUL bytes, deep nesting or alias bombs.",
-             hint="re-save the file as plain UTF-8 YAML")
-emitted_rule("FES010", "Schema violation", "schema",
-             "Values have the types, formats and allowed values of the published JSON Schema.",
-             hint="see `fes-docs schema release`")
-emitted_rule("FES011", "Unknown key", "schema",
-             "A key the schema does not know is an error: a typo must never be ignored silently.",
-             hint="fix the spelling or remove the key")
-emitted_rule("FES015", "Published schema out of date", "tool",
-             "The schema files editors read (releases/schema/) match the policy.",
-             severity="warning", hint="run `fes-docs schema --write`")
+emitted_rule(
+    "FES001",
+    "YAML syntax",
+    "schema",
+    "The file must be valid YAML: no tabs for indentation, no unsupported tags, one document.",
+    hint="fix the syntax at the given position",
+)
+emitted_rule(
+    "FES002",
+    "Duplicate key",
+    "schema",
+    "A key may appear once per mapping; YAML would otherwise silently keep the last value.",
+    hint="remove one of the two entries",
+)
+emitted_rule(
+    "FES003",
+    "Unreadable file",
+    "schema",
+    "UTF-8 text under the size limit, without NUL bytes, deep nesting or alias bombs.",
+    hint="re-save the file as plain UTF-8 YAML",
+)
+emitted_rule(
+    "FES010",
+    "Schema violation",
+    "schema",
+    "Values have the types, formats and allowed values of the published JSON Schema.",
+    hint="see `fes-docs schema release`",
+)
+emitted_rule(
+    "FES011",
+    "Unknown key",
+    "schema",
+    "A key the schema does not know is an error: a typo must never be ignored silently.",
+    hint="fix the spelling or remove the key",
+)
+emitted_rule(
+    "FES015",
+    "Published schema out of date",
+    "tool",
+    "The schema files editors read (releases/schema/) match the policy.",
+    severity="warning",
+    hint="run `fes-docs schema --write`",
+)
 
 
-@release_rule("FES012", "Id matches file name", "schema", cancelled_too=True,
-              hint="rename the file or change `id` so both agree")
+@release_rule(
+    "FES012", "Id matches file name", "schema", cancelled_too=True, hint="rename the file or change `id` so both agree"
+)
 def id_matches_file(project: Project, rel: Release) -> Iterator[Hit]:
     """The record's `id` equals the file name without `.yaml`, so links and references are unambiguous."""
     if rel.id is not None and rel.id != rel.stem:
@@ -46,8 +72,12 @@ def unique_ids(project: Project) -> Iterator[Hit]:
             continue
         first = seen.setdefault(rel.id, rel)
         if first is not rel:
-            yield Hit(rel.loc("id"), f"id {rel.id!r} is already used by {first.file}",
-                      release=rel.key, related=(first.loc("id"),))
+            yield Hit(
+                rel.loc("id"),
+                f"id {rel.id!r} is already used by {first.file}",
+                release=rel.key,
+                related=(first.loc("id"),),
+            )
 
 
 def parse_datetime(text: str) -> datetime | None:
@@ -80,5 +110,7 @@ def window_order(project: Project, rel: Release) -> Iterator[Hit]:
         if (start.tzinfo is None) != (end.tzinfo is None):
             yield Hit(rel.loc("window", "end"), "window.start and window.end must both carry a time zone or neither")
         elif start >= end:
-            yield Hit(rel.loc("window", "end"),
-                      f"window ends ({rel.window_end}) before or when it starts ({rel.window_start})")
+            yield Hit(
+                rel.loc("window", "end"),
+                f"window ends ({rel.window_end}) before or when it starts ({rel.window_start})",
+            )

@@ -11,8 +11,10 @@ from ..project import Project
 from ..sql.analyze import same_object
 from . import Hit, project_rule, release_rule
 
-SAFE_RECIPE = ("split it: add the new column/table in this release, switch reads behind the flag, "
-               "and drop the old one in a later release with no flag raised")
+SAFE_RECIPE = (
+    "split it: add the new column/table in this release, switch reads behind the flag, "
+    "and drop the old one in a later release with no flag raised"
+)
 
 
 def _sql_loc(project: Project, name: str, line: int, column: int = 1) -> Loc:
@@ -24,20 +26,32 @@ def raises_in_production(project: Project, rel: Release) -> list[str]:
     return [f.name or "?" for f in rel.flags if any(s > 0 for s in f.steps(prod))]
 
 
-@release_rule("FES301", "Migrations declared idempotent", "§4.1",
-              hint="make the script re-runnable (IF NOT EXISTS, ON CONFLICT ...) and set `idempotent: true`")
+@release_rule(
+    "FES301",
+    "Migrations declared idempotent",
+    "§4.1",
+    hint="make the script re-runnable (IF NOT EXISTS, ON CONFLICT ...) and set `idempotent: true`",
+)
 def declared_idempotent(project: Project, rel: Release) -> Iterator[Hit]:
     """`idempotent: false` (or missing) is an error: every migration script must be safe to run twice."""
     for ref in rel.migrations:
         if ref.idempotent is False:
             yield Hit(rel.loc(*ref.path, "idempotent"), f"{ref.file} is declared not idempotent")
         elif ref.idempotent is None and ref.file:
-            yield Hit(rel.loc(*ref.path), f"{ref.file} does not say whether it is idempotent",
-                      severity="warning", hint="add `idempotent: true` once the script is re-runnable")
+            yield Hit(
+                rel.loc(*ref.path),
+                f"{ref.file} does not say whether it is idempotent",
+                severity="warning",
+                hint="add `idempotent: true` once the script is re-runnable",
+            )
 
 
-@release_rule("FES302", "Backfills repeatable and bounded", "§4.4",
-              hint="set `repeatable: true` and a `batch_size`; write the backfill so a re-run changes nothing")
+@release_rule(
+    "FES302",
+    "Backfills repeatable and bounded",
+    "§4.4",
+    hint="set `repeatable: true` and a `batch_size`; write the backfill so a re-run changes nothing",
+)
 def backfill_bounded(project: Project, rel: Release) -> Iterator[Hit]:
     """Every backfill is `repeatable: true` and bounded by a `batch_size`."""
     for b in rel.backfills:
@@ -56,15 +70,21 @@ def backfill_script_exists(project: Project, rel: Release) -> Iterator[Hit]:
             yield Hit(rel.loc(*b.path, "sql"), f"backfill script {b.sql} does not exist")
 
 
-@release_rule("FES303", "Large backfills support dry run", "§4.5",
-              hint="support a dry-run mode and set `dry_run: true` (and `dry_run_sql:` for fes-docs dry-run)")
+@release_rule(
+    "FES303",
+    "Large backfills support dry run",
+    "§4.5",
+    hint="support a dry-run mode and set `dry_run: true` (and `dry_run_sql:` for fes-docs dry-run)",
+)
 def backfill_dry_run(project: Project, rel: Release) -> Iterator[Hit]:
     """A backfill of `estimated_rows` at or above the policy's `backfill_dry_run_rows` needs `dry_run: true`."""
     limit = project.policy.backfill_dry_run_rows
     for b in rel.backfills:
         if b.estimated_rows is not None and b.estimated_rows >= limit and b.dry_run is not True:
-            yield Hit(rel.loc(*b.path, "estimated_rows"),
-                      f"backfill {b.name!r} touches ~{b.estimated_rows:,} rows (>= {limit:,}) without dry_run")
+            yield Hit(
+                rel.loc(*b.path, "estimated_rows"),
+                f"backfill {b.name!r} touches ~{b.estimated_rows:,} rows (>= {limit:,}) without dry_run",
+            )
 
 
 def effective_class(project: Project, ref: MigrationRef) -> str | None:
@@ -72,8 +92,12 @@ def effective_class(project: Project, ref: MigrationRef) -> str | None:
     a = project.migrations.analysis(ref.file)
     if a is None or a.error is not None or not a.statements:
         return None
-    worst = max(0 if ref.change == "additive" and st.klass == "data" and st.kind.upper().startswith("INSERT")
-                else SEVERITY[st.klass] for st in a.statements)
+    worst = max(
+        0
+        if ref.change == "additive" and st.klass == "data" and st.kind.upper().startswith("INSERT")
+        else SEVERITY[st.klass]
+        for st in a.statements
+    )
     return next(k for k, v in SEVERITY.items() if v == worst)
 
 
@@ -87,8 +111,7 @@ def _destructive_sql(project: Project, ref: MigrationRef) -> tuple[str, int] | N
     return None
 
 
-@release_rule("FES304", "No destructive change with a production cutover", "§4.2",
-              hint=SAFE_RECIPE)
+@release_rule("FES304", "No destructive change with a production cutover", "§4.2", hint=SAFE_RECIPE)
 def destructive_with_cutover(project: Project, rel: Release) -> Iterator[Hit]:
     """A release with a destructive migration (declared, or found in its SQL) raises no flag in production."""
     flags = raises_in_production(project, rel)
@@ -97,16 +120,26 @@ def destructive_with_cutover(project: Project, rel: Release) -> Iterator[Hit]:
     for ref in rel.migrations:
         found = _destructive_sql(project, ref)
         if ref.change == "destructive" or found:
-            why = (f"{found[0]} at {project.migrations.file_label(ref.file or '')}:{found[1]}"
-                   if found and ref.file else "declared destructive")
+            why = (
+                f"{found[0]} at {project.migrations.file_label(ref.file or '')}:{found[1]}"
+                if found and ref.file
+                else "declared destructive"
+            )
             related = (_sql_loc(project, ref.file, found[1]),) if found and ref.file else ()
-            yield Hit(rel.loc(*ref.path, "file"),
-                      f"{ref.file} is destructive ({why}) while this release raises "
-                      f"{', '.join(flags)} in {project.policy.production}", related=related)
+            yield Hit(
+                rel.loc(*ref.path, "file"),
+                f"{ref.file} is destructive ({why}) while this release raises "
+                f"{', '.join(flags)} in {project.policy.production}",
+                related=related,
+            )
 
 
-@release_rule("FES317", "Declared change matches the SQL", "§4.3",
-              hint="declare what the SQL does; a stricter declaration only blocks the production cutover")
+@release_rule(
+    "FES317",
+    "Declared change matches the SQL",
+    "§4.3",
+    hint="declare what the SQL does; a stricter declaration only blocks the production cutover",
+)
 def change_matches_sql(project: Project, rel: Release) -> Iterator[Hit]:
     """SQL more severe than the declared `change` is an error; a declaration more severe than the SQL a warning.
 
@@ -125,19 +158,27 @@ def change_matches_sql(project: Project, rel: Release) -> Iterator[Hit]:
                 level = 0  # seed rows are part of an additive change
             worst = max(worst, level)
             if level > declared:
-                yield Hit(rel.loc(*ref.path, "change"),
-                          f"{ref.file} is declared {ref.change} but line {st.line} is {st.klass}: "
-                          f"{st.kind} ({st.reason})",
-                          hint=SAFE_RECIPE if st.klass == "destructive" else None,
-                          related=(_sql_loc(project, ref.file, st.line, st.column),))
+                yield Hit(
+                    rel.loc(*ref.path, "change"),
+                    f"{ref.file} is declared {ref.change} but line {st.line} is {st.klass}: {st.kind} ({st.reason})",
+                    hint=SAFE_RECIPE if st.klass == "destructive" else None,
+                    related=(_sql_loc(project, ref.file, st.line, st.column),),
+                )
         if a.statements and 0 <= worst < declared:
-            yield Hit(rel.loc(*ref.path, "change"),
-                      f"{ref.file} is declared {ref.change} but its SQL is only "
-                      f"{[k for k, v in SEVERITY.items() if v == worst][0]}", severity="warning")
+            yield Hit(
+                rel.loc(*ref.path, "change"),
+                f"{ref.file} is declared {ref.change} but its SQL is only "
+                f"{[k for k, v in SEVERITY.items() if v == worst][0]}",
+                severity="warning",
+            )
 
 
-@release_rule("FES318", "Idempotency borne out by the SQL", "§4.1",
-              hint="use IF NOT EXISTS / IF EXISTS / OR REPLACE, and ON CONFLICT for INSERT")
+@release_rule(
+    "FES318",
+    "Idempotency borne out by the SQL",
+    "§4.1",
+    hint="use IF NOT EXISTS / IF EXISTS / OR REPLACE, and ON CONFLICT for INSERT",
+)
 def idempotent_sql(project: Project, rel: Release) -> Iterator[Hit]:
     """A migration declared `idempotent: true` contains no statement that fails or differs when re-run."""
     for ref in rel.migrations:
@@ -146,13 +187,20 @@ def idempotent_sql(project: Project, rel: Release) -> Iterator[Hit]:
             continue
         for st in a.statements:
             if st.idempotent == "no":
-                yield Hit(rel.loc(*ref.path, "idempotent"),
-                          f"{ref.file}:{st.line} is not re-runnable: {st.kind} ({st.reason})",
-                          related=(_sql_loc(project, ref.file, st.line, st.column),))
+                yield Hit(
+                    rel.loc(*ref.path, "idempotent"),
+                    f"{ref.file}:{st.line} is not re-runnable: {st.kind} ({st.reason})",
+                    related=(_sql_loc(project, ref.file, st.line, st.column),),
+                )
 
 
-@release_rule("FES319", "Unproven re-run safety", "§4.1", "warning",
-              hint="prove it with `fes-docs dry-run`, or move data changes into a backfill")
+@release_rule(
+    "FES319",
+    "Unproven re-run safety",
+    "§4.1",
+    "warning",
+    hint="prove it with `fes-docs dry-run`, or move data changes into a backfill",
+)
 def unproven_sql(project: Project, rel: Release) -> Iterator[Hit]:
     """UPDATE/DELETE and DO blocks the parser cannot see into are not judged statically: the dry run proves them."""
     for ref in rel.migrations:
@@ -162,9 +210,11 @@ def unproven_sql(project: Project, rel: Release) -> Iterator[Hit]:
         for st in a.statements:
             if st.idempotent == "unproven" or st.opaque:
                 what = "opaque DO block" if st.opaque else st.kind
-                yield Hit(rel.loc(*ref.path, "file"),
-                          f"{ref.file}:{st.line}: re-run safety of {what} is unproven ({st.reason})",
-                          related=(_sql_loc(project, ref.file, st.line, st.column),))
+                yield Hit(
+                    rel.loc(*ref.path, "file"),
+                    f"{ref.file}:{st.line}: re-run safety of {what} is unproven ({st.reason})",
+                    related=(_sql_loc(project, ref.file, st.line, st.column),),
+                )
 
 
 @release_rule("FES320", "SQL parses", "§4", hint="fix the SQL so PostgreSQL's own parser accepts it")
@@ -173,13 +223,19 @@ def sql_parses(project: Project, rel: Release) -> Iterator[Hit]:
     for ref in rel.migrations:
         a = project.migrations.analysis(ref.file)
         if a is not None and a.error is not None and ref.file:
-            yield Hit(rel.loc(*ref.path, "file"),
-                      f"{ref.file}:{a.error.line}:{a.error.column}: {a.error.message}",
-                      related=(_sql_loc(project, ref.file, a.error.line, a.error.column),))
+            yield Hit(
+                rel.loc(*ref.path, "file"),
+                f"{ref.file}:{a.error.line}:{a.error.column}: {a.error.message}",
+                related=(_sql_loc(project, ref.file, a.error.line, a.error.column),),
+            )
 
 
-@release_rule("FES321", "Undo migrations keep new tables and columns", "§5.2.2",
-              hint="do not drop what this release created; roll back with flags and forward-fix instead")
+@release_rule(
+    "FES321",
+    "Undo migrations keep new tables and columns",
+    "§5.2.2",
+    hint="do not drop what this release created; roll back with flags and forward-fix instead",
+)
 def undo_keeps_new_objects(project: Project, rel: Release) -> Iterator[Hit]:
     """An undo migration (`U<version>__…`) must not drop a table or column the release's migrations created."""
     index = project.migrations
@@ -195,19 +251,25 @@ def undo_keeps_new_objects(project: Project, rel: Release) -> Iterator[Hit]:
                 dropped = sorted(d for d in st.drops if any(same_object(d, c) for c in created))
                 if dropped:
                     names = ", ".join(f"{kind} {name}" for kind, name in dropped)
-                    yield Hit(rel.loc(*ref.path, "file"),
-                              f"{undo}:{st.line} drops {names}, created by {ref.file}",
-                              related=(_sql_loc(project, undo, st.line, st.column),))
+                    yield Hit(
+                        rel.loc(*ref.path, "file"),
+                        f"{undo}:{st.line} drops {names}, created by {ref.file}",
+                        related=(_sql_loc(project, undo, st.line, st.column),),
+                    )
 
 
-@project_rule("FES305", "Each migration belongs to one release", "§4",
-              hint="list a migration file in exactly one release")
+@project_rule(
+    "FES305", "Each migration belongs to one release", "§4", hint="list a migration file in exactly one release"
+)
 def claimed_once(project: Project) -> Iterator[Hit]:
     """No migration file is listed by two releases (or twice by one): Flyway applies it once."""
     for name, claims in sorted(project.migrations.claims.items()):
         for claim in claims[1:]:
             first = claims[0]
             by = "this release" if first.release is claim.release else first.release.key
-            yield Hit(claim.release.loc(*claim.ref.path, "file"),
-                      f"{name} is already listed by {by}", release=claim.release.key,
-                      related=(first.release.loc(*first.ref.path, "file"),))
+            yield Hit(
+                claim.release.loc(*claim.ref.path, "file"),
+                f"{name} is already listed by {by}",
+                release=claim.release.key,
+                related=(first.release.loc(*first.ref.path, "file"),),
+            )

@@ -12,8 +12,7 @@ from . import Hit, release_rule
 EVIDENCE_REQUIRED = ("db-backup", "flyway-dry-run")
 
 
-@release_rule("FES101", "Every owner role is named", "§8, §3.5",
-              hint="name a person for each role under `owners:`")
+@release_rule("FES101", "Every owner role is named", "§8, §3.5", hint="name a person for each role under `owners:`")
 def owners_named(project: Project, rel: Release) -> Iterator[Hit]:
     """Every owner role of the policy, plus the rollback owner (§3.5), names a person."""
     raw = rel.doc.data.get("owners") if isinstance(rel.doc.data, dict) else None
@@ -26,15 +25,19 @@ def owners_named(project: Project, rel: Release) -> Iterator[Hit]:
             yield Hit(rel.missing_loc("owners"), f"no {role} owner named", hint=f"add `{role}: <name>` under owners")
 
 
-@release_rule("FES102", "Checklist complete", "§3",
-              hint="list every checklist id of the policy, with `done: true|false`")
+@release_rule(
+    "FES102", "Checklist complete", "§3", hint="list every checklist id of the policy, with `done: true|false`"
+)
 def checklist_present(project: Project, rel: Release) -> Iterator[Hit]:
     """Every checklist id of the policy is present in the release, at any status."""
     ids = {c.id for c in rel.checklist}
     for spec in project.policy.checklist:
         if spec.id not in ids:
-            yield Hit(rel.missing_loc("checklist"), f"checklist item {spec.id!r} ({spec.title}) is missing",
-                      hint=f"add `- {{id: {spec.id}, done: false}}`")
+            yield Hit(
+                rel.missing_loc("checklist"),
+                f"checklist item {spec.id!r} ({spec.title}) is missing",
+                hint=f"add `- {{id: {spec.id}, done: false}}`",
+            )
 
 
 @release_rule("FES103", "Known checklist ids", "§3", hint="use an id from the policy's checklist")
@@ -47,15 +50,18 @@ def checklist_known(project: Project, rel: Release) -> Iterator[Hit]:
             continue
         if item.id not in known:
             close = difflib.get_close_matches(item.id, known, n=1)
-            yield Hit(rel.loc(*item.path, "id"), f"unknown checklist id {item.id!r}"
-                      + (f"; did you mean {close[0]!r}?" if close else ""))
+            yield Hit(
+                rel.loc(*item.path, "id"),
+                f"unknown checklist id {item.id!r}" + (f"; did you mean {close[0]!r}?" if close else ""),
+            )
         elif item.id in seen:
             yield Hit(rel.loc(*item.path, "id"), f"checklist item {item.id!r} is listed twice")
         seen.add(item.id)
 
 
-@release_rule("FES104", "Checklist done before approval", "§3",
-              hint="finish the item and set `done: true`, with evidence")
+@release_rule(
+    "FES104", "Checklist done before approval", "§3", hint="finish the item and set `done: true`, with evidence"
+)
 def checklist_done(project: Project, rel: Release) -> Iterator[Hit]:
     """From `approved` on every checklist item is done (an error); before that an open item is a warning."""
     titles = {c.id: c.title for c in project.policy.checklist}
@@ -68,8 +74,12 @@ def checklist_done(project: Project, rel: Release) -> Iterator[Hit]:
                 yield Hit(rel.loc(*item.path, "done"), msg, severity="warning")
 
 
-@release_rule("FES105", "Evidence for backup and dry run", "§3.1, §3.2",
-              hint="add `evidence:` (snapshot name, CI run URL or a dry-run evidence file)")
+@release_rule(
+    "FES105",
+    "Evidence for backup and dry run",
+    "§3.1, §3.2",
+    hint="add `evidence:` (snapshot name, CI run URL or a dry-run evidence file)",
+)
 def checklist_evidence(project: Project, rel: Release) -> Iterator[Hit]:
     """`db-backup` and `flyway-dry-run` need `evidence` once they are done: a tick alone proves nothing."""
     for item in rel.checklist:

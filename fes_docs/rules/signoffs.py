@@ -9,8 +9,12 @@ from ..project import Project
 from . import Hit, release_rule
 
 
-@release_rule("FES701", "Sign-off by the role's owner", "§8",
-              hint="the person signing must be the one named under `owners:` for that role")
+@release_rule(
+    "FES701",
+    "Sign-off by the role's owner",
+    "§8",
+    hint="the person signing must be the one named under `owners:` for that role",
+)
 def signed_by_owner(project: Project, rel: Release) -> Iterator[Hit]:
     """Each sign-off's `by` is the owner of its `role`; anyone else's signature is not the owner's approval."""
     for s in rel.signoffs:
@@ -23,8 +27,12 @@ def signed_by_owner(project: Project, rel: Release) -> Iterator[Hit]:
             yield Hit(rel.loc(*s.path, "by"), f"{s.role} sign-off by {s.by!r}, but the {s.role} owner is {owner!r}")
 
 
-@release_rule("FES702", "Every owner role signed", "§8",
-              hint="ask the missing owners to sign (`fes-docs sign RELEASE --role ROLE --by NAME`)")
+@release_rule(
+    "FES702",
+    "Every owner role signed",
+    "§8",
+    hint="ask the missing owners to sign (`fes-docs sign RELEASE --role ROLE --by NAME`)",
+)
 def all_roles_signed(project: Project, rel: Release) -> Iterator[Hit]:
     """From `approved` on, every owner role of the policy has signed; the rollback owner is named, not asked."""
     if not rel.from_approved:
@@ -33,5 +41,7 @@ def all_roles_signed(project: Project, rel: Release) -> Iterator[Hit]:
     missing = [r for r in project.policy.owner_roles if r not in signed]
     if missing:
         where = rel.missing_loc("signoffs")
-        yield Hit(where, f"release is {rel.status} but {', '.join(missing)} "
-                  f"{'has' if len(missing) == 1 else 'have'} not signed off")
+        yield Hit(
+            where,
+            f"release is {rel.status} but {', '.join(missing)} {'has' if len(missing) == 1 else 'have'} not signed off",
+        )

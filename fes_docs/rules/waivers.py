@@ -14,8 +14,13 @@ def today(project: Project) -> date:
     return date.fromisoformat(project.today) if project.today else date.today()
 
 
-@release_rule("FES901", "Waivers are reasoned and current", "tool", cancelled_too=True,
-              hint="give the waiver a `reason`, and renew or remove it once `until` has passed")
+@release_rule(
+    "FES901",
+    "Waivers are reasoned and current",
+    "tool",
+    cancelled_too=True,
+    hint="give the waiver a `reason`, and renew or remove it once `until` has passed",
+)
 def waiver_valid(project: Project, rel: Release) -> Iterator[Hit]:
     """A waiver names a known, waivable rule, gives a reason, and has not expired (`until` is inclusive)."""
     for ref in rel.waivers:

@@ -169,9 +169,7 @@ def _classify_chunk(d: Dialect, chunk: list[Token], text: str) -> Verdict:
 
 def _by_keywords(chunk: list[Token], why: str) -> Verdict:
     """Opaque verdict from the leading keywords (lexer tokens, never raw text)."""
-    words = [
-        t.text.upper() for t in chunk[:8] if t.token_type not in (TokenType.STRING, TokenType.IDENTIFIER)
-    ]
+    words = [t.text.upper() for t in chunk[:8] if t.token_type not in (TokenType.STRING, TokenType.IDENTIFIER)]
     head = words[0] if words else "?"
     kind = " ".join(words[:2]) if head in ("CREATE", "DROP", "ALTER") else head
     klass: Klass = "additive"
@@ -206,22 +204,14 @@ def _classify_tree(e: Any) -> Verdict | None:
     if isinstance(e, exp.Insert):
         table = _name(e.this)
         if e.args.get("conflict") is not None or e.args.get("ignore"):
-            return Verdict(
-                "INSERT", "data", "yes", f"inserts into {table}; ON CONFLICT/ON DUPLICATE KEY/IGNORE"
-            )
-        return Verdict(
-            "INSERT", "data", "no", f"inserts into {table}; without ON CONFLICT a re-run duplicates rows"
-        )
+            return Verdict("INSERT", "data", "yes", f"inserts into {table}; ON CONFLICT/ON DUPLICATE KEY/IGNORE")
+        return Verdict("INSERT", "data", "no", f"inserts into {table}; without ON CONFLICT a re-run duplicates rows")
     if isinstance(e, exp.Update | exp.Delete):
         word = "UPDATE" if isinstance(e, exp.Update) else "DELETE"
         table = _name(e.this)
         if e.args.get("where") is None:
-            return Verdict(
-                word, "destructive", "unproven", f"{word} without WHERE touches every row of {table}"
-            )
-        return Verdict(
-            word, "data", "unproven", f"{word} of rows of {table}; re-run safety depends on the data"
-        )
+            return Verdict(word, "destructive", "unproven", f"{word} without WHERE touches every row of {table}")
+        return Verdict(word, "data", "unproven", f"{word} of rows of {table}; re-run safety depends on the data")
     if isinstance(e, exp.TruncateTable):
         return Verdict("TRUNCATE", "destructive", "yes", "empties tables; re-runnable")
     if isinstance(e, exp.Merge):
@@ -231,9 +221,7 @@ def _classify_tree(e: Any) -> Verdict | None:
             return Verdict("SELECT", "data", "unproven", "calls functions whose effects are not judged")
         return Verdict("SELECT", "additive", "yes", "reads only")
     if isinstance(e, exp.Set | exp.Use | exp.Transaction | exp.Commit | exp.Rollback | exp.Comment):
-        return Verdict(
-            type(e).__name__.upper(), "additive", "yes", "session, transaction or comment; re-runnable"
-        )
+        return Verdict(type(e).__name__.upper(), "additive", "yes", "session, transaction or comment; re-runnable")
     return None
 
 
@@ -249,9 +237,7 @@ def _create(e: exp.Create) -> Verdict:
         name = str(getattr(target, "name", "") or "?")
     creates: list[tuple[str, str]] = [(word, name)]
     if isinstance(target, exp.Schema):
-        creates += [
-            ("column", f"{name}.{c.name}") for c in target.expressions if isinstance(c, exp.ColumnDef)
-        ]
+        creates += [("column", f"{name}.{c.name}") for c in target.expressions if isinstance(c, exp.ColumnDef)]
     replace = "OR REPLACE " if e.args.get("replace") else ""
     unique = "UNIQUE " if e.args.get("unique") else ""
     label = f"CREATE {replace}{unique}{kind_word}"
@@ -273,9 +259,7 @@ def _drop(e: exp.Drop, name: str, table: str | None = None) -> Verdict:
     full = f"{table}.{name}" if table and word in ("column", "constraint", "index") else name
     idem: Idem = "yes" if e.args.get("exists") else "no"
     why = "IF EXISTS" if idem == "yes" else "without IF EXISTS it fails on a re-run"
-    return Verdict(
-        f"DROP {word.upper()}", "destructive", idem, f"drops {word} {full}; {why}", drops=[(word, full)]
-    )
+    return Verdict(f"DROP {word.upper()}", "destructive", idem, f"drops {word} {full}; {why}", drops=[(word, full)])
 
 
 def _alter(e: exp.Alter) -> Verdict:
@@ -304,9 +288,7 @@ def _action(table: str, a: exp.Expression) -> Verdict:
                 "no",
                 f"renames column {table}.{old} to {col}: older app versions use the old name",
             )
-        return Verdict(
-            "MODIFY COLUMN", "destructive", "yes", f"redefines column {table}.{col} (type/nullability)"
-        )
+        return Verdict("MODIFY COLUMN", "destructive", "yes", f"redefines column {table}.{col} (type/nullability)")
     if isinstance(a, exp.RenameColumn):
         return Verdict(
             "RENAME COLUMN",
@@ -315,21 +297,15 @@ def _action(table: str, a: exp.Expression) -> Verdict:
             f"renames column {table}.{a.this.name}: older app versions use the old name",
         )
     if isinstance(a, exp.AlterRename):
-        return Verdict(
-            "RENAME TO", "destructive", "no", f"renames table {table}: older app versions use the old name"
-        )
+        return Verdict("RENAME TO", "destructive", "no", f"renames table {table}: older app versions use the old name")
     if isinstance(a, exp.AddConstraint):
         return Verdict("ADD CONSTRAINT", "additive", "no", f"adds a constraint to {table}; fails on a re-run")
-    return Verdict(
-        type(a).__name__.upper(), "additive", "unproven", f"{table}: action not classified", opaque=True
-    )
+    return Verdict(type(a).__name__.upper(), "additive", "unproven", f"{table}: action not classified", opaque=True)
 
 
 def _add_column(table: str, c: exp.ColumnDef) -> Verdict:
     col = f"{table}.{c.name}"
-    kinds = [
-        k.args.get("kind") for k in c.args.get("constraints") or () if isinstance(k, exp.ColumnConstraint)
-    ]
+    kinds = [k.args.get("kind") for k in c.args.get("constraints") or () if isinstance(k, exp.ColumnConstraint)]
     not_null = any(isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null") for k in kinds)
     not_null |= any(isinstance(k, exp.PrimaryKeyColumnConstraint) for k in kinds)
     filled = any(
@@ -344,9 +320,7 @@ def _add_column(table: str, c: exp.ColumnDef) -> Verdict:
     )
     if not_null and not filled:
         klass: Klass = "destructive"
-        what = (
-            f"adds NOT NULL column {col} without DEFAULT: existing rows and older app versions' INSERTs fail"
-        )
+        what = f"adds NOT NULL column {col} without DEFAULT: existing rows and older app versions' INSERTs fail"
     else:
         klass, what = "additive", f"adds column {col}"
     idem: Idem = "yes" if c.args.get("exists") else "no"

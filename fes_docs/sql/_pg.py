@@ -135,12 +135,8 @@ def _fallback(node: J) -> Verdict:
         return Verdict(kind, "destructive", idem, f"drops an object; {why}")
     if base.startswith(("Create", "Define")):
         if getattr(node, "if_not_exists", False) or getattr(node, "replace", False):
-            return Verdict(
-                kind, "additive", "yes", f"creates an object; {kind} with IF NOT EXISTS / OR REPLACE"
-            )
-        return Verdict(
-            kind, "additive", "no", f"creates an object; {kind} fails on a re-run (no IF NOT EXISTS)"
-        )
+            return Verdict(kind, "additive", "yes", f"creates an object; {kind} with IF NOT EXISTS / OR REPLACE")
+        return Verdict(kind, "additive", "no", f"creates an object; {kind} fails on a re-run (no IF NOT EXISTS)")
     return Verdict(kind, "additive", "unproven", f"{kind}: not a schema or data change fes-docs classifies")
 
 
@@ -167,9 +163,7 @@ def _create_table_as(n: J, ctx: Ctx) -> Verdict:
     word = object_word(n.objtype)
     name = rangevar(n.into.rel)
     kind = "CREATE MATERIALIZED VIEW" if word == "materialized view" else "CREATE TABLE AS"
-    idem, why = _if(
-        n.if_not_exists, f"{kind} IF NOT EXISTS", f"{kind} without IF NOT EXISTS fails on a re-run"
-    )
+    idem, why = _if(n.if_not_exists, f"{kind} IF NOT EXISTS", f"{kind} without IF NOT EXISTS fails on a re-run")
     return Verdict(kind, "additive", idem, f"creates {word} {name}; {why}", creates=[(word, name)])
 
 
@@ -186,19 +180,13 @@ def _create_index(n: J, ctx: Ctx) -> Verdict:
         kind += " CONCURRENTLY"
     table = rangevar(n.relation)
     if n.idxname is None:
-        return Verdict(
-            kind, "additive", "no", f"adds an index on {table}; unnamed index: every run adds another"
-        )
+        return Verdict(kind, "additive", "no", f"adds an index on {table}; unnamed index: every run adds another")
     name = f"{n.relation.schemaname}.{n.idxname}" if n.relation.schemaname else str(n.idxname)
-    idem, why = _if(
-        n.if_not_exists, f"{kind} IF NOT EXISTS", f"{kind} without IF NOT EXISTS fails on a re-run"
-    )
+    idem, why = _if(n.if_not_exists, f"{kind} IF NOT EXISTS", f"{kind} without IF NOT EXISTS fails on a re-run")
     return Verdict(kind, "additive", idem, f"adds index {name} on {table}; {why}", creates=[("index", name)])
 
 
-def _create_simple(
-    word: str, name_of: Callable[[Any], str], guardable: bool = True
-) -> Callable[[Any, Ctx], Verdict]:
+def _create_simple(word: str, name_of: Callable[[Any], str], guardable: bool = True) -> Callable[[Any, Ctx], Verdict]:
     kind = f"CREATE {word.upper()}"
 
     def handler(n: Any, ctx: Ctx) -> Verdict:
@@ -231,18 +219,14 @@ def _create_function(n: J, ctx: Ctx) -> Verdict:
     word = "procedure" if n.is_procedure else "function"
     name = dotted(n.funcname)
     kind = f"CREATE OR REPLACE {word.upper()}" if n.replace else f"CREATE {word.upper()}"
-    idem, why = _if(
-        n.replace, "CREATE OR REPLACE", f"CREATE {word.upper()} without OR REPLACE fails on a re-run"
-    )
+    idem, why = _if(n.replace, "CREATE OR REPLACE", f"CREATE {word.upper()} without OR REPLACE fails on a re-run")
     return Verdict(kind, "additive", idem, f"creates {word} {name}; {why}", creates=[(word, name)])
 
 
 def _create_trigger(n: J, ctx: Ctx) -> Verdict:
     name = f"{rangevar(n.relation)}.{n.trigname}"
     kind = "CREATE OR REPLACE TRIGGER" if n.replace else "CREATE TRIGGER"
-    idem, why = _if(
-        n.replace, "CREATE OR REPLACE TRIGGER", "CREATE TRIGGER without OR REPLACE fails on a re-run"
-    )
+    idem, why = _if(n.replace, "CREATE OR REPLACE TRIGGER", "CREATE TRIGGER without OR REPLACE fails on a re-run")
     return Verdict(kind, "additive", idem, f"creates trigger {name}; {why}", creates=[("trigger", name)])
 
 
@@ -309,9 +293,7 @@ def _set_schema(n: J, ctx: Ctx) -> Verdict:
 
 def _truncate(n: J, ctx: Ctx) -> Verdict:
     names = ", ".join(rangevar(r) for r in n.relations or ())
-    return Verdict(
-        "TRUNCATE", "destructive", "yes", f"empties {names}; re-runnable (the table ends empty either way)"
-    )
+    return Verdict("TRUNCATE", "destructive", "yes", f"empties {names}; re-runnable (the table ends empty either way)")
 
 
 # --------------------------------------------------------------------------- ALTER TABLE
@@ -331,17 +313,11 @@ def _add_column(table: str, cmd: J) -> Verdict:
     filled = bool(cons & _ROWS_GET_VALUE) or type_name in _SERIAL or cd.identity not in ("", "\x00", None)
     if not_null and not filled:
         klass: Klass = "destructive"
-        why_class = (
-            f"adds NOT NULL column {col} without DEFAULT: existing rows and older app versions' INSERTs fail"
-        )
+        why_class = f"adds NOT NULL column {col} without DEFAULT: existing rows and older app versions' INSERTs fail"
     else:
         klass = "additive"
-        why_class = f"adds column {col}" + (
-            " with a default" if not_null else " (nullable or with a default)"
-        )
-    idem, why = _if(
-        cmd.missing_ok, "ADD COLUMN IF NOT EXISTS", "ADD COLUMN without IF NOT EXISTS fails on a re-run"
-    )
+        why_class = f"adds column {col}" + (" with a default" if not_null else " (nullable or with a default)")
+    idem, why = _if(cmd.missing_ok, "ADD COLUMN IF NOT EXISTS", "ADD COLUMN without IF NOT EXISTS fails on a re-run")
     return Verdict("ADD COLUMN", klass, idem, f"{why_class}; {why}", creates=[("column", col)])
 
 
@@ -454,12 +430,8 @@ def _alter_cmd(table: str, cmd: J) -> Verdict:
     if st in ("AT_AddConstraint", "AT_AddIndexConstraint"):
         return _add_constraint(table, cmd)
     if st == "AT_DropColumn":
-        idem, why = _if(
-            cmd.missing_ok, "DROP COLUMN IF EXISTS", "DROP COLUMN without IF EXISTS fails on a re-run"
-        )
-        return Verdict(
-            "DROP COLUMN", "destructive", idem, f"drops column {col}; {why}", drops=[("column", col)]
-        )
+        idem, why = _if(cmd.missing_ok, "DROP COLUMN IF EXISTS", "DROP COLUMN without IF EXISTS fails on a re-run")
+        return Verdict("DROP COLUMN", "destructive", idem, f"drops column {col}; {why}", drops=[("column", col)])
     if st == "AT_DropConstraint":
         name = f"{table}.{cmd.name}"
         idem, why = _if(cmd.missing_ok, "DROP CONSTRAINT IF EXISTS", "DROP CONSTRAINT without IF EXISTS")
@@ -482,9 +454,7 @@ def _alter_cmd(table: str, cmd: J) -> Verdict:
     if st in _SIMPLE:
         label, klass, rule, what = _SIMPLE[st]
         if rule == "missing_ok":
-            idem, why = _if(
-                cmd.missing_ok, f"{label} IF EXISTS", f"{label} without IF EXISTS fails on a re-run"
-            )
+            idem, why = _if(cmd.missing_ok, f"{label} IF EXISTS", f"{label} without IF EXISTS fails on a re-run")
         elif rule == "yes":
             idem, why = "yes", "re-runnable"
         else:
@@ -552,9 +522,7 @@ _DOMAIN = {
 
 
 def _alter_domain(n: J, ctx: Ctx) -> Verdict:
-    kind, klass, rule, what = _DOMAIN.get(
-        str(n.subtype), ("ALTER DOMAIN", "additive", "unproven", "not classified")
-    )
+    kind, klass, rule, what = _DOMAIN.get(str(n.subtype), ("ALTER DOMAIN", "additive", "unproven", "not classified"))
     if rule == "missing_ok":
         rule = "yes" if n.missing_ok else "no"
     return Verdict(kind, klass, rule, f"{dotted(n.typeName)}: {what}")  # type: ignore[arg-type]
@@ -563,9 +531,7 @@ def _alter_domain(n: J, ctx: Ctx) -> Verdict:
 def _grant(n: Any, ctx: Ctx) -> Verdict:
     if n.is_grant:
         return Verdict("GRANT", "additive", "yes", "grants privileges; re-runnable")
-    return Verdict(
-        "REVOKE", "destructive", "yes", "revokes privileges older app versions may use; re-runnable"
-    )
+    return Verdict("REVOKE", "destructive", "yes", "revokes privileges older app versions may use; re-runnable")
 
 
 def _comment(n: J, ctx: Ctx) -> Verdict:
@@ -586,9 +552,7 @@ def _transaction(n: J, ctx: Ctx) -> Verdict:
 
 def _set(n: J, ctx: Ctx) -> Verdict:
     kind = "RESET" if str(n.kind or "").startswith("VAR_RESET") else "SET"
-    return Verdict(
-        kind, "additive", "yes", f"{kind} {n.name or ''}: session setting; re-runnable".replace("  ", " ")
-    )
+    return Verdict(kind, "additive", "yes", f"{kind} {n.name or ''}: session setting; re-runnable".replace("  ", " "))
 
 
 # --------------------------------------------------------------------------- data
@@ -598,9 +562,7 @@ def _insert(n: J, ctx: Ctx) -> Verdict:
     table = rangevar(n.relation)
     if n.onConflictClause is not None:
         action = str(n.onConflictClause.action or "").removeprefix("ONCONFLICT_").replace("_", " ")
-        return Verdict(
-            "INSERT", "data", "yes", f"inserts into {table}; ON CONFLICT DO {action} makes it re-runnable"
-        )
+        return Verdict("INSERT", "data", "yes", f"inserts into {table}; ON CONFLICT DO {action} makes it re-runnable")
     src = n.selectStmt
     where = getattr(src, "whereClause", None)
     if where is not None and any(_is(x, "SubLink") for x in walk(where)):
@@ -627,9 +589,7 @@ def _update(n: J, ctx: Ctx) -> Verdict:
             "unproven",
             f"UPDATE without WHERE rewrites every row of {table}; re-run safety depends on the data",
         )
-    return Verdict(
-        "UPDATE", "data", "unproven", f"updates rows of {table}; re-run safety depends on the data"
-    )
+    return Verdict("UPDATE", "data", "unproven", f"updates rows of {table}; re-run safety depends on the data")
 
 
 def _delete(n: J, ctx: Ctx) -> Verdict:
@@ -641,9 +601,7 @@ def _delete(n: J, ctx: Ctx) -> Verdict:
             "unproven",
             f"DELETE without WHERE removes every row of {table}; re-run safety depends on the data",
         )
-    return Verdict(
-        "DELETE", "data", "unproven", f"deletes rows of {table}; re-run safety depends on the data"
-    )
+    return Verdict("DELETE", "data", "unproven", f"deletes rows of {table}; re-run safety depends on the data")
 
 
 def _merge(n: J, ctx: Ctx) -> Verdict:
@@ -693,16 +651,12 @@ def _select(n: J, ctx: Ctx) -> Verdict:
     if risky == ["setval"]:
         return Verdict("SELECT setval", "data", "yes", "sets a sequence to a fixed value; re-runnable")
     names = ", ".join(f"{f}()" for f in risky)
-    return Verdict(
-        "SELECT", "data", "unproven", f"calls {names}: what it changes is not judged; left to the dry run"
-    )
+    return Verdict("SELECT", "data", "unproven", f"calls {names}: what it changes is not judged; left to the dry run")
 
 
 def _call(n: J, ctx: Ctx) -> Verdict:
     name = dotted(n.funccall.funcname) if n.funccall is not None else "?"
-    return Verdict(
-        "CALL", "data", "unproven", f"runs procedure {name}(), whose body is not analysed", opaque=True
-    )
+    return Verdict("CALL", "data", "unproven", f"runs procedure {name}(), whose body is not analysed", opaque=True)
 
 
 def _do(n: J, ctx: Ctx) -> Verdict:
@@ -724,9 +678,7 @@ _HANDLERS: dict[str, Callable[[Any, Ctx], Verdict]] = {
     "CompositeTypeStmt": _create_simple("type", lambda n: rangevar(n.typevar), guardable=False),
     "CreateRangeStmt": _create_simple("type", lambda n: dotted(n.typeName), guardable=False),
     "CreateDomainStmt": _create_simple("domain", lambda n: dotted(n.domainname), guardable=False),
-    "CreatePolicyStmt": _create_simple(
-        "policy", lambda n: f"{rangevar(n.table)}.{n.policy_name}", guardable=False
-    ),
+    "CreatePolicyStmt": _create_simple("policy", lambda n: f"{rangevar(n.table)}.{n.policy_name}", guardable=False),
     "CreateStatsStmt": _create_simple("statistics", lambda n: dotted(n.defnames)),
     "CreateFunctionStmt": _create_function,
     "CreateTrigStmt": _create_trigger,

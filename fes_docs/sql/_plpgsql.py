@@ -236,9 +236,7 @@ def _constant_string(expr: str) -> str | None:
 def _verdict(found: _Found) -> Verdict:
     stmts = [s for s, _ in found.inner]
     klass = worst_klass([s.klass for s in stmts]) or "additive"
-    effective: list[Idem] = [
-        "unproven" if (g and s.idempotent == "no") else s.idempotent for s, g in found.inner
-    ]
+    effective: list[Idem] = ["unproven" if (g and s.idempotent == "no") else s.idempotent for s, g in found.inner]
     idem: Idem = worst_idem(effective) or "yes"
     opaque = bool(found.opaque)
     if opaque and idem == "yes":

@@ -132,9 +132,7 @@ def parse_name(
     """Read a file name the way Flyway's ``ResourceNameParser`` does (defaults = Flyway's defaults)."""
     suffix = next((s for s in suffixes if filename.endswith(s)), None)
     if suffix is None:
-        return _bad(
-            filename, f"{filename!r} does not end in {' or '.join(suffixes)}, so Flyway never reads it"
-        )
+        return _bad(filename, f"{filename!r} does not end in {' or '.join(suffixes)}, so Flyway never reads it")
     stem = filename[: len(filename) - len(suffix)]
     prefixes: list[tuple[str, Kind]] = [
         (versioned_prefix, "versioned"),
@@ -349,9 +347,7 @@ def _load(path: Path, relpath: str) -> MigrationFile:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return MigrationFile(
-            name, path, relpath, None, None, ReadError(1, 1, f"cannot read: {exc.strerror or exc}")
-        )
+        return MigrationFile(name, path, relpath, None, None, ReadError(1, 1, f"cannot read: {exc.strerror or exc}"))
     try:
         checksum = flyway_checksum(data)
     except UnicodeDecodeError as exc:

@@ -20,8 +20,9 @@ DRAFT = "releases/2027-02-phase-4-notification-rule-engine.yaml"
 
 
 def fes(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fes_docs", *args, "--root", str(root)],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "fes_docs", *args, "--root", str(root)], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_example_dry_run_writes_evidence_that_validate_trusts_until_sql_changes(example: Path) -> None:
@@ -30,8 +31,10 @@ def test_example_dry_run_writes_evidence_that_validate_trusts_until_sql_changes(
     assert "V9__drop_legacy_certificate_print_cache.sql  idempotent" in proc.stdout
     evidence = json.loads((example / "releases" / "evidence" / "dry-run.json").read_text())
     assert evidence["format"] == "fes-docs-dry-run" and evidence["passed"] is True
-    assert [m["script"] for m in evidence["migrations"]][:2] == ["V1__legacy_baseline.sql",
-                                                                 "V2__create_step_window.sql"]
+    assert [m["script"] for m in evidence["migrations"]][:2] == [
+        "V1__legacy_baseline.sql",
+        "V2__create_step_window.sql",
+    ]
     draft = example / DRAFT
     text = draft.read_text()
     old = next(line for line in text.splitlines() if "id: flyway-dry-run" in line)
@@ -45,14 +48,21 @@ def test_example_dry_run_writes_evidence_that_validate_trusts_until_sql_changes(
     stale = fes(example, "validate", "--format", "json")
     found = [f for f in json.loads(stale.stdout)["findings"] if f["rule"] == "FES334"]
     assert len(found) == 1 and found[0]["severity"] == "warning" and "stale" in found[0]["message"]
-    assert found[0]["file"] == DRAFT and found[0]["line"] == draft.read_text().splitlines().index(
-        '  - {id: flyway-dry-run, done: true, evidence: "releases/evidence/dry-run.json"}') + 1
+    assert (
+        found[0]["file"] == DRAFT
+        and found[0]["line"]
+        == draft.read_text()
+        .splitlines()
+        .index('  - {id: flyway-dry-run, done: true, evidence: "releases/evidence/dry-run.json"}')
+        + 1
+    )
 
 
 def test_hidden_non_idempotent_do_block_fails_on_second_run(example: Path) -> None:
     v8 = example / "service/db/migration/V8__create_notification_rule_engine.sql"
-    v8.write_text(v8.read_text() + "\nDO $$ BEGIN EXECUTE 'ALTER TABLE notification_template ADD COLUMN x int'; "
-                  "END $$;\n")
+    v8.write_text(
+        v8.read_text() + "\nDO $$ BEGIN EXECUTE 'ALTER TABLE notification_template ADD COLUMN x int'; END $$;\n"
+    )
     proc = fes(example, "dry-run", "--format", "json")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     findings = json.loads(proc.stdout)["findings"]
@@ -62,8 +72,10 @@ def test_hidden_non_idempotent_do_block_fails_on_second_run(example: Path) -> No
 
 def test_missing_table_is_reported_with_the_server_message(example: Path) -> None:
     v9 = example / "service/db/migration/V9__drop_legacy_certificate_print_cache.sql"
-    v9.write_text("ALTER TABLE IF EXISTS certificate DROP COLUMN IF EXISTS print_cache;\n"
-                  "INSERT INTO no_such_table (id) VALUES (1) ON CONFLICT DO NOTHING;\n")
+    v9.write_text(
+        "ALTER TABLE IF EXISTS certificate DROP COLUMN IF EXISTS print_cache;\n"
+        "INSERT INTO no_such_table (id) VALUES (1) ON CONFLICT DO NOTHING;\n"
+    )
     proc = fes(example, "dry-run", "--format", "json")
     assert proc.returncode == 1
     failed = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "FES330"]
@@ -85,8 +97,12 @@ def test_up_to_release_applies_only_earlier_migrations(example: Path) -> None:
     proc = fes(example, "dry-run", "--release", "2026-09-phase-2-pdf-lifecycle", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     scripts = [m["script"] for m in json.loads(proc.stdout)["dry_run"]["migrations"]]
-    assert scripts == ["V1__legacy_baseline.sql", "V2__create_step_window.sql", "V3__create_pdf_document.sql",
-                       "V4__create_pdf_render_job.sql"]
+    assert scripts == [
+        "V1__legacy_baseline.sql",
+        "V2__create_step_window.sql",
+        "V3__create_pdf_document.sql",
+        "V4__create_pdf_render_job.sql",
+    ]
 
 
 def test_copy_is_untouched(example: Path) -> None:

@@ -24,9 +24,24 @@ FILE = f"releases/{NEW}.yaml"
 
 
 def git(repo: Path, *args: str, email: str = "ci@example.org") -> str:
-    proc = subprocess.run(["git", "-c", f"user.name={email.split('@')[0]}", "-c", f"user.email={email}",
-                           "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-                          cwd=repo, capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [
+            "git",
+            "-c",
+            f"user.name={email.split('@')[0]}",
+            "-c",
+            f"user.email={email}",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+            *args,
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return proc.stdout
 
 
@@ -52,6 +67,7 @@ def repo(tmp_path: Path) -> Path:
 
 def people(repo: Path) -> dict[str, str]:
     from fes_docs.project import load_policy
+
     return {name: mails[0] for name, mails in load_policy(repo)[0].people.items() if mails}
 
 
@@ -108,9 +124,9 @@ def test_changed_since_reports_only_changed_files(repo: Path) -> None:
     rels = sorted((repo / "releases").glob("2*.yaml"))
     old, touched = rels[0], rels[-1]
     text = old.read_text()
-    old.write_text(text.replace("\nphase:", "\nbogus_key: 1\nphase:", 1))      # an error already on main
+    old.write_text(text.replace("\nphase:", "\nbogus_key: 1\nphase:", 1))  # an error already on main
     base = commit(repo, "main, with an old error")
-    assert fes(repo, "validate", "--changed-since", base).returncode == 0       # nothing changed yet
+    assert fes(repo, "validate", "--changed-since", base).returncode == 0  # nothing changed yet
 
     touched.write_text(touched.read_text().replace("\nphase:", "\nanother_bogus_key: 1\nphase:", 1))
     everything = fes(repo, "validate")
@@ -147,8 +163,14 @@ def test_pre_commit_try_repo(repo: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
     def try_repo(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["pre-commit", "try-repo", str(hooks), "fes-docs-validate", *args], cwd=repo,
-                              env=env, capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            ["pre-commit", "try-repo", str(hooks), "fes-docs-validate", *args],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     clean = try_repo("--all-files")
     assert clean.returncode == 0 and "fes-docs validate" in clean.stdout and "Passed" in clean.stdout, clean.stdout
@@ -156,7 +178,7 @@ def test_pre_commit_try_repo(repo: Path, tmp_path: Path) -> None:
     (repo / "NOTES.md").write_text("not a release\n")
     git(repo, "add", "NOTES.md")
     skipped = try_repo()
-    assert skipped.returncode == 0 and "Skipped" in skipped.stdout, skipped.stdout   # files: ^(releases/|service/)
+    assert skipped.returncode == 0 and "Skipped" in skipped.stdout, skipped.stdout  # files: ^(releases/|service/)
 
     rel = sorted((repo / "releases").glob("2*.yaml"))[0]
     rel.write_text(rel.read_text().replace("\nphase:", "\nbogus_key: 1\nphase:", 1))
@@ -175,8 +197,9 @@ os.fsync = stall
 
 
 def _kill_when_stalled(code: str, cwd: Path) -> None:
-    child = subprocess.Popen([sys.executable, "-c", STALL_FSYNC + code], cwd=cwd, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", STALL_FSYNC + code], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert child.stdout is not None
     line = child.stdout.readline()
     assert "about to fsync" in line, child.stderr.read() if child.stderr else ""
@@ -190,19 +213,25 @@ def test_a_sign_killed_mid_write_leaves_the_original(repo: Path) -> None:
     rel = next(r for r in check(repo).project.releases if "product" in r.owners)
     path = repo / rel.file
     before = path.read_bytes()
-    _kill_when_stalled(f"from fes_docs.cli import main; main(['sign', {rel.key!r}, '--role', 'product', "
-                       f"'--by', {rel.owners['product']!r}])", repo)
+    _kill_when_stalled(
+        f"from fes_docs.cli import main; main(['sign', {rel.key!r}, '--role', 'product', "
+        f"'--by', {rel.owners['product']!r}])",
+        repo,
+    )
     assert path.read_bytes() == before
     leftovers = list(path.parent.glob(f".{path.name}.*.tmp"))
-    assert len(leftovers) == 1 and leftovers[0].stat().st_size > 0     # the new text went to the temp file only
-    assert fes(repo, "validate").returncode in (0, 1)                    # the leftover is ignored, not a record
+    assert len(leftovers) == 1 and leftovers[0].stat().st_size > 0  # the new text went to the temp file only
+    assert fes(repo, "validate").returncode in (0, 1)  # the leftover is ignored, not a record
     assert leftovers[0].name not in fes(repo, "validate").stdout
 
 
 def test_a_huge_write_killed_mid_way_leaves_the_original(tmp_path: Path) -> None:
     target = tmp_path / "record.yaml"
     target.write_bytes(b"id: original\n")
-    _kill_when_stalled(f"from pathlib import Path; from fes_docs.atomic import write_bytes; "
-                       f"write_bytes(Path({str(target)!r}), b'x' * (64 * 1024 * 1024))", tmp_path)
+    _kill_when_stalled(
+        f"from pathlib import Path; from fes_docs.atomic import write_bytes; "
+        f"write_bytes(Path({str(target)!r}), b'x' * (64 * 1024 * 1024))",
+        tmp_path,
+    )
     assert target.read_bytes() == b"id: original\n"
     assert [p.stat().st_size for p in tmp_path.glob(".record.yaml.*.tmp")] == [64 * 1024 * 1024]

@@ -263,12 +263,16 @@ def test_serve_survives_a_broken_release_file(example: Path) -> None:
             "owners: {engineering: alice, database: bob, on_call: carol, product: dave, rollback: erin}\n"
             "checklist: [{id: db-backup, done: false}, {id: flyway-dry-run, done: false},\n"
             "  {id: openapi-docs-updated, done: false}, {id: alerting-dashboards, done: false},\n"
-            "  {id: rollback-owner, done: false}]\n")
+            "  {id: rollback-owner, done: false}]\n"
+        )
 
         def recovered() -> bool:
             html = fetch("releases/problems/")
-            return html is not None and f"releases/{bad}" not in [
-                h.text().rstrip("¶") for h in parse(html).find_all("h3")] and fetch(f"releases/{stem}/") is not None
+            return (
+                html is not None
+                and f"releases/{bad}" not in [h.text().rstrip("¶") for h in parse(html).find_all("h3")]
+                and fetch(f"releases/{stem}/") is not None
+            )
 
         assert wait_for(recovered), "".join(log)
     finally:

@@ -14,8 +14,12 @@ from fes_docs.cli import main
 
 
 def run(root: Path, *args: str) -> tuple[int, str, str]:
-    proc = subprocess.run([sys.executable, "-m", "fes_docs", "validate", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "fes_docs", "validate", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -38,33 +42,54 @@ def test_json_contract(example: Path) -> None:
 # (file, text on the line to change, replacement, rule expected on that line)
 MUTATIONS = [
     ("2026-12-phase-3-question-bank.yaml", "status: approved", "status: aproved", "FES010"),
-    ("2026-12-phase-3-question-bank.yaml", "{id: rollback-owner, done: true}",
-     "{id: rollback-owner, done: false}", "FES104"),
+    (
+        "2026-12-phase-3-question-bank.yaml",
+        "{id: rollback-owner, done: true}",
+        "{id: rollback-owner, done: false}",
+        "FES104",
+    ),
     ("2026-12-phase-3-question-bank.yaml", "production: [10, 50, 100]", "production: [50, 10, 100]", "FES203"),
-    ("2026-12-phase-3-question-bank.yaml", "features.enable-question-bank", "features.enable-question-bnk",
-     "FES201"),
+    ("2026-12-phase-3-question-bank.yaml", "features.enable-question-bank", "features.enable-question-bnk", "FES201"),
     ("2026-12-phase-3-question-bank.yaml", "{role: product, by: dave", "{role: product, by: mallory", "FES701"),
-    ("2026-12-phase-3-question-bank.yaml", "rollout: {local: 100, test: 100, staging: 100",
-     "rollout: {local: 100, test: 50, staging: 100", "FES202"),
+    (
+        "2026-12-phase-3-question-bank.yaml",
+        "rollout: {local: 100, test: 100, staging: 100",
+        "rollout: {local: 100, test: 50, staging: 100",
+        "FES202",
+    ),
     ("2026-12-phase-3-question-bank.yaml", "slo: {error_rate_max: 0.01", "slo: {error_rate_max: 5", "FES602"),
-    ("2026-12-phase-3-question-bank.yaml", "window: {start: 2026-12-08T18:00:00Z, end: 2026-12-08T22:00:00Z}",
-     "window: {start: 2026-12-08T23:00:00Z, end: 2026-12-08T22:00:00Z}", "FES020"),
-    ("2026-12-phase-3-question-bank.yaml", "id: 2026-12-phase-3-question-bank", "id: 2026-04-phase-3-qb",
-     "FES012"),
-    ("2026-12-phase-3-question-bank.yaml", "{file: V6__create_question_bank.sql, change: additive, idempotent: true}",
-     "{file: V6__create_question_bank.sql, change: additive, idempotent: false}", "FES301"),
+    (
+        "2026-12-phase-3-question-bank.yaml",
+        "window: {start: 2026-12-08T18:00:00Z, end: 2026-12-08T22:00:00Z}",
+        "window: {start: 2026-12-08T23:00:00Z, end: 2026-12-08T22:00:00Z}",
+        "FES020",
+    ),
+    ("2026-12-phase-3-question-bank.yaml", "id: 2026-12-phase-3-question-bank", "id: 2026-04-phase-3-qb", "FES012"),
+    (
+        "2026-12-phase-3-question-bank.yaml",
+        "{file: V6__create_question_bank.sql, change: additive, idempotent: true}",
+        "{file: V6__create_question_bank.sql, change: additive, idempotent: false}",
+        "FES301",
+    ),
     ("2026-12-phase-3-question-bank.yaml", "{file: V7__add_question_pools.sql", "{file: V77__missing.sql", "FES310"),
-    ("2026-12-phase-3-question-bank.yaml", "  - GET /api/v1/question-bank/questions\n",
-     "  - GET /api/v1/question-bank/questionz\n", "FES802"),
+    (
+        "2026-12-phase-3-question-bank.yaml",
+        "  - GET /api/v1/question-bank/questions\n",
+        "  - GET /api/v1/question-bank/questionz\n",
+        "FES802",
+    ),
     ("2026-12-phase-3-question-bank.yaml", "    batch_size: 2000", "    batch_sizee: 2000", "FES011"),
-    ("2027-02-phase-4-notification-rule-engine.yaml", "    estimated_rows: 40 ", "    estimated_rows: 4000000 ",
-     "FES303"),
+    (
+        "2027-02-phase-4-notification-rule-engine.yaml",
+        "    estimated_rows: 40 ",
+        "    estimated_rows: 4000000 ",
+        "FES303",
+    ),
 ]
 
 
 @pytest.mark.parametrize("file,old,new,rule", MUTATIONS, ids=[m[1][:30] for m in MUTATIONS])
-def test_breaking_one_requirement_is_located(example: Path, file: str, old: str, new: str,
-                                             rule: str) -> None:
+def test_breaking_one_requirement_is_located(example: Path, file: str, old: str, new: str, rule: str) -> None:
     path = example / "releases" / file
     text = path.read_text(encoding="utf-8")
     assert old in text, f"the example changed: {old!r} not in {file}"
@@ -74,8 +99,9 @@ def test_breaking_one_requirement_is_located(example: Path, file: str, old: str,
     doc = json.loads(out)
     errors = [f for f in doc["findings"] if f["severity"] == "error" and not f["waived"]]
     assert code == 1, out + err
-    assert any(f["file"] == f"releases/{file}" and f["line"] == line and f["rule"] == rule for f in errors), \
-        json.dumps(errors, indent=1)
+    assert any(f["file"] == f"releases/{file}" and f["line"] == line and f["rule"] == rule for f in errors), json.dumps(
+        errors, indent=1
+    )
 
 
 def test_missing_policy_is_exit_2(tmp_path: Path) -> None:
@@ -93,8 +119,9 @@ def test_formats(example: Path) -> None:
     path.write_text(path.read_text().replace("status: approved", "status: aproved"))
     code, out, _ = run(example, "--format", "github")
     assert code == 1
-    assert any(line.startswith("::error file=releases/2026-12-phase-3-question-bank.yaml,line=")
-               for line in out.splitlines())
+    assert any(
+        line.startswith("::error file=releases/2026-12-phase-3-question-bank.yaml,line=") for line in out.splitlines()
+    )
     code, out, _ = run(example, "--format", "junit")
     tree = ET.fromstring(out)
     assert tree.tag == "testsuites" and int(tree.get("failures", "0")) >= 1

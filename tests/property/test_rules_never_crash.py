@@ -21,18 +21,58 @@ from fes_docs.schema import release_schema
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "rules" / "project"
 SCHEMA = release_schema(None)
 TOP = list(SCHEMA["properties"])
-NESTED = sorted({k for p in SCHEMA["properties"].values()
-                 for k in (p.get("properties") or p.get("items", {}).get("properties") or {})})
-WORDS = ["local", "test", "staging", "production", "approved", "released", "draft", "rolled-back", "cancelled",
-         "forward-fix", "restore-snapshot", "additive", "destructive", "data", "done", "open", "db-backup",
-         "flyway-dry-run", "features.enable-step-windows", "V1__create_widget.sql", "U1__undo_widget.sql",
-         "GET /api/v1/documents/{id}/pdf", "2026-03-10T18:00:00Z", "2026-03-09", "FES202", "<script>", ""]
+NESTED = sorted(
+    {
+        k
+        for p in SCHEMA["properties"].values()
+        for k in (p.get("properties") or p.get("items", {}).get("properties") or {})
+    }
+)
+WORDS = [
+    "local",
+    "test",
+    "staging",
+    "production",
+    "approved",
+    "released",
+    "draft",
+    "rolled-back",
+    "cancelled",
+    "forward-fix",
+    "restore-snapshot",
+    "additive",
+    "destructive",
+    "data",
+    "done",
+    "open",
+    "db-backup",
+    "flyway-dry-run",
+    "features.enable-step-windows",
+    "V1__create_widget.sql",
+    "U1__undo_widget.sql",
+    "GET /api/v1/documents/{id}/pdf",
+    "2026-03-10T18:00:00Z",
+    "2026-03-09",
+    "FES202",
+    "<script>",
+    "",
+]
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 200), st.floats(allow_nan=False, width=32),
-                    st.sampled_from(WORDS), st.text(max_size=8))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4),
-    st.dictionaries(st.sampled_from(NESTED + WORDS[:4]), inner, max_size=5)), max_leaves=12)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 200),
+    st.floats(allow_nan=False, width=32),
+    st.sampled_from(WORDS),
+    st.text(max_size=8),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(NESTED + WORDS[:4]), inner, max_size=5)
+    ),
+    max_leaves=12,
+)
 records = st.dictionaries(st.sampled_from(TOP), values, max_size=len(TOP))
 
 
@@ -52,6 +92,7 @@ def test_any_record_gives_findings_not_exceptions(record: dict[str, object]) -> 
 def setup_module() -> None:
     global PROJECT_ROOT
     import tempfile
+
     PROJECT_ROOT = Path(tempfile.mkdtemp()) / "p"
     shutil.copytree(FIXTURE, PROJECT_ROOT)
     for f in (PROJECT_ROOT / "releases").glob("*.yaml"):

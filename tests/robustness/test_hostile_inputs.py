@@ -69,48 +69,97 @@ def big_file(root: Path) -> None:
 CASES: dict[str, tuple[Callable[[Path], object], tuple[str, str]]] = {
     "billion-laughs": (lambda r: write(r, "releases/bomb.yaml", billion_laughs()), ("releases/bomb.yaml", "FES003")),
     "50-mb-file": (big_file, ("releases/huge.yaml", "FES003")),
-    "10000-deep-nesting": (lambda r: write(r, "releases/deep.yaml", "a: " + "[" * 10000 + "]" * 10000),
-                           ("releases/deep.yaml", "FES003")),
+    "10000-deep-nesting": (
+        lambda r: write(r, "releases/deep.yaml", "a: " + "[" * 10000 + "]" * 10000),
+        ("releases/deep.yaml", "FES003"),
+    ),
     "10000-deep-block-nesting": (
         lambda r: write(r, "releases/deepblock.yaml", "".join(" " * i + f"k{i}:\n" for i in range(3000)) + "x"),
-        ("releases/deepblock.yaml", "FES003")),
+        ("releases/deepblock.yaml", "FES003"),
+    ),
     "nul-bytes": (lambda r: write(r, "releases/nul.yaml", b"id: a\x00b\n"), ("releases/nul.yaml", "FES003")),
-    "non-utf8": (lambda r: write(r, "releases/latin1.yaml", "title: caf\xe9\n".encode("latin-1")),
-                 ("releases/latin1.yaml", "FES003")),
+    "non-utf8": (
+        lambda r: write(r, "releases/latin1.yaml", "title: caf\xe9\n".encode("latin-1")),
+        ("releases/latin1.yaml", "FES003"),
+    ),
     "utf16": (lambda r: write(r, "releases/utf16.yaml", "id: x\n".encode("utf-16")), ("releases/utf16.yaml", "FES003")),
-    "python-object-tag": (lambda r: write(r, "releases/tag.yaml", "id: !!python/object/apply:os.system [id]\n"),
-                          ("releases/tag.yaml", "FES001")),
-    "symlink-escaping": (lambda r: (r / "releases" / "link.yaml").symlink_to(r.parent / "outside" / "secret.yaml"),
-                         ("releases/link.yaml", "FES003")),
+    "python-object-tag": (
+        lambda r: write(r, "releases/tag.yaml", "id: !!python/object/apply:os.system [id]\n"),
+        ("releases/tag.yaml", "FES001"),
+    ),
+    "symlink-escaping": (
+        lambda r: (r / "releases" / "link.yaml").symlink_to(r.parent / "outside" / "secret.yaml"),
+        ("releases/link.yaml", "FES003"),
+    ),
     "migration-path-with-dotdot": (
-        lambda r: write(r, "releases/dotdot.yaml", ok_record("dotdot").replace(
-            "file: V2__seed_widget.sql", "file: ../../../outside/V99__secret.sql")),
-        ("releases/dotdot.yaml", "FES316")),
+        lambda r: write(
+            r,
+            "releases/dotdot.yaml",
+            ok_record("dotdot").replace("file: V2__seed_widget.sql", "file: ../../../outside/V99__secret.sql"),
+        ),
+        ("releases/dotdot.yaml", "FES316"),
+    ),
     "migrations-dir-outside": (
-        lambda r: write(r, "releases/policy.yaml", (r / "releases/policy.yaml").read_text().replace(
-            "migrations_dir: service/db/migration", "migrations_dir: ../outside")),
-        ("releases/policy.yaml", "FES316")),
+        lambda r: write(
+            r,
+            "releases/policy.yaml",
+            (r / "releases/policy.yaml")
+            .read_text()
+            .replace("migrations_dir: service/db/migration", "migrations_dir: ../outside"),
+        ),
+        ("releases/policy.yaml", "FES316"),
+    ),
     "openapi-outside": (
-        lambda r: write(r, "releases/policy.yaml", (r / "releases/policy.yaml").read_text().replace(
-            "openapi: service/openapi.yaml", "openapi: ../outside/openapi.yaml")),
-        ("releases/policy.yaml", "FES801")),
+        lambda r: write(
+            r,
+            "releases/policy.yaml",
+            (r / "releases/policy.yaml")
+            .read_text()
+            .replace("openapi: service/openapi.yaml", "openapi: ../outside/openapi.yaml"),
+        ),
+        ("releases/policy.yaml", "FES801"),
+    ),
     "backfill-script-outside": (
-        lambda r: write(r, "releases/bf.yaml", ok_record("bf").replace(
-            "{name: pdf_status_backfill,", "{name: pdf_status_backfill, sql: ../outside/V99__secret.sql,")),
-        ("releases/bf.yaml", "FES316")),
+        lambda r: write(
+            r,
+            "releases/bf.yaml",
+            ok_record("bf").replace(
+                "{name: pdf_status_backfill,", "{name: pdf_status_backfill, sql: ../outside/V99__secret.sql,"
+            ),
+        ),
+        ("releases/bf.yaml", "FES316"),
+    ),
     "sql-unterminated-string": (
-        lambda r: (write(r, "service/db/migration/V900__unterminated.sql", "INSERT INTO widget VALUES (1, 'oops);\n"),
-                   write(r, "releases/sqlbad.yaml", ok_record("sqlbad").replace(
-                       "file: V2__seed_widget.sql", "file: V900__unterminated.sql"))),
-        ("releases/sqlbad.yaml", "FES320")),
+        lambda r: (
+            write(r, "service/db/migration/V900__unterminated.sql", "INSERT INTO widget VALUES (1, 'oops);\n"),
+            write(
+                r,
+                "releases/sqlbad.yaml",
+                ok_record("sqlbad").replace("file: V2__seed_widget.sql", "file: V900__unterminated.sql"),
+            ),
+        ),
+        ("releases/sqlbad.yaml", "FES320"),
+    ),
     "spec-remote-ref": (
-        lambda r: write(r, "service/openapi.yaml", (r / "service/openapi.yaml").read_text().replace(
-            '"200": {description: up}', '"200": {$ref: "http://127.0.0.1:9/evil.yaml#/x"}')),
-        ("service/openapi.yaml", "FES801")),
+        lambda r: write(
+            r,
+            "service/openapi.yaml",
+            (r / "service/openapi.yaml")
+            .read_text()
+            .replace('"200": {description: up}', '"200": {$ref: "http://127.0.0.1:9/evil.yaml#/x"}'),
+        ),
+        ("service/openapi.yaml", "FES801"),
+    ),
     "spec-ref-outside-root": (
-        lambda r: write(r, "service/openapi.yaml", (r / "service/openapi.yaml").read_text().replace(
-            '"200": {description: up}', '"200": {$ref: "../../outside/openapi.yaml#/info"}')),
-        ("service/openapi.yaml", "FES801")),
+        lambda r: write(
+            r,
+            "service/openapi.yaml",
+            (r / "service/openapi.yaml")
+            .read_text()
+            .replace('"200": {description: up}', '"200": {$ref: "../../outside/openapi.yaml#/info"}'),
+        ),
+        ("service/openapi.yaml", "FES801"),
+    ),
 }
 
 
@@ -128,12 +177,17 @@ def test_hostile_input_gives_located_finding(project: Path, name: str) -> None:
     assert not any(MARKER in f.message or MARKER.replace("-", "_") in f.message for f in result.findings)
 
 
-@pytest.mark.parametrize("name", ["billion-laughs", "50-mb-file", "symlink-escaping", "sql-unterminated-string",
-                                  "10000-deep-nesting"])
+@pytest.mark.parametrize(
+    "name", ["billion-laughs", "50-mb-file", "symlink-escaping", "sql-unterminated-string", "10000-deep-nesting"]
+)
 def test_cli_never_tracebacks(project: Path, name: str) -> None:
     CASES[name][0](project)
-    proc = subprocess.run([sys.executable, "-m", "fes_docs", "validate", "--root", str(project), "--format", "json"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "fes_docs", "validate", "--root", str(project), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr and MARKER not in proc.stdout
     json.loads(proc.stdout)
@@ -142,8 +196,11 @@ def test_cli_never_tracebacks(project: Path, name: str) -> None:
 def test_bom_and_crlf_record_is_clean(project: Path) -> None:
     write(project, "releases/base-release.yaml", b"\xef\xbb\xbf" + ok_record().replace("\n", "\r\n").encode())
     result = check(project, use_cache=False)
-    got = [f for f in result.findings if f.loc.file == "releases/base-release.yaml"
-           and f.rule in ("FES001", "FES002", "FES003", "FES010", "FES011")]
+    got = [
+        f
+        for f in result.findings
+        if f.loc.file == "releases/base-release.yaml" and f.rule in ("FES001", "FES002", "FES003", "FES010", "FES011")
+    ]
     assert not got, got
     # and positions still count lines right through CRLF: U1 dropping V1's table points at line 14
     assert any(f.rule == "FES321" and f.loc.line == 14 for f in result.findings)

@@ -11,9 +11,24 @@ REPO = Path(__file__).parents[2]
 
 def git(repo: Path, *args: str, email: str = "ci@example.org") -> str:
     name = email.split("@")[0]
-    proc = subprocess.run(["git", "-c", f"user.name={name}", "-c", f"user.email={email}",
-                           "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-                          cwd=repo, capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [
+            "git",
+            "-c",
+            f"user.name={name}",
+            "-c",
+            f"user.email={email}",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+            *args,
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return proc.stdout
 
 

@@ -45,8 +45,9 @@ def test_warm_run_gives_identical_findings_and_lives_outside_the_project(tmp_pat
     assert folder(root).parent == cache_home
     assert any(p.name.startswith("releases-") for p in folder(root).iterdir())
     assert summary(root) == cold
-    assert cold == [(f.loc.file, f.loc.line, f.loc.column, f.rule, f.message)
-                    for f in check(root, use_cache=False).findings]
+    assert cold == [
+        (f.loc.file, f.loc.line, f.loc.column, f.rule, f.message) for f in check(root, use_cache=False).findings
+    ]
 
 
 def test_changed_content_is_never_served_from_the_cache(tmp_path: Path) -> None:
@@ -96,6 +97,7 @@ def test_a_cache_committed_into_the_project_is_never_read(tmp_path: Path) -> Non
 
 def rules_of(root: Path) -> list[tuple[str, str]]:
     from fes_docs.rerun import validate_report
+
     return sorted((f.loc.file, f.rule) for f in validate_report(root, use_cache=True).findings)
 
 

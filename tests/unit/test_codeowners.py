@@ -47,7 +47,7 @@ def test_check_write_and_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "has no fes-docs block" in capsys.readouterr().out
     assert run(repo, "--write") == 0
     text = (repo / "CODEOWNERS").read_text()
-    assert text.startswith("# team rules\n*.py @fes/backend\n" + BEGIN)      # the user's lines stay
+    assert text.startswith("# team rules\n*.py @fes/backend\n" + BEGIN)  # the user's lines stay
     commit(repo, "codeowners")
     assert run(repo, "--check") == 0
     capsys.readouterr()

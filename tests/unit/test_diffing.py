@@ -41,11 +41,12 @@ def change_everything(root: Path) -> Release:
     """One edit of each kind the diff reports."""
     demo = root / DEMO_FILE
     edit(demo, "status: draft", "status: planned")
-    edit(demo, "rollout: {local: 0,", "rollout: {local: 100,")            # first policy flag, local raised
-    edit(demo, "done: false}", "done: true, evidence: snap-1}")            # first checklist item ticked
+    edit(demo, "rollout: {local: 0,", "rollout: {local: 100,")  # first policy flag, local raised
+    edit(demo, "done: false}", "done: true, evidence: snap-1}")  # first checklist item ticked
     edit(demo, "migrations: []", f"migrations: [{{file: {SQL}, change: additive, idempotent: true}}]")
     (root / "service" / "db" / "migration" / SQL).write_text(
-        "CREATE TABLE IF NOT EXISTS diff_demo (id bigint PRIMARY KEY);\n")
+        "CREATE TABLE IF NOT EXISTS diff_demo (id bigint PRIMARY KEY);\n"
+    )
     return change_everything_but_the_demo(root)
 
 
@@ -76,15 +77,16 @@ def test_diff_reports_each_kind_of_change(repo: tuple[Path, str], capsys: pytest
     assert status_before == "" and git(root, "status", "--porcelain") == status_after_edit
 
 
-def test_diff_between_two_commits_and_fixed_findings(repo: tuple[Path, str],
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_diff_between_two_commits_and_fixed_findings(
+    repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     root, base = repo
     rel = change_everything(root)
     head = commit(root, "change everything")
     out = diff(root, capsys, base, head)
     assert out.startswith(f"## fes-docs: changes from `{base}` to `{head}`\n")
-    assert out.split("\n", 1)[1] == diff(root, capsys, base).split("\n", 1)[1]   # = the clean working tree
-    assert out == diff(root, capsys, base, head)                                    # deterministic
+    assert out.split("\n", 1)[1] == diff(root, capsys, base).split("\n", 1)[1]  # = the clean working tree
+    assert out == diff(root, capsys, base, head)  # deterministic
 
     # re-signing fixes the stale sign-offs: the reverse view shows them as fixed
     for role, who in rel.owners.items():

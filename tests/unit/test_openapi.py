@@ -36,24 +36,39 @@ PETSTORE = ops("GET /pets", "POST /pets", "GET /pets/{petId}")
 # ---------------------------------------------------------------- valid specs
 
 
-@pytest.mark.parametrize(("rel", "version", "expected"), [
-    ("oai/v2.0/petstore.yaml", "2.0", PETSTORE),
-    ("oai/v3.0/petstore.yaml", "3.0.0", PETSTORE),
-    ("oai/v3.0/petstore.json", "3.0.0", PETSTORE),
-    ("oai/v3.0/petstore-expanded.yaml", "3.0.0",
-     ops("GET /pets", "POST /pets", "GET /pets/{id}", "DELETE /pets/{id}")),
-    ("oai/v3.0/link-example.yaml", "3.0.0",
-     ops("GET /2.0/users/{username}", "GET /2.0/repositories/{username}",
-         "GET /2.0/repositories/{username}/{slug}", "GET /2.0/repositories/{username}/{slug}/pullrequests",
-         "GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}",
-         "POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge")),
-    ("oai/v3.1/webhook-example.yaml", "3.1.0", []),  # webhooks only: no endpoint of the service
-    ("oai/v3.1/non-oauth-scopes.yaml", "3.1.0", ops("GET /users")),
-    ("oai/v2.0/petstore-separate/spec/swagger.yaml", "2.0",
-     ops("GET /pets", "POST /pets", "GET /pets/{id}", "DELETE /pets/{id}")),
-])
-def test_valid_specs_load_and_list_their_operations(rel: str, version: str,
-                                                     expected: list[Operation]) -> None:
+@pytest.mark.parametrize(
+    ("rel", "version", "expected"),
+    [
+        ("oai/v2.0/petstore.yaml", "2.0", PETSTORE),
+        ("oai/v3.0/petstore.yaml", "3.0.0", PETSTORE),
+        ("oai/v3.0/petstore.json", "3.0.0", PETSTORE),
+        (
+            "oai/v3.0/petstore-expanded.yaml",
+            "3.0.0",
+            ops("GET /pets", "POST /pets", "GET /pets/{id}", "DELETE /pets/{id}"),
+        ),
+        (
+            "oai/v3.0/link-example.yaml",
+            "3.0.0",
+            ops(
+                "GET /2.0/users/{username}",
+                "GET /2.0/repositories/{username}",
+                "GET /2.0/repositories/{username}/{slug}",
+                "GET /2.0/repositories/{username}/{slug}/pullrequests",
+                "GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}",
+                "POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
+            ),
+        ),
+        ("oai/v3.1/webhook-example.yaml", "3.1.0", []),  # webhooks only: no endpoint of the service
+        ("oai/v3.1/non-oauth-scopes.yaml", "3.1.0", ops("GET /users")),
+        (
+            "oai/v2.0/petstore-separate/spec/swagger.yaml",
+            "2.0",
+            ops("GET /pets", "POST /pets", "GET /pets/{id}", "DELETE /pets/{id}"),
+        ),
+    ],
+)
+def test_valid_specs_load_and_list_their_operations(rel: str, version: str, expected: list[Operation]) -> None:
     index = load_spec(FIX, rel)
     assert index.problems == []
     assert (index.exists, index.valid, index.version) == (True, True, version)
@@ -63,16 +78,16 @@ def test_valid_specs_load_and_list_their_operations(rel: str, version: str,
 def test_multi_file_spec_follows_its_local_refs() -> None:
     index = load_spec(FIX, "oai/v2.0/petstore-separate/spec/swagger.yaml")
     base = "oai/v2.0/petstore-separate"
-    names = ("spec/swagger.yaml", "common/Error.yaml", "spec/NewPet.yaml", "spec/Pet.yaml",
-             "spec/parameters.yaml")
+    names = ("spec/swagger.yaml", "common/Error.yaml", "spec/NewPet.yaml", "spec/Pet.yaml", "spec/parameters.yaml")
     assert index.files == [f"{base}/{name}" for name in names]
 
 
 def test_path_items_in_other_files_are_indexed() -> None:
     index = load_spec(FIX, "refs/split/openapi.yaml")
     assert index.valid, index.problems
-    assert index.operations == ops("GET /documents", "POST /documents", "GET /documents/{documentId}/pdf",
-                                   "DELETE /documents/{documentId}/pdf")
+    assert index.operations == ops(
+        "GET /documents", "POST /documents", "GET /documents/{documentId}/pdf", "DELETE /documents/{documentId}/pdf"
+    )
     assert index.base_paths == ["/api/v1"]
     assert "refs/split/paths/document-pdf.yaml" in index.files
     assert index.find("get", "/api/v1/documents/{id}/pdf") == Operation("GET", "/documents/{documentId}/pdf")
@@ -81,29 +96,56 @@ def test_path_items_in_other_files_are_indexed() -> None:
 # ---------------------------------------------------------------- broken specs, located
 
 
-@pytest.mark.parametrize(("name", "line", "column", "message", "kind"), [
-    ("petstore-3.0-missing-info-title.yaml", 2, 1, "'title' is a required property", "invalid"),
-    ("petstore-3.0-missing-info-title.json", 3, 3, "'title' is a required property", "invalid"),
-    ("petstore-3.0-bad-response-code.yaml", 26, 9,
-     r"'2000' does not match any of the regexes: '^[1-5](?:\\d{2}|XX)$', '^x-'", "invalid"),
-    ("petstore-3.0-duplicate-operation-id.yaml", 45, 20,
-     "Operation ID 'listPets' for 'post' in '/pets' is not unique", "invalid"),
-    ("petstore-3.0-bad-default-type.yaml", 25, 22, "'ten' is not of type 'integer'", "invalid"),
-    ("petstore-3.0-dangling-ref.yaml", 82, 23,
-     "$ref '#/components/schemas/Pett' points to nothing: no such node in this file", "ref-missing"),
-    ("petstore-3.0-unquoted-version.yaml", 1, 10, "'openapi' must be a string, not 3.0", "version"),
-    ("petstore-unsupported-version.yaml", 1, 10,
-     "unsupported openapi version '4.0.0': supported are Swagger 2.0 and OpenAPI 3.0.x, 3.1.x, 3.2.x",
-     "version"),
-    ("petstore-3.0-tab-indent.yaml", 12, 1, "YAML syntax error: a tab character is used for indentation",
-     "unreadable"),
-])
-def test_broken_copy_gives_one_located_problem(name: str, line: int, column: int, message: str,
-                                               kind: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "line", "column", "message", "kind"),
+    [
+        ("petstore-3.0-missing-info-title.yaml", 2, 1, "'title' is a required property", "invalid"),
+        ("petstore-3.0-missing-info-title.json", 3, 3, "'title' is a required property", "invalid"),
+        (
+            "petstore-3.0-bad-response-code.yaml",
+            26,
+            9,
+            r"'2000' does not match any of the regexes: '^[1-5](?:\\d{2}|XX)$', '^x-'",
+            "invalid",
+        ),
+        (
+            "petstore-3.0-duplicate-operation-id.yaml",
+            45,
+            20,
+            "Operation ID 'listPets' for 'post' in '/pets' is not unique",
+            "invalid",
+        ),
+        ("petstore-3.0-bad-default-type.yaml", 25, 22, "'ten' is not of type 'integer'", "invalid"),
+        (
+            "petstore-3.0-dangling-ref.yaml",
+            82,
+            23,
+            "$ref '#/components/schemas/Pett' points to nothing: no such node in this file",
+            "ref-missing",
+        ),
+        ("petstore-3.0-unquoted-version.yaml", 1, 10, "'openapi' must be a string, not 3.0", "version"),
+        (
+            "petstore-unsupported-version.yaml",
+            1,
+            10,
+            "unsupported openapi version '4.0.0': supported are Swagger 2.0 and OpenAPI 3.0.x, 3.1.x, 3.2.x",
+            "version",
+        ),
+        (
+            "petstore-3.0-tab-indent.yaml",
+            12,
+            1,
+            "YAML syntax error: a tab character is used for indentation",
+            "unreadable",
+        ),
+    ],
+)
+def test_broken_copy_gives_one_located_problem(name: str, line: int, column: int, message: str, kind: str) -> None:
     index = load_spec(FIX, f"broken/{name}")
     assert not index.valid
     assert [(p.file, p.line, p.column, p.message, p.severity, p.kind) for p in index.problems] == [
-        (f"broken/{name}", line, column, message, "error", kind)]
+        (f"broken/{name}", line, column, message, "error", kind)
+    ]
 
 
 def test_undeclared_path_parameter_points_at_the_operation() -> None:
@@ -129,14 +171,16 @@ def test_unquoted_version_hint_says_how_to_fix_it() -> None:
 def test_problem_in_a_referenced_file_is_located_in_that_file() -> None:
     index = load_spec(FIX, "refs/split-bad-param/openapi.yaml")
     assert [(p.file, p.line, p.column, p.message) for p in index.problems] == [
-        ("refs/split-bad-param/paths/item.yaml", 8, 18, "'ten' is not of type 'integer'")]
+        ("refs/split-bad-param/paths/item.yaml", 8, 18, "'ten' is not of type 'integer'")
+    ]
     assert index.operations == [Operation("GET", "/documents")]  # still indexed
 
 
 def test_schema_fail_cases_of_the_openapi_schema() -> None:
     servers = load_spec(FIX, "oai/v3.1/fail-servers.yaml")
     assert [(p.line, p.message) for p in servers.problems] == [
-        (9, "{'url': '/v1', 'description': 'Run locally.'} is not of type 'array'")]
+        (9, "{'url': '/v1', 'description': 'Run locally.'} is not of type 'array'")
+    ]
     root = load_spec(FIX, "oai/v3.1/fail-no-containers.yaml")
     [problem] = root.problems
     assert problem.message.endswith("is not valid under any of the given schemas")
@@ -157,8 +201,9 @@ def test_a_huge_instance_is_abbreviated_in_the_message(tmp_path: Path) -> None:
 LABELS = yaml.safe_load((FIX / "osv" / "LABELS.yaml").read_text())
 
 
-@pytest.mark.parametrize("case", [c for c in LABELS if c["file"] != "test_exceptions__test_empty.yaml"],
-                         ids=lambda c: c["file"])
+@pytest.mark.parametrize(
+    "case", [c for c in LABELS if c["file"] != "test_exceptions__test_empty.yaml"], ids=lambda c: c["file"]
+)
 def test_osv_inline_case_gives_the_library_messages(case: dict[str, Any]) -> None:
     index = load_spec(FIX, f"osv/{case['file']}")
     expected = sorted(m.split(": ", 1)[1] for m in case["errors_osv_0.9.0"])
@@ -222,8 +267,7 @@ def test_remote_ref_is_reported_and_never_fetched(no_network: _NoNetwork) -> Non
     index = load_spec(FIX, "refs/remote-ref.yaml")
     assert time.perf_counter() - start < 5
     assert no_network.attempts == []
-    assert [(p.line, p.column, p.kind, p.severity) for p in index.problems] == [
-        (15, 23, "ref-remote", "error")]
+    assert [(p.line, p.column, p.kind, p.severity) for p in index.problems] == [(15, 23, "ref-remote", "error")]
     assert "http://127.0.0.1:1/x.yaml#/Pet" in index.problems[0].message
     assert not index.valid
     assert index.operations == [Operation("GET", "/pets")]
@@ -256,17 +300,20 @@ def test_a_symlink_leaving_the_root_is_refused(tmp_path: Path) -> None:
 def test_missing_ref_target_file() -> None:
     index = load_spec(FIX, "refs/missing-file.yaml")
     assert [(p.line, p.kind, p.message) for p in index.problems] == [
-        (14, "ref-missing", "$ref 'schemas/Nope.yaml': refs/schemas/Nope.yaml does not exist")]
+        (14, "ref-missing", "$ref 'schemas/Nope.yaml': refs/schemas/Nope.yaml does not exist")
+    ]
 
 
 def test_every_ref_to_a_missing_file_says_so(tmp_path: Path) -> None:
     text = (FIX / "refs" / "missing-file.yaml").read_text()
-    (tmp_path / "openapi.yaml").write_text(text + "    post:\n      responses:\n        default:\n"
-                                           "          $ref: 'schemas/Nope.yaml'\n")
+    (tmp_path / "openapi.yaml").write_text(
+        text + "    post:\n      responses:\n        default:\n          $ref: 'schemas/Nope.yaml'\n"
+    )
     problems = load_spec(tmp_path, "openapi.yaml").problems
     assert [(p.line, p.message) for p in problems] == [
         (14, "$ref 'schemas/Nope.yaml': schemas/Nope.yaml does not exist"),
-        (18, "$ref 'schemas/Nope.yaml': schemas/Nope.yaml does not exist")]
+        (18, "$ref 'schemas/Nope.yaml': schemas/Nope.yaml does not exist"),
+    ]
 
 
 def test_ref_to_a_missing_node_of_another_file(tmp_path: Path) -> None:
@@ -275,17 +322,35 @@ def test_ref_to_a_missing_node_of_another_file(tmp_path: Path) -> None:
     spec.write_text(spec.read_text().replace("documents.yaml#/collection", "documents.yaml#/colection"))
     [problem] = load_spec(tmp_path, "split/openapi.yaml").problems
     assert (problem.line, problem.kind) == (11, "ref-missing")
-    assert problem.message == ("$ref 'paths/documents.yaml#/colection' points to nothing: no such node in "
-                               "split/paths/documents.yaml")
+    assert problem.message == (
+        "$ref 'paths/documents.yaml#/colection' points to nothing: no such node in split/paths/documents.yaml"
+    )
 
 
 def test_example_payloads_holding_a_ref_key_are_not_refs(tmp_path: Path) -> None:
-    spec = {"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": {
-        "responses": {"200": {"description": "ok", "content": {"application/json": {
-            "schema": {"type": "object", "example": {"$ref": "http://example.org/not-a-ref"}},
-            "examples": {"one": {"value": {"$ref": "https://example.org/payload"}}}}}},
-        "default": {"$ref": "#/components/responses/Oops"}}}}},
-        "components": {"responses": {"Oops": {"description": "oops"}}}}
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": {
+            "/a": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"type": "object", "example": {"$ref": "http://example.org/not-a-ref"}},
+                                    "examples": {"one": {"value": {"$ref": "https://example.org/payload"}}},
+                                }
+                            },
+                        },
+                        "default": {"$ref": "#/components/responses/Oops"},
+                    }
+                }
+            }
+        },
+        "components": {"responses": {"Oops": {"description": "oops"}}},
+    }
     (tmp_path / "spec.json").write_text(json.dumps(spec))
     index = load_spec(tmp_path, "spec.json")
     assert index.problems == [] and index.valid
@@ -297,8 +362,7 @@ def test_example_payloads_holding_a_ref_key_are_not_refs(tmp_path: Path) -> None
 def test_missing_spec_is_located_at_line_1_of_its_path(tmp_path: Path) -> None:
     index = load_spec(tmp_path, "service/openapi.yaml")
     assert (index.exists, index.valid, index.operations) == (False, False, [])
-    assert [(p.file, p.line, p.column, p.kind) for p in index.problems] == [
-        ("service/openapi.yaml", 1, 1, "missing")]
+    assert [(p.file, p.line, p.column, p.kind) for p in index.problems] == [("service/openapi.yaml", 1, 1, "missing")]
 
 
 def test_spec_path_outside_the_root_is_not_read(tmp_path: Path) -> None:
@@ -356,7 +420,8 @@ def test_cache_returns_the_same_answer_and_notices_an_edited_ref(tmp_path: Path)
     item.write_text(item.read_text().replace("type: string\nget:", "type: string\n      default: 7\nget:"))
     edited = load_spec(tmp_path, "split/openapi.yaml")
     assert [(p.file, p.line, p.message) for p in edited.problems] == [
-        ("split/paths/document-pdf.yaml", 7, "7 is not of type 'string'")]
+        ("split/paths/document-pdf.yaml", 7, "7 is not of type 'string'")
+    ]
 
 
 def test_disk_cache_survives_a_new_process_and_ignores_garbage(tmp_path: Path) -> None:
@@ -379,16 +444,19 @@ def split() -> SpecIndex:
     return load_spec(FIX, "refs/split/openapi.yaml")
 
 
-@pytest.mark.parametrize(("method", "path", "found"), [
-    ("GET", "/documents/{documentId}/pdf", "/documents/{documentId}/pdf"),
-    ("GET", "/documents/{id}/pdf", "/documents/{documentId}/pdf"),  # parameter names do not matter
-    ("get", "/documents/{x}/pdf", "/documents/{documentId}/pdf"),  # nor the method's case
-    ("DELETE", "/api/v1/documents/{id}/pdf", "/documents/{documentId}/pdf"),  # server base path
-    ("GET", "/documents/", None),  # a trailing slash is another path
-    ("PUT", "/documents/{id}/pdf", None),
-    ("GET", "/documents/{id}", None),
-    ("GET", "/api/v2/documents", None),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "found"),
+    [
+        ("GET", "/documents/{documentId}/pdf", "/documents/{documentId}/pdf"),
+        ("GET", "/documents/{id}/pdf", "/documents/{documentId}/pdf"),  # parameter names do not matter
+        ("get", "/documents/{x}/pdf", "/documents/{documentId}/pdf"),  # nor the method's case
+        ("DELETE", "/api/v1/documents/{id}/pdf", "/documents/{documentId}/pdf"),  # server base path
+        ("GET", "/documents/", None),  # a trailing slash is another path
+        ("PUT", "/documents/{id}/pdf", None),
+        ("GET", "/documents/{id}", None),
+        ("GET", "/api/v2/documents", None),
+    ],
+)
 def test_find(split: SpecIndex, method: str, path: str, found: str | None) -> None:
     op = split.find(method, path)
     assert (op.path if op else None) == found
@@ -400,13 +468,16 @@ def test_find_with_swagger_base_path() -> None:
     assert index.find("GET", "/v1/pets/{id}") == Operation("GET", "/pets/{petId}")
 
 
-@pytest.mark.parametrize(("method", "path", "suggested"), [
-    ("PUT", "/documents/{id}/pdf", Operation("DELETE", "/documents/{documentId}/pdf")),  # same path first
-    ("GET", "/api/v1/documents/{id}/pdfs", Operation("GET", "/documents/{documentId}/pdf")),
-    ("GTE", "/documents", Operation("GET", "/documents")),
-    ("GET", "/documents/", Operation("GET", "/documents")),
-    ("GET", "/actuator/health", None),  # nothing alike
-])
+@pytest.mark.parametrize(
+    ("method", "path", "suggested"),
+    [
+        ("PUT", "/documents/{id}/pdf", Operation("DELETE", "/documents/{documentId}/pdf")),  # same path first
+        ("GET", "/api/v1/documents/{id}/pdfs", Operation("GET", "/documents/{documentId}/pdf")),
+        ("GTE", "/documents", Operation("GET", "/documents")),
+        ("GET", "/documents/", Operation("GET", "/documents")),
+        ("GET", "/actuator/health", None),  # nothing alike
+    ],
+)
 def test_suggest(split: SpecIndex, method: str, path: str, suggested: Operation | None) -> None:
     assert split.suggest(method, path) == suggested
 
@@ -415,20 +486,23 @@ def test_suggest_on_a_spec_without_operations() -> None:
     assert load_spec(FIX, "oai/v3.1/webhook-example.yaml").suggest("GET", "/x") is None
 
 
-@pytest.mark.parametrize(("text", "parsed"), [
-    ("GET /api/v1/documents/{id}/pdf", ("GET", "/api/v1/documents/{id}/pdf")),
-    ("  post   /x  ", ("POST", "/x")),
-    ("GTE /x", ("GTE", "/x")),
-    ("GET", None),
-    ("GET api/v1", None),
-    ("GET /x /y", None),
-    ("GET /x?y=1", None),
-    ("GET /x/{id", None),
-    ("GET /x/{{id}}", None),
-    ("GET /x/id}", None),
-    ("G3T /x", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("GET /api/v1/documents/{id}/pdf", ("GET", "/api/v1/documents/{id}/pdf")),
+        ("  post   /x  ", ("POST", "/x")),
+        ("GTE /x", ("GTE", "/x")),
+        ("GET", None),
+        ("GET api/v1", None),
+        ("GET /x /y", None),
+        ("GET /x?y=1", None),
+        ("GET /x/{id", None),
+        ("GET /x/{{id}}", None),
+        ("GET /x/id}", None),
+        ("G3T /x", None),
+        ("", None),
+    ],
+)
 def test_parse_endpoint(text: str, parsed: tuple[str, str] | None) -> None:
     assert parse_endpoint(text) == parsed
 
@@ -444,8 +518,11 @@ def _labelled_specs() -> list[tuple[str, bool]]:
     labels = REALDATA / "SPEC_LABELS_osv-0.9.0.yaml"
     if not labels.exists():
         return []
-    return [(e["file"], e["osv_0_9_0"] == "valid") for e in yaml.safe_load(labels.read_text())
-            if (REALDATA / e["file"]).exists()]
+    return [
+        (e["file"], e["osv_0_9_0"] == "valid")
+        for e in yaml.safe_load(labels.read_text())
+        if (REALDATA / e["file"]).exists()
+    ]
 
 
 @pytest.mark.skipif(not _labelled_specs(), reason="shared/realdata is not beside the repository")
@@ -479,12 +556,15 @@ def test_spec_named_with_dot_slash_and_referenced_back_from_another_file(tmp_pat
     (tmp_path / "paths").mkdir()
     (tmp_path / "openapi.yaml").write_text(
         'openapi: "3.0.3"\ninfo: {title: x}\npaths:\n  /a:\n    $ref: "paths/a.yaml"\n'
-        "components:\n  schemas:\n    A: {type: string}\n")
+        "components:\n  schemas:\n    A: {type: string}\n"
+    )
     (tmp_path / "paths" / "a.yaml").write_text(
         "get:\n  responses:\n    '200':\n      description: ok\n      content:\n        application/json:\n"
-        "          schema: {$ref: '../openapi.yaml#/components/schemas/A'}\n")
+        "          schema: {$ref: '../openapi.yaml#/components/schemas/A'}\n"
+    )
     index = load_spec(tmp_path, "./openapi.yaml")
     assert index.file == "./openapi.yaml"
     assert index.files == ["./openapi.yaml", "paths/a.yaml"]  # the spec is not loaded a second time
     assert [(p.file, p.line, p.message) for p in index.problems] == [
-        ("./openapi.yaml", 2, "'version' is a required property")]
+        ("./openapi.yaml", 2, "'version' is a required property")
+    ]

@@ -53,12 +53,11 @@ def test_draft_lists_everything_the_policy_asks_for(project: Path) -> None:
 
 def test_draft_validates_clean_except_owners(project: Path) -> None:
     policy = load_policy(project)[0]
-    assert main(["new", NEW, "--phase", "9", "--owner", f"{policy.owner_roles[0]}=alice",
-                 "--root", str(project)]) == 0
+    assert main(["new", NEW, "--phase", "9", "--owner", f"{policy.owner_roles[0]}=alice", "--root", str(project)]) == 0
     found = findings_in(project)
     unnamed = len(policy.owner_roles) + 1 - 1
     assert [r for r, s in found if s == "error"] == ["FES101"] * unnamed
-    assert {r for r, s in found if s == "warning"} <= {"FES104"}   # open checklist items of a draft
+    assert {r for r, s in found if s == "warning"} <= {"FES104"}  # open checklist items of a draft
 
 
 def test_draft_with_every_owner_has_no_error(project: Path) -> None:
@@ -73,8 +72,9 @@ def test_draft_with_every_owner_has_no_error(project: Path) -> None:
 
 def test_from_copies_owners_validation_and_last_known_good(project: Path) -> None:
     other = next(r for r in check(project).project.releases if r.validation and r.artifact_version)
-    assert main(["new", NEW, "--phase", "9", "--from", other.key, "--owner", "product=zoe",
-                 "--root", str(project)]) == 0
+    assert (
+        main(["new", NEW, "--phase", "9", "--from", other.key, "--owner", "product=zoe", "--root", str(project)]) == 0
+    )
     doc, _ = load_file(project / FILE, FILE)
     assert doc is not None
     assert doc.data["owners"] == {**other.owners, "product": "zoe"}
@@ -94,19 +94,21 @@ def test_refuses_to_overwrite(project: Path, capsys: pytest.CaptureFixture[str])
     capsys.readouterr()
     assert main(["new", NEW, "--phase", "9", "--root", str(project)]) == 2
     assert "not overwriting" in capsys.readouterr().err
-    assert list((project / "releases").glob(".*.tmp")) == []      # no temp file left behind
+    assert list((project / "releases").glob(".*.tmp")) == []  # no temp file left behind
 
 
-@pytest.mark.parametrize("args, message", [
-    (["bad id", "--phase", "1"], "is not a release id"),
-    ([NEW, "--phase", "-1"], "--phase must be 0 or more"),
-    ([NEW, "--phase", "1", "--owner", "janitor=x"], "unknown role 'janitor'"),
-    ([NEW, "--phase", "1", "--owner", "product"], "is not ROLE=NAME"),
-    ([NEW, "--phase", "1", "--from", "2099-nope"], "no release '2099-nope'"),
-    ([NEW], "required: --phase"),
-])
-def test_usage_errors(project: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                     message: str) -> None:
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["bad id", "--phase", "1"], "is not a release id"),
+        ([NEW, "--phase", "-1"], "--phase must be 0 or more"),
+        ([NEW, "--phase", "1", "--owner", "janitor=x"], "unknown role 'janitor'"),
+        ([NEW, "--phase", "1", "--owner", "product"], "is not ROLE=NAME"),
+        ([NEW, "--phase", "1", "--from", "2099-nope"], "no release '2099-nope'"),
+        ([NEW], "required: --phase"),
+    ],
+)
+def test_usage_errors(project: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     code = main(["new", *args, "--root", str(project)]) if "--phase" in args else None
     if code is None:
         with pytest.raises(SystemExit) as exc:
@@ -125,11 +127,14 @@ def test_the_draft_can_be_signed(project: Path) -> None:
     assert "- {role: product, by: dave, date: " in (project / FILE).read_text()
 
 
-@pytest.mark.parametrize("rid, phase, title", [
-    ("2026-06-phase-5-grading", 5, "Phase 5: grading"),
-    ("2026-06-17-phase5-exam-reports", 5, "Phase 5: exam reports"),
-    ("hotfix", 2, "Phase 2: hotfix"),
-    ("2026-06-phase-5", 5, "Phase 5"),
-])
+@pytest.mark.parametrize(
+    "rid, phase, title",
+    [
+        ("2026-06-phase-5-grading", 5, "Phase 5: grading"),
+        ("2026-06-17-phase5-exam-reports", 5, "Phase 5: exam reports"),
+        ("hotfix", 2, "Phase 2: hotfix"),
+        ("2026-06-phase-5", 5, "Phase 5"),
+    ],
+)
 def test_title_from_id(rid: str, phase: int, title: str) -> None:
     assert title_for(rid, phase) == title

@@ -13,10 +13,14 @@ from fes_docs.project import dump_schema
 from fes_docs.schema import policy_schema, release_schema, schema_findings
 
 PACKAGE = Path(__file__).parents[2] / "fes_docs" / "schemas"
-POLICY = Policy.from_data({"environments": ["local", "staging", "production"],
-                           "owner_roles": ["engineering", "product"],
-                           "checklist": [{"id": "db-backup", "title": "Backup"}],
-                           "flags": ["features.enable-x"]})
+POLICY = Policy.from_data(
+    {
+        "environments": ["local", "staging", "production"],
+        "owner_roles": ["engineering", "product"],
+        "checklist": [{"id": "db-backup", "title": "Backup"}],
+        "flags": ["features.enable-x"],
+    }
+)
 
 
 def test_shipped_generic_schemas_match_the_code() -> None:
@@ -42,8 +46,10 @@ def test_specialised_schema_lists_policy_names_as_enums() -> None:
 def _findings(text: str, policy: Policy | None = POLICY, editor: bool = False) -> list[tuple[str, int, int, str]]:
     doc, problems = load_text(text, "r.yaml")
     assert doc is not None and not problems
-    return [(f.rule, f.loc.line, f.loc.column, f.message)
-            for f in schema_findings(doc, release_schema(policy, editor=editor))]
+    return [
+        (f.rule, f.loc.line, f.loc.column, f.message)
+        for f in schema_findings(doc, release_schema(policy, editor=editor))
+    ]
 
 
 BASE = "id: r\ntitle: t\nphase: 1\nstatus: draft\nowners: {engineering: a}\nchecklist: []\n"
@@ -88,8 +94,9 @@ def test_generic_schema_accepts_any_environment_name() -> None:
 
 
 def test_policy_schema_rejects_unknown_keys() -> None:
-    doc, _ = load_text("environments: [a]\nowner_roles: [b]\nchecklist: [{id: c, title: C}]\nflags: [f]\nflgs: []\n",
-                       "p.yaml")
+    doc, _ = load_text(
+        "environments: [a]\nowner_roles: [b]\nchecklist: [{id: c, title: C}]\nflags: [f]\nflgs: []\n", "p.yaml"
+    )
     assert doc is not None
     got = [(f.rule, f.loc.line) for f in schema_findings(doc, policy_schema())]
     assert got == [("FES011", 5)]

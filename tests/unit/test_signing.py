@@ -22,8 +22,9 @@ from fes_docs.signing import digest_of, signoff_states, verify_git
 
 def _approved() -> Release:
     """The example's approved release (the one sign-offs matter most for); looked up, not hard-coded."""
-    rels = [r for r in check(REPO, use_cache=False).project.releases
-            if r.status == "approved" and r.migrations and r.flags]
+    rels = [
+        r for r in check(REPO, use_cache=False).project.releases if r.status == "approved" and r.migrations and r.flags
+    ]
     assert rels, "the example project has no approved release with migrations and flags; update the test"
     return rels[0]
 
@@ -63,12 +64,14 @@ def state(root: Path, role: str) -> str:
 
 # --- the digest -------------------------------------------------------------------------------
 
+
 def test_digest_ignores_layout_comments_and_quoting(project: Path) -> None:
     text = (project / FILE).read_text()
     window = re.search(r"^window: \{start: (\S+), end: (\S+)\}.*$", text, re.M)
     assert window, "the example's window line changed; update the test"
-    spelled_out = (f"# the window, spelled out\nwindow:\n  start: \"{window.group(1)}\"\n"
-                   f"  end: '{window.group(2)}'   # end\n")
+    spelled_out = (
+        f"# the window, spelled out\nwindow:\n  start: \"{window.group(1)}\"\n  end: '{window.group(2)}'   # end\n"
+    )
     reformatted = text.replace(window.group(0), spelled_out)
     assert reformatted != text
     assert digest_of(parsed(reformatted)) == digest_of(parsed(text))
@@ -80,6 +83,7 @@ def _set(path: tuple[Any, ...], value: Any) -> Any:
         for key in path[:-1]:
             node = node[key]
         node[path[-1]] = value
+
     return apply
 
 
@@ -112,15 +116,15 @@ def test_digest_format() -> None:
 
 # --- fes-docs sign ----------------------------------------------------------------------------
 
+
 def test_sign_writes_a_digest_and_leaves_every_other_byte(project: Path) -> None:
     path = project / FILE
     before = path.read_text()
     who = owners(project)["product"]
-    assert main(["sign", REL, "--role", "product", "--by", who, "--date", "2031-01-02",
-                 "--root", str(project)]) == 0
+    assert main(["sign", REL, "--role", "product", "--by", who, "--date", "2031-01-02", "--root", str(project)]) == 0
     after = path.read_text()
     diff = [d for d in difflib.ndiff(before.splitlines(True), after.splitlines(True)) if d[0] in "+-"]
-    assert len(diff) == 2, diff                          # one line replaced, nothing else touched
+    assert len(diff) == 2, diff  # one line replaced, nothing else touched
     assert diff[0].startswith("-") and "role: product" in diff[0]
     assert diff[1].startswith("+") and "date: 2031-01-02" in diff[1]
     current = digest_of(parsed(after))
@@ -133,7 +137,7 @@ def test_sign_adds_a_missing_signoff_after_the_others(project: Path) -> None:
     path = project / FILE
     text = path.read_text()
     line = next(x for x in text.splitlines(True) if "role: rollback" in x) if "role: rollback" in text else ""
-    path.write_text(text.replace(line, ""))             # make sure the rollback owner has not signed
+    path.write_text(text.replace(line, ""))  # make sure the rollback owner has not signed
     before = path.read_text()
     who = owners(project)["rollback"]
     assert main(["sign", REL, "--role", "rollback", "--by", who, "--root", str(project)]) == 0
@@ -169,19 +173,19 @@ def test_substantive_edit_makes_the_signoff_stale_comment_edit_does_not(project:
     assert phase is not None
     edit(path, phase.group(0), phase.group(0) + "        # a comment added after signing")
     edit(path, "\nvalidation:", "\n# a full-line comment added after signing\nvalidation:")
-    assert of(project, "FES705") == []                  # comments and layout are not content
+    assert of(project, "FES705") == []  # comments and layout are not content
 
     p95 = re.search(r"p95_latency_ms_max: (\d+)", path.read_text())
     assert p95 is not None
-    edit(path, p95.group(0), f"p95_latency_ms_max: {int(p95.group(1)) + 300}")   # substance
+    edit(path, p95.group(0), f"p95_latency_ms_max: {int(p95.group(1)) + 300}")  # substance
     stale = of(project, "FES705")
     assert {f.severity for f in stale} == {"error"} and len(stale) == len(owners(project))
     assert all("stale since 2031-01-02" in f.message and f.blocking for f in stale)
     line = path.read_text().splitlines()[stale[0].loc.line - 1]
-    assert line[stale[0].loc.column - 1:].startswith("sha256:")
+    assert line[stale[0].loc.column - 1 :].startswith("sha256:")
     assert main(["validate", "--root", str(project)]) == 1
 
-    edit(path, "status: approved", "status: planned")    # before approval a stale sign-off only warns
+    edit(path, "status: approved", "status: planned")  # before approval a stale sign-off only warns
     assert {f.severity for f in of(project, "FES705")} == {"warning"}
 
 
@@ -196,13 +200,17 @@ def test_resigning_renews_a_stale_signoff(project: Path) -> None:
     assert path.read_text().count("role: database") == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--role", "product", "--by", "mallory"], "the product owner of"),
-    (["--role", "janitor", "--by", "dave"], "unknown role 'janitor'"),
-    (["--role", "product", "--by", "dave", "--date", "09/04/2026"], "is not a YYYY-MM-DD date"),
-])
-def test_sign_refuses_with_one_line(project: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                                    message: str) -> None:
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--role", "product", "--by", "mallory"], "the product owner of"),
+        (["--role", "janitor", "--by", "dave"], "unknown role 'janitor'"),
+        (["--role", "product", "--by", "dave", "--date", "09/04/2026"], "is not a YYYY-MM-DD date"),
+    ],
+)
+def test_sign_refuses_with_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     before = (project / FILE).read_bytes()
     assert main(["sign", REL, *args, "--root", str(project)]) == 2
     err = capsys.readouterr().err
@@ -214,13 +222,15 @@ def test_sign_unknown_release_and_broken_file(project: Path, capsys: pytest.Capt
     assert main(["sign", "2099-nope", "--role", "product", "--by", "dave", "--root", str(project)]) == 2
     assert "no release '2099-nope'" in capsys.readouterr().err
     broken = project / "releases" / "2099-broken.yaml"
-    broken.write_text("id: 2099-broken\ntitle: x\nphase: 1\nstatus: draft\nowners: {product: dave}\n"
-                      "checklist: []\nsignoffs: [\n")
+    broken.write_text(
+        "id: 2099-broken\ntitle: x\nphase: 1\nstatus: draft\nowners: {product: dave}\nchecklist: []\nsignoffs: [\n"
+    )
     assert main(["sign", "2099-broken", "--role", "product", "--by", "dave", "--root", str(project)]) == 2
     assert "does not parse" in capsys.readouterr().err
 
 
 # --- validate --verify-git --------------------------------------------------------------------
+
 
 def _verify(root: Path) -> list[Finding]:
     return [f for f in verify_git(check(root)) if f.rule == "FES706" and f.loc.file == FILE]
@@ -239,7 +249,7 @@ def test_verify_git_accepts_the_signer_and_names_the_impostor_commit(tmp_path: P
     forged = commit(repo, "sign for the DBA", email="mallory@evil.example")
 
     found = {_line_of(repo, f).split("by: ")[1].split(",")[0]: f for f in _verify(repo)}
-    assert who["product"] not in found                       # committed by the signer
+    assert who["product"] not in found  # committed by the signer
     db = found[who["database"]]
     assert db.severity == "error" and forged[:12] in db.message and "mallory@evil.example" in db.message
     assert "sign for the DBA" in db.message and db.hint
@@ -251,7 +261,7 @@ def test_verify_git_accepts_the_signer_and_names_the_impostor_commit(tmp_path: P
 def test_verify_git_follows_a_line_back_past_cosmetic_edits(tmp_path: Path, where: str) -> None:
     top = tmp_path / "r"
     example_repo(top / where)
-    if where != ".":                     # the project lives in a subfolder of the repository
+    if where != ".":  # the project lives in a subfolder of the repository
         shutil.move(str(top / where / ".git"), str(top / ".git"))
         commit(top, "moved")
     repo = top / where

@@ -20,9 +20,28 @@ def data(text: str) -> dict[str, Any]:
     return doc.data
 
 
-@pytest.mark.parametrize("value", ["dave", "2026-04-09", "sha256:abc", "/actuator/health", "yes", "null",
-                                   "1.5", "a b", "x: y", "#no", "O'Brien", "", "-", "ünïcode", "a\nb", "{x}",
-                                   "4.2.1"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "dave",
+        "2026-04-09",
+        "sha256:abc",
+        "/actuator/health",
+        "yes",
+        "null",
+        "1.5",
+        "a b",
+        "x: y",
+        "#no",
+        "O'Brien",
+        "",
+        "-",
+        "ünïcode",
+        "a\nb",
+        "{x}",
+        "4.2.1",
+    ],
+)
 def test_scalar_reads_back_as_the_same_string(value: str) -> None:
     assert data(f"k: {scalar(value)}\nf: [{scalar(value)}]\n") == {"k": value, "f": [value]}
 

@@ -141,9 +141,7 @@ def test_the_second_run_is_rolled_back(database: str, load_case: Load) -> None:
         assert conn.execute("SELECT count(*) FROM audit_events").fetchone() == (1,)
 
 
-def test_data_changed_by_a_second_run_names_the_statement(
-    database: str, load_case: Load, fixture_text: Text
-) -> None:
+def test_data_changed_by_a_second_run_names_the_statement(database: str, load_case: Load, fixture_text: Text) -> None:
     (outcome,) = run(database, load_case("invalid/insert_without_on_conflict")).migrations
     text = fixture_text("invalid/insert_without_on_conflict/V1__seed_without_on_conflict.sql")
     assert outcome.idempotency_line == _line_of(text, "INSERT INTO audit_events")
@@ -165,10 +163,7 @@ def test_schema_changed_by_a_second_run_is_described(database: str) -> None:
     assert outcome.idempotent is False
     assert outcome.idempotency_line == 2
     assert outcome.idempotency_error is not None
-    assert (
-        "index public.t_a_" in outcome.idempotency_error
-        and " added (CREATE INDEX" in outcome.idempotency_error
-    )
+    assert "index public.t_a_" in outcome.idempotency_error and " added (CREATE INDEX" in outcome.idempotency_error
 
 
 def test_a_migration_that_switches_role_is_unproven_not_a_crash(database: str, cluster_dsn: str) -> None:
@@ -192,9 +187,7 @@ def test_a_migration_that_switches_role_is_unproven_not_a_crash(database: str, c
 
 
 def test_data_comparison_can_be_switched_off(database: str, load_case: Load) -> None:
-    report = run(
-        database, load_case("invalid/insert_without_on_conflict"), settings=Settings(compare_data=False)
-    )
+    report = run(database, load_case("invalid/insert_without_on_conflict"), settings=Settings(compare_data=False))
     assert report.migrations[0].idempotent is True
 
 
@@ -230,9 +223,7 @@ def test_migration_referencing_a_missing_table_fails_with_the_servers_message(
         assert conn.execute("SELECT to_regclass('never_created')").fetchone() == (None,)
 
 
-def test_syntax_the_server_rejects_is_reported_at_its_line(
-    database: str, load_case: Load, fixture_text: Text
-) -> None:
+def test_syntax_the_server_rejects_is_reported_at_its_line(database: str, load_case: Load, fixture_text: Text) -> None:
     (outcome,) = run(database, load_case("invalid/syntax_error")).migrations
     text = fixture_text("invalid/syntax_error/V1__rejected_by_server.sql")
     assert outcome.status == "failed"
@@ -296,15 +287,12 @@ def test_backfill_dry_run_reports_rows_and_changes_nothing(database: str, load_c
         "9",
         "seed",
         "V9__seed.sql",
-        "INSERT INTO documents (id, title) SELECT g, 'doc ' || g FROM generate_series(1, 25) g"
-        " ON CONFLICT DO NOTHING;",
+        "INSERT INTO documents (id, title) SELECT g, 'doc ' || g FROM generate_series(1, 25) g ON CONFLICT DO NOTHING;",
         9,
         None,
     )
     backfills = [
-        BackfillInput(
-            "r", "pdf_status_backfill", "UPDATE documents SET pdf_status = 'ready' WHERE id <= 10", 10
-        ),
+        BackfillInput("r", "pdf_status_backfill", "UPDATE documents SET pdf_status = 'ready' WHERE id <= 10", 10),
         BackfillInput("r", "count_form", "SELECT count(*) FROM documents WHERE pdf_status = 'pending'", None),
         BackfillInput("r", "rows_form", "SELECT id FROM documents WHERE id > 20", None),
         BackfillInput("r", "broken", "UPDATE documents SET no_such_column = 1", None),

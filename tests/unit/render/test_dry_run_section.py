@@ -25,8 +25,10 @@ def test_cited_evidence_is_summarised_on_the_runbook() -> None:
     tables = [t for t in tree.find_all("table") if "Idempotent (run twice)" in t.text()]
     assert tables, "no dry-run table on the runbook"
     rows = tables[0].find_all("tr")[1:]
-    assert [r.find_all("td")[0].text().strip() for r in rows] == ["V6__create_question_bank.sql",
-                                                                 "V7__add_question_pools.sql"]
+    assert [r.find_all("td")[0].text().strip() for r in rows] == [
+        "V6__create_question_bank.sql",
+        "V7__add_question_pools.sql",
+    ]
     assert all(r.find_all("td")[2].text().strip() == "yes" for r in rows)
     assert f"PostgreSQL {evidence['postgresql']}, passed." in tree.text()
     locks = rows[0].find_all("td")[3].text()
@@ -36,4 +38,3 @@ def test_cited_evidence_is_summarised_on_the_runbook() -> None:
 def test_no_section_without_cited_evidence() -> None:
     pages = render_pages(check(EXAMPLE))
     assert "Dry run on PostgreSQL" not in runbook_of(pages, "phase-1-step-windows")
-

@@ -23,8 +23,7 @@ from fes_docs.render.escape import (
 
 # Characters that mean something to Markdown, HTML or one of the site's extensions, mixed with plain text.
 HOSTILE = st.text(
-    alphabet=st.sampled_from(list("\\`*_{}[]()#+-.!|<>&\"':;=~^$@%/ \n\tax1\u2028\x00\x02\x03é"))
-    | st.characters(),
+    alphabet=st.sampled_from(list("\\`*_{}[]()#+-.!|<>&\"':;=~^$@%/ \n\tax1\u2028\x00\x02\x03é")) | st.characters(),
     max_size=60,
 )
 

@@ -67,9 +67,7 @@ def test_pages_do_not_depend_on_load_order(project_result: Result, pages: dict[s
     assert render_pages(check_project(project_result.project)) == pages
 
 
-def test_dashboard_has_one_row_per_release_grouped_by_phase(
-    project_result: Result, pages: dict[str, str]
-) -> None:
+def test_dashboard_has_one_row_per_release_grouped_by_phase(project_result: Result, pages: dict[str, str]) -> None:
     recs = records("project")
     root = dom(pages["index.md"])
     assert [h.text() for h in root.find_all("h2")] == [
@@ -98,9 +96,7 @@ def test_dashboard_has_one_row_per_release_grouped_by_phase(
                 assert by_header[role] == "✗ missing"
             else:
                 assert by_header[role] == "not required yet"
-    assert any(int(tr.find_all("td")[-1].text().split(" / ")[0]) > 0 for tr in rows), (
-        "fixture has a blocked release"
-    )
+    assert any(int(tr.find_all("td")[-1].text().split(" / ")[0]) > 0 for tr in rows), "fixture has a blocked release"
 
 
 def test_runbook_sections_follow_the_deployment(pages: dict[str, str]) -> None:
@@ -125,9 +121,7 @@ def test_runbook_sections_follow_the_deployment(pages: dict[str, str]) -> None:
     ]
 
 
-def test_runbook_migration_row_matches_the_migration_index(
-    project_result: Result, pages: dict[str, str]
-) -> None:
+def test_runbook_migration_row_matches_the_migration_index(project_result: Result, pages: dict[str, str]) -> None:
     root = dom(pages["2026-01-alpha/index.md"])
     summary = {m["file"].rsplit("/", 1)[-1]: m for m in migrations_json(project_result.project)}
     table = next(t for t in root.find_all("table") if "Declared change" in t.text())
@@ -153,10 +147,7 @@ def test_runbook_playbook_has_the_flyway_query_and_backfill_dry_run(pages: dict[
     rec = records("project")["2026-01-alpha"]
     codes = [c.text().strip() for c in dom(pages["2026-01-alpha/index.md"]).find_all("code")]
     assert FLYWAY_HISTORY_QUERY in codes
-    assert (
-        "flyway_schema_history" in FLYWAY_HISTORY_QUERY
-        and "ORDER BY installed_rank DESC" in FLYWAY_HISTORY_QUERY
-    )
+    assert "flyway_schema_history" in FLYWAY_HISTORY_QUERY and "ORDER BY installed_rank DESC" in FLYWAY_HISTORY_QUERY
     assert rec["backfills"][0]["dry_run_sql"] in codes
 
 
@@ -171,9 +162,7 @@ def test_findings_are_admonitions_with_location(project_result: Result, pages: d
         assert len(by_kind["note"]) == sum(1 for f in found if f.waived)
         titles = [b.find("p", cls="admonition-title").text() for b in boxes]
         for f in found:
-            assert any(
-                f"{f.rule} · " in t and f"{f.loc.file}:{f.loc.line}:{f.loc.column}" in t for t in titles
-            )
+            assert any(f"{f.rule} · " in t and f"{f.loc.file}:{f.loc.line}:{f.loc.column}" in t for t in titles)
 
 
 def test_waived_finding_shows_the_reason(pages: dict[str, str]) -> None:
@@ -236,9 +225,7 @@ def test_rules_page_lists_the_catalogue(pages: dict[str, str]) -> None:
     assert {r.lower() for r in CATALOGUE} <= ids
 
 
-def test_project_findings_page_has_what_no_release_page_shows(
-    project_result: Result, pages: dict[str, str]
-) -> None:
+def test_project_findings_page_has_what_no_release_page_shows(project_result: Result, pages: dict[str, str]) -> None:
     release_files = {f"releases/{rid}.yaml" for rid in records("project")}
     elsewhere = [f for f in project_result.findings if f.loc.file not in release_files and f.release is None]
     assert elsewhere, "the fixture has an unclaimed migration"
@@ -272,9 +259,7 @@ def test_hostile_title_shows_as_typed(hostile_pages: dict[str, str]) -> None:
     meta, _ = split_front_matter(page)
     assert "<" not in meta["title"] and "&lt;/title&gt;" in meta["title"]
     assert dom(page).find("h1").text() == one_line(title)
-    assert (
-        dom(hostile_pages["2026-06-hostile/rollback.md"]).find("h1").text() == f"Rollback: {one_line(title)}"
-    )
+    assert dom(hostile_pages["2026-06-hostile/rollback.md"]).find("h1").text() == f"Rollback: {one_line(title)}"
 
 
 def test_hostile_flag_names_stay_one_line_each(hostile_pages: dict[str, str]) -> None:

@@ -50,4 +50,6 @@ def test_case(case: Path, tmp_path: Path) -> None:
     got_cmp = {(r, ln, sev if any(w[2] for w in want if w[:2] == (r, ln)) else None) for r, ln, sev in got}
     assert got_cmp == want, "\n".join(
         f"{f.loc.file}:{f.loc.line}:{f.loc.column} {f.severity} {f.rule} {f.message}"
-        for f in result.findings if f.loc.file == rel_file)
+        for f in result.findings
+        if f.loc.file == rel_file
+    )

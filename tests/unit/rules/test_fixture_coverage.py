@@ -34,7 +34,7 @@ def project_test_rules() -> set[str]:
 
 
 def test_catalogue_has_checked_rules() -> None:
-    assert len(CHECKED) > 40   # guards against an import that silently registered nothing
+    assert len(CHECKED) > 40  # guards against an import that silently registered nothing
 
 
 @pytest.mark.parametrize("rule_id", CHECKED)
@@ -42,12 +42,17 @@ def test_rule_has_a_failing_fixture(rule_id: str) -> None:
     in_cases = sorted(stem for stem, rules in case_expectations().items() if rule_id in rules)
     assert in_cases or rule_id in project_test_rules(), (
         f"{rule_id} has a check function but no case in tests/fixtures/rules/cases expects it "
-        f"and test_project_rules.py has no test_{rule_id.lower()}_… test")
+        f"and test_project_rules.py has no test_{rule_id.lower()}_… test"
+    )
 
 
 def test_markers_name_catalogued_rules_and_severities() -> None:
-    bad = sorted((c.name, rule, sev) for c in CASES for rule, _line, sev in expected(c)
-                 if rule not in CATALOGUE or sev not in (None, "error", "warning"))
+    bad = sorted(
+        (c.name, rule, sev)
+        for c in CASES
+        for rule, _line, sev in expected(c)
+        if rule not in CATALOGUE or sev not in (None, "error", "warning")
+    )
     assert bad == []
 
 

@@ -77,6 +77,7 @@ def line_of(text: str, needle: str) -> int:
 
 # --- FES013 ------------------------------------------------------------------------------------
 
+
 def test_fes013_two_files_with_the_same_id(tmp_path: Path) -> None:
     text = release("phase-2")
     root = project(tmp_path, {"phase-2.yaml": text, "phase-2-copy.yaml": text})
@@ -96,6 +97,7 @@ def test_fes013_distinct_ids_are_fine(tmp_path: Path) -> None:
 
 # --- FES305 ------------------------------------------------------------------------------------
 
+
 def test_fes305_migration_claimed_by_two_releases(tmp_path: Path) -> None:
     later = release("b-phase-3", (WINDOW, window("2026-04-10")), (V8, ""))
     root = project(tmp_path, {"a-phase-2.yaml": release("a-phase-2"), "b-phase-3.yaml": later})
@@ -106,6 +108,7 @@ def test_fes305_migration_claimed_by_two_releases(tmp_path: Path) -> None:
 
 
 # --- FES312 ------------------------------------------------------------------------------------
+
 
 def test_fes312_duplicate_version_unclaimed_is_reported_on_the_file(tmp_path: Path) -> None:
     root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
@@ -121,7 +124,8 @@ def test_fes312_versions_compare_numerically(tmp_path: Path) -> None:
     text = release("phase-2", (V8, V8 + entry("V8.0__reseed_gizmo.sql")))
     root = project(tmp_path, {"phase-2.yaml": text})
     (root / "service" / "db" / "migration" / "V8.0__reseed_gizmo.sql").write_text(
-        "INSERT INTO gizmo (id, label) VALUES (3, 'c') ON CONFLICT DO NOTHING;\n")
+        "INSERT INTO gizmo (id, label) VALUES (3, 'c') ON CONFLICT DO NOTHING;\n"
+    )
     hits = of(run(root), "FES312")
     assert len(hits) == 1
     assert "V8__seed_gizmo.sql" in hits[0].message and "V8.0__reseed_gizmo.sql" in hits[0].message
@@ -135,9 +139,10 @@ def test_fes312_distinct_versions_are_fine(tmp_path: Path) -> None:
 
 # --- FES313 ------------------------------------------------------------------------------------
 
+
 def test_fes313_later_release_ships_a_lower_version(tmp_path: Path) -> None:
-    early = release("phase-2", (V7, ""))               # ships V8 in March
-    late = release("phase-3", (WINDOW, window("2026-04-10")), (V8, ""))                          # ships V7 in April
+    early = release("phase-2", (V7, ""))  # ships V8 in March
+    late = release("phase-3", (WINDOW, window("2026-04-10")), (V8, ""))  # ships V7 in April
     root = project(tmp_path, {"phase-2.yaml": early, "phase-3.yaml": late})
     hits = of(run(root), "FES313")
     assert where(hits) == [("releases/phase-3.yaml", line_of(late, "V7__create_gizmo.sql"), "error")]
@@ -165,11 +170,12 @@ def test_fes313_cancelled_releases_take_no_place_in_the_order(tmp_path: Path) ->
 
 # --- FES314 ------------------------------------------------------------------------------------
 
+
 def test_fes314_unclaimed_migration_is_a_warning_on_the_file(tmp_path: Path) -> None:
     root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
     hits = {f.loc.file: f for f in of(run(root), "FES314")}
     assert hits["service/db/migration/V1__create_widget.sql"].severity == "warning"
-    assert "service/db/migration/V7__create_gizmo.sql" not in hits   # claimed
+    assert "service/db/migration/V7__create_gizmo.sql" not in hits  # claimed
     assert "service/db/migration/V8__seed_gizmo.sql" not in hits
 
 
@@ -213,8 +219,11 @@ def test_fes502_target_not_rolled_back_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_fes502_rolled_back_target_is_fine(tmp_path: Path) -> None:
-    first = release("phase-2", ("status: approved", "status: rolled-back"),
-                    extra="incidents:\n  - id: INC-1\n    actions: [{title: fix, status: done}]\n")
+    first = release(
+        "phase-2",
+        ("status: approved", "status: rolled-back"),
+        extra="incidents:\n  - id: INC-1\n    actions: [{title: fix, status: done}]\n",
+    )
     again = release("phase-2b", (V7, ""), (V8, ""), extra=REATTEMPT.replace("TARGET", "phase-2"))
     root = project(tmp_path, {"phase-2.yaml": first, "phase-2b.yaml": again})
     result = run(root)
@@ -222,6 +231,7 @@ def test_fes502_rolled_back_target_is_fine(tmp_path: Path) -> None:
 
 
 # --- FES801 / FES802 / FES803 with a broken spec ----------------------------------------------
+
 
 def test_fes801_missing_spec_is_a_finding_on_the_policy(tmp_path: Path) -> None:
     text = release("phase-2")
@@ -259,21 +269,23 @@ def test_fes801_spec_not_yaml(tmp_path: Path) -> None:
 
 # --- FES015 ------------------------------------------------------------------------------------
 
+
 def test_fes015_published_schema_out_of_date(tmp_path: Path) -> None:
     root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
     assert cli_main(["schema", "--write", "--root", str(root)]) == 0
-    assert of(run(root), "FES015") == []          # freshly written: current
+    assert of(run(root), "FES015") == []  # freshly written: current
     policy = root / "releases" / "policy.yaml"
     flag = "  - features.enable-pdf-lifecycle\n"
     policy.write_text(policy.read_text().replace(flag, flag + "  - features.enable-question-bank\n"))
     hits = of(run(root), "FES015")
     assert where(hits) == [("releases/schema/release.schema.json", 1, "warning")]
     stale = run(root)
-    assert stale.errors == [] and stale.exit_code() == 0              # a warning never fails the run
+    assert stale.errors == [] and stale.exit_code() == 0  # a warning never fails the run
     assert hits[0] in stale.warnings
 
 
 # --- waivers -----------------------------------------------------------------------------------
+
 
 def _case(tmp_path: Path, name: str, drop_waivers: bool = False) -> tuple[Result, str]:
     text = (FIXTURES / "cases" / f"{name}.yaml").read_text(encoding="utf-8")
@@ -298,13 +310,13 @@ def test_waiver_marks_the_error_waived_and_the_run_passes(tmp_path: Path) -> Non
 def test_waiver_is_valid_through_its_until_date(tmp_path: Path) -> None:
     result, file = _case(tmp_path, "ok-waiver-until-today")
     assert [f.waived is not None for f in of(result, "FES404")] == [True]
-    assert [f for f in result.warnings if f.loc.file == file] == []   # a waived warning no longer counts
+    assert [f for f in result.warnings if f.loc.file == file] == []  # a waived warning no longer counts
 
 
 def test_expired_waiver_waives_nothing(tmp_path: Path) -> None:
     result, _ = _case(tmp_path, "fes901-waiver-expired")
     assert [f.waived for f in of(result, "FES404")] == [None]
-    assert result.exit_code() == 1                  # the FES901 error itself
+    assert result.exit_code() == 1  # the FES901 error itself
 
 
 def test_waiver_without_reason_waives_nothing(tmp_path: Path) -> None:
@@ -314,13 +326,15 @@ def test_waiver_without_reason_waives_nothing(tmp_path: Path) -> None:
 
 # --- FES316 ------------------------------------------------------------------------------------
 
+
 def test_fes316_migrations_dir_outside_the_project(tmp_path: Path) -> None:
     root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
     outside = tmp_path / "elsewhere"
     shutil.copytree(root / "service" / "db" / "migration", outside)
     policy = root / "releases" / "policy.yaml"
-    policy.write_text(policy.read_text().replace("migrations_dir: service/db/migration",
-                                                 "migrations_dir: ../elsewhere"))
+    policy.write_text(
+        policy.read_text().replace("migrations_dir: service/db/migration", "migrations_dir: ../elsewhere")
+    )
     result = run(root)
     text = policy.read_text()
     assert where(of(result, "FES316")) == [("releases/policy.yaml", line_of(text, "migrations_dir:"), "error")]

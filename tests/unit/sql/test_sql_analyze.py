@@ -29,8 +29,7 @@ def test_statement_starts_skip_comments_and_whitespace() -> None:
 
 def test_columns_count_characters_not_bytes() -> None:
     sql = (
-        "COMMENT ON TABLE café IS 'ünïcödé'; DROP TABLE IF EXISTS naïve;\n"
-        "SELECT '日本語'; ALTER TABLE t DROP COLUMN c;"
+        "COMMENT ON TABLE café IS 'ünïcödé'; DROP TABLE IF EXISTS naïve;\nSELECT '日本語'; ALTER TABLE t DROP COLUMN c;"
     )
     assert _positions(sql) == [
         (1, 1, "COMMENT ON"),

@@ -23,8 +23,7 @@ TEMPLATES = [
 def _files() -> list[str]:
     rnd = random.Random(20260310)
     return [
-        "\n".join(rnd.choice(TEMPLATES).format(i=i * 10 + j) for j in range(rnd.randint(3, 10)))
-        for i in range(1000)
+        "\n".join(rnd.choice(TEMPLATES).format(i=i * 10 + j) for j in range(rnd.randint(3, 10))) for i in range(1000)
     ]
 
 
