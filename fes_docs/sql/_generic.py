@@ -22,9 +22,10 @@ from typing import Any
 from sqlglot import Dialect, Token, TokenType, exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 
+from fes_docs.positions import LineIndex
 from fes_docs.sql._model import Analysis, Idem, Klass, SqlError, Statement
 from fes_docs.sql._pg import Verdict, combine
-from fes_docs.sql._text import LineIndex, clip
+from fes_docs.sql._text import clip
 
 #: Dialect names that sqlglot spells differently or does not have (H2/HSQLDB speak near-ANSI SQL).
 _ALIASES = {

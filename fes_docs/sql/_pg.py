@@ -35,9 +35,9 @@ from typing import Any
 
 from pglast.parser import scan
 
+from fes_docs.positions import LineIndex
 from fes_docs.sql._model import Idem, Klass, ObjectRef, Statement, worst_idem, worst_klass
 from fes_docs.sql._pgjson import J, walk
-from fes_docs.sql._text import LineIndex
 
 
 @dataclass

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from pglast.parser import ParseError
 
+from fes_docs.positions import LineIndex
 from fes_docs.sql._model import (
     IDEM_RANK,
     KLASS_RANK,
@@ -41,7 +42,7 @@ from fes_docs.sql._model import (
 )
 from fes_docs.sql._pg import Ctx, Verdict, classify, first_token
 from fes_docs.sql._pgjson import parse
-from fes_docs.sql._text import LineIndex, clip
+from fes_docs.sql._text import clip
 
 __all__ = [
     "IDEM_RANK",

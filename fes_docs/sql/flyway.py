@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from fes_docs.sql._text import LineIndex
+from fes_docs.positions import LineIndex
 
 Kind = Literal["versioned", "repeatable", "undo", "callback"]
 
