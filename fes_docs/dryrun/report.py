@@ -8,7 +8,7 @@ checksums let `validate` tell later whether the evidence still describes the mig
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,8 @@ __all__ = [
     "evidence_checksums",
     "evidence_json",
     "lock_mode_sql",
+    "lock_strength",
+    "strongest_per_table",
 ]
 
 EVIDENCE_FORMAT = "fes-docs-dry-run"
@@ -55,7 +57,21 @@ def lock_mode_sql(mode: str) -> str:
 
 
 def lock_strength(mode: str) -> int:
+    """Rank of a pg_locks mode in :data:`LOCK_MODES` (weakest 0); an unknown name ranks below every mode."""
     return LOCK_MODES.index(mode) if mode in LOCK_MODES else -1
+
+
+def strongest_per_table(locks: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The strongest mode held per table, tables sorted: what decides who a migration blocks.
+
+    The one definition for the outcome of a run (:attr:`MigrationOutcome.strongest_locks`) and for evidence
+    read back from JSON (the runbook), so both always name the same mode for a table.
+    """
+    strongest: dict[str, str] = {}
+    for table, mode in locks:
+        if table not in strongest or lock_strength(mode) > lock_strength(strongest[table]):
+            strongest[table] = mode
+    return dict(sorted(strongest.items()))
 
 
 @dataclass(frozen=True)
@@ -118,11 +134,7 @@ class MigrationOutcome:
     @property
     def strongest_locks(self) -> dict[str, str]:
         """The strongest mode held per table: what a reviewer needs to judge blocking."""
-        strongest: dict[str, str] = {}
-        for table, mode in self.locks:
-            if table not in strongest or lock_strength(mode) > lock_strength(strongest[table]):
-                strongest[table] = mode
-        return dict(sorted(strongest.items()))
+        return strongest_per_table(self.locks)
 
     def to_evidence(self) -> dict[str, Any]:
         entry: dict[str, Any] = {

@@ -121,7 +121,7 @@ def owners(site: Site, rel: Release) -> str:
 
 def dry_run(site: Site, rel: Release) -> str:
     """What `fes-docs dry-run` proved for this release's migrations, when the checklist cites its evidence."""
-    from ..dryrun.report import lock_mode_sql, lock_strength
+    from ..dryrun.report import lock_mode_sql, strongest_per_table
     from ..proving import read_evidence
 
     item = rel.checklist_item("flyway-dry-run")
@@ -133,13 +133,8 @@ def dry_run(site: Site, rel: Release) -> str:
     for m in evidence.get("migrations", []):
         if not isinstance(m, dict) or m.get("script") not in mine:
             continue
-        strongest: dict[str, str] = {}  # per table, the strongest mode: what decides who is blocked
-        for x in m.get("locks", []):
-            if isinstance(x, dict):
-                name, mode = str(x.get("table")), str(x.get("mode"))
-                if name not in strongest or lock_strength(mode) > lock_strength(strongest[name]):
-                    strongest[name] = mode
-        locks = {f"{lock_mode_sql(mode)} {name}" for name, mode in strongest.items()}
+        held = [(str(x.get("table")), str(x.get("mode"))) for x in m.get("locks", []) if isinstance(x, dict)]
+        locks = {f"{lock_mode_sql(mode)} {name}" for name, mode in strongest_per_table(held).items()}
         idem = {True: "yes", False: "**no**", None: "not checked"}.get(m.get("idempotent"), "?")
         rows.append(
             [

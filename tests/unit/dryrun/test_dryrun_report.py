@@ -14,6 +14,7 @@ from fes_docs.dryrun.report import (
     evidence_checksums,
     evidence_json,
     lock_mode_sql,
+    strongest_per_table,
 )
 from fes_docs.dryrun.snapshot import diff
 
@@ -46,6 +47,13 @@ def test_strongest_lock_per_table() -> None:
     )
     assert outcome.strongest_locks == {"public.a": "RowExclusiveLock", "public.b": "AccessExclusiveLock"}
     assert list(LOCK_MODES).index("AccessExclusiveLock") == len(LOCK_MODES) - 1
+
+
+def test_strongest_per_table_is_the_one_rule_for_outcomes_and_evidence() -> None:
+    held = [("public.z", "ShareLock"), ("public.a", "NoSuchLock"), ("public.z", "RowShareLock")]
+    assert strongest_per_table(held) == {"public.a": "NoSuchLock", "public.z": "ShareLock"}
+    assert list(strongest_per_table(held)) == ["public.a", "public.z"]  # sorted by table
+    assert strongest_per_table([]) == {}
 
 
 def test_status_and_passed() -> None:
