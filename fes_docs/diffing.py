@@ -28,7 +28,7 @@ from .errors import ConfigError, UsageError
 from .findings import Finding
 from .gitutil import git, toplevel
 from .model import Flag, Release
-from .signing import SignOffState, signoff_states
+from .signoffs import SignOffState, signoff_states
 
 COVERED = ("status", "flags", "migrations", "checklist", "signoffs")
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .model import Release
 from .report import finding_json, summary
-from .signing import release_digest, role_states, signoff_states
+from .signoffs import release_digest, role_states, signoff_states
 
 if TYPE_CHECKING:
     from .check import Result

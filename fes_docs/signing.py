@@ -1,20 +1,7 @@
-"""Sign-offs bound to content, and checked against git.
+"""Writing sign-offs (`fes-docs sign`) and checking who committed them (`validate --verify-git`).
 
-**The digest.** A sign-off approves the record *as it was signed*. ``fes-docs sign`` writes
-``digest: sha256:<hex>``: SHA-256 of the canonical JSON (sorted keys, no whitespace, UTF-8) of the
-parsed record with these parts left out:
-
-* ``signoffs`` — the signatures cannot cover themselves, and one owner signing must not
-  invalidate the others;
-* ``status`` — the lifecycle moves *because of* the sign-offs (planned → approved → released);
-  if it counted, approving a release would make its approval stale;
-* ``incidents`` and each migration's pinned ``checksum`` — history written after the release went
-  out; both have their own rules (§6.6, pinned checksum), and a released record must not turn red
-  because someone recorded what happened.
-
-Everything else counts, **waivers included**: a waiver accepts a risk on the owners' behalf, so one
-added after they signed must be signed again. Comments, quoting, key order and layout do not count
-(the digest is over parsed data), so reformatting never makes a sign-off stale.
+What a sign-off covers and when it is current is :mod:`fes_docs.signoffs`; this module only writes one
+(through the YAML editor, atomically) and asks git about it.
 
 **Git.** ``verify_git`` asks ``git blame`` which commit added each sign-off's ``by:`` line and checks
 its author's e-mail is one of the signer's addresses in the policy's ``people:``. When the line was
@@ -25,8 +12,6 @@ the search follows the line back to the commit that did.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,97 +24,13 @@ from .gitutil import git, toplevel
 from .loader import Document, load_bytes
 from .model import ROLLBACK_ROLE, Release, SignOff
 from .project import Project, load_project
+from .signoffs import FES706_HINT, digest_of
 from .yamledit import EditError, append_item, set_item_fields
 
 if TYPE_CHECKING:
     from .check import Result
 
-EXCLUDED_KEYS = ("signoffs", "status", "incidents")
-DIGEST_PREFIX = "sha256:"
-SignState = Literal["bound", "unbound", "stale", "malformed"]
 UNCOMMITTED = "0" * 40
-FES706_HINT = (
-    "the signer commits their own sign-off: ask them to run `fes-docs sign` and commit it; "
-    "if the address is theirs, add it under `people:` in the policy"
-)
-
-
-# --- the digest -------------------------------------------------------------------------------
-
-
-def canonical_content(data: Any) -> Any:
-    """The part of a record a sign-off covers (see the module docstring for what is left out and why)."""
-    if not isinstance(data, dict):
-        return data
-    out = {k: v for k, v in data.items() if k not in EXCLUDED_KEYS}
-    migrations = out.get("migrations")
-    if isinstance(migrations, list):  # a new list: the record's own data is never modified
-        out["migrations"] = [
-            {k: v for k, v in m.items() if k != "checksum"} if isinstance(m, dict) else m for m in migrations
-        ]
-    return out
-
-
-def canonical_json(data: Any) -> str:
-    return json.dumps(canonical_content(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def digest_of(data: Any) -> str:
-    """``sha256:<hex>`` of a parsed record's canonical form."""
-    return DIGEST_PREFIX + hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
-
-
-def release_digest(rel: Release) -> str:
-    """Computed once per loaded record: several rules and the pages ask for it."""
-    cached = rel.extra.get("digest")
-    if not isinstance(cached, str):
-        cached = rel.extra["digest"] = digest_of(rel.doc.data)
-    return cached
-
-
-def _well_formed(digest: str) -> bool:
-    hexpart = digest[len(DIGEST_PREFIX) :]
-    return digest.startswith(DIGEST_PREFIX) and len(hexpart) == 64 and all(c in "0123456789abcdef" for c in hexpart)
-
-
-@dataclass(frozen=True)
-class SignOffState:
-    """Whether one sign-off still approves the record as it stands."""
-
-    signoff: SignOff
-    state: SignState
-    current: str  # the record's digest now
-
-    @property
-    def stale_since(self) -> str | None:
-        """The sign-off date: the record was as signed then, and has changed in substance since."""
-        return self.signoff.date if self.state == "stale" else None
-
-
-def signoff_states(rel: Release) -> list[SignOffState]:
-    current = release_digest(rel)
-    out = []
-    for s in rel.signoffs:
-        state: SignState
-        if not s.digest:
-            state = "unbound"
-        elif not _well_formed(s.digest):
-            state = "malformed"
-        else:
-            state = "bound" if s.digest == current else "stale"
-        out.append(SignOffState(s, state, current))
-    return out
-
-
-def role_states(roles: list[str], rel: Release) -> dict[str, SignState | Literal["missing"]]:
-    """Per owner role, the state of its (first) sign-off or ``missing``: one dashboard row."""
-    states: dict[str, SignState | Literal["missing"]] = {r: "missing" for r in roles}
-    for st in signoff_states(rel):
-        role = st.signoff.role
-        known = role in states or role == ROLLBACK_ROLE
-        if role is not None and known and states.get(role, "missing") == "missing":
-            states[role] = st.state
-    return states
 
 
 # --- fes-docs sign ----------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from typing import Any
 
 from ..check import Result
 from ..findings import Finding
-from ..model import ROLLBACK_ROLE, Flag, Release
+from ..model import Flag, Release
 from ..project import POLICY_FILE, Project
+from ..signoffs import NOT_REQUIRED, NOT_YET, DisplayState, role_state
 from ..sql.flyway import parse_name
 
 # Pages every site has, in nav order: (nav title, path relative to the pages folder).
@@ -26,9 +27,19 @@ OVERVIEW_PAGES: tuple[tuple[str, str], ...] = (
 )
 _RESERVED = frozenset(path.rsplit(".", 1)[0] for _, path in OVERVIEW_PAGES)
 
-SIGNED, MISSING, NOT_YET, NOT_REQUIRED = "signed", "missing", "not required yet", "not required"
-# Plain text with marks every system font has (no emoji): the dashboard must read the same printed.
-SIGN_TEXT = {SIGNED: "✓ signed", MISSING: "✗ **missing**", NOT_YET: "not required yet", NOT_REQUIRED: "not required"}
+# How each sign-off state (:mod:`fes_docs.signoffs`, the one definition) reads on a page. Plain text with
+# marks every system font has (no emoji): the dashboard must read the same printed. Only a sign-off
+# bound to the record as it stands reads "signed".
+SIGNED, MISSING = "bound", "missing"
+SIGN_TEXT: dict[DisplayState, str] = {
+    "bound": "✓ signed",
+    "stale": "✗ **stale** (record changed since signing)",
+    "unbound": "⚠ **unbound** (no digest: re-sign)",
+    "malformed": "✗ **malformed digest**",
+    "missing": "✗ **missing**",
+    NOT_YET: "not required yet",
+    NOT_REQUIRED: "not required",
+}
 
 
 def slugify(key: str) -> str:
@@ -112,12 +123,8 @@ class Site:
     def title(self, rel: Release) -> str:
         return rel.title if rel.title and rel.title.strip() else rel.key
 
-    def signoff_state(self, rel: Release, role: str) -> str:
-        if any(s.role == role for s in rel.signoffs):
-            return SIGNED
-        if rel.cancelled or role == ROLLBACK_ROLE:
-            return NOT_REQUIRED
-        return MISSING if rel.from_approved else NOT_YET
+    def signoff_state(self, rel: Release, role: str) -> DisplayState:
+        return role_state(rel, role)
 
     def checklist_progress(self, rel: Release) -> tuple[int, int]:
         policy_ids = self.project.policy.checklist_ids

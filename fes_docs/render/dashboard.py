@@ -10,7 +10,7 @@ from itertools import groupby
 
 from ..model import Release
 from .blocks import document, table
-from .context import MISSING, NOT_REQUIRED, NOT_YET, SIGN_TEXT, SIGNED, Site
+from .context import SIGN_TEXT, Site
 from .escape import md_escape
 from .findings import counts
 
@@ -30,7 +30,7 @@ def dashboard(site: Site) -> str:
             + "\n".join(f"    - {md_escape(f)}" for f in unloaded)
             + "\n\n    They have no pages; see [project findings](problems.md).\n"
         )
-    legend = ", ".join(SIGN_TEXT[s] for s in (SIGNED, MISSING, NOT_YET, NOT_REQUIRED))
+    legend = ", ".join(SIGN_TEXT.values())
     blocks.append(
         f"Sign-offs per owner role (§8): {legend} (sign-offs are due from status approved on; "
         "cancelled releases need none). Checklist: items done of the policy's checklist (§3)."

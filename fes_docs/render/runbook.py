@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import ROLLBACK_ROLE, Release
 from .blocks import bullets, disable_lines, document, history_query, page, table, tasks
-from .context import SIGN_TEXT, SIGNED, Site, rollout_text
+from .context import SIGN_TEXT, Site, rollout_text
 from .escape import code_block, link, link_or_text, md_escape
 from .findings import admonitions, counts
 
@@ -111,8 +111,8 @@ def owners(site: Site, rel: Release) -> str:
     for role in roles(site, rel):
         state = site.signoff_state(rel, role)
         cell = SIGN_TEXT[state]
-        if state == SIGNED:
-            s = next(s for s in rel.signoffs if s.role == role)
+        s = next((s for s in rel.signoffs if s.role == role), None)
+        if s is not None:  # bound or not, say whose sign-off it is
             cell += " " + md_escape(f"by {s.by or '?'}" + (f" on {s.date}" if s.date else ""))
         person = rel.owners.get(role)
         rows.append([md_escape(role), md_escape(person) if person else "**not named**", contact(site, person), cell])

@@ -1,6 +1,6 @@
 """Sign-offs bound to content: a signature approves the record as it was signed, not as it is now.
 
-The digest and what it covers live in :mod:`fes_docs.signing`; FES706 (who committed the sign-off)
+The digest, what it covers and the states live in :mod:`fes_docs.signoffs`; FES706 (who committed the sign-off)
 needs git, so ``validate --verify-git`` emits it and it is only catalogued here.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..model import Release
 from ..project import Project
-from ..signing import FES706_HINT, signoff_states
+from ..signoffs import FES706_HINT, signoff_states
 from . import Hit, emitted_rule, release_rule
 
 

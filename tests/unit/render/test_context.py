@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fes_docs.check import Result
-from fes_docs.render.context import MISSING, NOT_YET, SIGNED, Site, slugify
+from fes_docs.render.context import MISSING, SIGNED, Site, slugify
+from fes_docs.signoffs import NOT_YET, release_digest, signoff_states
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,12 @@ def test_each_release_gets_a_distinct_folder(hostile_result: Result) -> None:
 def test_signoff_states(project_result: Result) -> None:
     site = Site(project_result)
     by_id = {r.key: r for r in site.releases}
-    assert site.signoff_state(by_id["2026-01-alpha"], "product") == SIGNED
+    alpha = by_id["2026-01-alpha"]
+    # The page's state is validate's: bound only when the digest matches the record as it stands.
+    expected = {st.signoff.role: st.state for st in signoff_states(alpha)}["product"]
+    assert site.signoff_state(alpha, "product") == expected
+    assert (expected == SIGNED) == any(
+        s.role == "product" and s.digest == release_digest(alpha) for s in alpha.signoffs
+    )
     assert site.signoff_state(by_id["2026-03-gamma"], "product") == MISSING
     assert site.signoff_state(by_id["2026-02-beta"], "product") == NOT_YET

@@ -16,7 +16,7 @@ from fes_docs.check import Result, check
 from fes_docs.cli import main as cli_main
 from fes_docs.findings import Finding
 from fes_docs.loader import load_bytes
-from fes_docs.signing import digest_of
+from fes_docs.signoffs import digest_of
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "rules"
 BASELINE = (FIXTURES / "cases" / "ok-approved.yaml").read_text(encoding="utf-8")
