@@ -7,14 +7,14 @@ build and a CI run can never disagree about what is wrong.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .findings import Finding, Loc, sort_findings
 from .model import Release
 from .project import Project, load_project
 from .rules import CATALOGUE, Hit, Rule
-from .rules.waivers import today
+from .rules.waivers import sound_waivers
 
 
 @dataclass
@@ -88,30 +88,39 @@ def run_rules(project: Project) -> list[Finding]:
     return out
 
 
-def _release_of_file(project: Project) -> dict[str, str]:
-    return {rel.file: rel.key for rel in project.releases}
+class RecordOwner:
+    """Which record a finding belongs to — the one answer waivers, pages and counts all use.
+
+    A finding in a record's own file is that record's. A finding elsewhere (an SQL file, the spec) is
+    the record's whose key it names, but only when exactly one record has that key: two files claiming
+    one id speak for neither, so neither's waivers touch the other's findings.
+    """
+
+    def __init__(self, releases: list[Release]) -> None:
+        self._by_file = {rel.file: rel for rel in releases}
+        self._by_key: dict[str, list[Release]] = {}
+        for rel in releases:
+            self._by_key.setdefault(rel.key, []).append(rel)
+
+    def __call__(self, f: Finding) -> Release | None:
+        own = self._by_file.get(f.loc.file)
+        if own is not None:
+            return own
+        candidates = self._by_key.get(f.release or "", [])
+        return candidates[0] if len(candidates) == 1 else None
 
 
 def apply_waivers(project: Project, findings: list[Finding]) -> list[Finding]:
-    """A valid waiver marks matching findings of its release as waived; they stay visible."""
-    now = today(project)
-    by_release: dict[str, dict[str, Release]] = {}
-    for rel in project.releases:
-        for ref in rel.waivers:
-            w = ref.waiver
-            rule = CATALOGUE.get(w.rule)
-            if rule is None or not rule.waivable or rule.id.startswith("FES9") or not w.reason:
-                continue
-            if w.until and w.until < now.isoformat():
-                continue
-            by_release.setdefault(rel.key, {})[w.rule] = rel
-    files = _release_of_file(project)
+    """A sound waiver (see :func:`~fes_docs.rules.waivers.waiver_verdicts`) marks its own record's findings
+    of that rule as waived; they stay visible. Rules that cannot be waived are never credited."""
+    owner = RecordOwner(project.releases)
+    sound = {rel.file: sound_waivers(project, rel) for rel in project.releases}
     out = []
     for f in findings:
-        key = f.release or files.get(f.loc.file)
-        waiving = by_release.get(key or "", {}).get(f.rule)
-        if waiving is not None:
-            waiver = next(r.waiver for r in waiving.waivers if r.waiver.rule == f.rule)
+        rel = owner(f)
+        rule = CATALOGUE.get(f.rule)
+        waiver = sound[rel.file].get(f.rule) if rel is not None else None
+        if waiver is not None and rule is not None and rule.can_be_waived:
             f = f.waive(waiver)
         out.append(f)
     return out
@@ -121,17 +130,13 @@ def check_project(project: Project) -> Result:
     findings = [*project.load_findings, *run_rules(project)]
     if project.cache is not None:
         project.cache.save()
-    files = _release_of_file(project)
-    findings = [f if f.release else _with_release(f, files.get(f.loc.file)) for f in findings]
+    owner = RecordOwner(project.releases)
+    findings = [f if f.release else _with_release(f, owner(f)) for f in findings]
     return Result(project, sort_findings(apply_waivers(project, findings)))
 
 
-def _with_release(f: Finding, key: str | None) -> Finding:
-    if key is None:
-        return f
-    from dataclasses import replace
-
-    return replace(f, release=key)
+def _with_release(f: Finding, rel: Release | None) -> Finding:
+    return f if rel is None else replace(f, release=rel.key)
 
 
 def check(root: Path, today: str | None = None, use_cache: bool | None = None) -> Result:

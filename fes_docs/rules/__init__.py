@@ -52,6 +52,11 @@ class Rule:
     cancelled_too: bool = False  # cancelled releases are exempt from all but syntax/identity rules
     waivable: bool = True
 
+    @property
+    def can_be_waived(self) -> bool:
+        """The waiver rules (FES9xx) can never be waived: a waiver must not vouch for itself."""
+        return self.waivable and not self.id.startswith("FES9")
+
 
 CATALOGUE: dict[str, Rule] = {}
 

@@ -1,17 +1,70 @@
-"""Waivers: a reasoned, dated, visible exception to one rule in one release."""
+"""Waivers: a reasoned, dated, visible exception to one rule in one release.
+
+:func:`waiver_verdicts` is the one judgement of a waiver: FES901 reports its problems, and the runner
+(:func:`fes_docs.check.apply_waivers`) credits exactly the waivers it found sound — so an expired,
+unreasoned or misdirected waiver can never be reported as a problem and credited all the same.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
-from ..model import Release
+from ..findings import Waiver
+from ..model import Release, WaiverRef
 from ..project import Project
 from . import CATALOGUE, Hit, release_rule
 
 
 def today(project: Project) -> date:
     return date.fromisoformat(project.today) if project.today else date.today()
+
+
+@dataclass(frozen=True)
+class WaiverVerdict:
+    """One waiver of one record and what is wrong with it; ``sound`` waivers are the only ones credited."""
+
+    ref: WaiverRef
+    problems: tuple[Hit, ...]
+
+    @property
+    def sound(self) -> bool:
+        return not self.problems
+
+
+def _problems(rel: Release, ref: WaiverRef, now: date) -> Iterator[Hit]:
+    w = ref.waiver
+    rule = CATALOGUE.get(w.rule)
+    if rule is None:
+        yield Hit(rel.loc(*ref.path, "rule"), f"waiver for unknown rule {w.rule!r}")
+    elif not rule.can_be_waived:
+        yield Hit(rel.loc(*ref.path, "rule"), f"rule {w.rule} cannot be waived")
+    if not w.reason or not w.reason.strip():
+        yield Hit(rel.loc(*ref.path), f"waiver for {w.rule} has no reason")
+    if w.until:
+        try:
+            until = date.fromisoformat(w.until)
+        except ValueError:
+            # The schema reports the format; a date nobody can read does not extend a waiver.
+            yield Hit(rel.loc(*ref.path, "until"), f"waiver for {w.rule} has an unreadable `until` ({w.until!r})")
+            return
+        if until < now:
+            yield Hit(rel.loc(*ref.path, "until"), f"waiver for {w.rule} expired on {w.until}")
+
+
+def waiver_verdicts(project: Project, rel: Release) -> list[WaiverVerdict]:
+    now = today(project)
+    return [WaiverVerdict(ref, tuple(_problems(rel, ref, now))) for ref in rel.waivers]
+
+
+def sound_waivers(project: Project, rel: Release) -> dict[str, Waiver]:
+    """Rule id -> the first sound waiver of that rule in this record (the one a finding is credited to)."""
+    out: dict[str, Waiver] = {}
+    for v in waiver_verdicts(project, rel):
+        if v.sound:
+            out.setdefault(v.ref.waiver.rule, v.ref.waiver)
+    return out
 
 
 @release_rule(
@@ -23,19 +76,5 @@ def today(project: Project) -> date:
 )
 def waiver_valid(project: Project, rel: Release) -> Iterator[Hit]:
     """A waiver names a known, waivable rule, gives a reason, and has not expired (`until` is inclusive)."""
-    for ref in rel.waivers:
-        w = ref.waiver
-        rule = CATALOGUE.get(w.rule)
-        if rule is None:
-            yield Hit(rel.loc(*ref.path, "rule"), f"waiver for unknown rule {w.rule!r}")
-        elif not rule.waivable or rule.id.startswith("FES9"):
-            yield Hit(rel.loc(*ref.path, "rule"), f"rule {w.rule} cannot be waived")
-        if not w.reason:
-            yield Hit(rel.loc(*ref.path), f"waiver for {w.rule} has no reason")
-        if w.until:
-            try:
-                until = date.fromisoformat(w.until)
-            except ValueError:
-                continue  # the schema reports the format
-            if until < today(project):
-                yield Hit(rel.loc(*ref.path, "until"), f"waiver for {w.rule} expired on {w.until}")
+    for verdict in waiver_verdicts(project, rel):
+        yield from verdict.problems

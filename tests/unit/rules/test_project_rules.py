@@ -340,3 +340,33 @@ def test_fes316_migrations_dir_outside_the_project(tmp_path: Path) -> None:
     assert where(of(result, "FES316")) == [("releases/policy.yaml", line_of(text, "migrations_dir:"), "error")]
     # Nothing outside the root is read: no SQL file of `elsewhere` shows up in any finding.
     assert not any("elsewhere" in f.loc.file for f in result.findings)
+
+
+def test_waiver_speaks_only_for_its_own_file(tmp_path: Path) -> None:
+    """Attack: a second file reusing an approved record's id carries a waiver for that record's error."""
+    waiving = (FIXTURES / "cases" / "ok-waiver-silences-error.yaml").read_text(encoding="utf-8")
+    bare = waiving[: waiving.index("waivers:")]
+    rid = next(line.split(": ", 1)[1] for line in bare.splitlines() if line.startswith("id: "))
+    result = run(project(tmp_path, {f"{rid}.yaml": bare, "zz-impostor.yaml": waiving}))
+    victim = [f for f in of(result, "FES301") if f.loc.file == f"releases/{rid}.yaml"]
+    assert victim and all(f.waived is None and f.blocking for f in victim)
+    assert result.exit_code() == 1
+
+
+def test_waiver_with_an_unreadable_until_waives_nothing(tmp_path: Path) -> None:
+    """The waiver's judgement is made once: a date FES901 cannot read cannot extend the waiver either."""
+    text = (FIXTURES / "cases" / "ok-waiver-silences-error.yaml").read_text(encoding="utf-8")
+    text = text.replace("until: 2026-12-31", 'until: "2026-13-45"')
+    rid = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("id: "))
+    result = run(project(tmp_path, {f"{rid}.yaml": text}))
+    assert [f.waived for f in of(result, "FES301")] == [None]
+    assert any("until" in f.message for f in of(result, "FES901"))
+
+
+def test_a_waiver_rule_cannot_be_waived(tmp_path: Path) -> None:
+    text = (FIXTURES / "cases" / "fes901-waiver-expired.yaml").read_text(encoding="utf-8")
+    text += '  - rule: FES901\n    reason: "please"\n'
+    rid = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("id: "))
+    result = run(project(tmp_path, {f"{rid}.yaml": text}))
+    assert of(result, "FES901") and all(f.waived is None for f in of(result, "FES901"))
+    assert any("cannot be waived" in f.message for f in of(result, "FES901"))
