@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .findings import Summary
 from .model import Release
 from .report import finding_json, summary
 from .signoffs import release_digest, role_states, signoff_states
@@ -50,7 +51,7 @@ def _release(result: Result, rel: Release) -> dict[str, Any]:
         "roles": role_states(roles, rel),
         "checklist": {"done": done, "total": len(result.project.policy.checklist)},
         "summary": summary(findings),
-        "blocking": any(f.blocking for f in findings),
+        "blocking": Summary.of(findings).fails(),
         "findings": [finding_json(f) for f in findings],
     }
 
@@ -73,7 +74,7 @@ def releases_json(result: Result) -> dict[str, Any]:
         "summary": {
             **summary(result.findings),
             "releases": len(releases),
-            "blocked": sum(any(f.blocking for f in result.for_release(r.key)) for r in releases),
+            "blocked": sum(Summary.of(result.for_release(r.key)).fails() for r in releases),
         },
         "releases": [_release(result, rel) for rel in releases],
         "findings": [finding_json(f) for f in result.findings if f.release not in keys],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -45,11 +46,45 @@ class Finding:
         """Errors fail a run; a waived error does not."""
         return self.severity == "error" and self.waived is None
 
+    @property
+    def open_warning(self) -> bool:
+        """A warning nobody waived: fails a run only under ``--strict-warnings``."""
+        return self.severity == "warning" and self.waived is None
+
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.file, self.loc.line, self.loc.column, self.rule, self.message)
 
     def waive(self, waiver: Waiver) -> Finding:
         return replace(self, waived=waiver)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The one definition of how findings are counted, for every report, page and exit code.
+
+    ``errors`` are blocking findings (unwaived errors), ``warnings`` unwaived warnings, ``waived``
+    every waived finding whatever its severity. The JSON reports publish :meth:`as_dict`.
+    """
+
+    errors: int = 0
+    warnings: int = 0
+    waived: int = 0
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Summary:
+        errors = warnings = waived = 0
+        for f in findings:
+            errors += f.blocking
+            warnings += f.open_warning
+            waived += f.waived is not None
+        return cls(errors, warnings, waived)
+
+    def fails(self, strict_warnings: bool = False) -> bool:
+        """Whether a run with these findings fails (exit 1, a failed build)."""
+        return bool(self.errors or (strict_warnings and self.warnings))
+
+    def as_dict(self) -> dict[str, int]:
+        return {"errors": self.errors, "warnings": self.warnings, "waived": self.waived}
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

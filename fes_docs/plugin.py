@@ -32,7 +32,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from .check import Result, check_project
 from .errors import ConfigError
-from .findings import Finding
+from .findings import Finding, Summary
 from .project import load_project
 from .render import OVERVIEW_PAGES, is_overview, render_config_error, site_files
 
@@ -164,7 +164,7 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
     def _report(self, findings: list[Finding]) -> None:
         for f in findings:
             line = f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {f.rule} {f.message}"
-            if f.blocking or (self.config.strict_warnings and f.severity == "warning" and f.waived is None):
+            if Summary.of([f]).fails(self.config.strict_warnings):
                 self._failing += 1
                 log.error(line)
             elif f.waived is not None:

@@ -7,23 +7,20 @@ give byte-identical reports — CI diffs and caches depend on it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
-from .findings import Finding
+from .findings import Finding, Summary
 from .rules import CATALOGUE
 
 JSON_FORMAT_VERSION = 1
 
 
 def summary(findings: list[Finding], files: int | None = None) -> dict[str, int]:
-    out = {
-        "errors": sum(1 for f in findings if f.blocking),
-        "warnings": sum(1 for f in findings if f.severity == "warning" and f.waived is None),
-        "waived": sum(1 for f in findings if f.waived is not None),
-    }
+    """The JSON ``summary`` object: :class:`Summary` counts, plus ``files`` when known."""
+    out = Summary.of(findings).as_dict()
     if files is not None:
         out["files"] = files
     return out
@@ -107,27 +104,38 @@ def github(findings: list[Finding], files: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def junit(findings: list[Finding], files: int | None = None) -> str:
-    """One test case per file; a failure per blocking finding. CI systems render this natively."""
-    by_file: dict[str, list[Finding]] = {}
+def junit(findings: list[Finding], files: int | None = None, checked: Iterable[str] = ()) -> str:
+    """JUnit XML as the Jenkins xunit-plugin XSD (``junit-10.xsd``, which GitLab and most CI parsers follow).
+
+    One test case per file: every ``checked`` file (so a clean file shows as a passing test) and every
+    file a finding points at. A case with blocking findings has one ``<failure>`` listing them; every
+    case has exactly one ``<system-out>`` with all of its findings (or "no findings").
+    """
+    by_file: dict[str, list[Finding]] = {file: [] for file in checked}
     for f in findings:
         by_file.setdefault(f.loc.file, []).append(f)
-    s = summary(findings, files)
+    failing = sum(1 for items in by_file.values() if Summary.of(items).errors)
+    counts = f'tests="{len(by_file)}" failures="{failing}" errors="0"'
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<testsuites name="fes-docs" tests="{len(by_file)}" failures="{s["errors"]}">',
-        f'  <testsuite name="fes-docs validate" tests="{len(by_file)}" failures="{s["errors"]}">',
+        f'<testsuites name="fes-docs" {counts}>',
+        f'  <testsuite name="fes-docs validate" {counts} skipped="0">',
     ]
     for file, items in sorted(by_file.items()):
         out.append(f'    <testcase classname="fes-docs" name={quoteattr(file)}>')
-        for f in items:
-            body = escape(
-                f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {f.message}" + (f"\nhint: {f.hint}" if f.hint else "")
+        blocking = [f for f in items if f.blocking]
+        if blocking:
+            first = blocking[0]
+            message = first.message if len(blocking) == 1 else f"{len(blocking)} blocking findings"
+            body = "\n".join(
+                f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {f.rule} {f.message}"
+                + (f"\nhint: {f.hint}" if f.hint else "")
+                for f in blocking
             )
-            if f.blocking:
-                out.append(f"      <failure type={quoteattr(f.rule)} message={quoteattr(f.message)}>{body}</failure>")
-            else:
-                out.append(f"      <system-out>{_label(f)} {escape(f.rule)}: {body}</system-out>")
+            kinds = ",".join(dict.fromkeys(f.rule for f in blocking))
+            out.append(f"      <failure type={quoteattr(kinds)} message={quoteattr(message)}>{escape(body)}</failure>")
+        log = "\n".join(f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {_label(f)} {f.rule} {f.message}" for f in items)
+        out.append(f"      <system-out>{escape(log or 'no findings')}</system-out>")
         out.append("    </testcase>")
     out += ["  </testsuite>", "</testsuites>"]
     return "\n".join(out) + "\n"

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import UsageError
-from ..findings import sort_findings
+from ..findings import Summary, sort_findings
 from ..project import load_project
 from ..report import REPORTERS, as_json
 from .common import add_root, root_of, write_file
@@ -71,4 +71,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"evidence written to {args.evidence}")
     else:
         print(REPORTERS[args.format](findings, None), end="")
-    return 1 if any(f.blocking for f in findings) else 0
+    return 1 if Summary.of(findings).fails() else 0

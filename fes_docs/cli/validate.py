@@ -6,8 +6,10 @@ import argparse
 from pathlib import Path
 
 from ..check import check
+from ..findings import Summary
 from ..gitutil import changed_files
-from ..report import REPORTERS, as_json
+from ..project import POLICY_FILE, RELEASES_DIR, release_files
+from ..report import REPORTERS, as_json, junit
 from ..rerun import Report, validate_report
 from ..summary import migrations_json
 from .common import add_root, root_of, write_out
@@ -44,6 +46,11 @@ def _relative(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
+def _checked_files(root: Path) -> list[str]:
+    """The files `validate` reads as records: the policy and every release file."""
+    return [f"{RELEASES_DIR}/{POLICY_FILE}", *(f"{RELEASES_DIR}/{p.name}" for p in release_files(root))]
+
+
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
     if args.verify_git:  # needs the records themselves, so no fast path
@@ -65,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
     files = report.files
     if args.format == "json":
         out = as_json(findings, files, {"migrations": report.migrations})
+    elif args.format == "junit":  # every checked file is a test case, not only those with findings
+        out = junit(findings, files, [f for f in _checked_files(root) if only is None or f in only])
     else:
         out = REPORTERS[args.format](findings, files)
     write_out(out, args.output)
-    errors = any(f.blocking for f in findings)
-    warnings = any(f.severity == "warning" and f.waived is None for f in findings)
-    return 1 if errors or (args.strict_warnings and warnings) else 0
+    return 1 if Summary.of(findings).fails(args.strict_warnings) else 0

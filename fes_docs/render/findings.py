@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..findings import Finding
+from ..findings import Finding, Summary
 from ..rules import CATALOGUE
 from .escape import md_escape, md_text
 
@@ -40,7 +40,5 @@ def admonitions(findings: list[Finding], rules_page: str) -> str:
 
 
 def counts(findings: list[Finding]) -> tuple[int, int, int]:
-    errors = sum(1 for f in findings if f.blocking)
-    warnings = sum(1 for f in findings if f.severity == "warning" and f.waived is None)
-    waived = sum(1 for f in findings if f.waived is not None)
-    return errors, warnings, waived
+    s = Summary.of(findings)
+    return s.errors, s.warnings, s.waived

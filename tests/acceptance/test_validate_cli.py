@@ -125,6 +125,10 @@ def test_formats(example: Path) -> None:
     code, out, _ = run(example, "--format", "junit")
     tree = ET.fromstring(out)
     assert tree.tag == "testsuites" and int(tree.get("failures", "0")) >= 1
+    names = {c.get("name"): c.find("failure") is not None for c in tree.iter("testcase")}
+    records = {f"releases/{p.name}" for p in (example / "releases").glob("*.yaml")}
+    assert set(names) >= records  # every checked file is a test case, the clean ones pass
+    assert {n for n, failed in names.items() if failed} == {"releases/2026-12-phase-3-question-bank.yaml"}
     code, out, _ = run(example, "--format", "sarif")
     sarif = json.loads(out)
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"][0]["ruleId"].startswith("FES")
