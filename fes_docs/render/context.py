@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..check import Result
-from ..findings import Finding
+from ..findings import Finding, Summary
 from ..model import Flag, Release
 from ..project import POLICY_FILE, Project
 from ..signoffs import NOT_REQUIRED, NOT_YET, DisplayState, role_state
@@ -108,10 +108,10 @@ class Site:
         return self.findings_by_file.get(rel.file, [])
 
     def blocking(self, rel: Release) -> int:
-        return sum(1 for f in self.findings(rel) if f.blocking)
+        return Summary.of(self.findings(rel)).errors
 
     def warnings(self, rel: Release) -> int:
-        return sum(1 for f in self.findings(rel) if f.severity == "warning" and f.waived is None)
+        return Summary.of(self.findings(rel)).warnings
 
     def slug(self, rel: Release) -> str:
         return self.slugs[rel.file]
