@@ -12,6 +12,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_text
 from .errors import UsageError
 from .gitutil import git
 from .model import ROLLBACK_ROLE
@@ -108,7 +109,6 @@ def drift(project: Project) -> str | None:
 
 def write(project: Project) -> Path:
     """Replace the block in the existing CODEOWNERS (or append it; or create .github/CODEOWNERS)."""
-    from .atomic import write_text
 
     repo = repo_root(project)
     expected = block(project, repo)

@@ -8,7 +8,9 @@ document, which is how a rule turns "this flag" into ``file:line:col``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from .findings import Loc, Waiver
@@ -371,3 +373,33 @@ class Release:
                 if isinstance(w, dict)
             ],
         )
+
+
+def parse_datetime(text: str) -> datetime | None:
+    """An ISO 8601 date-time as records write it (``Z`` or an offset); None when it is not one."""
+    try:
+        return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def deploy_order(releases: Iterable[Release]) -> list[Release]:
+    """The order releases deploy in (so their Flyway versions must ascend): by window start, then id.
+
+    A release with no readable window, or a cancelled one, has no place in the order. Used by the
+    version-order rule and by the dry run, which applies migrations in this order.
+    """
+    dated = []
+    for rel in releases:
+        start = parse_datetime(rel.window_start) if rel.window_start else None
+        if start is None or rel.cancelled:
+            continue
+        dated.append((start.isoformat() if start.tzinfo else start.isoformat() + "+00:00", rel.key, rel))
+    return [r for _, _, r in sorted(dated, key=lambda t: (t[0], t[1]))]

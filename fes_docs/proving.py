@@ -13,9 +13,8 @@ from typing import Any
 from .dryrun import BackfillInput, DryRunReport, MigrationInput, lock_mode_sql
 from .errors import UsageError
 from .findings import Finding, Loc
-from .model import Release
+from .model import Release, deploy_order
 from .project import Project
-from .rules.artefacts import _ordered
 from .sql.flyway import version_key
 
 LOCK_HINT = (
@@ -34,7 +33,7 @@ class Plan:
 def plan(project: Project, up_to: str | None = None) -> Plan:
     """Every migration in Flyway order (versioned by version, then repeatables), up to a release if asked."""
     index = project.migrations
-    releases = _ordered(project)
+    releases = deploy_order(project.releases)
     if up_to is not None:
         keys = [r.key for r in releases]
         if up_to not in project.by_id():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from ..atomic import write_text
 from ..errors import UsageError
 
 
@@ -27,8 +29,6 @@ def root_of(args: argparse.Namespace) -> Path:
 
 def write_out(text: str, out: Path | None) -> None:
     if out is None:
-        import sys
-
         sys.stdout.write(text)
         return
     write_file(out, text)
@@ -36,8 +36,6 @@ def write_out(text: str, out: Path | None) -> None:
 
 def write_file(out: Path, text: str) -> None:
     """An output file the user asked for: parent folders created, written atomically, errors in one line."""
-    from ..atomic import write_text
-
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_text(out, text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from ..check import Result
+from ..export import releases_json
 from .blocks import document
 from .context import OVERVIEW_PAGES, Site
 from .dashboard import dashboard
@@ -53,7 +54,6 @@ def render_pages(result: Result) -> dict[str, str]:
 def site_files(result: Result) -> dict[str, str]:
     """Everything that goes into the pages folder: the pages plus ``releases.json``, the same data
     for machines (see docs/releases-json.md)."""
-    from ..export import releases_json
 
     files = render_pages(result)
     files[EXPORT_FILE] = json.dumps(releases_json(result), indent=2, ensure_ascii=False) + "\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..check import Result
+from ..check import RecordOwner, Result
 from ..findings import Finding, Summary
 from ..model import Flag, Release
 from ..project import POLICY_FILE, Project
@@ -78,26 +78,15 @@ class Site:
                 slug = f"{base}-{n}"
             taken.add(slug)
             self.slugs[rel.file] = slug
-        files = {rel.file for rel in self.releases}
-        keys: dict[str, list[Release]] = {}
-        for rel in self.releases:
-            keys.setdefault(rel.key, []).append(rel)
+        owner = RecordOwner(self.releases)
         self.findings_by_file = {rel.file: [] for rel in self.releases}
         self.unplaced = []
         for f in self.result.findings:
-            owner = self._owner(f, files, keys)
-            if owner is None:
+            rel = owner(f)  # the same answer waivers were credited by
+            if rel is None:
                 self.unplaced.append(f)
             else:
-                self.findings_by_file[owner].append(f)
-
-    @staticmethod
-    def _owner(f: Finding, files: set[str], keys: dict[str, list[Release]]) -> str | None:
-        """The release file whose page shows ``f``: its own file, else the one release with its key."""
-        if f.loc.file in files:
-            return f.loc.file
-        candidates = keys.get(f.release or "", [])
-        return candidates[0].file if len(candidates) == 1 else None
+                self.findings_by_file[rel.file].append(f)
 
     # -- per release -----------------------------------------------------------------------------
     @property

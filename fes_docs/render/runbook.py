@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..dryrun.report import lock_mode_sql, strongest_per_table
 from ..model import ROLLBACK_ROLE, Release
+from ..proving import read_evidence
 from .blocks import bullets, disable_lines, document, history_query, page, table, tasks
 from .context import SIGN_TEXT, Site, rollout_text
 from .escape import code_block, link, link_or_text, md_escape
@@ -121,8 +123,6 @@ def owners(site: Site, rel: Release) -> str:
 
 def dry_run(site: Site, rel: Release) -> str:
     """What `fes-docs dry-run` proved for this release's migrations, when the checklist cites its evidence."""
-    from ..dryrun.report import lock_mode_sql, strongest_per_table
-    from ..proving import read_evidence
 
     item = rel.checklist_item("flyway-dry-run")
     evidence = read_evidence(site.project, item.evidence if item else None)

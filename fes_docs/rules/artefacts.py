@@ -5,23 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Loc
-from ..model import Release
+from ..model import Release, deploy_order
 from ..project import Project
-from ..sql.flyway import parse_name
+from ..sql.flyway import parse_name, version_key
 from . import Hit, project_rule, release_rule
-
-
-def _ordered(project: Project) -> list[Release]:
-    """Release order for Flyway versions: by window start, then id; no window or cancelled: not ordered."""
-    from .identity import parse_datetime
-
-    dated = []
-    for rel in project.releases:
-        start = parse_datetime(rel.window_start) if rel.window_start else None
-        if start is None or rel.cancelled:
-            continue
-        dated.append((start.isoformat() if start.tzinfo else start.isoformat() + "+00:00", rel.key, rel))
-    return [r for _, _, r in sorted(dated, key=lambda t: (t[0], t[1]))]
 
 
 @project_rule(
@@ -83,8 +70,6 @@ def unique_versions(project: Project) -> Iterator[Hit]:
     for name, mf in sorted(index.files.items()):
         if mf.name.version is None or mf.name.kind is None:
             continue
-        from ..sql.flyway import version_key
-
         key = (version_key(mf.name.version), mf.name.kind)
         if key in seen:
             claims = index.claims.get(name, [])
@@ -108,7 +93,7 @@ def versions_rise(project: Project) -> Iterator[Hit]:
     """The versions a release adds are greater than those of every release before it (by window start, then id)."""
     index = project.migrations
     highest: tuple[tuple[int, ...], str, str] | None = None
-    for rel in _ordered(project):
+    for rel in deploy_order(project.releases):
         versions = [(index.version_of(ref.file), ref) for ref in rel.migrations if ref.file]
         mine = [(v, ref) for v, ref in versions if v is not None]
         for v, ref in mine:
@@ -141,11 +126,9 @@ def orphans(project: Project) -> Iterator[Hit]:
         if mf.name.kind is None:
             yield Hit(Loc(index.file_label(name)), f"{name}: {mf.name.problem}", severity="error")
             continue
-        if mf.name.kind == "undo" and mf.name.version is not None:
-            from ..sql.flyway import version_key
-
-            if version_key(mf.name.version) in claimed_versions:
-                continue
+        undo = mf.name.kind == "undo" and mf.name.version is not None
+        if undo and version_key(mf.name.version or "") in claimed_versions:
+            continue
         yield Hit(Loc(index.file_label(name)), f"{name} is not listed by any release")
 
 
@@ -187,7 +170,7 @@ def endpoints_documented(project: Project, rel: Release) -> Iterator[Hit]:
     """Each endpoint a release lists (`METHOD /path/{param}`) exists in the spec; parameter names may differ."""
     if not rel.endpoints:
         return
-    from ..openapi import parse_endpoint
+    from ..openapi import parse_endpoint  # start-up: loads the spec validator; only records with endpoints pay
 
     spec = project.spec
     if not spec.exists or not spec.valid:
@@ -217,7 +200,7 @@ def docs_tick_honest(project: Project, rel: Release) -> Iterator[Hit]:
     item = rel.checklist_item("openapi-docs-updated")
     if item is None or not item.done or not rel.endpoints:
         return
-    from ..openapi import parse_endpoint
+    from ..openapi import parse_endpoint  # start-up: loads the spec validator; only records with endpoints pay
 
     spec = project.spec
     missing = [

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from ..dryrun import evidence_checksums
 from ..findings import Severity
 from ..model import Release
 from ..project import Project
+from ..proving import evidence_path
 from . import Hit, emitted_rule, release_rule
 
 emitted_rule(
@@ -49,8 +51,6 @@ emitted_rule(
 )
 def evidence_current(project: Project, rel: Release) -> Iterator[Hit]:
     """A cited dry-run evidence file still matches the current checksums of the release's migrations."""
-    from ..dryrun import evidence_checksums
-    from ..proving import evidence_path
 
     item = rel.checklist_item("flyway-dry-run")
     if item is None or not item.evidence:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
 
-from ..model import Release
+from ..model import Release, parse_datetime
 from ..project import Project
 from . import Hit, emitted_rule, project_rule, release_rule
 
@@ -78,20 +77,6 @@ def unique_ids(project: Project) -> Iterator[Hit]:
                 release=rel.key,
                 related=(first.loc("id"),),
             )
-
-
-def parse_datetime(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def parse_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 @release_rule("FES020", "Deployment window", "§2", hint="the window starts before it ends; use ISO 8601 with a zone")

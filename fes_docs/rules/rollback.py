@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from ..model import Release
 from ..project import Project
 from . import Hit, project_rule, release_rule
+from .migrations import effective_class
 
 
 @release_rule(
@@ -61,7 +62,6 @@ def prefer_forward_fix(project: Project, rel: Release) -> Iterator[Hit]:
     """Restoring a snapshot to undo purely additive migrations throws away data for nothing."""
     if rel.rollback_database != "restore-snapshot" or not rel.migrations:
         return
-    from .migrations import effective_class
 
     if all(m.change == "additive" and effective_class(project, m) in (None, "additive") for m in rel.migrations):
         yield Hit(
