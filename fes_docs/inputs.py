@@ -1,0 +1,184 @@
+"""The one way a project's input files are read: contained in the root, size-limited, and recorded.
+
+Everything a run looks at goes through one :class:`ProjectInputs` (``project.inputs``): a file's bytes
+(:meth:`~ProjectInputs.read_bytes`) and a folder's listing (:meth:`~ProjectInputs.list_dir`,
+:meth:`~ProjectInputs.list_tree`). Each outcome is recorded — the SHA-256 of the bytes, or that the file
+was missing, too large, unreadable or outside the project — and :meth:`~ProjectInputs.manifest` is the
+list of them. :func:`manifest_holds` tells whether a stored manifest still describes the disk, which
+is how the unchanged-project fast path (:mod:`fes_docs.rerun`) knows a previous report is still right.
+
+Components that still read files themselves (the Flyway scan, the OpenAPI loader, some rules) are
+recorded after the fact with :meth:`~ProjectInputs.note`, which reads the file once more through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from .loader import MAX_BYTES, LoadProblem, read_limited
+
+Reason = Literal["missing", "outside", "unreadable", "too-large"]
+
+
+class InputError(Exception):
+    """A file that could not be read, with why and the problem to report."""
+
+    def __init__(self, reason: Reason, problem: LoadProblem) -> None:
+        super().__init__(problem.message)
+        self.reason: Reason = reason
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    record: str  # what the manifest keeps: "sha256:<hex>", "missing", "outside", "unreadable", "too-large:<n>"
+    data: bytes | None
+    error: InputError | None
+
+
+def _outside(rel: str) -> InputError:
+    return InputError(
+        "outside",
+        LoadProblem(
+            "FES003",
+            f"{rel} leads outside the project (a link or '..'); it was not read",
+            1,
+            1,
+            "commit the file itself inside the project, not a link to somewhere else",
+        ),
+    )
+
+
+def _missing(rel: str) -> InputError:
+    return InputError("missing", LoadProblem("FES003", f"{rel} does not exist", 1, 1, "check the path"))
+
+
+def _resolve(root: Path, rel: str) -> Path | None:
+    candidate = (root / rel).resolve()
+    if candidate != root and root not in candidate.parents:
+        return None
+    return candidate
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
+
+
+def _read(root: Path, rel: str, max_bytes: int | None) -> _Outcome:
+    """Read ``rel``; ``max_bytes=None``: no limit (re-reading to check a digest, or for :meth:`~ProjectInputs.note`,
+    where the component that read the file applied its own limit)."""
+    path = _resolve(root, rel)
+    if path is None:
+        return _Outcome("outside", None, _outside(rel))
+    if not path.is_file():
+        return _Outcome("missing", None, _missing(rel))
+    if max_bytes is None:
+        try:
+            data: bytes | None = path.read_bytes()
+            problem = None
+        except OSError as exc:
+            data, problem = None, LoadProblem("FES003", f"cannot read file: {exc.strerror or exc}", 1, 1, "")
+    else:
+        data, problem = read_limited(path, max_bytes)
+    if data is None:
+        problem = problem or LoadProblem("FES003", "cannot read file", 1, 1, "")
+        if max_bytes is not None and _size(path) > max_bytes:
+            return _Outcome(f"too-large:{max_bytes}", None, InputError("too-large", problem))
+        return _Outcome("unreadable", None, InputError("unreadable", problem))
+    return _Outcome("sha256:" + hashlib.sha256(data).hexdigest(), data, None)
+
+
+def _list_dir(root: Path, folder: str) -> list[str]:
+    base = _resolve(root, folder)
+    if base is None or not base.is_dir():
+        return []
+    try:
+        return sorted(p.name for p in base.iterdir())
+    except OSError:
+        return []
+
+
+def _list_tree(root: Path, folder: str, suffix: str) -> list[str]:
+    base = _resolve(root, folder)
+    if base is None or not base.is_dir():
+        return []
+    try:
+        return sorted(p.relative_to(base).as_posix() for p in base.rglob(f"*{suffix}") if p.is_file())
+    except OSError:
+        return []
+
+
+class ProjectInputs:
+    """Reads files of the project rooted at ``root``, remembering every outcome for the manifest."""
+
+    def __init__(self, root: Path, max_bytes: int = MAX_BYTES) -> None:
+        self.root = root.resolve()
+        self.max_bytes = max_bytes
+        self._files: dict[str, str] = {}
+        self._listings: dict[str, list[str]] = {}
+
+    def inside(self, rel_path: str) -> Path | None:
+        """Resolve a user-given path, refusing anything that leaves the project root (not recorded)."""
+        return _resolve(self.root, rel_path)
+
+    def read_bytes(self, rel_path: str, max_bytes: int | None = None) -> bytes:
+        """The bytes of ``rel_path`` (relative to the root); raises :class:`InputError` with a reason."""
+        outcome = _read(self.root, rel_path, self.max_bytes if max_bytes is None else max_bytes)
+        self._files[rel_path] = outcome.record
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.data is not None
+        return outcome.data
+
+    def note(self, rel_path: str) -> None:
+        """Record a file another component read by itself (read again here, for its digest)."""
+        if rel_path not in self._files:
+            self._files[rel_path] = _read(self.root, rel_path, None).record
+
+    def list_dir(self, folder: str) -> list[str]:
+        """The names in ``folder`` (not recursive, sorted); recorded, so an added file is noticed."""
+        names = _list_dir(self.root, folder)
+        self._listings[f"dir:{folder}"] = names
+        return names
+
+    def list_tree(self, folder: str, suffix: str) -> list[str]:
+        """Every file under ``folder`` whose name ends with ``suffix``, relative to it; recorded."""
+        names = _list_tree(self.root, folder, suffix)
+        self._listings[f"tree:{suffix}:{folder}"] = names
+        return names
+
+    def manifest(self) -> dict[str, Any]:
+        """Every file and listing read so far, as JSON: what a cached result depends on."""
+        return {"files": dict(sorted(self._files.items())), "listings": dict(sorted(self._listings.items()))}
+
+
+def manifest_holds(root: Path, manifest: Any) -> bool:
+    """Whether every file and listing of ``manifest`` still reads the same under ``root``."""
+    root = root.resolve()
+    try:
+        files: dict[str, str] = manifest["files"]
+        listings: dict[str, list[str]] = manifest["listings"]
+        for key, names in listings.items():
+            kind, _, rest = key.partition(":")
+            if kind == "dir":
+                current = _list_dir(root, rest)
+            elif kind == "tree":
+                suffix, _, folder = rest.partition(":")
+                current = _list_tree(root, folder, suffix)
+            else:
+                return False
+            if current != names:
+                return False
+        for rel, record in files.items():
+            limit = int(record.split(":", 1)[1]) if record.startswith("too-large:") else None
+            if _read(root, rel, limit).record != record:
+                return False
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return True
