@@ -9,15 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .cache import Cache, digest
+from .cache import SQL, Cache, digest
+from .inputs import ProjectInputs
+from .model import MigrationRef, Policy, Release
 from .sql.analyze import Analysis, Klass, SqlError, Statement, analyze, is_supported_dialect
 from .sql.flyway import MigrationFile, parse_name, scan_dir, version_key
-
-if TYPE_CHECKING:
-    from .model import MigrationRef, Release
-    from .project import Project
 
 SEVERITY = {"additive": 0, "data": 1, "destructive": 2}
 
@@ -58,19 +56,22 @@ class MigrationIndex:
     _analyses: dict[str, Analysis] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, project: Project) -> MigrationIndex:
-        folder = project.policy.migrations_dir
-        path = project.inside(folder) if folder else None
+    def build(
+        cls, inputs: ProjectInputs, policy: Policy, releases: list[Release], cache: Cache | None = None
+    ) -> MigrationIndex:
+        folder = policy.migrations_dir
+        path = inputs.inside(folder) if folder else None
         exists = path is not None and path.is_dir()
-        dialect = project.policy.sql_dialect
+        dialect = policy.sql_dialect
         # an unknown dialect is a policy schema finding; parse as PostgreSQL meanwhile rather than not at all
-        index = cls(
-            project.root, folder, exists, dialect if is_supported_dialect(dialect) else "postgres", cache=project.cache
-        )
-        if exists and path is not None:
-            for mf in scan_dir(path, root_guard=project.root.resolve()):
+        index = cls(inputs.root, folder, exists, dialect if is_supported_dialect(dialect) else "postgres", cache=cache)
+        if folder:
+            inputs.list_tree(folder, ".sql")  # recorded: an added or removed migration is a changed input
+        if exists and path is not None and folder:
+            for mf in scan_dir(path, root_guard=inputs.root):
                 index.files[mf.relpath] = mf
-        for rel in project.releases:
+                inputs.note(index.file_label(mf.relpath))  # the Flyway scan reads its files itself (for now)
+        for rel in releases:
             for ref in rel.migrations:
                 if ref.file:
                     index.claims.setdefault(ref.file, []).append(Claim(rel, ref))
@@ -94,7 +95,7 @@ class MigrationIndex:
                 return self._analyses[name]
             text = mf.text if mf.text is not None else ""
             key = digest(self.dialect, text)
-            hit = self.cache.get("sql", key) if self.cache else None
+            hit = self.cache.get(SQL, key) if self.cache else None
             try:
                 if hit is None:
                     raise KeyError(key)
@@ -103,7 +104,7 @@ class MigrationIndex:
                 result = analyze(text, self.dialect)
                 self._analyses[name] = result
                 if self.cache:
-                    self.cache.put("sql", key, asdict(result))
+                    self.cache.put(SQL, key, asdict(result))
         return self._analyses[name]
 
     def sql_class(self, name: str | None) -> Klass | None:

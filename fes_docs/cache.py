@@ -1,39 +1,81 @@
-"""A content-hash cache so a second ``validate`` (or a ``mkdocs serve`` rebuild) skips unchanged files.
+"""The one cache layer: every cache file fes-docs reads or writes goes through :class:`Cache`.
+
+What is cached, by namespace:
+
+* ``releases`` — a release file's parsed document and schema findings (key: its bytes + the policy);
+* ``sql`` — a migration's SQL analysis (key: its text + the dialect);
+* ``runs`` — a whole ``validate`` report with the manifest of every input it read (see
+  :mod:`fes_docs.rerun`, which decides whether the manifest still holds);
+* any namespace handed out by :meth:`Cache.store` — one file per key, written through at once (the
+  OpenAPI spec results; a forked worker hands its result to the parent this way).
 
 Why it is safe:
 
-* entries are keyed by the SHA-256 of the file's bytes *and* of everything else the result depends on
+* entries are keyed by the SHA-256 of the input's bytes *and* of everything else the result depends on
   (the policy for schema findings, the dialect for SQL), so a stale entry can never be hit;
-* the cache file names the tool version; another version ignores it (never trusted across versions);
+* every file name carries :func:`code_digest`, a digest of the bytes of the package's own code and
+  schemas: after a change to a rule or to the SQL classifier nothing cached by the old code is read
+  (the version string would not change for an edit in a checkout);
 * it is JSON, not pickle: a cache folder smuggled into a pull request cannot execute code, and a
-  corrupt or hand-edited file is simply ignored;
+  corrupt or hand-edited file is simply ignored; files are replaced atomically (:mod:`fes_docs.atomic`);
 * it lives *outside* the project, in ``$FES_DOCS_CACHE_DIR`` or ``$XDG_CACHE_HOME/fes-docs`` (default
   ``~/.cache/fes-docs``), one folder per project path: a merge gate must never trust results that a
   pull request could have committed next to the records. It is invisible to git, safe to delete at any
   time, and ``FES_DOCS_NO_CACHE=1`` turns it off.
+
+This module is infrastructure: it knows JSON values and bytes, nothing about records, findings or
+projects (callers convert), so it imports nothing of fes-docs but :mod:`fes_docs.atomic`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import os
-from dataclasses import asdict
+import re
+import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from . import __version__
-from .findings import Finding, Loc, Waiver
-from .loader import Document
-from .model import Policy, Release
+from .atomic import create_bytes, write_text
 
-FORMAT = 2  # bump when the shape of an entry changes
+FORMAT = 3  # bump when the shape of a cache file changes
+
+RELEASES = "releases"
+SQL = "sql"
+RUNS = "runs"
+OPENAPI = "openapi"
+
+PACKAGE = Path(__file__).resolve().parent
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 
 
 def digest(*parts: bytes | str) -> str:
     h = hashlib.sha256()
     for part in parts:
         h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@functools.cache
+def code_digest(package: Path = PACKAGE) -> str:
+    """SHA-256 over the bytes of every ``*.py`` and packaged schema file of the package (sorted paths).
+
+    Memoised: computed once per process (about half a megabyte of source). A change to any rule, to
+    the SQL classifier or to a schema gives a new digest, so results cached by other code are not read.
+    """
+    files = sorted([*package.rglob("*.py"), *(package / "schemas").glob("*.json")])
+    h = hashlib.sha256()
+    for path in files:
+        rel = path.relative_to(package).as_posix()
+        if "__pycache__" in rel.split("/"):
+            continue
+        h.update(rel.encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
         h.update(b"\0")
     return h.hexdigest()
 
@@ -46,6 +88,14 @@ def cache_home() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "fes-docs"
 
 
+class KeyValueStore(Protocol):
+    """What a component with its own keys (the OpenAPI loader) is given to keep results in."""
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, value: dict[str, Any]) -> None: ...
+
+
 class Cache:
     """One JSON file per namespace; loaded on first use, written once at the end (atomically)."""
 
@@ -56,8 +106,13 @@ class Cache:
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
 
+    @staticmethod
+    def tag() -> str:
+        """What every cache file name carries: the code digest and the entry format."""
+        return f"{code_digest()[:20]}-f{FORMAT}"
+
     def _file(self, namespace: str) -> Path:
-        return self.folder / f"{namespace}-{__version__}-f{FORMAT}.json"
+        return self.folder / f"{namespace}-{self.tag()}.json"
 
     def _load(self, namespace: str) -> dict[str, Any]:
         if namespace not in self._data:
@@ -65,43 +120,68 @@ class Cache:
             if self.enabled:
                 try:
                     raw = json.loads(self._file(namespace).read_text(encoding="utf-8"))
-                    if isinstance(raw, dict) and raw.get("version") == __version__:
-                        entries = raw.get("entries") or {}
+                    if isinstance(raw, dict) and raw.get("code") == code_digest():
+                        stored = raw.get("entries")
+                        entries = stored if isinstance(stored, dict) else {}
                 except (OSError, ValueError):
                     entries = {}
             self._data[namespace] = entries
         return self._data[namespace]
 
     def get(self, namespace: str, key: str) -> Any:
+        """The JSON value stored under ``key``, or None (also when caching is off)."""
+        if not self.enabled:
+            return None
         value = self._load(namespace).get(key)
         if value is not None:
             self._used.setdefault(namespace, set()).add(key)
         return value
 
     def put(self, namespace: str, key: str, value: Any) -> None:
+        """Remember a JSON value (dicts, lists, strings, numbers); written by :meth:`save`."""
+        if not self.enabled:
+            return
         self._load(namespace)[key] = value
         self._used.setdefault(namespace, set()).add(key)
         self._dirty.add(namespace)
 
+    def store(self, namespace: str) -> FileStore:
+        """A get/put store for ``namespace`` whose entries are written at once, one file per key."""
+        return FileStore(self, namespace)
+
     def ensure_folder(self) -> Path | None:
-        """The cache folder, created with its ``.gitignore``; None when caching is off or impossible."""
+        """The cache folder, created with a README; None when caching is off or impossible."""
         if not self.enabled:
             return None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            readme = self.folder.parent / "README"
-            if not readme.exists():
-                readme.write_text("fes-docs cache: one folder per project path; safe to delete at any time.\n")
+            with contextlib.suppress(FileExistsError):
+                create_bytes(
+                    self.folder.parent / "README",
+                    b"fes-docs cache: one folder per project path; safe to delete at any time.\n",
+                )
         except OSError:
             return None
         return self.folder
+
+    def prune(self, namespace: str) -> None:
+        """Delete this namespace's files written by other code (they can never be read again)."""
+        keep = f"{namespace}-{self.tag()}"
+        try:
+            stale = [p for p in self.folder.glob(f"{namespace}-*") if p.name.removesuffix(".json") != keep]
+        except OSError:
+            return
+        for path in stale:
+            with contextlib.suppress(OSError):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
 
     def save(self) -> None:
         """Write what changed, dropping entries this run did not use (the cache never grows without bound)."""
         if not self.enabled or not self._dirty:
             return
-        from .atomic import write_text
-
         if self.ensure_folder() is None:
             return
         try:
@@ -110,108 +190,50 @@ class Cache:
                 entries = {k: v for k, v in self._data[namespace].items() if k in used}
                 write_text(
                     self._file(namespace),
-                    json.dumps({"version": __version__, "entries": entries}, separators=(",", ":")),
+                    json.dumps({"code": code_digest(), "entries": entries}, separators=(",", ":")),
                 )
+                self.prune(namespace)
         except OSError:
             return  # a read-only checkout still validates; it just is not faster next time
         self._dirty.clear()
 
 
-# -- release documents ---------------------------------------------------------------------------
+class FileStore:
+    """:class:`KeyValueStore` over one folder of the cache: ``<namespace>-<tag>/<key>.json``.
 
+    Written through (atomically) on every ``put``, so a forked process can hand a result to its parent.
+    """
 
-def _doc_to_json(doc: Document) -> dict[str, Any]:
-    values, keys = doc.flat()
-    return {"data": doc.data, "v": values, "k": keys}
+    def __init__(self, cache: Cache, namespace: str) -> None:
+        self.cache = cache
+        self.namespace = namespace
+        self._pruned = False
 
+    def _path(self, key: str) -> Path:
+        name = key if _SAFE_KEY.fullmatch(key) and not key.startswith(".") else digest(key)
+        return self.cache.folder / f"{self.namespace}-{self.cache.tag()}" / f"{name}.json"
 
-def _doc_from_json(file: str, raw: dict[str, Any]) -> Document:
-    return Document(file, raw["data"], flat=(raw["v"], raw["k"]))
-
-
-def finding_to_json(f: Finding) -> dict[str, Any]:
-    out = asdict(f)
-    out["related"] = [asdict(r) for r in f.related]
-    return out
-
-
-def finding_from_json(raw: dict[str, Any]) -> Finding:
-    return Finding(
-        Loc(**raw["loc"]),
-        raw["rule"],
-        raw["severity"],
-        raw["message"],
-        raw["hint"],
-        raw["release"],
-        Waiver(**raw["waived"]) if raw.get("waived") else None,
-        tuple(Loc(**r) for r in raw.get("related", ())),
-    )
-
-
-def policy_digest(policy: Policy) -> str:
-    return digest(
-        json.dumps(
-            {"e": policy.environments, "o": policy.owner_roles, "c": policy.checklist_ids, "f": policy.flags},
-            sort_keys=True,
-        )
-    )
-
-
-def load_releases_cached(
-    root: Path, releases_dir: str, policy: Policy, cache: Cache | None = None
-) -> tuple[list[Release], list[Finding]]:
-    """Load every release file, reusing parsed documents and schema findings of unchanged files."""
-    from .loader import MAX_BYTES, read_limited
-    from .project import load_release_bytes, problem_finding, release_files
-
-    pol = policy_digest(policy)
-    releases: list[Release] = []
-    findings: list[Finding] = []
-    real_root = root.resolve()
-    for path in release_files(root, releases_dir):
-        rel_name = f"{releases_dir}/{path.name}"
-        target = path.resolve()
-        if target != real_root and real_root not in target.parents:
-            findings.append(
-                Finding(
-                    Loc(rel_name),
-                    "FES003",
-                    "error",
-                    "this file is a link to somewhere outside the project; it was not read",
-                    "commit the record itself, not a symlink",
-                )
-            )
-            continue
-        data, problem = read_limited(path, MAX_BYTES)
-        if data is None:
-            findings.append(
-                problem_finding(rel_name, problem)
-                if problem
-                else Finding(Loc(rel_name), "FES003", "error", "cannot read file", "")
-            )
-            continue
-        key = digest(rel_name, pol, data)
-        hit = cache.get("releases", key) if cache else None
+    def get(self, key: str) -> dict[str, Any] | None:
+        if not self.cache.enabled:
+            return None
         try:
-            if hit is None:
-                raise KeyError(key)
-            doc = _doc_from_json(rel_name, hit["doc"]) if hit["doc"] is not None else None
-            found = [finding_from_json(f) for f in hit["findings"]]
-            release = Release.from_doc(doc) if doc is not None and isinstance(doc.data, dict) else None
-        except (KeyError, TypeError, ValueError):  # a miss, or an entry this code cannot read: recompute
-            release, found, doc = load_release_bytes(data, rel_name, policy)
-            if doc is not None:
-                doc.compact()
-            if cache:
-                cache.put(
-                    "releases",
-                    key,
-                    {
-                        "doc": _doc_to_json(doc) if doc is not None else None,
-                        "findings": [finding_to_json(f) for f in found],
-                    },
-                )
-        findings.extend(found)
-        if release is not None:
-            releases.append(release)
-    return releases, findings
+            raw = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(raw, dict) or raw.get("code") != code_digest() or raw.get("key") != key:
+            return None
+        value = raw.get("value")
+        return value if isinstance(value, dict) else None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        if self.cache.ensure_folder() is None:
+            return
+        path = self._path(key)
+        try:
+            if not self._pruned:
+                self.cache.prune(self.namespace)
+                self._pruned = True
+            path.parent.mkdir(exist_ok=True)
+            write_text(path, json.dumps({"code": code_digest(), "key": key, "value": value}, separators=(",", ":")))
+        except OSError:
+            pass  # a read-only or full disk only costs speed

@@ -3,30 +3,35 @@
 Only two situations are not findings: no policy file, or one the OS will not let us read. Then there is
 no project to speak of and :class:`ConfigError` carries a one-line reason (exit code 2). Everything
 else — broken YAML, schema violations, a missing OpenAPI spec — becomes a located finding.
+
+Every file is read through the project's :class:`~fes_docs.inputs.ProjectInputs` (``project.inputs``),
+so what a run depended on is known; results are kept in the one :class:`~fes_docs.cache.Cache`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .artefacts import MigrationIndex
+from .cache import OPENAPI, RELEASES, Cache, KeyValueStore, digest
 from .errors import ConfigError
-from .findings import Finding, Loc
-from .loader import Document, LoadProblem, load_bytes, load_file
+from .findings import Finding, Loc, Waiver
+from .inputs import InputError, ProjectInputs
+from .loader import Document, LoadProblem, load_bytes
 from .model import Policy, Release
 from .schema import policy_schema, release_schema, schema_findings
 
 if TYPE_CHECKING:
-    from .artefacts import MigrationIndex
-    from .cache import Cache
     from .openapi import SpecIndex
 
 RELEASES_DIR = "releases"
 POLICY_FILE = "policy.yaml"
 SCHEMA_DIR = "schema"
+SPEC_PARALLEL_BYTES = 256_000
 
 
 def problem_finding(file: str, p: LoadProblem) -> Finding:
@@ -44,7 +49,12 @@ class Project:
     releases_dir: str = RELEASES_DIR
     today: str | None = None  # ISO date for waiver expiry; None = the real today
     cache: Cache | None = None
+    inputs: ProjectInputs = field(default=None)  # type: ignore[assignment]  # set in __post_init__
     _spec_worker: Any = None
+
+    def __post_init__(self) -> None:
+        if self.inputs is None:
+            self.inputs = ProjectInputs(self.root)
 
     @property
     def policy_file(self) -> str:
@@ -64,26 +74,26 @@ class Project:
 
     def inside(self, rel_path: str) -> Path | None:
         """Resolve a user-given path, refusing anything that leaves the project root."""
-        candidate = (self.root / rel_path).resolve()
-        root = self.root.resolve()
-        if candidate != root and root not in candidate.parents:
-            return None
-        return candidate
+        return self.inputs.inside(rel_path)
+
+    def read_bytes(self, rel_path: str, max_bytes: int | None = None) -> bytes:
+        """A project file's bytes through the one I/O layer (raises :class:`~fes_docs.inputs.InputError`)."""
+        return self.inputs.read_bytes(rel_path, max_bytes)
 
     @cached_property
     def migrations(self) -> MigrationIndex:
-        from .artefacts import MigrationIndex
-
-        return MigrationIndex.build(self)
+        return MigrationIndex.build(self.inputs, self.policy, self.releases, self.cache)
 
     @cached_property
     def spec(self) -> SpecIndex:
-        from .openapi import load_spec
+        from .openapi import load_spec  # lazy: ~35 ms of imports a warm, unchanged-project run never needs
 
         if self._spec_worker is not None:  # validated in parallel: the result waits in the disk cache
             self._spec_worker.join()
-        folder = self.cache.ensure_folder() if self.cache is not None else None
-        return load_spec(self.root, self.policy.openapi or "", cache_dir=folder)
+        index = load_spec(self.root, self.policy.openapi or "", store=_spec_store(self.cache))
+        for rel in index.files if index.exists else [index.file]:
+            self.inputs.note(rel)  # the OpenAPI loader reads its files itself (for now)
+        return index
 
     def start_spec_worker(self) -> None:
         """Validate a large OpenAPI spec in a second process while the records load and the rules run.
@@ -92,11 +102,12 @@ class Project:
         keeps a thread from helping; a forked process uses the second core and hands its result over
         through the disk cache. Small specs, no cache or no fork: validated inline when first needed.
         """
-        import multiprocessing as mp
+        import multiprocessing as mp  # lazy: only a one-shot CLI run with a large spec forks
 
-        folder = self.cache.ensure_folder() if self.cache is not None else None
-        spec = self.inside(self.policy.openapi) if self.policy.openapi else None
-        if folder is None or spec is None or "fork" not in mp.get_all_start_methods():
+        if self.cache is None or self.cache.ensure_folder() is None or not self.policy.openapi:
+            return
+        spec = self.inside(self.policy.openapi)
+        if spec is None or "fork" not in mp.get_all_start_methods():
             return
         try:
             if spec.stat().st_size < SPEC_PARALLEL_BYTES:
@@ -104,48 +115,56 @@ class Project:
         except OSError:
             return
         worker = mp.get_context("fork").Process(
-            target=_warm_spec, args=(self.root, self.policy.openapi, folder), daemon=True
+            target=_warm_spec, args=(self.root, self.policy.openapi, self.cache), daemon=True
         )
         worker.start()
         self._spec_worker = worker
 
 
-SPEC_PARALLEL_BYTES = 256_000
+def _spec_store(cache: Cache | None) -> KeyValueStore | None:
+    """Where ``load_spec`` keeps its results: the OPENAPI namespace of the one cache (None when off)."""
+    return cache.store(OPENAPI) if cache is not None and cache.enabled else None
 
 
-def _warm_spec(root: Path, rel: str, folder: Path) -> None:
-    from .openapi import load_spec
+def _warm_spec(root: Path, rel: str, cache: Cache) -> None:
+    from .openapi import load_spec  # lazy: see Project.spec
 
-    load_spec(root, rel, cache_dir=folder)
+    load_spec(root, rel, store=_spec_store(cache))
 
 
-def load_policy(root: Path, releases_dir: str = RELEASES_DIR) -> tuple[Policy, list[Finding]]:
-    path = root / releases_dir / POLICY_FILE
+def load_policy(
+    root: Path, releases_dir: str = RELEASES_DIR, inputs: ProjectInputs | None = None
+) -> tuple[Policy, list[Finding]]:
     rel = f"{releases_dir}/{POLICY_FILE}"
-    if not path.is_file():
-        raise ConfigError(f"no policy file at {rel} (run from the project root or pass --root DIR)")
+    inputs = inputs or ProjectInputs(root)
     try:
-        path.open("rb").close()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {rel}: {exc.strerror or exc}") from None
-    doc, problems = load_file(path, rel)
+        data = inputs.read_bytes(rel)
+    except InputError as exc:
+        if exc.reason == "missing":
+            raise ConfigError(f"no policy file at {rel} (run from the project root or pass --root DIR)") from None
+        if exc.reason == "too-large":
+            return Policy.from_data(None), [problem_finding(rel, exc.problem)]
+        reason = exc.problem.message.removeprefix("cannot read file: ")
+        raise ConfigError(f"cannot read {rel}: {reason}") from None
+    doc, problems = load_bytes(data, rel)
     if doc is None:
         return Policy.from_data(None), [problem_finding(rel, p) for p in problems]
     return Policy.from_data(doc.data, doc), schema_findings(doc, policy_schema())
 
 
+def release_names(inputs: ProjectInputs, releases_dir: str = RELEASES_DIR) -> list[str]:
+    """The record files of ``releases_dir``, as paths relative to the project root."""
+    return [
+        f"{releases_dir}/{name}"
+        for name in inputs.list_dir(releases_dir)
+        if name.endswith((".yaml", ".yml")) and name != POLICY_FILE and not name.startswith(".")
+    ]
+
+
 def release_files(root: Path, releases_dir: str = RELEASES_DIR) -> list[Path]:
-    folder = root / releases_dir
-    files = (
-        [
-            p
-            for p in folder.iterdir()
-            if p.suffix in (".yaml", ".yml") and p.name != POLICY_FILE and not p.name.startswith(".")
-        ]
-        if folder.is_dir()
-        else []
-    )
-    return sorted(files, key=lambda p: p.name)
+    """The record files of ``releases_dir`` as paths (for callers outside a run; a run uses :func:`release_names`)."""
+    inputs = ProjectInputs(root)
+    return [inputs.root / rel for rel in release_names(inputs, releases_dir)]
 
 
 def load_release_bytes(data: bytes, rel: str, policy: Policy) -> tuple[Release | None, list[Finding], Document | None]:
@@ -159,23 +178,118 @@ def load_release_bytes(data: bytes, rel: str, policy: Policy) -> tuple[Release |
     return Release.from_doc(doc), findings, doc
 
 
+# -- cached release files -------------------------------------------------------------------------
+
+
+def finding_to_json(f: Finding) -> dict[str, Any]:
+    out = asdict(f)
+    out["related"] = [asdict(r) for r in f.related]
+    return out
+
+
+def finding_from_json(raw: dict[str, Any]) -> Finding:
+    return Finding(
+        Loc(**raw["loc"]),
+        raw["rule"],
+        raw["severity"],
+        raw["message"],
+        raw["hint"],
+        raw["release"],
+        Waiver(**raw["waived"]) if raw.get("waived") else None,
+        tuple(Loc(**r) for r in raw.get("related", ())),
+    )
+
+
+def policy_digest(policy: Policy) -> str:
+    return digest(
+        json.dumps(
+            {"e": policy.environments, "o": policy.owner_roles, "c": policy.checklist_ids, "f": policy.flags},
+            sort_keys=True,
+        )
+    )
+
+
+def _doc_to_json(doc: Document) -> dict[str, Any]:
+    values, keys = doc.flat()
+    return {"data": doc.data, "v": values, "k": keys}
+
+
+def _doc_from_json(file: str, raw: dict[str, Any]) -> Document:
+    return Document(file, raw["data"], flat=(raw["v"], raw["k"]))
+
+
+def load_releases(
+    inputs: ProjectInputs, releases_dir: str, policy: Policy, cache: Cache | None = None
+) -> tuple[list[Release], list[Finding]]:
+    """Load every release file, reusing parsed documents and schema findings of unchanged files."""
+    pol = policy_digest(policy)
+    releases: list[Release] = []
+    findings: list[Finding] = []
+    for rel_name in release_names(inputs, releases_dir):
+        try:
+            data = inputs.read_bytes(rel_name)
+        except InputError as exc:
+            if exc.reason == "outside":
+                findings.append(
+                    Finding(
+                        Loc(rel_name),
+                        "FES003",
+                        "error",
+                        "this file is a link to somewhere outside the project; it was not read",
+                        "commit the record itself, not a symlink",
+                    )
+                )
+            else:
+                findings.append(problem_finding(rel_name, exc.problem))
+            continue
+        key = digest(rel_name, pol, data)
+        hit = cache.get(RELEASES, key) if cache else None
+        try:
+            if hit is None:
+                raise KeyError(key)
+            doc = _doc_from_json(rel_name, hit["doc"]) if hit["doc"] is not None else None
+            found = [finding_from_json(f) for f in hit["findings"]]
+            release = Release.from_doc(doc) if doc is not None and isinstance(doc.data, dict) else None
+        except (KeyError, TypeError, ValueError):  # a miss, or an entry this code cannot read: recompute
+            release, found, doc = load_release_bytes(data, rel_name, policy)
+            if doc is not None:
+                doc.compact()
+            if cache:
+                cache.put(
+                    RELEASES,
+                    key,
+                    {
+                        "doc": _doc_to_json(doc) if doc is not None else None,
+                        "findings": [finding_to_json(f) for f in found],
+                    },
+                )
+        findings.extend(found)
+        if release is not None:
+            releases.append(release)
+    return releases, findings
+
+
 def load_project(
     root: Path,
     releases_dir: str = RELEASES_DIR,
     today: str | None = None,
     use_cache: bool | None = None,
     parallel_spec: bool = False,
+    cache: Cache | None = None,
 ) -> Project:
-    """Read the policy and every release file under ``releases/`` (unchanged files from the cache)."""
-    from .cache import Cache, load_releases_cached
+    """Read the policy and every release file under ``releases/`` (unchanged files from the cache).
 
+    ``cache``: the run's cache, when the caller keeps its own entries in it too (else one is made,
+    enabled per ``use_cache``).
+    """
     root = root.resolve()
-    policy, findings = load_policy(root, releases_dir)
-    cache = Cache(root, use_cache)
-    project = Project(root, policy, [], findings, releases_dir, today, cache)
+    inputs = ProjectInputs(root)
+    policy, findings = load_policy(root, releases_dir, inputs)
+    cache = cache if cache is not None else Cache(root, use_cache)
+    project = Project(root, policy, [], findings, releases_dir, today, cache, inputs)
     if parallel_spec:  # opt-in: only a one-shot CLI run should fork (not a long-lived, threaded server)
         project.start_spec_worker()
-    releases, release_findings = load_releases_cached(root, releases_dir, policy, cache)
+    releases, release_findings = load_releases(inputs, releases_dir, policy, cache)
     findings.extend(release_findings)
     project.releases = releases
     findings.extend(published_schema_findings(project))
@@ -185,23 +299,23 @@ def load_project(
 def published_schema_findings(project: Project) -> list[Finding]:
     """The schema file editors read must match the policy, or completion would suggest stale names."""
     out: list[Finding] = []
-    folder = project.root / project.releases_dir / SCHEMA_DIR
+    folder = f"{project.releases_dir}/{SCHEMA_DIR}"
     for name, schema in (
         ("release.schema.json", release_schema(project.policy)),
         ("policy.schema.json", policy_schema()),
     ):
-        path = folder / name
-        if not path.is_file():
-            continue
-        expected = dump_schema(schema)
         try:
-            current = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            current = project.read_bytes(f"{folder}/{name}").decode("utf-8")
+        except InputError as exc:
+            if exc.reason in ("missing", "outside"):
+                continue
             current = ""
-        if current != expected:
+        except UnicodeDecodeError:
+            current = ""
+        if current != dump_schema(schema):
             out.append(
                 Finding(
-                    Loc(f"{project.releases_dir}/{SCHEMA_DIR}/{name}"),
+                    Loc(f"{folder}/{name}"),
                     "FES015",
                     "warning",
                     f"{name} is out of date with the policy",
@@ -213,7 +327,3 @@ def published_schema_findings(project: Project) -> list[Finding]:
 
 def dump_schema(schema: dict[str, object]) -> str:
     return json.dumps(schema, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
-
-
-def load_document(root: Path, rel: str) -> tuple[Document | None, list[LoadProblem]]:
-    return load_file(root / rel, rel)
