@@ -33,7 +33,8 @@ from fes_docs.dryrun.report import (
     lock_strength,
 )
 from fes_docs.dryrun.snapshot import Change, Snapshot, diff, take_snapshot, user_table_oids
-from fes_docs.dryrun.statements import Statement, line_and_column, split_script
+from fes_docs.dryrun.statements import SentStatement, statements_to_send
+from fes_docs.positions import line_column
 
 __all__ = [
     "BackfillInput",
@@ -64,7 +65,7 @@ class Settings:
 
 @dataclass(frozen=True)
 class _Failure:
-    statement: Statement | None
+    statement: SentStatement | None
     message: str
     sqlstate: str | None = None
     position: tuple[int, int] | None = None
@@ -72,12 +73,14 @@ class _Failure:
     fatal: bool = False  # the connection is gone: nothing more can run
 
 
-def _failure(exc: psycopg.Error, statement: Statement | None, sql_text: str, conn: psycopg.Connection[Any]) -> _Failure:
+def _failure(
+    exc: psycopg.Error, statement: SentStatement | None, sql_text: str, conn: psycopg.Connection[Any]
+) -> _Failure:
     diag = exc.diag
     message = diag.message_primary or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     position = None
     if statement is not None and diag.statement_position and diag.statement_position.isdigit():
-        position = line_and_column(sql_text, statement.offset + int(diag.statement_position) - 1)
+        position = line_column(sql_text, statement.offset + int(diag.statement_position) - 1)
     details = [
         f"{label}: {value}"
         for label, value in (
@@ -158,7 +161,7 @@ class _Runner:
     # -- executing ---------------------------------------------------------------------------------------
 
     def _execute_all(
-        self, conn: psycopg.Connection[Any], statements: Sequence[Statement], sql_text: str
+        self, conn: psycopg.Connection[Any], statements: Sequence[SentStatement], sql_text: str
     ) -> _Failure | None:
         for statement in statements:
             try:
@@ -175,7 +178,7 @@ class _Runner:
 
     def migrate(self, migration: MigrationInput) -> MigrationOutcome:
         outcome = MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
-        statements = split_script(migration.sql, self.server_version_num)
+        statements = statements_to_send(migration.sql, self.server_version_num)
         outcome.statements = len(statements)
         outside = [s for s in statements if not s.transactional]
         outcome.transactional = not outside
@@ -212,7 +215,7 @@ class _Runner:
         return outcome
 
     def _apply_in_transaction(
-        self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome
+        self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome
     ) -> _Failure | None:
         before = user_table_oids(self.main)
         self.main.execute("BEGIN")
@@ -256,7 +259,7 @@ class _Runner:
     def _snapshot(self) -> Snapshot:
         return take_snapshot(self.check, self.excluded, data=self.settings.compare_data)
 
-    def _prove_idempotent(self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome) -> None:
+    def _prove_idempotent(self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome) -> None:
         began = time.perf_counter()
         try:
             self._fresh_check_session()
@@ -277,7 +280,7 @@ class _Runner:
             outcome.check_seconds = time.perf_counter() - began
 
     def _second_run_in_transaction(
-        self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome
+        self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome
     ) -> None:
         self.check.execute("BEGIN")
         try:
@@ -303,7 +306,7 @@ class _Runner:
         self._not_idempotent_changes(outcome, base, steps, changes)
 
     def _second_run_outside_transaction(
-        self, statements: Sequence[Statement], sql_text: str, outcome: MigrationOutcome
+        self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome
     ) -> None:
         base = self._snapshot()
         steps = self._run_with_snapshots(statements, sql_text)
@@ -317,9 +320,9 @@ class _Runner:
         self._not_idempotent_changes(outcome, base, steps, changes)
 
     def _run_with_snapshots(
-        self, statements: Sequence[Statement], sql_text: str
-    ) -> list[tuple[Statement, Snapshot]] | _Failure:
-        steps: list[tuple[Statement, Snapshot]] = []
+        self, statements: Sequence[SentStatement], sql_text: str
+    ) -> list[tuple[SentStatement, Snapshot]] | _Failure:
+        steps: list[tuple[SentStatement, Snapshot]] = []
         for statement in statements:
             failure = self._execute_all(self.check, [statement], sql_text)
             if failure is not None:
@@ -341,7 +344,7 @@ class _Runner:
     def _not_idempotent_changes(
         outcome: MigrationOutcome,
         base: Snapshot,
-        steps: list[tuple[Statement, Snapshot]] | _Failure,
+        steps: list[tuple[SentStatement, Snapshot]] | _Failure,
         changes: list[Change],
     ) -> None:
         outcome.idempotent = False
@@ -363,7 +366,7 @@ class _Runner:
 
     def backfill(self, backfill: BackfillInput) -> BackfillOutcome:
         outcome = BackfillOutcome(backfill.release, backfill.name, None, None, backfill.estimated_rows)
-        statements = split_script(backfill.dry_run_sql, self.server_version_num)
+        statements = statements_to_send(backfill.dry_run_sql, self.server_version_num)
         began = time.perf_counter()
         self._fresh_check_session()
         self.check.execute("BEGIN")
@@ -396,7 +399,7 @@ def _affected_rows(cursor: psycopg.Cursor[Any]) -> int | None:
     return len(rows)
 
 
-def _where(statement: Statement | None) -> str:
+def _where(statement: SentStatement | None) -> str:
     if statement is None:
         return "COMMIT"
     return f"statement {statement.index} (line {statement.line}: {statement.summary})"
@@ -411,7 +414,9 @@ def _inner_statement(detail: str | None) -> str | None:
     return None
 
 
-def _changers(base: Snapshot, steps: list[tuple[Statement, Snapshot]], changes: list[Change]) -> list[Statement]:
+def _changers(
+    base: Snapshot, steps: list[tuple[SentStatement, Snapshot]], changes: list[Change]
+) -> list[SentStatement]:
     """Every statement whose second run touched an object that ends up different, in file order.
 
     Objects that a statement changes and a later one restores (DROP ... IF EXISTS then CREATE) are not among
@@ -419,7 +424,7 @@ def _changers(base: Snapshot, steps: list[tuple[Statement, Snapshot]], changes: 
     keys = {change.key for change in changes}
     if steps:  # the replay may differ in detail (names built from txid_current(), now(), ...): count it too
         keys |= {change.key for change in diff(base, steps[-1][1])}
-    culprits: list[Statement] = []
+    culprits: list[SentStatement] = []
     previous = base
     for statement, snapshot in steps:
         if any(previous.get(key) != snapshot.get(key) for key in keys):

@@ -1,51 +1,69 @@
-"""Cut a migration into the statements Flyway would send, keeping where each one starts in the file.
+"""The statements of a migration as the dry run sends them: one cut per statement, and how to run it.
 
 Statements are run one by one (not the file in one go) so that a failure, or a second run that changes the
-schema, can be pinned to one statement and its line. The cut is made by PostgreSQL's own parser (pglast),
-which knows dollar quotes, `BEGIN ATOMIC` bodies and comments; when the file does not parse, PostgreSQL's
-scanner cuts it instead, so the server still gets to reject the bad statement with its own message.
+schema, can be pinned to one statement and its line. Where a statement starts and ends is not decided here:
+it is the cut the SQL analysis uses too (:func:`fes_docs.sql.split.cut_script`), so a dry-run failure and a
+static finding name the same line for the same statement.
 
-The parse tree also tells which statements PostgreSQL refuses inside a transaction block (`CREATE INDEX
-CONCURRENTLY`, `VACUUM`, ...): Flyway runs a migration made of those without a transaction, and so do we.
+What this module adds is the one thing the server needs to know beyond the text: which statements
+PostgreSQL refuses inside a transaction block (``CREATE INDEX CONCURRENTLY``, ``VACUUM``, ...). Flyway runs
+a migration made of those without a transaction, and so do we. That is why the dry run's statement is a
+:class:`SentStatement` — a :class:`~fes_docs.sql.split.Cut` plus that flag — and not the analysis'
+:class:`fes_docs.sql.Statement`, which is a classified statement with a verdict and an excerpt.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pglast
-from pglast import ast
-from pglast.enums import DiscardMode, ReindexObjectType
+from pglast.parser import ParseError
 
-__all__ = ["Statement", "line_and_column", "split_script", "summarise"]
+from fes_docs.sql.split import Cut, J, cut_script, parse_statements
+
+__all__ = ["SentStatement", "statements_to_send", "summarise"]
 
 # What Flyway's PostgreSQLParser.detectCanExecuteInTransaction treats as non-transactional, by node type.
-_ALWAYS_OUTSIDE = (
-    ast.AlterSystemStmt,
-    ast.CreatedbStmt,
-    ast.DropdbStmt,
-    ast.CreateTableSpaceStmt,
-    ast.DropTableSpaceStmt,
-    ast.CreateSubscriptionStmt,
-    ast.DropSubscriptionStmt,
+_ALWAYS_OUTSIDE = frozenset(
+    {
+        "AlterSystemStmt",
+        "CreatedbStmt",
+        "DropdbStmt",
+        "CreateTableSpaceStmt",
+        "DropTableSpaceStmt",
+        "CreateSubscriptionStmt",
+        "DropSubscriptionStmt",
+    }
 )
-_REINDEX_OUTSIDE = (
-    ReindexObjectType.REINDEX_OBJECT_SCHEMA,
-    ReindexObjectType.REINDEX_OBJECT_DATABASE,
-    ReindexObjectType.REINDEX_OBJECT_SYSTEM,
-)
+_REINDEX_OUTSIDE = frozenset({"REINDEX_OBJECT_SCHEMA", "REINDEX_OBJECT_DATABASE", "REINDEX_OBJECT_SYSTEM"})
 
 
 @dataclass(frozen=True)
-class Statement:
-    """One statement as sent to the server; `offset` is its first character in the file (comments skipped)."""
+class SentStatement:
+    """One statement as sent to the server: its cut of the file, and whether it may run in a transaction."""
 
-    index: int
-    text: str
-    offset: int
-    line: int
-    column: int
+    cut: Cut
     transactional: bool
+
+    @property
+    def index(self) -> int:
+        return self.cut.index
+
+    @property
+    def text(self) -> str:
+        return self.cut.text
+
+    @property
+    def offset(self) -> int:
+        """The statement's first character in the file (leading comments skipped)."""
+        return self.cut.start
+
+    @property
+    def line(self) -> int:
+        return self.cut.line
+
+    @property
+    def column(self) -> int:
+        return self.cut.column
 
     @property
     def summary(self) -> str:
@@ -61,71 +79,40 @@ def summarise(sql: str) -> str:
     return first + (" ..." if more else "")
 
 
-def line_and_column(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _must_run_outside_transaction(node: ast.Node, server_version_num: int) -> bool:
-    if isinstance(node, _ALWAYS_OUTSIDE):
+def _must_run_outside_transaction(node: J, server_version_num: int) -> bool:
+    tag = node.tag
+    if tag in _ALWAYS_OUTSIDE:
         return True
-    if isinstance(node, ast.IndexStmt | ast.DropStmt):
+    if tag in ("IndexStmt", "DropStmt"):
         return bool(node.concurrent)
-    if isinstance(node, ast.VacuumStmt):
+    if tag == "VacuumStmt":
         return bool(node.is_vacuumcmd)
-    if isinstance(node, ast.DiscardStmt):
-        return node.target == DiscardMode.DISCARD_ALL
-    if isinstance(node, ast.ReindexStmt):
+    if tag == "DiscardStmt":
+        return bool(node.target == "DISCARD_ALL")
+    if tag == "ReindexStmt":
         options = {getattr(p, "defname", None) for p in node.params or ()}
         return node.kind in _REINDEX_OUTSIDE or "concurrently" in options
-    if isinstance(node, ast.AlterEnumStmt):
+    if tag == "AlterEnumStmt":
         # ALTER TYPE ... ADD VALUE became transactional in PostgreSQL 12.
         return server_version_num < 120000 and node.newVal is not None and node.oldVal is None
     return False
 
 
-def _is_transactional(text: str, server_version_num: int) -> bool:
+def _nodes(node: J | None, text: str) -> list[J]:
+    """The statement's tree: from the file's parse, or (the file did not parse) from parsing it alone."""
+    if node is not None:
+        return [node]
     try:
-        nodes = pglast.parse_sql(text)
-    except pglast.parser.ParseError:
-        return True  # the server will reject it; how it would have run does not matter then
-    return not any(
-        raw.stmt is not None and _must_run_outside_transaction(raw.stmt, server_version_num) for raw in nodes
-    )
+        return [n for n, _ in parse_statements(text)]
+    except ParseError:
+        return []  # the server will reject it; how it would have run does not matter then
 
 
-def _slices(sql: str) -> list[slice]:
-    for with_parser in (True, False):
-        try:
-            return list(pglast.split(sql, with_parser=with_parser, only_slices=True))
-        except pglast.parser.ParseError:
-            continue
-    # Not even the scanner gets through (e.g. an unterminated quote): send it whole, let the server say why.
-    stripped = sql.lstrip()
-    start = len(sql) - len(stripped)
-    return [slice(start, len(sql.rstrip()))] if stripped else []
-
-
-def _skip_comments(sql: str, cut: slice) -> slice:
-    """The scanner's cut starts right after the previous semicolon, comments included; the parser's does not.
-    Both should point at the statement's first token, which is what a reader looks for at the line given."""
-    try:
-        tokens = pglast.parser.scan(sql[cut])
-    except pglast.parser.ParseError:
-        return cut
-    first = next((t for t in tokens if t.name not in ("SQL_COMMENT", "C_COMMENT")), None)
-    return cut if first is None or first.start == 0 else slice(cut.start + first.start, cut.stop)
-
-
-def split_script(sql: str, server_version_num: int) -> tuple[Statement, ...]:
+def statements_to_send(sql: str, server_version_num: int) -> tuple[SentStatement, ...]:
     """Statements of one migration in file order; an empty or comment-only file yields none."""
-    if sql.startswith("\ufeff"):
-        sql = " " + sql[1:]  # a byte order mark is not SQL; a blank keeps every offset and line in place
-    statements = []
-    for number, whole in enumerate(_slices(sql), start=1):
-        cut = _skip_comments(sql, whole)
-        text = sql[cut]
-        line, column = line_and_column(sql, cut.start)
-        statements.append(Statement(number, text, cut.start, line, column, _is_transactional(text, server_version_num)))
-    return tuple(statements)
+    return tuple(
+        SentStatement(
+            cut, not any(_must_run_outside_transaction(n, server_version_num) for n in _nodes(node, cut.text))
+        )
+        for node, cut in cut_script(sql)
+    )

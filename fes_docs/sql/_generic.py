@@ -7,9 +7,9 @@ leading keywords from sqlglot's lexer, idempotency "unproven" — rather than as
 database itself would not raise. Only a lexer failure (an unterminated string or comment) makes the file
 unparsable.
 
-Statements are split on ``;`` tokens from sqlglot's lexer; for MySQL/MariaDB the client's
-``DELIMITER`` directive (which Flyway honours) switches the separator, so ``CREATE FUNCTION … BEGIN …;
-END //`` stays one statement.
+Statements are cut by :func:`fes_docs.sql.split.cut_tokens` on ``;`` tokens from sqlglot's lexer; for
+MySQL/MariaDB the client's ``DELIMITER`` directive (which Flyway honours) switches the separator, so
+``CREATE FUNCTION … BEGIN …; END //`` stays one statement.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from sqlglot import Dialect, Token, TokenType, exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 
 from fes_docs.positions import LineIndex
-from fes_docs.sql._model import Analysis, Idem, Klass, SqlError, Statement
-from fes_docs.sql._pg import Verdict, combine
-from fes_docs.sql._text import clip
+from fes_docs.sql._model import Analysis, Idem, Klass, SqlError, summarize
+from fes_docs.sql._verdict import Verdict, combine
+from fes_docs.sql.split import cut_tokens
 
 #: Dialect names that sqlglot spells differently or does not have (H2/HSQLDB speak near-ANSI SQL).
 _ALIASES = {
@@ -67,39 +67,21 @@ def _quiet() -> Iterator[None]:
 
 
 def analyze_generic(text: str, dialect: str) -> Analysis:
-    from fes_docs.sql.analyze import summarize
-
     name = sqlglot_dialect(dialect)
     if name is None:
         raise ValueError(f"unknown SQL dialect {dialect!r}")
     d = Dialect.get_or_raise(name or None)
-    index = LineIndex(text)
     tokenizer = d.tokenizer_class(dialect=d)
     try:
         tokens = tokenizer.tokenize(text)
     except TokenError as exc:
-        line, column = index.position(_token_error_offset(tokenizer, exc))
+        line, column = LineIndex(text).position(_token_error_offset(tokenizer, exc))
         message = "the SQL lexer stops here: an unterminated string, quoted name or comment"
         return Analysis((), SqlError(line, column, message), None)
-    statements: list[Statement] = []
-    for chunk in _split(tokens, text, name in _DELIMITER_DIALECTS):
-        start, end = chunk[0].start, chunk[-1].end + 1
-        verdict = _classify_chunk(d, chunk, text)
-        line, column = index.position(start)
-        statements.append(
-            Statement(
-                line,
-                column,
-                clip(text[start:end]),
-                verdict.kind,
-                verdict.klass,
-                verdict.idem,
-                verdict.reason,
-                verdict.opaque,
-                tuple(verdict.creates),
-                tuple(verdict.drops),
-            )
-        )
+    statements = [
+        _classify_chunk(d, chunk, text).place(cut.line, cut.column, cut.text)
+        for chunk, cut in cut_tokens(tokens, text, name in _DELIMITER_DIALECTS)
+    ]
     return summarize(statements)
 
 
@@ -115,41 +97,6 @@ def _token_error_offset(tokenizer: Any, exc: TokenError) -> int:
         if isinstance(value, int):
             return value
     return (exc.start or 0) + 50 if exc.start else 0
-
-
-def _split(tokens: list[Token], text: str, delimiter_directive: bool) -> Iterator[list[Token]]:
-    """Statements as token runs, split at ``;`` — or at a ``DELIMITER``-chosen separator (MySQL)."""
-    delimiter = ";"
-    chunk: list[Token] = []
-    skip_until = -1
-    for tok in tokens:
-        if tok.start < skip_until:
-            continue
-        if delimiter_directive and not chunk and tok.text.upper() == "DELIMITER":
-            eol = _end_of_line(text, tok.end + 1)
-            delimiter = text[tok.end + 1 : eol].strip() or ";"
-            skip_until = eol
-            continue
-        if delimiter == ";":
-            if tok.token_type == TokenType.SEMICOLON:
-                if chunk:
-                    yield chunk
-                chunk = []
-                continue
-        elif tok.token_type != TokenType.STRING and text.startswith(delimiter, tok.start):
-            if chunk:
-                yield chunk
-            chunk = []
-            skip_until = tok.start + len(delimiter)
-            continue
-        chunk.append(tok)
-    if chunk:
-        yield chunk
-
-
-def _end_of_line(text: str, at: int) -> int:
-    ends = [i for i in (text.find("\n", at), text.find("\r", at)) if i >= 0]
-    return min(ends) if ends else len(text)
 
 
 def _classify_chunk(d: Dialect, chunk: list[Token], text: str) -> Verdict:

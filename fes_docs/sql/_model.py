@@ -56,6 +56,13 @@ class Analysis:
     opaque: bool = False
 
 
+def summarize(statements: list[Statement]) -> Analysis:
+    """The :class:`Analysis` of a parsed file: worst class, worst idempotency, any opacity."""
+    klass = worst_klass([s.klass for s in statements])
+    idem = worst_idem([s.idempotent for s in statements])
+    return Analysis(tuple(statements), None, klass, idem, any(s.opaque for s in statements))
+
+
 def worst_klass(values: list[Klass]) -> Klass | None:
     if not values:
         return None

@@ -24,15 +24,20 @@ write; that is what the dry run is for).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pglast.parser import ParseError, parse_plpgsql_json, scan
 
 from fes_docs.sql._model import Idem, Statement, worst_idem, worst_klass
-from fes_docs.sql._pg import Ctx, Verdict, classify, first_token
 from fes_docs.sql._pgjson import J, parse
-from fes_docs.sql._text import clip
+from fes_docs.sql._verdict import Ctx, Verdict
+from fes_docs.sql.split import parse_statements
+
+#: How a statement found in a body is judged: :func:`fes_docs.sql._pg.classify`, passed in by its ``DO``
+#: handler (which is what runs this module), so that neither module has to import the other at run time.
+Classify = Callable[[J, Ctx], Verdict]
 
 _GUARDS = {"PLpgSQL_stmt_if", "PLpgSQL_stmt_case"}
 
@@ -46,7 +51,7 @@ class _Found:
     guarded_kinds: list[str] = field(default_factory=list)
 
 
-def analyze_do(n: J, ctx: Ctx) -> Verdict:
+def analyze_do(n: J, ctx: Ctx, classify: Classify) -> Verdict:
     body, language = "", "plpgsql"
     for opt in n.args or ():
         arg = opt.arg
@@ -65,7 +70,7 @@ def analyze_do(n: J, ctx: Ctx) -> Verdict:
         action = tree[0]["PLpgSQL_function"]["action"]
     except (ParseError, ValueError, KeyError, IndexError, TypeError) as exc:
         return _opaque(f"DO body is not valid PL/pgSQL ({_message(exc)}): the tool cannot see into it")
-    walker = _Walker(ctx, _body_offset(ctx))
+    walker = _Walker(ctx, _body_offset(ctx), classify)
     found = _Found()
     walker.visit(action, guarded=False, found=found)
     return _verdict(found)
@@ -106,8 +111,9 @@ def _body_offset(ctx: Ctx) -> int:
 
 
 class _Walker:
-    def __init__(self, ctx: Ctx, body_start: int) -> None:
+    def __init__(self, ctx: Ctx, body_start: int, classify: Classify) -> None:
         self.ctx = ctx
+        self.classify = classify
         self.body_line = ctx.index.position(body_start)[0]
 
     def visit(self, node: Any, *, guarded: bool, found: _Found) -> None:
@@ -146,13 +152,12 @@ class _Walker:
             return
         base = self._locate(query, line)
         try:
-            stmts = parse(query)
+            cuts = parse_statements(query)
         except ParseError as exc:
             found.opaque.append(f"a statement on line {line} does not parse ({_message(exc)})")
             return
-        for node, start, end in stmts:
-            start = first_token(query, start, end)
-            self._add(node, query[start:end], base, start, line, guarded=guarded, found=found)
+        for node, cut in cuts:
+            self._add(node, cut.text, base, cut.start, line, guarded=guarded, found=found)
 
     def _dynamic(self, expr: str, line: int, *, guarded: bool, found: _Found) -> None:
         literal = _constant_string(expr)
@@ -160,13 +165,12 @@ class _Walker:
             found.opaque.append(f"EXECUTE of a computed string on line {line}")
             return
         try:
-            stmts = parse(literal)
+            cuts = parse_statements(literal)
         except ParseError as exc:
             found.opaque.append(f"EXECUTE on line {line}: the string does not parse ({_message(exc)})")
             return
-        for node, start, end in stmts:
-            start = first_token(literal, start, end)
-            self._add(node, literal[start:end], None, 0, line, guarded=guarded, found=found)
+        for node, cut in cuts:
+            self._add(node, cut.text, None, 0, line, guarded=guarded, found=found)
 
     def _add(
         self, node: Any, text: str, base: int | None, rel: int, line: int, *, guarded: bool, found: _Found
@@ -178,19 +182,8 @@ class _Walker:
         else:
             pos = (line, self._first_column(line))
             inner_ctx = Ctx(self.ctx.text, self.ctx.index, self.ctx.start, self.ctx.end, self.ctx.depth + 1)
-        v = classify(node, inner_ctx)
-        stmt = Statement(
-            pos[0],
-            pos[1],
-            clip(text),
-            v.kind,
-            v.klass,
-            v.idem,
-            v.reason,
-            v.opaque,
-            tuple(v.creates),
-            tuple(v.drops),
-        )
+        v = self.classify(node, inner_ctx)
+        stmt = v.place(pos[0], pos[1], text)
         found.inner.append((stmt, guarded))
         if v.opaque:
             found.opaque.append(f"{v.kind} on line {pos[0]}: {v.reason}")

@@ -37,12 +37,10 @@ from fes_docs.sql._model import (
     SqlError,
     Statement,
     same_object,
-    worst_idem,
-    worst_klass,
+    summarize,
 )
-from fes_docs.sql._pg import Ctx, Verdict, classify, first_token
-from fes_docs.sql._pgjson import parse
-from fes_docs.sql._text import clip
+from fes_docs.sql._pg import Ctx, classify
+from fes_docs.sql.split import parse_statements
 
 __all__ = [
     "IDEM_RANK",
@@ -57,6 +55,7 @@ __all__ = [
     "analyze",
     "is_supported_dialect",
     "same_object",
+    "summarize",
 ]
 
 #: Names that select the PostgreSQL (pglast) path.
@@ -65,9 +64,12 @@ POSTGRES_DIALECTS = frozenset({"postgres", "postgresql", "pg"})
 
 def is_supported_dialect(dialect: str) -> bool:
     """True for PostgreSQL names and every dialect sqlglot knows (``mysql``, ``h2`` via ANSI, …)."""
+    if dialect.lower() in POSTGRES_DIALECTS:
+        return True
+    # Imported here: sqlglot is needed only for other dialects and costs more start-up time than this path.
     from fes_docs.sql._generic import sqlglot_dialect
 
-    return dialect.lower() in POSTGRES_DIALECTS or sqlglot_dialect(dialect) is not None
+    return sqlglot_dialect(dialect) is not None
 
 
 def analyze(text: str, dialect: str = "postgres") -> Analysis:
@@ -77,6 +79,7 @@ def analyze(text: str, dialect: str = "postgres") -> Analysis:
     """
     if dialect.lower() in POSTGRES_DIALECTS:
         return _analyze_pg(text)
+    # Imported here: sqlglot is needed only for other dialects and costs more start-up time than this path.
     from fes_docs.sql._generic import analyze_generic
 
     return analyze_generic(text, dialect)
@@ -85,7 +88,7 @@ def analyze(text: str, dialect: str = "postgres") -> Analysis:
 def _analyze_pg(text: str) -> Analysis:
     index = LineIndex(text)
     try:
-        stmts = parse(text)
+        cuts = parse_statements(text, index)
     except ParseError as exc:
         # pglast reports (message, 0-based character offset); libpg_query's own cursor is a byte offset,
         # which pglast has already converted, so non-ASCII text before the error does not shift it.
@@ -93,32 +96,7 @@ def _analyze_pg(text: str) -> Analysis:
         offset = int(exc.args[1]) if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
         line, column = index.position(offset)
         return Analysis((), SqlError(line, column, message), None)
-    statements: list[Statement] = []
-    for node, start, end in stmts:
-        start = first_token(text, start, end)
-        verdict = classify(node, Ctx(text, index, start, end))
-        statements.append(_place(verdict, text[start:end], *index.position(start)))
+    statements = [
+        classify(node, Ctx(text, index, cut.start, cut.end)).place(cut.line, cut.column, cut.text) for node, cut in cuts
+    ]
     return summarize(statements)
-
-
-def _place(v: Verdict, text: str, line: int, column: int) -> Statement:
-    return Statement(
-        line,
-        column,
-        clip(text),
-        v.kind,
-        v.klass,
-        v.idem,
-        v.reason,
-        v.opaque,
-        tuple(v.creates),
-        tuple(v.drops),
-        tuple(v.inner),
-    )
-
-
-def summarize(statements: list[Statement]) -> Analysis:
-    """The :class:`Analysis` of a parsed file: worst class, worst idempotency, any opacity."""
-    klass: Klass | None = worst_klass([s.klass for s in statements])
-    idem: Idem | None = worst_idem([s.idempotent for s in statements])
-    return Analysis(tuple(statements), None, klass, idem, any(s.opaque for s in statements))
