@@ -11,8 +11,11 @@ Why our own walk over composed nodes instead of ``yaml.safe_load``:
 * duplicate keys are errors (PyYAML silently keeps the last one, hiding a typo'd override);
 * timestamps stay strings (the schema checks their format; ``datetime`` objects would fail it);
 * libyaml's recursive composer segfaults on ~100,000 nested brackets, and aliases can expand
-  exponentially ("billion laughs"): a bracket pre-scan, a depth limit and a node budget (aliases
-  count as often as they are expanded) reject both in milliseconds.
+  exponentially ("billion laughs"): a bracket pre-scan and a depth limit reject the first; the
+  second is measured on the composed node graph *before* anything is expanded — each distinct node
+  is sized once, and every alias reference costs the size of the subtree it would copy — so a
+  342-byte bomb is rejected after looking at a few dozen nodes. A node budget on the walk itself
+  stays as a backstop.
 
 libyaml composes (C, fast); the walk over its nodes into plain data is ours.
 """
@@ -36,6 +39,7 @@ PathKey = tuple[str | int, ...]
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
 MAX_NODES = 200_000
+MAX_ALIAS_NODES = 10_000  # values that alias references may add in total; real records use a handful
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
@@ -264,6 +268,68 @@ def _bracket_guard(text: str) -> None:
             depth -= 1
 
 
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [value for _key, value in node.value]
+    return []
+
+
+def _alias_guard(root: Any, max_nodes: int, max_alias_nodes: int) -> int:
+    """Reject alias bombs on the composed graph, before any value is built; returns the nodes sized.
+
+    An alias composes to the very node its anchor made, so a node met a second time in document
+    order is an alias reference: it costs the size its subtree would expand to, known because its
+    anchor (met first) is already sized. A node met again while it is still being sized is an alias
+    inside its own anchor (a cycle). Iterative, each distinct node visited once.
+    """
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    alias_values = 0
+    visited = 0
+    stack: list[tuple[Any, Any, bool]] = [(root, root, False)]
+    while stack:
+        node, parent, done = stack.pop()
+        key = id(node)
+        if done:
+            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            open_.discard(key)
+            continue
+        if key in size or key in open_:
+            alias_values += size.get(key, max_alias_nodes + 1)
+            if alias_values > max_alias_nodes:
+                pos = _mark_pos(parent.start_mark)
+                raise _Fail(
+                    LoadProblem(
+                        "FES003",
+                        f"aliases expand to more than {max_alias_nodes} values (an alias bomb?)"
+                        if key in size
+                        else "an alias refers to its own anchor (an endless expansion)",
+                        pos.line,
+                        pos.column,
+                        "write the values out; do not nest aliases",
+                    )
+                )
+            continue
+        visited += 1
+        open_.add(key)
+        stack.append((node, parent, True))
+        stack.extend((child, node, False) for child in reversed(_children(node)))
+    if size[id(root)] > max_nodes:
+        pos = _mark_pos(root.start_mark)
+        raise _Fail(
+            LoadProblem(
+                "FES003",
+                f"document expands to more than {max_nodes} values (an alias bomb?)",
+                pos.line,
+                pos.column,
+                "write the values out; do not nest aliases",
+            )
+        )
+    return visited
+
+
 class _Walker:
     """Turns composed nodes into plain data, recording positions; bounded depth and size."""
 
@@ -356,7 +422,12 @@ _COLLECTION_NODE_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 def load_text(
-    text: str, file: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
+    text: str,
+    file: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+    max_alias_nodes: int = MAX_ALIAS_NODES,
 ) -> tuple[Document | None, list[LoadProblem]]:
     """Parse YAML (or JSON, a YAML subset) text into a located :class:`Document`."""
     walker = _Walker(file, max_depth, max_nodes)
@@ -364,6 +435,8 @@ def load_text(
     try:
         _bracket_guard(text)
         node = loader.get_single_node()
+        if node is not None and "*" in text:  # no '*', no alias: nothing to measure
+            _alias_guard(node, max_nodes, max_alias_nodes)
         if node is not None:
             walker.doc.data = walker.walk(node, (), 0)
     except _Fail as fail:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fes_docs import loader
 from fes_docs.loader import Pos, load_bytes, load_file, load_text
 
 FIX = Path(__file__).parents[1] / "fixtures" / "loader"
@@ -66,18 +68,63 @@ def test_python_tags_are_refused() -> None:
     assert (rule, line, col) == ("FES001", 1, 5) and "tag" in msg
 
 
-def test_billion_laughs_rejected_fast() -> None:
-    t = time.perf_counter()
-    rule, _, _, msg = problem("billion-laughs.yaml")
+@pytest.fixture
+def work(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts the loader's work: values built by the walk, nodes sized by the alias guard."""
+    counts = {"walked": 0, "sized": 0}
+    walk, guard = loader._Walker.walk, loader._alias_guard
+
+    def counting_walk(self: Any, node: Any, path: Any, depth: int) -> Any:
+        counts["walked"] += 1
+        return walk(self, node, path, depth)
+
+    def counting_guard(root: Any, max_nodes: int, max_alias_nodes: int) -> int:
+        counts["sized"] += (n := guard(root, max_nodes, max_alias_nodes))
+        return n
+
+    monkeypatch.setattr(loader._Walker, "walk", counting_walk)
+    monkeypatch.setattr(loader, "_alias_guard", counting_guard)
+    return counts
+
+
+def test_billion_laughs_rejected_before_expanding(work: dict[str, int]) -> None:
+    assert (FIX / "billion-laughs.yaml").stat().st_size == 342
+    rule, line, _, msg = problem("billion-laughs.yaml")
     assert rule == "FES003" and "alias" in msg
-    assert time.perf_counter() - t < 1.0
+    assert line == 5  # the first line whose references push the expansion past the bound
+    assert work["walked"] == 0  # not one value built
+    assert work["sized"] <= 60  # the distinct nodes of a 342-byte file, each sized once
 
 
-def test_deep_nesting_rejected_without_crash() -> None:
-    t = time.perf_counter()
+def test_alias_expansion_bound_counts_copies(work: dict[str, int]) -> None:
+    text = "a: &a [1, 2, 3, 4]\nb: [" + ", ".join(["*a"] * 30) + "]\n"  # 30 references x 5 values
+    doc, problems = load_text(text, "f", max_alias_nodes=150)
+    assert not problems and doc is not None and len(doc.data["b"]) == 30
+    _, problems = load_text(text, "f", max_alias_nodes=149)
+    assert problems[0].rule == "FES003" and "alias" in problems[0].message and problems[0].line == 2
+
+
+def test_alias_inside_its_own_anchor_is_refused(work: dict[str, int]) -> None:
+    _, problems = load_text("a: &a [1, *a]\n", "f")
+    assert problems[0].rule == "FES003" and "own anchor" in problems[0].message
+    assert work["walked"] == 0
+
+
+def test_few_aliases_are_fine_and_keep_positions() -> None:
+    doc, problems = load_text("base: &b {x: 1}\nother: *b\n", "f")
+    assert not problems and doc is not None and doc.data == {"base": {"x": 1}, "other": {"x": 1}}
+    assert doc.pos(("other",)) == Pos(1, 7)  # an alias's value sits where its anchor wrote it
+
+
+def test_no_asterisk_no_alias_pass(work: dict[str, int]) -> None:
+    doc, _ = load_text("a: [1, 2]\n", "f")
+    assert doc is not None and work["sized"] == 0 and work["walked"] == 4
+
+
+def test_deep_nesting_rejected_without_crash(work: dict[str, int]) -> None:
     rule, line, _, msg = problem("deep-nesting.yaml")
     assert rule == "FES003" and "nesting" in msg and line == 1
-    assert time.perf_counter() - t < 1.0
+    assert work["walked"] == 0  # the bracket pre-scan refuses it before libyaml composes
 
 
 def test_syntax_error_located() -> None:
