@@ -66,11 +66,8 @@ def line_of(path: Path, needle: str) -> int:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_example(tmp_path_factory.mktemp("site") / "project")
-    start = time.perf_counter()
     proc = build(project, "--strict")
-    elapsed = time.perf_counter() - start
     assert proc.returncode == 0, proc.stderr
-    (project / "build-seconds.txt").write_text(f"{elapsed:.2f}\n")
     return project
 
 
