@@ -1,0 +1,147 @@
+"""The entry point: :func:`load_spec` loads, validates and indexes one spec, asking a store first."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..loader import Document, load_bytes, read_limited
+from .index import SpecIndex, base_paths, collect_operations, from_json, to_json
+from .problems import from_load, problem
+from .store import LegacyDirStore, Store, cache_key, deps_unchanged, memo_get, remember
+from .validate import Collector, validate, version_of, version_problem
+from .workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, Workspace, scan_refs
+
+MAX_PROBLEMS = 50  # reported; the rest are summarised in one problem
+
+
+def _finish(index: SpecIndex) -> SpecIndex:
+    problems = sorted(
+        index.problems, key=lambda p: (p.file != index.file, p.file, p.line, p.column, p.message, p.severity)
+    )
+    if len(problems) > MAX_PROBLEMS:
+        hidden = len(problems) - MAX_PROBLEMS
+        problems = problems[:MAX_PROBLEMS] + [
+            problem(
+                index.file,
+                f"{hidden} more problem(s) in the spec are not shown",
+                "invalid",
+                "fix the ones above and run again",
+            )
+        ]
+    index.problems = problems
+    index.valid = index.valid and not any(p.severity == "error" for p in problems)
+    return index
+
+
+def _not_there(rel: str, message: str, hint: str) -> SpecIndex:
+    return _finish(SpecIndex(rel, False, False, None, problems=[problem(rel, message, "missing", hint)]))
+
+
+def _cached(key: str, root: Path, store: Store | None, max_bytes: int) -> SpecIndex | None:
+    """The remembered result for ``key`` (memo, then store) if every file it read is unchanged."""
+    entry = memo_get(key)
+    if entry is None and store is not None:
+        entry = store.get(key)
+    if entry is None:
+        return None
+    try:
+        deps: dict[str, Any] = dict(entry["deps"])
+        if not deps_unchanged(root, deps, max_bytes):
+            return None
+        index = from_json(entry["index"])
+    except (KeyError, TypeError, ValueError):  # a store holding garbage is a miss
+        return None
+    remember(key, entry)
+    return index
+
+
+def load_spec(
+    root: Path,
+    rel: str,
+    *,
+    semantic: bool = True,
+    store: Store | None = None,
+    cache_dir: Path | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> SpecIndex:
+    """Load, validate and index the spec at ``root/rel``; never raises for a user mistake.
+
+    ``semantic=False`` runs only the structural check against the official OAS schema (plus our
+    $ref checks), skipping openapi-spec-validator's semantic walk. Results are remembered in-process
+    and, given a ``store``, asked of it before and handed to it after a check (content-addressed
+    JSON). ``cache_dir`` is a temporary spelling of ``store=`` a folder of JSON files
+    (:class:`~.store.LegacyDirStore`), kept for callers not yet passing a store.
+    """
+    if store is None and cache_dir is not None:
+        store = LegacyDirStore(cache_dir)
+    ws = Workspace(root, {"max_bytes": max_bytes, "max_depth": max_depth, "max_nodes": max_nodes})
+    target = (ws.root / rel).resolve()
+    if ws.rel_of(target) is None:
+        return _not_there(
+            rel,
+            f"the OpenAPI spec path {rel!r} points outside the project root; it is not read",
+            "give the spec path relative to the project root",
+        )
+    if not target.is_file():
+        return _not_there(
+            rel,
+            f"OpenAPI spec {rel} does not exist",
+            "create it, or fix the 'openapi' path in the policy (relative to the project root)",
+        )
+
+    raw, load_problem = read_limited(target, max_bytes)
+    if raw is None:
+        found = [from_load(rel, load_problem, "unreadable")] if load_problem else []
+        return _finish(SpecIndex(rel, True, False, None, problems=found))
+    digest = hashlib.sha256(raw).hexdigest()
+    key = cache_key(root, rel, digest, f"{semantic}:{max_bytes}:{max_depth}:{max_nodes}")
+    cached = _cached(key, root, store, max_bytes)
+    if cached is not None:
+        return cached
+
+    # Internally the spec goes by its canonical project-relative name, so a $ref back to it from
+    # another file finds the same document; findings use the name the caller gave.
+    canonical = ws.rel_of(target) or rel
+    ws.digests[canonical] = digest
+    doc, load_problems = load_bytes(raw, canonical, max_depth=max_depth, max_nodes=max_nodes)
+    ws.problems.extend(from_load(canonical, p, "unreadable") for p in load_problems)
+    index = SpecIndex(rel, True, False, None)
+    if doc is not None:
+        ws.docs[canonical] = doc
+        index = _check(ws, canonical, doc, semantic)
+        index.file = rel
+    index.problems = [p if p.file != canonical else replace(p, file=rel) for p in (*index.problems, *ws.problems)]
+    index.files = [rel, *sorted(f for f, d in ws.digests.items() if d is not None and f != canonical)]
+    _finish(index)
+    entry = {"deps": dict(sorted(ws.digests.items())), "index": to_json(index)}
+    remember(key, entry)
+    if store is not None:
+        store.put(key, entry)
+    return index
+
+
+def _check(ws: Workspace, rel: str, doc: Document, semantic: bool) -> SpecIndex:
+    data = doc.data
+    declared, family = version_of(data) if isinstance(data, dict) else (None, None)
+    index = SpecIndex(rel, True, False, declared if family else None)
+    found = version_problem(doc)
+    if found is not None:
+        index.problems.append(found)
+    refs_before = len(ws.problems)
+    scan_refs(ws, rel, family == "2.0")
+    refs_ok = not any(p.severity == "error" for p in ws.problems[refs_before:])
+    if isinstance(data, dict):
+        index.base_paths = base_paths(data, family)
+        index.operations = collect_operations(ws, rel, family)
+    if family is None:
+        return index
+    collector = Collector(ws, rel)
+    validate(ws, rel, family, semantic, refs_ok, collector)
+    index.problems.extend(collector.problems.values())
+    index.valid = True  # _finish clears it when any error-severity problem remains
+    return index

@@ -1,0 +1,109 @@
+"""Remembering results: the :class:`Store` a caller may hand in, the cache key, the in-process memo.
+
+A result is keyed by content: the spec, every file it references, the options and the versions of
+the validating libraries. An unchanged spec then costs one read and hash per file. This package
+writes nothing to disk; persisting is the caller's store's job (:class:`Store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..loader import read_limited
+
+CACHE_VERSION = "1"
+_MEMO_SIZE = 16
+
+Entry = dict[str, Any]  # {"deps": {file: sha256 | None}, "index": to_json(SpecIndex)}
+
+
+class Store(Protocol):
+    """Where results outlive the process: JSON-able values by key. A store may forget anything."""
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, value: dict[str, Any]) -> None: ...
+
+
+def library_versions() -> str:
+    found = []
+    for dist in ("openapi-spec-validator", "jsonschema", "jsonschema-path", "openapi-schema-validator"):
+        try:
+            found.append(f"{dist}={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{dist}=?")
+    return ",".join(found)
+
+
+def cache_key(root: Path, rel: str, digest: str, options: str) -> str:
+    """The key of the spec ``rel`` whose bytes hash to ``digest``; its references are checked on
+    read (:func:`deps_unchanged`), since they are only known after loading."""
+    raw = "\0".join([CACHE_VERSION, library_versions(), str(root.resolve()), rel, digest, options])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def deps_unchanged(root: Path, deps: Mapping[str, Any], max_bytes: int) -> bool:
+    """Every file a result depended on still has the digest it had (None: still does not exist)."""
+    for rel, digest in deps.items():
+        path = root / rel
+        if digest is None:
+            if path.exists():
+                return False
+            continue
+        data, _ = read_limited(path, max_bytes)
+        if data is None or hashlib.sha256(data).hexdigest() != digest:
+            return False
+    return True
+
+
+_MEMO: dict[str, Entry] = {}
+
+
+def memo_get(key: str) -> Entry | None:
+    return _MEMO.get(key)
+
+
+def remember(key: str, entry: Entry) -> None:
+    _MEMO.pop(key, None)
+    _MEMO[key] = entry
+    while len(_MEMO) > _MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)))
+
+
+def clear_cache() -> None:
+    """Forget in-process results (tests; a long-running server that wants a cold re-check)."""
+    _MEMO.clear()
+
+
+class LegacyDirStore:
+    """TEMPORARY adapter for ``load_spec(cache_dir=...)`` callers (fes_docs/project.py) until the
+    project's cache layer passes a :class:`Store`; delete with the ``cache_dir`` keyword.
+
+    ``openapi-<key>.json`` files in one folder, written atomically (temporary file, then rename);
+    unreadable or garbage files are misses, and a failing write only costs speed.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        try:
+            value = json.loads((self.folder / f"openapi-{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".openapi-{key}.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.folder / f"openapi-{key}.json")
+        except OSError:
+            pass  # a read-only or full disk only costs speed

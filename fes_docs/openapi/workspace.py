@@ -1,0 +1,323 @@
+"""Load a spec and the files its ``$ref``\\ s name, with our limits, and say where things are.
+
+Every document is read once, bounded (``max_bytes``, ``max_depth``, ``max_nodes``), by the loader
+that keeps positions, and kept by project-relative path. ``$ref`` safety lives here:
+
+* local files are followed; remote refs (http, https, ``//host``) are reported and never fetched;
+* a ref that leaves the project root (``../../etc/passwd``, absolute paths, other schemes, symlinks
+  out) is refused and never read;
+* :meth:`Workspace.retrieve` is the only way openapi-spec-validator gets at another document (see
+  ``validate.py``): it serves ``file:`` URIs inside the root, loaded here, and refuses anything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from ..loader import Document, Pos, load_bytes, read_limited
+from .problems import SpecProblem, from_load, problem
+
+MAX_BYTES = 20_000_000
+MAX_DEPTH = 200
+MAX_NODES = 2_000_000
+MAX_REF_FILES = 500
+
+PathKey = tuple[str | int, ...]
+
+# Keywords whose values are literal data (examples, defaults), never references: a "$ref" key in
+# them is an example payload, and reporting it would fail a build over documentation.
+_LITERAL_KEYS = frozenset({"example", "default", "enum", "const"})
+# Keys whose values are maps of user-chosen names, where a name may collide with a keyword.
+_NAME_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "definitions",
+        "$defs",
+        "dependentSchemas",
+        "schemas",
+        "responses",
+        "parameters",
+        "requestBodies",
+        "headers",
+        "securitySchemes",
+        "securityDefinitions",
+        "links",
+        "callbacks",
+        "pathItems",
+        "paths",
+        "webhooks",
+        "content",
+        "encoding",
+        "variables",
+        "examples",
+    }
+)
+
+
+class RefRefused(Exception):
+    """Raised to the resolver for any URI we will not serve."""
+
+
+@dataclass
+class Target:
+    """Where a ``$ref`` points: a loaded file and a path inside it."""
+
+    file: str
+    pointer: PathKey
+
+
+class Workspace:
+    """Every document of one spec, loaded once with our limits, keyed by project-relative path."""
+
+    def __init__(self, root: Path, limits: Mapping[str, int]) -> None:
+        self.root = root.resolve()
+        self.limits = dict(limits)
+        self.docs: dict[str, Document] = {}
+        self.digests: dict[str, str | None] = {}  # file -> sha256, None when it does not exist
+        self.problems: list[SpecProblem] = []
+        self.failed: set[str] = set()  # could not be loaded (problems already reported)
+        self.missing: set[str] = set()  # named by a $ref, not there
+
+    def rel_of(self, path: Path) -> str | None:
+        """The project-relative posix path of an absolute path, or None outside the root."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+    def load(self, rel: str) -> Document | None:
+        if rel in self.docs:
+            return self.docs[rel]
+        if rel in self.failed:
+            return None
+        data, load_problem = read_limited(self.root / rel, self.limits["max_bytes"])
+        if data is None:
+            self.failed.add(rel)
+            self.digests[rel] = None
+            if load_problem is not None:
+                self.problems.append(from_load(rel, load_problem, "unreadable"))
+            return None
+        self.digests[rel] = hashlib.sha256(data).hexdigest()
+        doc, problems = load_bytes(data, rel, max_depth=self.limits["max_depth"], max_nodes=self.limits["max_nodes"])
+        self.problems.extend(from_load(rel, p, "unreadable") for p in problems)
+        if doc is None:
+            self.failed.add(rel)
+            return None
+        self.docs[rel] = doc
+        return doc
+
+    def retrieve(self, uri: str) -> Any:
+        """The data of the document at ``uri``, for the validator's resolver: ``file:`` URIs inside
+        the root only, read with our limits, once; anything else raises :class:`RefRefused`."""
+        parts = urlsplit(uri)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise RefRefused(f"not fetched: {uri}")
+        rel = self.rel_of(Path(url2pathname(parts.path)).resolve())
+        if rel is None:
+            raise RefRefused(f"outside the project root: {uri}")
+        doc = self.load(rel)
+        if doc is None:
+            raise RefRefused(f"cannot be loaded: {uri}")
+        return doc.data
+
+    def resolve(self, ref: str, from_file: str) -> tuple[Target | None, SpecProblem | None]:
+        """Where ``ref`` (written in ``from_file``) points, or why it may not be followed.
+
+        The problem's location is left at 1:1 of ``from_file``; the caller knows the $ref's spot.
+        """
+        uri, _, fragment = ref.partition("#")
+        target_file = from_file
+        if uri:
+            found = self._resolve_file(ref, uri, from_file)
+            if isinstance(found, SpecProblem):
+                return None, found
+            target_file = found
+        doc = self.docs.get(target_file)
+        if doc is None:
+            return None, None  # the referring document itself failed to load: already reported
+        if not fragment:
+            return Target(target_file, ()), None
+        if not fragment.startswith("/"):
+            return None, problem(
+                from_file, f"$ref {ref!r}: plain-name fragments are not checked", "ref-missing", "", "warning"
+            )
+        pointer = _pointer(doc.data, fragment)
+        if pointer is None:
+            where = "in this file" if target_file == from_file else f"in {target_file}"
+            return None, problem(
+                from_file,
+                f"$ref {ref!r} points to nothing: no such node {where}",
+                "ref-missing",
+                "check the spelling of the JSON pointer after '#'",
+            )
+        return Target(target_file, pointer), None
+
+    def _resolve_file(self, ref: str, uri: str, from_file: str) -> str | SpecProblem:
+        """The loaded project-relative file the URI part of ``ref`` names, or why not."""
+        parts = urlsplit(uri)
+        if parts.scheme in ("http", "https") or uri.startswith("//"):
+            return problem(
+                from_file,
+                f"remote $ref {ref!r} is not fetched: the spec cannot be verified offline",
+                "ref-remote",
+                "copy the referenced document into the project and $ref it by relative path",
+            )
+        relative = "write the $ref as a path relative to this file"
+        if len(parts.scheme) > 1:
+            message = f"$ref {ref!r} uses the {parts.scheme!r} scheme; only relative file paths are followed"
+            return problem(from_file, message, "ref-outside", relative)
+        local = unquote(uri)
+        if os.path.isabs(local):
+            return problem(from_file, f"$ref {ref!r} is an absolute path; it is not read", "ref-outside", relative)
+        resolved = ((self.root / from_file).parent / local).resolve()
+        rel = self.rel_of(resolved)
+        if rel is None:
+            return problem(
+                from_file,
+                f"$ref {ref!r} points outside the project root; it is not read",
+                "ref-outside",
+                "keep referenced files inside the project",
+            )
+        if rel not in self.docs and (rel in self.missing or rel not in self.failed):
+            if rel in self.missing or not resolved.is_file():
+                self.missing.add(rel)
+                self.failed.add(rel)
+                self.digests[rel] = None
+                what = "does not exist" if not resolved.exists() else "is not a file"
+                return problem(
+                    from_file,
+                    f"$ref {ref!r}: {rel} {what}",
+                    "ref-missing",
+                    "fix the path; it is relative to the file that holds the $ref",
+                )
+            if len(self.docs) >= MAX_REF_FILES:
+                message = f"more than {MAX_REF_FILES} files referenced; {ref!r} is not followed"
+                return problem(from_file, message, "ref-missing")
+        if self.load(rel) is None:
+            message = f"$ref {ref!r}: file {rel} cannot be loaded (see the problems reported for it)"
+            return problem(from_file, message, "ref-missing")
+        return rel
+
+    def value(self, target: Target) -> Any:
+        node: Any = self.docs[target.file].data
+        for part in target.pointer:
+            node = node[part]
+        return node
+
+
+def _pointer(data: Any, fragment: str) -> PathKey | None:
+    """Walk an RFC 6901 JSON pointer (percent-decoded, ``~1``/``~0`` unescaped); None if it misses."""
+    node = data
+    out: list[str | int] = []
+    for raw in unquote(fragment).split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+            out.append(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+            out.append(int(token))
+        else:
+            return None
+    return tuple(out)
+
+
+def iter_refs(data: Any, swagger2: bool) -> Iterator[tuple[PathKey, str]]:
+    """Every ``{"$ref": "<string>"}`` outside literal values, in document order.
+
+    Literal keywords (``example``, ``default``, ...) are skipped only where keys are keywords: in a
+    map of names (``properties``, ``responses`` ...) ``default`` is a response and ``example`` a
+    property. An explicit stack, because specs nest deeply.
+    """
+    # (path, node, node's keys are names, node is an Example Object)
+    stack: list[tuple[PathKey, Any, bool, bool]] = [((), data, False, False)]
+    while stack:
+        path, node, names, example = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                yield path, ref
+            children = []
+            for k, v in node.items():
+                if not names:
+                    if k in _LITERAL_KEYS or k.startswith("x-") or (example and k == "value"):
+                        continue
+                    if k == "examples" and (swagger2 or isinstance(v, list)):
+                        continue  # 2.0 response examples and 3.1 schema examples are payloads
+                child_names = not names and k in _NAME_MAPS
+                child_example = names and bool(path) and path[-1] == "examples"
+                children.append(((*path, k), v, child_names, child_example))
+            stack.extend(reversed(children))
+        elif isinstance(node, list):
+            stack.extend(reversed([((*path, i), v, False, False) for i, v in enumerate(node)]))
+
+
+def scan_refs(ws: Workspace, main: str, swagger2: bool) -> None:
+    """Check every $ref reachable from the spec, reporting each refused one at its ``$ref``; load
+    the files they name (breadth first)."""
+    queue = [main]
+    scanned: set[str] = set()
+    while queue:
+        file = queue.pop(0)
+        if file in scanned or file not in ws.docs:
+            continue
+        scanned.add(file)
+        doc = ws.docs[file]
+        for path, ref in iter_refs(doc.data, swagger2):
+            target, found = ws.resolve(ref, file)
+            if found is not None:
+                pos = doc.pos((*path, "$ref"))
+                ws.problems.append(
+                    SpecProblem(file, pos.line, pos.column, found.message, found.severity, found.hint, found.kind)
+                )
+            elif target is not None and target.file not in scanned:
+                queue.append(target.file)
+
+
+def deref(ws: Workspace, file: str, path: PathKey, node: Any) -> tuple[str, PathKey, Any]:
+    """Follow a chain of $refs from ``node`` (at ``file``/``path``) to the node it stands for."""
+    for _ in range(64):  # a cycle of refs ends here instead of looping
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        target, _refused = ws.resolve(node["$ref"], file)
+        if target is None:
+            break
+        file, path, node = target.file, target.pointer, ws.value(target)
+    return file, path, node
+
+
+def walk(ws: Workspace, main: str, parts: tuple[Any, ...]) -> tuple[str, PathKey, Any]:
+    """The file, path and node that ``parts`` (a path from the spec's root, as the validator walks
+    it, through $refs) names; stops at the deepest node that exists."""
+    file, node = main, ws.docs[main].data
+    path: PathKey = ()
+    for part in parts:
+        file, path, node = deref(ws, file, path, node)
+        inside = (
+            part in node
+            if isinstance(node, dict)
+            else (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        )
+        if not inside:
+            break
+        node = node[part]
+        path = (*path, part)
+    else:
+        file, path, node = deref(ws, file, path, node)
+    return file, path, node
+
+
+def node_pos(doc: Document, path: PathKey, node: Any) -> Pos:
+    """A mapping or list is shown at the key that introduces it (``servers:``), where a reader
+    looks; a scalar at the value itself."""
+    if isinstance(node, (dict, list)) and path and isinstance(path[-1], str):
+        return doc.key_pos(path)
+    return doc.pos(path)
