@@ -3,19 +3,20 @@
 An author drafts a release, each owner signs and commits as themselves, someone else edits the record
 and forges a sign-off; `validate --verify-git` names the forged commit, `diff` tells the reviewer what
 changed, `--changed-since` gates only the files the pull request touched, pre-commit runs the hook
-from `.pre-commit-hooks.yaml`, and a write killed half-way never leaves half a file.
+from `.pre-commit-hooks.yaml` (offline: a local hook with the published settings), and a write killed
+half-way never leaves half a file.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).parents[2]
 FES_DOCS = [shutil.which("fes-docs") or ""] if shutil.which("fes-docs") else [sys.executable, "-m", "fes_docs"]
@@ -138,53 +139,79 @@ def test_changed_since_reports_only_changed_files(repo: Path) -> None:
     assert fes(repo, "validate", "--changed-since", "no-such-rev").returncode == 2
 
 
-def _pypi_reachable() -> bool:
-    try:
-        socket.create_connection(("pypi.org", 443), timeout=3).close()
-        return True
-    except OSError:
-        return False
+HOOKS_MANIFEST = REPO / ".pre-commit-hooks.yaml"
+OFFLINE = {  # any attempt to reach a package index or the web fails at once instead of downloading
+    "PIP_NO_INDEX": "1",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "http_proxy": "http://127.0.0.1:9",
+    "https_proxy": "http://127.0.0.1:9",
+    "NO_PROXY": "",
+    "no_proxy": "",
+}
 
 
-@pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit is not installed")
-def test_pre_commit_try_repo(repo: Path, tmp_path: Path) -> None:
-    """pre-commit builds the hook's own virtualenv from this repository (`pip install .`: ~30 s)."""
-    if os.environ.get("FES_DOCS_SKIP_PRE_COMMIT"):
-        pytest.skip("FES_DOCS_SKIP_PRE_COMMIT is set")
-    if not _pypi_reachable():
-        pytest.skip("pre-commit installs the hook's dependencies from PyPI, which is unreachable")
-    hooks = tmp_path / "fes-docs-hooks"
-    hooks.mkdir()
-    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
-        shutil.copy(REPO / name, hooks / name)
-    shutil.copytree(REPO / "fes_docs", hooks / "fes_docs", ignore=shutil.ignore_patterns("__pycache__"))
-    git(hooks, "init", "-q")
-    commit(hooks, "hooks")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+def published_hook() -> dict[str, object]:
+    """The hook as published in `.pre-commit-hooks.yaml`, checked by pre-commit's own manifest schema."""
+    from pre_commit.clientlib import load_manifest
 
-    def try_repo(*args: str) -> subprocess.CompletedProcess[str]:
+    (checked,) = load_manifest(HOOKS_MANIFEST)  # raises InvalidManifestError on a schema violation
+    assert checked["id"] == "fes-docs-validate" and checked["language"] == "python"
+    (raw,) = yaml.safe_load(HOOKS_MANIFEST.read_text(encoding="utf-8"))
+    return dict(raw)
+
+
+def test_pre_commit_manifest_is_valid_for_pre_commit(tmp_path: Path) -> None:
+    from pre_commit.clientlib import InvalidManifestError, load_manifest
+
+    hook = published_hook()
+    assert hook["pass_filenames"] is False and hook["files"] == "^(releases/|service/)"
+    broken = tmp_path / "hooks.yaml"
+    broken.write_text(yaml.safe_dump([{k: v for k, v in hook.items() if k != "entry"}]))
+    with pytest.raises(InvalidManifestError):  # the schema check is not a rubber stamp
+        load_manifest(broken)
+
+
+def test_pre_commit_runs_the_published_hook_offline(repo: Path, tmp_path: Path) -> None:
+    """pre-commit runs the hook exactly as published (entry, files, pass_filenames, …), as a local
+    `language: system` hook using the installed `fes-docs`, so nothing is installed from a registry."""
+    from pre_commit.clientlib import load_config
+
+    if shutil.which("fes-docs") is None:
+        pytest.fail("the fes-docs command is not on PATH (pip install -e .)")
+    hook = {**published_hook(), "language": "system"}
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": [hook]}]}, sort_keys=False))
+    load_config(config)  # pre-commit accepts it
+    commit(repo, "pre-commit config")
+    env = {**os.environ, **OFFLINE, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "SKIP": ""}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["pre-commit", "try-repo", str(hooks), "fes-docs-validate", *args],
+            [sys.executable, "-m", "pre_commit", "run", "fes-docs-validate", *args],
             cwd=repo,
             env=env,
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=300,
         )
 
-    clean = try_repo("--all-files")
-    assert clean.returncode == 0 and "fes-docs validate" in clean.stdout and "Passed" in clean.stdout, clean.stdout
+    name = str(hook["name"])
+    clean = run("--all-files")
+    assert clean.returncode == 0 and name in clean.stdout and "Passed" in clean.stdout, clean.stdout + clean.stderr
 
     (repo / "NOTES.md").write_text("not a release\n")
     git(repo, "add", "NOTES.md")
-    skipped = try_repo()
+    skipped = run()
     assert skipped.returncode == 0 and "Skipped" in skipped.stdout, skipped.stdout  # files: ^(releases/|service/)
 
     rel = sorted((repo / "releases").glob("2*.yaml"))[0]
     rel.write_text(rel.read_text().replace("\nphase:", "\nbogus_key: 1\nphase:", 1))
     git(repo, "add", str(rel))
-    failed = try_repo()
+    failed = run()
     assert failed.returncode == 1 and "Failed" in failed.stdout and "FES011" in failed.stdout, failed.stdout
+    assert not list((tmp_path / "pre-commit-home").glob("repo*"))  # nothing cloned or installed
+    assert "Installing" not in clean.stdout + clean.stderr + failed.stdout + failed.stderr
 
 
 STALL_FSYNC = """
