@@ -164,11 +164,16 @@ class Cache:
             return None
         return self.folder
 
-    def prune(self, namespace: str) -> None:
-        """Delete this namespace's files written by other code (they can never be read again)."""
-        keep = f"{namespace}-{self.tag()}"
+    def prune(self) -> None:
+        """Delete the files other code wrote in this project's folder (they can never be read again)."""
+        tag = self.tag()
         try:
-            stale = [p for p in self.folder.glob(f"{namespace}-*") if p.name.removesuffix(".json") != keep]
+            stale = [
+                p
+                for p in self.folder.iterdir()
+                if not p.name.startswith(".")  # another process's file being written
+                and not p.name.removesuffix(".json").endswith(f"-{tag}")
+            ]
         except OSError:
             return
         for path in stale:
@@ -192,7 +197,7 @@ class Cache:
                     self._file(namespace),
                     json.dumps({"code": code_digest(), "entries": entries}, separators=(",", ":")),
                 )
-                self.prune(namespace)
+            self.prune()
         except OSError:
             return  # a read-only checkout still validates; it just is not faster next time
         self._dirty.clear()
@@ -231,7 +236,7 @@ class FileStore:
         path = self._path(key)
         try:
             if not self._pruned:
-                self.cache.prune(self.namespace)
+                self.cache.prune()
                 self._pruned = True
             path.parent.mkdir(exist_ok=True)
             write_text(path, json.dumps({"code": code_digest(), "key": key, "value": value}, separators=(",", ":")))
