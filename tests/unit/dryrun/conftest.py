@@ -1,26 +1,54 @@
 """Shared fixtures for the dry-run tests: one real throwaway cluster per module, a scratch database per test,
 and migration folders under tests/fixtures/dryrun in Flyway's order.
 
+Tests that need PostgreSQL's server programs ask for ``server_binaries`` (``cluster_dsn`` and ``database``
+do so themselves). Without them a test skips with the reason on a developer's machine, but **fails** in CI
+(``CI=true``), where the programs are installed on purpose and a silent skip would hide a broken setup.
+
 The folders are read with a deliberately small loader rather than fes_docs.sql.flyway: the engine only
 passes names and checksums through, and these tests should not break while that module changes.
 """
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from fes_docs.dryrun.cluster import scratch_database, throwaway_cluster
+from fes_docs.dryrun.cluster import (
+    DryRunUnavailable,
+    ServerBinaries,
+    find_server_binaries,
+    scratch_database,
+    throwaway_cluster,
+)
 from fes_docs.dryrun.report import MigrationInput
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dryrun"
 
 
+def require(reason: str) -> None:
+    """A missing prerequisite: fail in CI (``CI=true``), where it must be there; skip with ``reason`` elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def server_binaries() -> ServerBinaries:
+    """PostgreSQL's server programs (initdb, postgres), or :func:`require`'s skip/fail."""
+    try:
+        return find_server_binaries()
+    except DryRunUnavailable as exc:  # pragma: no cover - depends on the machine
+        require(f"needs PostgreSQL server binaries: {exc}")
+        raise
+
+
 @pytest.fixture(scope="module")
-def cluster_dsn() -> Iterator[str]:
+def cluster_dsn(server_binaries: ServerBinaries) -> Iterator[str]:
     with throwaway_cluster() as dsn:
         yield dsn
 

@@ -19,16 +19,15 @@ from psycopg.conninfo import conninfo_to_dict
 
 from fes_docs.dryrun.cluster import (
     DryRunUnavailable,
+    ServerBinaries,
     TemporaryCluster,
     find_server_binaries,
     scratch_database,
     throwaway_cluster,
 )
 
-try:
-    BINARIES = find_server_binaries()
-except DryRunUnavailable as exc:  # pragma: no cover - depends on the machine
-    pytest.skip(f"needs PostgreSQL server binaries: {exc}", allow_module_level=True)
+# PostgreSQL's server programs come through the `server_binaries` fixture (conftest.py): a skip here, a
+# failure in CI. Tests that need no server (unusable DSNs, a folder without programs) run everywhere.
 
 
 def _processes_mentioning(text: str) -> list[int]:
@@ -64,8 +63,9 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.fixture
-def parent_dir() -> Iterator[Path]:
-    """A folder the server user can reach (pytest's tmp_path is 0700 under root, which `postgres` cannot)."""
+def parent_dir(server_binaries: ServerBinaries) -> Iterator[Path]:
+    """A folder the server user can reach (pytest's tmp_path is 0700 under root, which `postgres` cannot);
+    every test using it starts a cluster, so it needs the server programs."""
     folder = Path(tempfile.mkdtemp(prefix="fes-docs-test-"))
     folder.chmod(0o755)
     yield folder
@@ -150,7 +150,9 @@ def test_interrupted_run_leaves_no_cluster_and_no_folder(parent_dir: Path, signu
     assert _processes_mentioning(str(parent_dir)) == []
 
 
-def test_cluster_start_and_stop_are_quick(parent_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cluster_start_and_stop_are_quick(
+    parent_dir: Path, server_binaries: ServerBinaries, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Was "under ten seconds" (now measured by benchmarks/wallclock.py): bounded by what it does instead.
     Two programs (initdb without fsync, then the server itself: no pg_ctl and its polling), the settings
     that trade durability for speed, and a stop that needs PostgreSQL's immediate shutdown only."""
@@ -170,7 +172,7 @@ def test_cluster_start_and_stop_are_quick(parent_dir: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(TemporaryCluster, "_spawn", recording_spawn)
     monkeypatch.setattr(subprocess.Popen, "send_signal", recording_signal)
-    cluster = TemporaryCluster(BINARIES, parent_dir)
+    cluster = TemporaryCluster(server_binaries, parent_dir)
     try:
         cluster.start()
         conf = (cluster.datadir / "postgresql.conf").read_text()
@@ -251,6 +253,6 @@ def test_missing_server_binaries_are_a_one_line_reason(tmp_path: Path) -> None:
     assert "\n" not in str(caught.value)
 
 
-def test_binaries_found_report_their_version() -> None:
-    assert (BINARIES.bindir / "initdb").exists()
-    assert BINARIES.version[0].isdigit()
+def test_binaries_found_report_their_version(server_binaries: ServerBinaries) -> None:
+    assert (server_binaries.bindir / "initdb").exists()
+    assert server_binaries.version[0].isdigit()

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from fes_docs.dryrun import engine
-from fes_docs.dryrun.cluster import DryRunUnavailable, TemporaryCluster, find_server_binaries, throwaway_cluster
+from fes_docs.dryrun.cluster import DryRunUnavailable, TemporaryCluster, throwaway_cluster
 from fes_docs.dryrun.engine import Settings, run
 from fes_docs.dryrun.report import (
     BackfillInput,
@@ -23,10 +23,9 @@ from fes_docs.dryrun.report import (
 )
 from fes_docs.dryrun.statements import statements_to_send
 
-try:
-    find_server_binaries()
-except DryRunUnavailable as exc:  # pragma: no cover - depends on the machine
-    pytest.skip(f"needs PostgreSQL server binaries: {exc}", allow_module_level=True)
+# PostgreSQL's server programs come through the `server_binaries` fixture (conftest.py): a skip here, a
+# failure in CI. `database` and `cluster_dsn` ask for it themselves.
+pytestmark = pytest.mark.usefixtures("server_binaries")
 
 Load = Callable[[str], list[MigrationInput]]
 Text = Callable[[str], str]
