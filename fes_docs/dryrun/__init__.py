@@ -4,6 +4,7 @@
 `engine.run` applies the migrations twice and reports, `report` holds the results and the JSON evidence.
 """
 
+import importlib
 from typing import Any
 
 from fes_docs.dryrun.errors import DryRunUnavailable
@@ -42,7 +43,5 @@ def __getattr__(name: str) -> Any:
     """The database side (psycopg, subprocesses) loads on first use: `validate` reads evidence through this
     package and should not pay for a PostgreSQL driver it never uses."""
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(f"fes_docs.dryrun.{_LAZY[name]}"), name)
     raise AttributeError(name)
