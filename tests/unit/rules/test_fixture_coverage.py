@@ -24,7 +24,7 @@ NAME = re.compile(r"^(?:(?P<rule>fes\d{3})|ok)-[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def case_expectations() -> dict[str, set[str]]:
     """case stem -> rule ids its markers expect."""
-    return {c.stem: {rule for rule, _line, _sev in expected(c)} for c in CASES}
+    return {c.stem: {e.rule for e in expected(c)} for c in CASES}
 
 
 def project_test_rules() -> set[str]:
@@ -48,12 +48,28 @@ def test_rule_has_a_failing_fixture(rule_id: str) -> None:
 
 def test_markers_name_catalogued_rules_and_severities() -> None:
     bad = sorted(
-        (c.name, rule, sev)
+        (c.name, e.rule, e.severity)
         for c in CASES
-        for rule, _line, sev in expected(c)
-        if rule not in CATALOGUE or sev not in (None, "error", "warning")
+        for e in expected(c)
+        if e.rule not in CATALOGUE or e.severity not in (None, "error", "warning")
     )
     assert bad == []
+
+
+def test_markers_pin_a_column_inside_their_line() -> None:
+    """Every marker parses (``expected`` raises on one without ``@column``) and its column is on the line."""
+    for c in CASES:
+        lines = c.read_text(encoding="utf-8").splitlines()
+        for e in expected(c):
+            marker = lines[e.line - 1].index("#")
+            assert 1 <= e.column <= marker, f"{c.name}:{e.line}: column {e.column} is not before the marker"
+
+
+def test_a_marker_without_a_column_is_refused(tmp_path: Path) -> None:
+    case = tmp_path / "fes010-x.yaml"
+    case.write_text("id: x  # expect: FES010\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="RULE\\[/severity\\]@column"):
+        expected(case)
 
 
 def test_project_tests_name_catalogued_rules() -> None:
