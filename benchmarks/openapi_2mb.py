@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -157,32 +158,29 @@ def _line(label: str, times: list[float]) -> str:
 
 
 def _phases(root: Path, rel: str, runs: int) -> dict[str, list[float]]:
-    """The two library passes timed alone on the loaded data (private helpers: a benchmark only)."""
-    from jsonschema_path import SchemaPath
-
+    """The two library passes timed alone on the loaded data (package internals: a benchmark only)."""
     from fes_docs import openapi
     from fes_docs.loader import load_file
+    from fes_docs.openapi import validate
+    from fes_docs.openapi.workspace import Workspace
 
-    doc, _ = load_file(
-        root / rel, rel, max_bytes=openapi.MAX_BYTES, max_depth=openapi.MAX_DEPTH, max_nodes=openapi.MAX_NODES
-    )
+    limits = {"max_bytes": openapi.MAX_BYTES, "max_depth": openapi.MAX_DEPTH, "max_nodes": openapi.MAX_NODES}
+    doc, _ = load_file(root / rel, rel, **limits)
     assert doc is not None
     data = doc.data
     found = {
         "structural pass, python-jsonschema": _time(
-            lambda: list(openapi._python_schema_validator("3.0").iter_errors(data)), runs
+            lambda: list(validate.python_schema_validator("3.0").iter_errors(data)), runs
         )[0]
     }
-    gate = openapi._rust_gate("3.0")
+    gate = validate.rust_gate("3.0")
     if gate is not None:
         found["structural pass, jsonschema-rs gate"] = _time(lambda: gate.is_valid(data), runs)[0]
 
     def walk() -> None:
-        ws = openapi._Workspace(
-            root, {"max_bytes": openapi.MAX_BYTES, "max_depth": openapi.MAX_DEPTH, "max_nodes": openapi.MAX_NODES}
-        )
-        sp = SchemaPath.from_dict(data, base_uri=(root / rel).as_uri(), handlers=openapi._GuardedHandlers(ws))
-        validator = openapi._located_validator_class("3.0")(sp)
+        ws = Workspace(root, limits)
+        ws.load(rel)
+        validator = validate.validator_class("3.0")(validate._schema_path(ws, rel))
         list(validator.root_validator(validator.schema_path))
 
     found["semantic walk (openapi-spec-validator)"] = _time(walk, runs)[0]
@@ -198,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from fes_docs import openapi
     from fes_docs.loader import load_file
+    from fes_docs.openapi import validate
 
     text = generate(args.target, args.json)
     with tempfile.TemporaryDirectory() as tmp:
@@ -216,18 +215,20 @@ def main(argv: list[str] | None = None) -> int:
         schema_times, _ = _time(lambda: cold(semantic=False), args.runs)
         openapi.load_spec(root, rel)
         warm_times, _ = _time(lambda: openapi.load_spec(root, rel), args.runs)
-        cache_dir = root / ".cache"
-        openapi.load_spec(root, rel, cache_dir=cache_dir)
+        from fes_docs.cache import OPENAPI, Cache
+
+        os.environ["FES_DOCS_CACHE_DIR"] = str(root / ".cache")
+        openapi.load_spec(root, rel, store=Cache(root, enabled=True).store(OPENAPI))
 
         def from_disk() -> Any:
             openapi.clear_cache()
-            return openapi.load_spec(root, rel, cache_dir=cache_dir)
+            return openapi.load_spec(root, rel, store=Cache(root, enabled=True).store(OPENAPI))
 
         disk_times, _ = _time(from_disk, args.runs)
         print(
             f"{rel}: {len(text.encode()):,} bytes, {len(index.operations)} operations, "
             f"valid={index.valid}, problems={len(index.problems)}, "
-            f"jsonschema-rs gate={'on' if openapi._rust_gate('3.0') is not None else 'off'}"
+            f"jsonschema-rs gate={'on' if validate.rust_gate('3.0') is not None else 'off'}"
         )
         print(_line("loader only (positions)", load_times))
         for label, times in _phases(root, rel, args.runs).items():

@@ -10,7 +10,7 @@ from typing import Any
 from ..loader import Document, load_bytes, read_limited
 from .index import SpecIndex, base_paths, collect_operations, from_json, to_json
 from .problems import from_load, problem
-from .store import LegacyDirStore, Store, cache_key, deps_unchanged, memo_get, remember
+from .store import Store, cache_key, deps_unchanged, memo_get, remember
 from .validate import Collector, validate, version_of, version_problem
 from .workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, Workspace, scan_refs
 
@@ -64,7 +64,6 @@ def load_spec(
     *,
     semantic: bool = True,
     store: Store | None = None,
-    cache_dir: Path | None = None,
     max_bytes: int = MAX_BYTES,
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_NODES,
@@ -74,11 +73,8 @@ def load_spec(
     ``semantic=False`` runs only the structural check against the official OAS schema (plus our
     $ref checks), skipping openapi-spec-validator's semantic walk. Results are remembered in-process
     and, given a ``store``, asked of it before and handed to it after a check (content-addressed
-    JSON). ``cache_dir`` is a temporary spelling of ``store=`` a folder of JSON files
-    (:class:`~.store.LegacyDirStore`), kept for callers not yet passing a store.
+    JSON).
     """
-    if store is None and cache_dir is not None:
-        store = LegacyDirStore(cache_dir)
     ws = Workspace(root, {"max_bytes": max_bytes, "max_depth": max_depth, "max_nodes": max_nodes})
     target = (ws.root / rel).resolve()
     if ws.rel_of(target) is None:

@@ -8,8 +8,6 @@ writes nothing to disk; persisting is the caller's store's job (:class:`Store`).
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -79,31 +77,3 @@ def remember(key: str, entry: Entry) -> None:
 def clear_cache() -> None:
     """Forget in-process results (tests; a long-running server that wants a cold re-check)."""
     _MEMO.clear()
-
-
-class LegacyDirStore:
-    """TEMPORARY adapter for ``load_spec(cache_dir=...)`` callers (fes_docs/project.py) until the
-    project's cache layer passes a :class:`Store`; delete with the ``cache_dir`` keyword.
-
-    ``openapi-<key>.json`` files in one folder, written atomically (temporary file, then rename);
-    unreadable or garbage files are misses, and a failing write only costs speed.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        try:
-            value = json.loads((self.folder / f"openapi-{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return value if isinstance(value, dict) else None
-
-    def put(self, key: str, value: dict[str, Any]) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".openapi-{key}.{os.getpid()}.tmp"
-            tmp.write_text(json.dumps(value, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.folder / f"openapi-{key}.json")
-        except OSError:
-            pass  # a read-only or full disk only costs speed

@@ -439,16 +439,19 @@ def test_cache_returns_the_same_answer_and_notices_an_edited_ref(tmp_path: Path)
     ]
 
 
-def test_disk_cache_survives_a_new_process_and_ignores_garbage(tmp_path: Path) -> None:
+def test_disk_cache_survives_a_new_process_and_ignores_garbage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the project's one cache layer (fes_docs.cache), as `validate` uses it."""
+    from fes_docs.cache import OPENAPI, Cache
+
+    monkeypatch.setenv("FES_DOCS_CACHE_DIR", str(tmp_path / "cache"))
     shutil.copy(FIX / "broken" / "petstore-3.0-bad-default-type.yaml", tmp_path / "openapi.yaml")
-    cache = tmp_path / "cache"
-    first = load_spec(tmp_path, "openapi.yaml", cache_dir=cache)
-    [stored] = list(cache.glob("openapi-*.json"))
+    first = load_spec(tmp_path, "openapi.yaml", store=Cache(tmp_path, enabled=True).store(OPENAPI))
+    [stored] = [p for p in (tmp_path / "cache").rglob("*.json") if p.name != "README.json"]
     openapi.clear_cache()
-    assert load_spec(tmp_path, "openapi.yaml", cache_dir=cache) == first
+    assert load_spec(tmp_path, "openapi.yaml", store=Cache(tmp_path, enabled=True).store(OPENAPI)) == first
     stored.write_text("{not json")
     openapi.clear_cache()
-    assert load_spec(tmp_path, "openapi.yaml", cache_dir=cache) == first
+    assert load_spec(tmp_path, "openapi.yaml", store=Cache(tmp_path, enabled=True).store(OPENAPI)) == first
 
 
 class _DictStore:
