@@ -29,7 +29,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _summary(report: object) -> str:
-    from ..dryrun import DryRunReport, lock_mode_sql
+    from ..dryrun import DryRunReport, lock_mode_sql  # start-up: other subcommands never load the dry run
 
     assert isinstance(report, DryRunReport)
     lines = [f"PostgreSQL {report.server_version}: {len(report.migrations)} migration(s) in {report.seconds:.2f}s"]
@@ -46,7 +46,7 @@ def _summary(report: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import dryrun, proving
+    from .. import dryrun, proving  # start-up: other subcommands never load the dry run
 
     root = root_of(args)
     project = load_project(root)

@@ -43,5 +43,12 @@ def __getattr__(name: str) -> Any:
     """The database side (psycopg, subprocesses) loads on first use: `validate` reads evidence through this
     package and should not pay for a PostgreSQL driver it never uses."""
     if name in _LAZY:
-        return getattr(importlib.import_module(f"fes_docs.dryrun.{_LAZY[name]}"), name)
+        try:
+            module = importlib.import_module(f"fes_docs.dryrun.{_LAZY[name]}")
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] != "psycopg":
+                raise
+            # psycopg is the `dryrun` extra: a clear one-line reason (exit 2), not a traceback.
+            raise DryRunUnavailable("the PostgreSQL driver is not installed: pip install 'fes-docs[dryrun]'") from None
+        return getattr(module, name)
     raise AttributeError(name)

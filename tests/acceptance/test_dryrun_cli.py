@@ -103,6 +103,20 @@ def test_no_server_binaries_is_a_one_line_error(example: Path, tmp_path: Path) -
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
 
 
+def test_no_driver_is_a_one_line_error_naming_the_extra(example: Path, tmp_path: Path) -> None:
+    """psycopg is the `dryrun` extra: without it `dry-run` says what to install, and `validate` still works."""
+    shadow = tmp_path / "shadow" / "psycopg"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'psycopg'\", name='psycopg')\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "shadow")}
+    run = [sys.executable, "-m", "fes_docs"]
+    proc = subprocess.run([*run, "dry-run", "--root", str(example)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "fes-docs[dryrun]" in proc.stderr
+    valid = subprocess.run([*run, "validate", "--root", str(example)], capture_output=True, text=True, env=env)
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+
+
 def test_up_to_release_applies_only_earlier_migrations(example: Path) -> None:
     proc = fes(example, "dry-run", "--release", "2026-09-phase-2-pdf-lifecycle", "--format", "json")
     assert proc.returncode == 0, proc.stderr
