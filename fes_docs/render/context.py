@@ -82,11 +82,11 @@ class Site:
         self.findings_by_file = {rel.file: [] for rel in self.releases}
         self.unplaced = []
         for f in self.result.findings:
-            rel = owner(f)  # the same answer waivers were credited by
-            if rel is None:
+            home = owner(f)  # the same answer waivers were credited by
+            if home is None:
                 self.unplaced.append(f)
             else:
-                self.findings_by_file[rel.file].append(f)
+                self.findings_by_file[home.file].append(f)
 
     # -- per release -----------------------------------------------------------------------------
     @property

@@ -126,8 +126,8 @@ def orphans(project: Project) -> Iterator[Hit]:
         if mf.name.kind is None:
             yield Hit(Loc(index.file_label(name)), f"{name}: {mf.name.problem}", severity="error")
             continue
-        undo = mf.name.kind == "undo" and mf.name.version is not None
-        if undo and version_key(mf.name.version or "") in claimed_versions:
+        version = mf.name.version
+        if mf.name.kind == "undo" and version is not None and version_key(version) in claimed_versions:
             continue
         yield Hit(Loc(index.file_label(name)), f"{name} is not listed by any release")
 
