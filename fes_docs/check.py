@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .findings import Finding, Loc, sort_findings
+from .findings import Finding, Loc, Summary, sort_findings
 from .model import Release
 from .project import Project, load_project
 from .rules import CATALOGUE, Hit, Rule
@@ -30,17 +30,21 @@ class Result:
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning" and f.waived is None]
+        return [f for f in self.findings if f.open_warning]
 
     @property
     def waived(self) -> list[Finding]:
         return [f for f in self.findings if f.waived is not None]
 
+    @property
+    def summary(self) -> Summary:
+        return Summary.of(self.findings)
+
     def for_release(self, key: str) -> list[Finding]:
         return [f for f in self.findings if f.release == key]
 
     def exit_code(self, strict_warnings: bool = False) -> int:
-        return 1 if self.errors or (strict_warnings and self.warnings) else 0
+        return 1 if self.summary.fails(strict_warnings) else 0
 
 
 def _to_finding(rule: Rule, hit: Hit, release: Release | None) -> Finding:

@@ -4,7 +4,7 @@ The content-hash cache is off for the suite (tests check fixture folders in plac
 cache folders behind, nor depend on what an earlier test cached); tests/unit/test_cache.py
 turns it on explicitly.
 
-:func:`require` is how a test says it needs something from outside Python (PostgreSQL, Chromium, a
+:func:`prerequisites.require` is how a test says it needs something from outside Python (PostgreSQL, Chromium, a
 JDK, ``../shared/realdata``): on a developer's machine a missing one skips the test with the reason;
 under CI (``CI=true``) it fails it, so a green CI run can never mean "the important tests did not run".
 Tests get it as the ``require`` fixture (several folders have a ``conftest.py`` of their own, so
@@ -18,15 +18,9 @@ from collections.abc import Callable
 from typing import NoReturn
 
 import pytest
+from prerequisites import require
 
 os.environ["FES_DOCS_NO_CACHE"] = "1"
-
-
-def require(what: str) -> NoReturn:
-    """Stop the test because ``what`` (a sentence saying what is missing and how to get it) is absent."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and this test needs {what}", pytrace=False)
-    pytest.skip(f"needs {what}")
 
 
 @pytest.fixture(name="require", scope="session")

@@ -8,18 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from prerequisites import require
 
 from fes_docs.dryrun.cluster import find_server_binaries
-
-
-def require(reason: str) -> None:
-    """A missing prerequisite: fail in CI (``CI=true``), where PostgreSQL is installed on purpose; skip with
-    ``reason`` elsewhere. (Inline: tests/acceptance/conftest.py is shared by other suites.)"""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true, but {reason}", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
 
 try:
     find_server_binaries()

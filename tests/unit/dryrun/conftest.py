@@ -11,12 +11,12 @@ passes names and checksums through, and these tests should not break while that 
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from prerequisites import require
 
 from fes_docs.dryrun.cluster import (
     DryRunUnavailable,
@@ -28,13 +28,6 @@ from fes_docs.dryrun.cluster import (
 from fes_docs.dryrun.report import MigrationInput
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dryrun"
-
-
-def require(reason: str) -> None:
-    """A missing prerequisite: fail in CI (``CI=true``), where it must be there; skip with ``reason`` elsewhere."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true, but {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

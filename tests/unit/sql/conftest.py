@@ -7,23 +7,16 @@ reason on a developer's machine but **fails** in CI (``CI=true``), where both ar
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from prerequisites import require
 
 SQL_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sql"
 #: Third-party real data beside the checkout (``/work/shared/realdata`` for ``/work/main``, as CI has it).
 REALDATA = Path(__file__).resolve().parents[3].parent / "shared" / "realdata"
-
-
-def require(reason: str) -> None:
-    """A missing prerequisite: fail in CI (``CI=true``), where it must be there; skip with ``reason`` elsewhere."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true, but {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture
