@@ -17,24 +17,26 @@ Why our own walk over composed nodes instead of ``yaml.safe_load``:
   342-byte bomb is rejected after looking at a few dozen nodes. A node budget on the walk itself
   stays as a backstop.
 
-libyaml composes (C, fast); the walk over its nodes into plain data is ours.
+libyaml composes (C, fast); the walk over its nodes into plain data is ours. What it hands on
+(:class:`Document`, :class:`Pos`, :class:`LoadProblem`) is defined in :mod:`fes_docs.document`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
+
+from .document import Document, LoadProblem, PathKey, Pos
+from .positions import line_column
 
 try:  # the C parser is ~10x faster; fall back silently where libyaml is absent
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment,unused-ignore]
 
-PathKey = tuple[str | int, ...]
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -56,131 +58,6 @@ _SCALAR_TAGS = {
 _TEXT_TAGS = {_STR, "tag:yaml.org,2002:timestamp"}
 
 
-class Pos(NamedTuple):
-    """A 1-based line and column (a tuple: hundreds of thousands are made per run)."""
-
-    line: int
-    column: int
-
-
-@dataclass(frozen=True)
-class LoadProblem:
-    """Why a file could not be read, and where."""
-
-    rule: str
-    message: str
-    line: int
-    column: int
-    hint: str = ""
-
-
-class Document:
-    """Plain data (dict/list/str/int/float/bool/None) and where each value and key sits.
-
-    Positions can also be given in compact form (``flat``: lines and columns in the order a
-    depth-first walk of ``data`` meets values and keys, as the cache stores them); the path maps are
-    then rebuilt only when a finding actually asks where something is, which a clean run never does.
-    """
-
-    __slots__ = ("file", "data", "_values", "_keys", "_flat")
-
-    def __init__(
-        self,
-        file: str,
-        data: Any,
-        values: dict[PathKey, Pos] | None = None,
-        keys: dict[PathKey, Pos] | None = None,
-        flat: tuple[list[int], list[int]] | None = None,
-    ) -> None:
-        self.file = file
-        self.data = data
-        self._values = values if values is not None or flat is not None else {}
-        self._keys = keys if keys is not None or flat is not None else {}
-        self._flat = flat
-
-    def _expand(self) -> None:
-        vflat, kflat = self._flat or ([], [])
-        values: dict[PathKey, Pos] = {}
-        keys: dict[PathKey, Pos] = {}
-        vi = ki = 0
-        stack: list[tuple[PathKey, Any]] = [((), self.data)]
-        while stack:
-            path, value = stack.pop()
-            if vi + 1 < len(vflat):
-                values[path] = Pos(vflat[vi], vflat[vi + 1])
-            vi += 2
-            children: list[tuple[PathKey, Any]] = []
-            if isinstance(value, dict):
-                for k, v in value.items():
-                    if ki + 1 < len(kflat):
-                        keys[(*path, k)] = Pos(kflat[ki], kflat[ki + 1])
-                    ki += 2
-                    children.append(((*path, k), v))
-            elif isinstance(value, list):
-                children = [((*path, i), v) for i, v in enumerate(value)]
-            stack.extend(reversed(children))
-        self._values, self._keys, self._flat = values, keys, None
-
-    @property
-    def values(self) -> dict[PathKey, Pos]:
-        if self._flat is not None:
-            self._expand()
-        assert self._values is not None
-        return self._values
-
-    @property
-    def keys(self) -> dict[PathKey, Pos]:
-        if self._flat is not None:
-            self._expand()
-        assert self._keys is not None
-        return self._keys
-
-    def flat(self) -> tuple[list[int], list[int]]:
-        """Positions in depth-first order (values pre-order; keys as each mapping is entered)."""
-        if self._flat is not None:
-            return self._flat
-        vflat: list[int] = []
-        kflat: list[int] = []
-        stack: list[tuple[PathKey, Any]] = [((), self.data)]
-        while stack:
-            path, value = stack.pop()
-            p = self.values.get(path, Pos(0, 0))
-            vflat += (p.line, p.column)
-            children: list[tuple[PathKey, Any]] = []
-            if isinstance(value, dict):
-                for k, v in value.items():
-                    kp = self.keys.get((*path, k), Pos(0, 0))
-                    kflat += (kp.line, kp.column)
-                    children.append(((*path, k), v))
-            elif isinstance(value, list):
-                children = [((*path, i), v) for i, v in enumerate(value)]
-            stack.extend(reversed(children))
-        return vflat, kflat
-
-    def compact(self) -> None:
-        """Keep positions in flat form until a finding asks for one: 10x less memory for a clean record."""
-        if self._flat is None:
-            self._flat = self.flat()
-            self._values = self._keys = None
-
-    def pos(self, path: PathKey) -> Pos:
-        """Where the value at ``path`` is, or its nearest existing ancestor (a missing key's parent)."""
-        values = self.values
-        p = tuple(path)
-        while p:
-            found = values.get(p)
-            if found is not None and found.line:
-                return found
-            p = p[:-1]
-        found = values.get(())
-        return found if found is not None and found.line else Pos(1, 1)
-
-    def key_pos(self, path: PathKey) -> Pos:
-        """Where the key of the mapping entry at ``path`` is (for unknown keys), else the value."""
-        found = self.keys.get(tuple(path))
-        return found if found is not None and found.line else self.pos(path)
-
-
 class _Fail(Exception):
     def __init__(self, problem: LoadProblem) -> None:
         super().__init__(problem.message)
@@ -189,6 +66,12 @@ class _Fail(Exception):
 
 def _mark_pos(mark: Any) -> Pos:
     return Pos(mark.line + 1, mark.column + 1) if mark is not None else Pos(1, 1)
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (in characters, as an editor shows them) of a byte offset in undecoded input."""
+    before = data[:offset].decode("utf-8", "replace")
+    return line_column(before, len(before))
 
 
 def _decode(data: bytes) -> str:
@@ -202,8 +85,7 @@ def _decode(data: bytes) -> str:
         data = data[3:]
     nul = data.find(b"\x00")
     if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        line, col = _byte_position(data, nul)
         raise _Fail(
             LoadProblem(
                 "FES003",
@@ -216,8 +98,7 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = _byte_position(data, exc.start)
         raise _Fail(
             LoadProblem(
                 "FES003", f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col, "re-save the file as UTF-8"
@@ -257,8 +138,7 @@ def _bracket_guard(text: str) -> None:
         if m.group() in "[{":
             depth += 1
             if depth > MAX_BRACKET_RUN:
-                line = text.count("\n", 0, m.start()) + 1
-                col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                line, col = line_column(text, m.start())
                 raise _Fail(
                     LoadProblem(
                         "FES003", f"nesting deeper than {MAX_BRACKET_RUN} brackets", line, col, "flatten the structure"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from .document import Document, PathKey
 from .findings import Loc, Waiver
-from .loader import Document, PathKey
 
 STATUSES = ("draft", "planned", "approved", "in-progress", "released", "rolled-back", "cancelled")
 _RANK = {"draft": 0, "planned": 1, "approved": 2, "in-progress": 3, "released": 4, "rolled-back": 4}

@@ -23,8 +23,8 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from .document import Document
 from .findings import Finding, Loc
-from .loader import Document
 from .model import DEFAULT_POLICY, ROLLBACK_ROLE, STATUSES, Policy
 
 SCHEMA_ID_BASE = "https://fes-docs.example.org/schemas"

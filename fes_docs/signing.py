@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .atomic import write_bytes
+from .document import Document
 from .errors import FesDocsError, UsageError
 from .findings import Finding, Severity, sort_findings
 from .gitutil import git, toplevel
-from .loader import Document, load_bytes
+from .loader import load_bytes
 from .model import ROLLBACK_ROLE, Release, SignOff
 from .project import Project, load_project
 from .signoffs import FES706_HINT, digest_of

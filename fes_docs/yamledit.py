@@ -19,6 +19,7 @@ import yaml
 
 from .errors import FesDocsError
 from .loader import load_text
+from .positions import line_column
 
 # Conservative plain-scalar alphabet: no spaces, comments, flow indicators or quotes.
 _PLAIN = re.compile(r"[A-Za-z0-9/][A-Za-z0-9_.@+/:-]*")
@@ -83,7 +84,8 @@ def _after_line(text: str, index: int) -> int:
 
 
 def _column(text: str, index: int) -> int:
-    return index - (text.rfind("\n", 0, index) + 1)
+    """0-based column of ``index`` (indentation arithmetic), from the one position definition."""
+    return line_column(text, index)[1] - 1
 
 
 def _splice(text: str, edits: list[tuple[int, int, str]]) -> str:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fes_docs.check import check_project
-from fes_docs.loader import Document
+from fes_docs.document import Document
 from fes_docs.model import Release
 from fes_docs.project import load_project
 from fes_docs.schema import release_schema

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fes_docs import loader
-from fes_docs.loader import Pos, load_bytes, load_file, load_text
+from fes_docs.document import Pos
+from fes_docs.loader import load_bytes, load_file, load_text
 
 FIX = Path(__file__).parents[1] / "fixtures" / "loader"
 
