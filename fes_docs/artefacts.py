@@ -1,7 +1,9 @@
 """The real files a project's records point at: the Flyway folder, indexed and parsed once per run.
 
 Rules ask this index questions ("what class is V7's SQL?") instead of opening files themselves, so
-each migration is read, checksummed and parsed at most once however many rules look at it.
+each migration is read, checksummed and parsed at most once however many rules look at it. The folder
+is listed and every file read through the project's :class:`~fes_docs.inputs.ProjectInputs`, so the
+run's manifest holds each byte the SQL rules saw (links out of the project are neither listed nor read).
 """
 
 from __future__ import annotations
@@ -12,10 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from .cache import SQL, Cache, digest
-from .inputs import ProjectInputs
+from .inputs import InputError, ProjectInputs
 from .model import MigrationRef, Policy, Release
 from .sql.analyze import Analysis, Klass, SqlError, Statement, analyze, is_supported_dialect
-from .sql.flyway import MigrationFile, parse_name, scan_dir, version_key
+from .sql.flyway import (
+    MAX_SQL_BYTES,
+    MigrationFile,
+    migration_from_bytes,
+    parse_name,
+    unreadable_migration,
+    version_key,
+)
 
 SEVERITY = {"additive": 0, "data": 1, "destructive": 2}
 
@@ -66,11 +75,16 @@ class MigrationIndex:
         # an unknown dialect is a policy schema finding; parse as PostgreSQL meanwhile rather than not at all
         index = cls(inputs.root, folder, exists, dialect if is_supported_dialect(dialect) else "postgres", cache=cache)
         if folder:
-            inputs.list_tree(folder, ".sql")  # recorded: an added or removed migration is a changed input
-        if exists and path is not None and folder:
-            for mf in scan_dir(path, root_guard=inputs.root):
-                index.files[mf.relpath] = mf
-                inputs.note(index.file_label(mf.relpath))  # the Flyway scan reads its files itself (for now)
+            # recorded: an added or removed migration is a changed input
+            for relpath in inputs.list_tree(folder, ".sql"):  # [] when the folder is not there
+                label = index.file_label(relpath)
+                try:
+                    mf = migration_from_bytes(relpath, inputs.read_bytes(label, MAX_SQL_BYTES), inputs.root / label)
+                except InputError as exc:
+                    if exc.reason in ("outside", "missing"):  # a link out, or gone since the listing
+                        continue
+                    mf = unreadable_migration(relpath, exc.problem.message, inputs.root / label)
+                index.files[relpath] = mf
         for rel in releases:
             for ref in rel.migrations:
                 if ref.file:
@@ -89,9 +103,8 @@ class MigrationIndex:
         if mf is None or name is None:
             return None
         if name not in self._analyses:
-            if mf.read_error is not None:
-                e = mf.read_error
-                self._analyses[name] = Analysis((), SqlError(e.line, e.column, e.message), None)
+            if mf.read_error is not None:  # a read error is located like a parse error (the same record)
+                self._analyses[name] = Analysis((), mf.read_error, None)
                 return self._analyses[name]
             text = mf.text if mf.text is not None else ""
             key = digest(self.dialect, text)

@@ -1,24 +1,28 @@
 """The one way a project's input files are read: contained in the root, size-limited, and recorded.
 
 Everything a run looks at goes through one :class:`ProjectInputs` (``project.inputs``): a file's bytes
-(:meth:`~ProjectInputs.read_bytes`) and a folder's listing (:meth:`~ProjectInputs.list_dir`,
-:meth:`~ProjectInputs.list_tree`). Each outcome is recorded — the SHA-256 of the bytes, or that the file
-was missing, too large, unreadable or outside the project — and :meth:`~ProjectInputs.manifest` is the
-list of them. :func:`manifest_holds` tells whether a stored manifest still describes the disk, which
-is how the unchanged-project fast path (:mod:`fes_docs.rerun`) knows a previous report is still right.
+(:meth:`~ProjectInputs.read_bytes`), whether a file is there (:meth:`~ProjectInputs.exists`) and a
+folder's listing (:meth:`~ProjectInputs.list_dir`, :meth:`~ProjectInputs.list_tree`). Each outcome is
+recorded — the SHA-256 of the bytes, that the file is present, or that it was missing, too large,
+unreadable or outside the project — and :meth:`~ProjectInputs.manifest` is the list of them.
+:func:`manifest_holds` tells whether a stored manifest still describes the disk, which is how the
+unchanged-project fast path (:mod:`fes_docs.rerun`) knows a previous report is still right.
 
-Components that still read files themselves (the Flyway scan, the OpenAPI loader, some rules) are
-recorded after the fact with :meth:`~ProjectInputs.note`, which reads the file once more through here.
+Packages below the project layer (the OpenAPI loader) are handed ``read_bytes`` as a callable, so their
+reads land here too. :meth:`~ProjectInputs.note` records, after the fact, a file some other component read
+by itself (reading it once more); nothing in a validate run needs it any more.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .loader import MAX_BYTES, LoadProblem, read_limited
+from .document import LoadProblem
+from .loader import MAX_BYTES, read_limited
 
 Reason = Literal["missing", "outside", "unreadable", "too-large"]
 
@@ -35,6 +39,7 @@ class InputError(Exception):
 @dataclass(frozen=True)
 class _Outcome:
     record: str  # what the manifest keeps: "sha256:<hex>", "missing", "outside", "unreadable", "too-large:<n>"
+    # (and, for exists(), "present")
     data: bytes | None
     error: InputError | None
 
@@ -104,14 +109,47 @@ def _list_dir(root: Path, folder: str) -> list[str]:
         return []
 
 
+def _exists(root: Path, rel: str) -> str:
+    """The record of ``rel``'s presence: "present", "missing" (or not a regular file) or "outside"."""
+    path = _resolve(root, rel)
+    if path is None:
+        return "outside"
+    return "present" if path.is_file() else "missing"
+
+
 def _list_tree(root: Path, folder: str, suffix: str) -> list[str]:
+    """Files under ``folder`` ending in ``suffix``, relative to it, sorted. Symbolic links are followed
+    while they stay inside ``root`` (a link out is not listed; a link back to a folder already walked
+    is a loop, walked once), as a Flyway location is scanned."""
     base = _resolve(root, folder)
     if base is None or not base.is_dir():
         return []
-    try:
-        return sorted(p.relative_to(base).as_posix() for p in base.rglob(f"*{suffix}") if p.is_file())
-    except OSError:
-        return []
+    found: list[str] = []
+    seen = {base}
+    stack: list[tuple[Path, str]] = [(root / folder, "")]
+    while stack:
+        current, rel = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            relpath = f"{rel}/{entry.name}" if rel else entry.name
+            path = Path(entry.path)
+            target = path.resolve()
+            if not _inside(target, root):
+                continue  # leads outside the project: never listed, never read
+            if target.is_dir():
+                if target not in seen:
+                    seen.add(target)
+                    stack.append((path, relpath))
+            elif entry.name.endswith(suffix) and target.is_file():
+                found.append(relpath)
+    return sorted(found)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
 
 
 class ProjectInputs:
@@ -135,6 +173,15 @@ class ProjectInputs:
             raise outcome.error
         assert outcome.data is not None
         return outcome.data
+
+    def exists(self, rel_path: str) -> bool:
+        """Whether ``rel_path`` is a regular file inside the project; recorded as present or absent, so a
+        file that appears (or goes) later is a changed input. The bytes are not read."""
+        record = _exists(self.root, rel_path)
+        known = self._files.get(rel_path)
+        if known is None or known in ("present", "missing", "outside"):  # a digest already says more
+            self._files[rel_path] = record
+        return record == "present"
 
     def note(self, rel_path: str) -> None:
         """Record a file another component read by itself (read again here, for its digest)."""
@@ -176,6 +223,10 @@ def manifest_holds(root: Path, manifest: Any) -> bool:
             if current != names:
                 return False
         for rel, record in files.items():
+            if record == "present":
+                if _exists(root, rel) != "present":
+                    return False
+                continue
             limit = int(record.split(":", 1)[1]) if record.startswith("too-large:") else None
             if _read(root, rel, limit).record != record:
                 return False

@@ -36,7 +36,8 @@ class Statement:
 
 @dataclass(frozen=True)
 class SqlError:
-    """Where and why a file does not parse."""
+    """Where and why a file's SQL cannot be used: it does not parse, or (as :data:`~.flyway.ReadError`)
+    it could not be read or decoded."""
 
     line: int
     column: int

@@ -17,7 +17,10 @@ Everything here mirrors Flyway's own code (flyway-core ``ResourceNameParser``, `
   ("Only 0..9 and . are allowed").
 * **Checksum.** See :func:`flyway_checksum`.
 * **Scanning.** Flyway scans a filesystem location recursively; so does :func:`scan_dir`, in a fixed
-  order, without ever following a symbolic link out of the guarded folder.
+  order, without ever following a symbolic link out of the guarded folder, reading at most
+  :data:`MAX_SQL_BYTES` of a file. A caller that reads files its own way (a validate run reads every
+  project file through one I/O layer) lists them itself and builds each :class:`MigrationFile` with
+  :func:`migration_from_bytes`, the function the scan uses too.
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from fes_docs.loader import read_limited
 from fes_docs.positions import LineIndex
+
+from ._model import SqlError
 
 Kind = Literal["versioned", "repeatable", "undo", "callback"]
 
@@ -78,6 +84,10 @@ CALLBACK_EVENTS: tuple[str, ...] = (
 )
 
 _BOM = "\ufeff"
+
+#: A migration larger than this is not read (it gets a read error instead): seed data can be large, a
+#: 50 MB "migration" is a mistake, and reading it would cost the whole run.
+MAX_SQL_BYTES = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -223,13 +233,9 @@ def flyway_checksum(data: bytes) -> int:
     return crc - (1 << 32) if crc >= (1 << 31) else crc
 
 
-@dataclass(frozen=True)
-class ReadError:
-    """Why a file has no checksum or text: unreadable, or not UTF-8 (located at the first bad byte)."""
-
-    line: int
-    column: int
-    message: str
+#: Why a file has no checksum or text: unreadable, too large, or not UTF-8 (located at the first bad
+#: byte). The same located (line, column, message) record as a parse error, which is what it becomes.
+ReadError = SqlError
 
 
 @dataclass(frozen=True)
@@ -252,6 +258,27 @@ class ScanReport:
 
     files: tuple[MigrationFile, ...]
     skipped: tuple[tuple[str, str], ...]
+
+
+def migration_from_bytes(relpath: str, data: bytes, path: Path | None = None) -> MigrationFile:
+    """The :class:`MigrationFile` whose bytes are ``data``: its Flyway name, checksum and decoded text
+    (or the located reason it has none). ``relpath``: relative to the migrations folder, ``/``-separated;
+    ``path``: where it was read (default: ``relpath`` itself)."""
+    name = parse_name(relpath.rsplit("/", 1)[-1])
+    where = path if path is not None else Path(relpath)
+    try:
+        checksum = flyway_checksum(data)
+    except UnicodeDecodeError as exc:
+        return MigrationFile(name, where, relpath, None, None, _decode_error(data, exc))
+    text = data.decode("utf-8")
+    return MigrationFile(name, where, relpath, checksum, text[1:] if text.startswith(_BOM) else text)
+
+
+def unreadable_migration(relpath: str, message: str, path: Path | None = None) -> MigrationFile:
+    """The :class:`MigrationFile` of a file that could not be read (``message`` says why)."""
+    name = parse_name(relpath.rsplit("/", 1)[-1])
+    where = path if path is not None else Path(relpath)
+    return MigrationFile(name, where, relpath, None, None, ReadError(1, 1, message))
 
 
 def scan_dir(root: Path, *, root_guard: Path | None = None) -> list[MigrationFile]:
@@ -343,17 +370,10 @@ def _inside(path: Path, guard: Path) -> bool:
 
 
 def _load(path: Path, relpath: str) -> MigrationFile:
-    name = parse_name(path.name)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return MigrationFile(name, path, relpath, None, None, ReadError(1, 1, f"cannot read: {exc.strerror or exc}"))
-    try:
-        checksum = flyway_checksum(data)
-    except UnicodeDecodeError as exc:
-        return MigrationFile(name, path, relpath, None, None, _decode_error(data, exc))
-    text = data.decode("utf-8")
-    return MigrationFile(name, path, relpath, checksum, text[1:] if text.startswith(_BOM) else text)
+    data, problem = read_limited(path, MAX_SQL_BYTES)
+    if data is None:
+        return unreadable_migration(relpath, problem.message if problem else "cannot read file", path)
+    return migration_from_bytes(relpath, data, path)
 
 
 def _decode_error(data: bytes, exc: UnicodeDecodeError) -> ReadError:
