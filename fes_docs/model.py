@@ -8,10 +8,10 @@ document, which is how a rule turns "this flag" into ``file:line:col``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from .document import Document, PathKey
 from .findings import Loc, Waiver
@@ -41,6 +41,8 @@ DEFAULT_POLICY: dict[str, Any] = {
     "sql_dialect": "postgres",
 }
 
+T = TypeVar("T")
+
 
 def _str(v: Any) -> str | None:
     return v if isinstance(v, str) else None
@@ -56,6 +58,37 @@ def _bool(v: Any) -> bool | None:
 
 def _map(v: Any) -> dict[str, Any]:
     return v if isinstance(v, dict) else {}
+
+
+def _records(d: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mapping items of list ``key`` with their index (the index is their path); others are schema errors."""
+    return [(i, item) for i, item in enumerate(_list(d.get(key))) if isinstance(item, dict)]
+
+
+def _opt_str(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+# How each list item's fields are read, in the dataclass's field order (its path comes last).
+_CHECKLIST = (("id", _str), ("done", _bool), ("evidence", _opt_str))
+_MIGRATION = (("file", _str), ("change", _str), ("idempotent", _bool), ("checksum", _int))
+_BACKFILL = (
+    ("name", _str),
+    ("repeatable", _bool),
+    ("batch_size", _int),
+    ("estimated_rows", _int),
+    ("dry_run", _bool),
+    ("sql", _str),
+    ("dry_run_sql", _str),
+)
+_SIGNOFF = (("role", _str), ("by", _str), ("date", _opt_str), ("digest", _str))
+
+
+def _build(
+    cls: Callable[..., T], item: dict[str, Any], fields: tuple[tuple[str, Callable[[Any], Any]], ...], path: PathKey
+) -> T:
+    """One typed item from a mapping, leniently: a wrong type reads as None (the schema reports it)."""
+    return cls(*(read(item.get(key)) for key, read in fields), path)
 
 
 def _list(v: Any) -> list[Any]:
@@ -290,61 +323,15 @@ class Release:
             artifact_version=None if artifact.get("version") is None else str(artifact.get("version")),
             last_known_good=None if artifact.get("last_known_good") is None else str(artifact.get("last_known_good")),
             owners=owners,
-            checklist=[
-                ChecklistItem(
-                    _str(c.get("id")),
-                    _bool(c.get("done")),
-                    None if c.get("evidence") is None else str(c.get("evidence")),
-                    ("checklist", i),
-                )
-                for i, c in enumerate(_list(d.get("checklist")))
-                if isinstance(c, dict)
-            ],
-            migrations=[
-                MigrationRef(
-                    _str(m.get("file")),
-                    _str(m.get("change")),
-                    _bool(m.get("idempotent")),
-                    _int(m.get("checksum")),
-                    ("migrations", i),
-                )
-                for i, m in enumerate(_list(d.get("migrations")))
-                if isinstance(m, dict)
-            ],
-            backfills=[
-                Backfill(
-                    _str(b.get("name")),
-                    _bool(b.get("repeatable")),
-                    _int(b.get("batch_size")),
-                    _int(b.get("estimated_rows")),
-                    _bool(b.get("dry_run")),
-                    _str(b.get("sql")),
-                    _str(b.get("dry_run_sql")),
-                    ("backfills", i),
-                )
-                for i, b in enumerate(_list(d.get("backfills")))
-                if isinstance(b, dict)
-            ],
-            flags=[
-                Flag(_str(f.get("name")), _map(f.get("rollout")), ("flags", i))
-                for i, f in enumerate(_list(d.get("flags")))
-                if isinstance(f, dict)
-            ],
+            checklist=[_build(ChecklistItem, c, _CHECKLIST, ("checklist", i)) for i, c in _records(d, "checklist")],
+            migrations=[_build(MigrationRef, m, _MIGRATION, ("migrations", i)) for i, m in _records(d, "migrations")],
+            backfills=[_build(Backfill, b, _BACKFILL, ("backfills", i)) for i, b in _records(d, "backfills")],
+            flags=[Flag(_str(f.get("name")), _map(f.get("rollout")), ("flags", i)) for i, f in _records(d, "flags")],
             endpoints=[(e, ("endpoints", i)) for i, e in enumerate(_list(d.get("endpoints"))) if isinstance(e, str)],
             validation=_map(d.get("validation")),
             rollback_database=_str(rollback.get("database")),
             snapshot=_str(rollback.get("snapshot")),
-            signoffs=[
-                SignOff(
-                    _str(s.get("role")),
-                    _str(s.get("by")),
-                    None if s.get("date") is None else str(s.get("date")),
-                    _str(s.get("digest")),
-                    ("signoffs", i),
-                )
-                for i, s in enumerate(_list(d.get("signoffs")))
-                if isinstance(s, dict)
-            ],
+            signoffs=[_build(SignOff, s, _SIGNOFF, ("signoffs", i)) for i, s in _records(d, "signoffs")],
             incidents=[
                 Incident(
                     _str(inc.get("id")),
@@ -369,8 +356,7 @@ class Release:
                     ),
                     ("waivers", i),
                 )
-                for i, w in enumerate(_list(d.get("waivers")))
-                if isinstance(w, dict)
+                for i, w in _records(d, "waivers")
             ],
         )
 
