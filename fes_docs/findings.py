@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -91,3 +92,9 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Deterministic order (and duplicates dropped) so reports are byte-identical run to run."""
     unique = {(f.sort_key(), f.severity, f.release, f.waived): f for f in findings}
     return sorted(unique.values(), key=lambda f: (*f.sort_key(), f.severity))
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the closest known name, or nothing: one wording for every typo hint."""
+    match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""

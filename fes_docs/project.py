@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from .artefacts import MigrationIndex
 from .cache import OPENAPI, RELEASES, Cache, KeyValueStore, digest
+from .document import Document, LoadProblem
 from .errors import ConfigError
 from .findings import Finding, Loc, Waiver
 from .inputs import InputError, ProjectInputs
-from .loader import Document, LoadProblem, load_bytes
+from .loader import load_bytes
 from .model import Policy, Release
 from .schema import policy_schema, release_schema, schema_findings
 

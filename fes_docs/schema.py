@@ -13,7 +13,6 @@ those with the guide section and a better message; the schema would only say the
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -24,7 +23,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from .document import Document
-from .findings import Finding, Loc
+from .findings import Finding, Loc, did_you_mean
 from .model import DEFAULT_POLICY, ROLLBACK_ROLE, STATUSES, Policy
 
 SCHEMA_ID_BASE = "https://fes-docs.example.org/schemas"
@@ -310,11 +309,6 @@ def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
     return _validator(json.dumps(schema, sort_keys=True))
 
 
-def _suggest(word: str, options: list[str]) -> str:
-    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
-
-
 def _where(path: tuple[Any, ...]) -> str:
     return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[") or "top level"
 
@@ -346,7 +340,7 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
                 Loc(doc.file, p.line, p.column),
                 "FES011",
                 "error",
-                f"unknown key {key!r} in {where}{_suggest(key, allowed)}",
+                f"unknown key {key!r} in {where}{did_you_mean(key, allowed)}",
                 f"allowed here: {', '.join(allowed)}" if allowed else "remove the key",
             )
         return
@@ -362,7 +356,7 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
             loc,
             "FES010",
             "error",
-            f"{err.instance!r} is not allowed in {where}{_suggest(str(err.instance), options)}",
+            f"{err.instance!r} is not allowed in {where}{did_you_mean(str(err.instance), options)}",
             f"use one of: {', '.join(options)}",
         )
     elif v == "type":

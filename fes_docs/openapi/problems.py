@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..loader import LoadProblem, Pos
+from ..document import LoadProblem, Pos
 
 Severity = Literal["error", "warning"]
 

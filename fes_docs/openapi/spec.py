@@ -7,7 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..loader import Document, load_bytes, read_limited
+from ..document import Document
+from ..loader import load_bytes, read_limited
 from .index import SpecIndex, base_paths, collect_operations, from_json, to_json
 from .problems import from_load, problem
 from .store import Store, cache_key, deps_unchanged, memo_get, remember

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from ..loader import Document
+from ..document import Document
 from .problems import SpecProblem, problem
 from .workspace import PathKey, Workspace, node_pos, walk
 

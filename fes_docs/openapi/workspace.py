@@ -21,7 +21,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from ..loader import Document, Pos, load_bytes, read_limited
+from ..document import Document, Pos
+from ..loader import load_bytes, read_limited
 from .problems import SpecProblem, from_load, problem
 
 MAX_BYTES = 20_000_000

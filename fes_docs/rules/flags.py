@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from ..model import Release
 from ..project import Project
 from . import Hit, release_rule
+from .lists import known_and_once
 
 
 @release_rule(
@@ -18,19 +18,12 @@ from . import Hit, release_rule
 )
 def known_flags(project: Project, rel: Release) -> Iterator[Hit]:
     """Every flag a release rolls out is listed in the policy, once: the rollback page must know how to disable it."""
-    seen: set[str] = set()
-    for flag in rel.flags:
-        if flag.name is None:
-            continue
-        if flag.name not in project.policy.flags:
-            close = difflib.get_close_matches(flag.name, project.policy.flags, n=1)
-            yield Hit(
-                rel.loc(*flag.path, "name"),
-                f"unknown feature flag {flag.name!r}" + (f"; did you mean {close[0]!r}?" if close else ""),
-            )
-        elif flag.name in seen:
-            yield Hit(rel.loc(*flag.path, "name"), f"flag {flag.name!r} is listed twice in this release")
-        seen.add(flag.name)
+    yield from known_and_once(
+        ((f.name, rel.loc(*f.path, "name")) for f in rel.flags),
+        project.policy.flags,
+        "feature flag",
+        "flag {name} is listed twice in this release",
+    )
 
 
 @release_rule(

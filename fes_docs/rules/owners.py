@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from ..model import ROLLBACK_ROLE, Release
 from ..project import Project
 from . import Hit, release_rule
+from .lists import known_and_once
 
 EVIDENCE_REQUIRED = ("db-backup", "flyway-dry-run")
 
@@ -43,20 +43,12 @@ def checklist_present(project: Project, rel: Release) -> Iterator[Hit]:
 @release_rule("FES103", "Known checklist ids", "§3", hint="use an id from the policy's checklist")
 def checklist_known(project: Project, rel: Release) -> Iterator[Hit]:
     """A checklist entry names a policy item, once; an unknown id is usually a typo that hides a missing item."""
-    known = project.policy.checklist_ids
-    seen: set[str] = set()
-    for item in rel.checklist:
-        if item.id is None:
-            continue
-        if item.id not in known:
-            close = difflib.get_close_matches(item.id, known, n=1)
-            yield Hit(
-                rel.loc(*item.path, "id"),
-                f"unknown checklist id {item.id!r}" + (f"; did you mean {close[0]!r}?" if close else ""),
-            )
-        elif item.id in seen:
-            yield Hit(rel.loc(*item.path, "id"), f"checklist item {item.id!r} is listed twice")
-        seen.add(item.id)
+    yield from known_and_once(
+        ((item.id, rel.loc(*item.path, "id")) for item in rel.checklist),
+        project.policy.checklist_ids,
+        "checklist id",
+        "checklist item {name} is listed twice",
+    )
 
 
 @release_rule(
