@@ -38,32 +38,19 @@ _REINDEX_OUTSIDE = frozenset({"REINDEX_OBJECT_SCHEMA", "REINDEX_OBJECT_DATABASE"
 
 
 @dataclass(frozen=True)
-class SentStatement:
-    """One statement as sent to the server: its cut of the file, and whether it may run in a transaction."""
+class SentStatement(Cut):
+    """One statement as sent to the server: its cut of the file, and whether it may run in a transaction.
 
-    cut: Cut
+    A subclass rather than a wrapper, so that the cut's ``index``, ``text``, ``line`` and ``column`` are the
+    statement's own without a property forwarding each.
+    """
+
     transactional: bool
-
-    @property
-    def index(self) -> int:
-        return self.cut.index
-
-    @property
-    def text(self) -> str:
-        return self.cut.text
 
     @property
     def offset(self) -> int:
         """The statement's first character in the file (leading comments skipped)."""
-        return self.cut.start
-
-    @property
-    def line(self) -> int:
-        return self.cut.line
-
-    @property
-    def column(self) -> int:
-        return self.cut.column
+        return self.start
 
     @property
     def summary(self) -> str:
@@ -110,9 +97,10 @@ def _nodes(node: J | None, text: str) -> list[J]:
 
 def statements_to_send(sql: str, server_version_num: int) -> tuple[SentStatement, ...]:
     """Statements of one migration in file order; an empty or comment-only file yields none."""
-    return tuple(
-        SentStatement(
-            cut, not any(_must_run_outside_transaction(n, server_version_num) for n in _nodes(node, cut.text))
+    sent: list[SentStatement] = []
+    for node, cut in cut_script(sql):
+        outside = any(_must_run_outside_transaction(n, server_version_num) for n in _nodes(node, cut.text))
+        sent.append(
+            SentStatement(cut.index, cut.text, cut.start, cut.end, cut.line, cut.column, transactional=not outside)
         )
-        for node, cut in cut_script(sql)
-    )
+    return tuple(sent)

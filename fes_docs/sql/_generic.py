@@ -229,26 +229,20 @@ def _action(table: str, a: exp.Expression) -> Verdict:
     if isinstance(a, exp.ModifyColumn):
         col = a.this.name if isinstance(a.this, exp.ColumnDef) else "?"
         if a.args.get("rename_from") is not None:
-            old = a.args["rename_from"].name
-            return Verdict(
-                "CHANGE COLUMN",
-                "destructive",
-                "no",
-                f"renames column {table}.{old} to {col}: older app versions use the old name",
-            )
+            return _renamed("CHANGE COLUMN", f"column {table}.{a.args['rename_from'].name} to {col}")
         return Verdict("MODIFY COLUMN", "destructive", "yes", f"redefines column {table}.{col} (type/nullability)")
     if isinstance(a, exp.RenameColumn):
-        return Verdict(
-            "RENAME COLUMN",
-            "destructive",
-            "no",
-            f"renames column {table}.{a.this.name}: older app versions use the old name",
-        )
+        return _renamed("RENAME COLUMN", f"column {table}.{a.this.name}")
     if isinstance(a, exp.AlterRename):
-        return Verdict("RENAME TO", "destructive", "no", f"renames table {table}: older app versions use the old name")
+        return _renamed("RENAME TO", f"table {table}")
     if isinstance(a, exp.AddConstraint):
         return Verdict("ADD CONSTRAINT", "additive", "no", f"adds a constraint to {table}; fails on a re-run")
     return Verdict(type(a).__name__.upper(), "additive", "unproven", f"{table}: action not classified", opaque=True)
+
+
+def _renamed(kind: str, what: str) -> Verdict:
+    """A rename inside ``ALTER TABLE``: destructive for the same reason whatever it renames, and a re-run fails."""
+    return Verdict(kind, "destructive", "no", f"renames {what}: older app versions use the old name")
 
 
 def _add_column(table: str, c: exp.ColumnDef) -> Verdict:

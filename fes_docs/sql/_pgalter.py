@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fes_docs.sql._model import Klass, ObjectRef
+from fes_docs.sql._model import Idem, Klass, ObjectRef
 from fes_docs.sql._pgjson import J
 from fes_docs.sql._pgnames import camel_words, dotted, is_node, object_word, rangevar
-from fes_docs.sql._verdict import Ctx, Verdict, combine, guard
+from fes_docs.sql._verdict import Ctx, Rule, Verdict, combine, guard
 
 Handler = Callable[[Any, Ctx], Verdict]
 
@@ -56,7 +56,7 @@ def _add_constraint(table: str, cmd: J) -> Verdict:
 
 
 #: subtype → (label, class, idempotency rule, what it does). Rule "missing_ok" = yes only with IF EXISTS.
-_SIMPLE: dict[str, tuple[str, Klass, str, str]] = {
+_SIMPLE: dict[str, tuple[str, Klass, Rule, str]] = {
     "AT_DropNotNull": (
         "DROP NOT NULL",
         "destructive",
@@ -142,6 +142,15 @@ _HARMLESS: dict[str, str] = {
 }
 
 
+def _if_exists(label: str, cmd: J) -> tuple[Idem, str]:
+    """Idempotency of a subcommand that a re-run can skip only through its ``IF EXISTS``."""
+    return guard(cmd.missing_ok, f"{label} IF EXISTS", f"{label} without IF EXISTS fails on a re-run")
+
+
+def _drop_part(word: str, name: str, idem: Idem, why: str) -> Verdict:
+    return Verdict(f"DROP {word.upper()}", "destructive", idem, f"drops {word} {name}; {why}", drops=[(word, name)])
+
+
 def _alter_cmd(table: str, cmd: J) -> Verdict:
     st = cmd.subtype
     col = f"{table}.{cmd.name}" if cmd.name else table
@@ -150,35 +159,21 @@ def _alter_cmd(table: str, cmd: J) -> Verdict:
     if st in ("AT_AddConstraint", "AT_AddIndexConstraint"):
         return _add_constraint(table, cmd)
     if st == "AT_DropColumn":
-        idem, why = guard(cmd.missing_ok, "DROP COLUMN IF EXISTS", "DROP COLUMN without IF EXISTS fails on a re-run")
-        return Verdict("DROP COLUMN", "destructive", idem, f"drops column {col}; {why}", drops=[("column", col)])
+        return _drop_part("column", col, *_if_exists("DROP COLUMN", cmd))
     if st == "AT_DropConstraint":
-        name = f"{table}.{cmd.name}"
-        idem, why = guard(cmd.missing_ok, "DROP CONSTRAINT IF EXISTS", "DROP CONSTRAINT without IF EXISTS")
-        return Verdict(
-            "DROP CONSTRAINT",
-            "destructive",
-            idem,
-            f"drops constraint {name}; {why}",
-            drops=[("constraint", name)],
-        )
+        unguarded = guard(cmd.missing_ok, "DROP CONSTRAINT IF EXISTS", "DROP CONSTRAINT without IF EXISTS")
+        return _drop_part("constraint", f"{table}.{cmd.name}", *unguarded)
     if st == "AT_ColumnDefault":
         if cmd.get("def") is None:
-            return Verdict(
-                "DROP DEFAULT",
-                "destructive",
-                "yes",
-                f"drops the default of {col}: older app versions that omit it on INSERT break",
-            )
+            breaks = f"drops the default of {col}: older app versions that omit it on INSERT break"
+            return Verdict("DROP DEFAULT", "destructive", "yes", breaks)
         return Verdict("SET DEFAULT", "additive", "yes", f"sets the default of {col}; re-runnable")
     if st in _SIMPLE:
         label, klass, rule, what = _SIMPLE[st]
         if rule == "missing_ok":
-            idem, why = guard(cmd.missing_ok, f"{label} IF EXISTS", f"{label} without IF EXISTS fails on a re-run")
-        elif rule == "yes":
-            idem, why = "yes", "re-runnable"
+            idem, why = _if_exists(label, cmd)
         else:
-            idem, why = "no", f"{label} fails on a re-run"
+            idem, why = rule, "re-runnable" if rule == "yes" else f"{label} fails on a re-run"
         return Verdict(label, klass, idem, f"{col}: {what}; {why}")
     if st in _HARMLESS:
         label = _HARMLESS[st]

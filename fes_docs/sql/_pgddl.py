@@ -13,7 +13,7 @@ from typing import Any
 from fes_docs.sql._model import Idem, Klass, ObjectRef
 from fes_docs.sql._pgjson import J
 from fes_docs.sql._pgnames import dotted, is_node, object_word, rangevar
-from fes_docs.sql._verdict import Ctx, Verdict, guard
+from fes_docs.sql._verdict import Ctx, Rule, Verdict, guard
 
 Handler = Callable[[Any, Ctx], Verdict]
 
@@ -181,7 +181,8 @@ def _alter_enum(n: J, ctx: Ctx) -> Verdict:
     return Verdict("ALTER TYPE ADD VALUE", "additive", idem, f"adds value {n.newVal!r} to {name}; {why}")
 
 
-_DOMAIN = {
+#: ``AlterDomainStmt.subtype`` → (kind, class, idempotency rule, what it does).
+_DOMAIN: dict[str, tuple[str, Klass, Rule, str]] = {
     "T": ("ALTER DOMAIN SET/DROP DEFAULT", "additive", "yes", "changes the default"),
     "N": ("ALTER DOMAIN DROP NOT NULL", "destructive", "yes", "drops NOT NULL from the domain"),
     "O": ("ALTER DOMAIN SET NOT NULL", "destructive", "yes", "sets NOT NULL on the domain"),
@@ -193,9 +194,8 @@ _DOMAIN = {
 
 def _alter_domain(n: J, ctx: Ctx) -> Verdict:
     kind, klass, rule, what = _DOMAIN.get(str(n.subtype), ("ALTER DOMAIN", "additive", "unproven", "not classified"))
-    if rule == "missing_ok":
-        rule = "yes" if n.missing_ok else "no"
-    return Verdict(kind, klass, rule, f"{dotted(n.typeName)}: {what}")  # type: ignore[arg-type]
+    idem: Idem = ("yes" if n.missing_ok else "no") if rule == "missing_ok" else rule
+    return Verdict(kind, klass, idem, f"{dotted(n.typeName)}: {what}")
 
 
 def _grant(n: Any, ctx: Ctx) -> Verdict:

@@ -50,28 +50,21 @@ def _insert(n: J, ctx: Ctx) -> Verdict:
     )
 
 
-def _update(n: J, ctx: Ctx) -> Verdict:
-    table = rangevar(n.relation)
-    if n.whereClause is None:
-        return Verdict(
-            "UPDATE",
-            "destructive",
-            "unproven",
-            f"UPDATE without WHERE rewrites every row of {table}; re-run safety depends on the data",
-        )
-    return Verdict("UPDATE", "data", "unproven", f"updates rows of {table}; re-run safety depends on the data")
+def _where_or_all(kind: str, every_row: str, some_rows: str) -> Handler:
+    """UPDATE and DELETE: without ``WHERE`` they touch every row (destructive), with it only some (data).
 
+    Either way a re-run's effect depends on the rows, so both are "unproven"; ``every_row`` and ``some_rows``
+    are the two reasons, with ``{table}`` for the target.
+    """
 
-def _delete(n: J, ctx: Ctx) -> Verdict:
-    table = rangevar(n.relation)
-    if n.whereClause is None:
-        return Verdict(
-            "DELETE",
-            "destructive",
-            "unproven",
-            f"DELETE without WHERE removes every row of {table}; re-run safety depends on the data",
-        )
-    return Verdict("DELETE", "data", "unproven", f"deletes rows of {table}; re-run safety depends on the data")
+    def handler(n: J, ctx: Ctx) -> Verdict:
+        table = rangevar(n.relation)
+        if n.whereClause is None:
+            what = f"{kind} without WHERE {every_row.format(table=table)}"
+            return Verdict(kind, "destructive", "unproven", f"{what}; re-run safety depends on the data")
+        return Verdict(kind, "data", "unproven", f"{some_rows.format(table=table)}; re-run safety depends on the data")
+
+    return handler
 
 
 def _merge(n: J, ctx: Ctx) -> Verdict:
@@ -131,8 +124,8 @@ def _call(n: J, ctx: Ctx) -> Verdict:
 
 HANDLERS: dict[str, Handler] = {
     "InsertStmt": _insert,
-    "UpdateStmt": _update,
-    "DeleteStmt": _delete,
+    "UpdateStmt": _where_or_all("UPDATE", "rewrites every row of {table}", "updates rows of {table}"),
+    "DeleteStmt": _where_or_all("DELETE", "removes every row of {table}", "deletes rows of {table}"),
     "MergeStmt": _merge,
     "CopyStmt": _copy,
     "SelectStmt": _select,

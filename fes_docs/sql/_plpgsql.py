@@ -148,29 +148,31 @@ class _Walker:
                 self.visit(child, guarded=inner_guard, found=found)
 
     def _sql(self, query: str, line: int, *, guarded: bool, found: _Found) -> None:
-        if not query:
-            return
-        base = self._locate(query, line)
-        try:
-            cuts = parse_statements(query)
-        except ParseError as exc:
-            found.opaque.append(f"a statement on line {line} does not parse ({_message(exc)})")
-            return
-        for node, cut in cuts:
-            self._add(node, cut.text, base, cut.start, line, guarded=guarded, found=found)
+        if query:
+            unparsable = f"a statement on line {line} does not parse"
+            self._run(query, self._locate(query, line), line, unparsable, guarded=guarded, found=found)
 
     def _dynamic(self, expr: str, line: int, *, guarded: bool, found: _Found) -> None:
         literal = _constant_string(expr)
         if literal is None:
             found.opaque.append(f"EXECUTE of a computed string on line {line}")
             return
+        unparsable = f"EXECUTE on line {line}: the string does not parse"
+        self._run(literal, None, line, unparsable, guarded=guarded, found=found)
+
+    def _run(self, sql: str, base: int | None, line: int, unparsable: str, *, guarded: bool, found: _Found) -> None:
+        """Classify each statement of ``sql``, a body's query or an ``EXECUTE`` string.
+
+        ``base`` is where ``sql`` starts in the file, None when it is not there as written (a string
+        constant); ``unparsable`` opens the opaque note when PostgreSQL's parser rejects it.
+        """
         try:
-            cuts = parse_statements(literal)
+            cuts = parse_statements(sql)
         except ParseError as exc:
-            found.opaque.append(f"EXECUTE on line {line}: the string does not parse ({_message(exc)})")
+            found.opaque.append(f"{unparsable} ({_message(exc)})")
             return
         for node, cut in cuts:
-            self._add(node, cut.text, None, 0, line, guarded=guarded, found=found)
+            self._add(node, cut.text, base, cut.start, line, guarded=guarded, found=found)
 
     def _add(
         self, node: Any, text: str, base: int | None, rel: int, line: int, *, guarded: bool, found: _Found

@@ -13,7 +13,7 @@ statements are located in the file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from fes_docs.positions import LineIndex
 from fes_docs.sql._model import Idem, Klass, ObjectRef, Statement, worst_idem, worst_klass
@@ -59,6 +59,11 @@ class Ctx:
     start: int
     end: int
     depth: int = 0
+
+
+#: How a table of subcommands gives one's idempotency: fixed, or ``"missing_ok"``, "yes" only with its
+#: ``IF EXISTS`` (``ALTER TABLE … DROP IDENTITY``, ``ALTER DOMAIN … DROP CONSTRAINT``).
+Rule = Idem | Literal["missing_ok"]
 
 
 def guard(flag: Any, yes: str, no: str) -> tuple[Idem, str]:
