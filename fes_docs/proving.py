@@ -6,13 +6,14 @@ migrations belong to which release, Flyway's order, where a failure should point
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from .dryrun import BackfillInput, DryRunReport, MigrationInput, lock_mode_sql
+from .dryrun import BackfillInput, DryRunReport, MigrationInput, evidence_checksums, lock_mode_sql
 from .errors import UsageError
 from .findings import Finding, Loc
+from .inputs import InputError
 from .model import Release, deploy_order
 from .project import Project
 from .sql.flyway import version_key
@@ -151,24 +152,44 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
     return out
 
 
-def evidence_path(project: Project, evidence: str | None) -> Path | None:
-    """A cited evidence file inside the project (URLs and free text are left as they are)."""
+def evidence_file(evidence: str | None) -> str | None:
+    """The project-relative file a checklist item's evidence names, if it cites a ``.json`` file
+    (URLs and free text are left as they are)."""
     if not evidence or "://" in evidence or not evidence.strip().endswith(".json"):
         return None
-    return project.inside(evidence.strip())
+    return evidence.strip()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A cited evidence file as read through ``project.inputs``: its data, or why there is none."""
+
+    file: str
+    data: Any = None
+    failure: str | None = None  # "missing", "outside", "unreadable", "too-large" or "not-json"
+    message: str = ""
+
+
+def load_evidence(project: Project, evidence: str | None) -> Evidence | None:
+    """Read the evidence file a checklist item cites, through the project's I/O layer (so the run's
+    manifest holds it); ``None`` when the item cites no file."""
+    rel = evidence_file(evidence)
+    if rel is None:
+        return None
+    try:
+        raw = project.inputs.read_bytes(rel)
+    except InputError as exc:
+        return Evidence(rel, failure=exc.reason, message=exc.problem.message)
+    try:
+        return Evidence(rel, json.loads(raw.decode("utf-8")))
+    except ValueError as exc:  # UnicodeDecodeError included
+        return Evidence(rel, failure="not-json", message=str(exc))
 
 
 def read_evidence(project: Project, evidence: str | None) -> dict[str, Any] | None:
     """The dry-run evidence a checklist item cites, if it is a readable fes-docs evidence file in the project."""
-    import json
-
-    from .dryrun import evidence_checksums
-
-    path = evidence_path(project, evidence)
-    if path is None:
+    found = load_evidence(project, evidence)
+    if found is None or found.failure is not None:
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = found.data
     return data if isinstance(data, dict) and evidence_checksums(data) is not None else None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from ..dryrun import evidence_checksums
 from ..findings import Severity
 from ..model import Release
 from ..project import Project
-from ..proving import evidence_path
+from ..proving import load_evidence
 from . import Hit, emitted_rule, release_rule
 
 emitted_rule(
@@ -55,19 +54,18 @@ def evidence_current(project: Project, rel: Release) -> Iterator[Hit]:
     item = rel.checklist_item("flyway-dry-run")
     if item is None or not item.evidence:
         return
-    path = evidence_path(project, item.evidence)
-    if path is None:
+    found = load_evidence(project, item.evidence)  # read through project.inputs: in the run's manifest
+    if found is None or found.failure == "outside":
         return
     severity: Severity | None = None if rel.from_approved else "warning"
     loc = rel.loc(*item.path, "evidence")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if found.failure == "missing":
         yield Hit(loc, f"evidence file {item.evidence} does not exist", severity=severity)
         return
-    except (OSError, ValueError) as exc:
-        yield Hit(loc, f"evidence file {item.evidence} is unreadable: {exc}", severity=severity)
+    if found.failure is not None:
+        yield Hit(loc, f"evidence file {item.evidence} is unreadable: {found.message}", severity=severity)
         return
+    data = found.data
     recorded = evidence_checksums(data) if isinstance(data, dict) else None
     if recorded is None:
         yield Hit(loc, f"{item.evidence} is not fes-docs dry-run evidence", severity=severity)
