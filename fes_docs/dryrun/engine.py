@@ -23,6 +23,15 @@ from typing import Any
 import psycopg
 
 from fes_docs.dryrun.errors import DryRunUnavailable
+from fes_docs.dryrun.failures import (
+    Failure,
+    failure_of,
+    first_line,
+    record_failure,
+    second_run_changed,
+    second_run_failed,
+    which_statement,
+)
 from fes_docs.dryrun.history import HistoryTable
 from fes_docs.dryrun.report import (
     BackfillInput,
@@ -32,9 +41,8 @@ from fes_docs.dryrun.report import (
     MigrationOutcome,
     lock_strength,
 )
-from fes_docs.dryrun.snapshot import Change, Snapshot, diff, take_snapshot, user_table_oids
+from fes_docs.dryrun.snapshot import Snapshot, diff, take_snapshot, user_table_oids
 from fes_docs.dryrun.statements import SentStatement, statements_to_send
-from fes_docs.positions import line_column
 
 __all__ = [
     "BackfillInput",
@@ -63,54 +71,12 @@ class Settings:
     compare_data: bool = True  # include row counts and digests in the idempotency snapshot
 
 
-@dataclass(frozen=True)
-class _Failure:
-    statement: SentStatement | None
-    message: str
-    sqlstate: str | None = None
-    position: tuple[int, int] | None = None
-    detail: str | None = None
-    fatal: bool = False  # the connection is gone: nothing more can run
-
-
-def _failure(
-    exc: psycopg.Error, statement: SentStatement | None, sql_text: str, conn: psycopg.Connection[Any]
-) -> _Failure:
-    diag = exc.diag
-    message = diag.message_primary or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    position = None
-    if statement is not None and diag.statement_position and diag.statement_position.isdigit():
-        position = line_column(sql_text, statement.offset + int(diag.statement_position) - 1)
-    details = [
-        f"{label}: {value}"
-        for label, value in (
-            ("DETAIL", diag.message_detail),
-            ("HINT", diag.message_hint),
-            ("CONTEXT", diag.context),
-        )
-        if value
-    ]
-    return _Failure(
-        statement,
-        message,
-        exc.sqlstate,
-        position,
-        "\n".join(details) or None,
-        fatal=conn.closed or conn.broken,
-    )
-
-
 def _connect(dsn: str) -> psycopg.Connection[Any]:
     try:
         # prepare_threshold=None: never auto-prepare; DDL sent again and again must stay plain text.
         return psycopg.connect(dsn, autocommit=True, prepare_threshold=None, connect_timeout=10)
     except psycopg.Error as exc:
-        raise DryRunUnavailable(f"cannot connect to the dry-run database: {_first_line(str(exc))}") from exc
-
-
-def _first_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[0] if lines else "unknown error"
+        raise DryRunUnavailable(f"cannot connect to the dry-run database: {first_line(str(exc))}") from exc
 
 
 class _Runner:
@@ -162,12 +128,12 @@ class _Runner:
 
     def _execute_all(
         self, conn: psycopg.Connection[Any], statements: Sequence[SentStatement], sql_text: str
-    ) -> _Failure | None:
+    ) -> Failure | None:
         for statement in statements:
             try:
                 conn.execute(statement.text)
             except psycopg.Error as exc:
-                return _failure(exc, statement, sql_text, conn)
+                return failure_of(exc, statement, sql_text, conn)
         return None
 
     def _rollback(self, conn: psycopg.Connection[Any]) -> None:
@@ -184,9 +150,9 @@ class _Runner:
         outcome.transactional = not outside
         if outside and len(outside) != len(statements) and not self.settings.mixed:
             first = outside[0]
-            self._fail(
+            record_failure(
                 outcome,
-                _Failure(
+                Failure(
                     first,
                     "Detected both transactional and non-transactional statements within the same migration"
                     " (even though mixed is false)",
@@ -203,7 +169,7 @@ class _Runner:
         if failure is None or not failure.fatal:
             self._restore_main()  # before the history row: a migration's SET ROLE must not write it
         if failure is not None:
-            self._fail(outcome, failure)
+            record_failure(outcome, failure)
             if not outcome.transactional and not failure.fatal:
                 # Flyway records a failed non-transactional migration (its changes stay), not a rolled-back
                 # one.
@@ -216,7 +182,7 @@ class _Runner:
 
     def _apply_in_transaction(
         self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome
-    ) -> _Failure | None:
+    ) -> Failure | None:
         before = user_table_oids(self.main)
         self.main.execute("BEGIN")
         failure = self._execute_all(self.main, statements, sql_text)
@@ -229,7 +195,7 @@ class _Runner:
         try:
             self.main.execute("COMMIT")
         except psycopg.Error as exc:  # deferred constraints are checked here
-            return _failure(exc, None, sql_text, self.main)
+            return failure_of(exc, None, sql_text, self.main)
         return None
 
     def _record(self, migration: MigrationInput, outcome: MigrationOutcome, *, success: bool) -> int:
@@ -243,16 +209,6 @@ class _Runner:
             execution_ms=int(outcome.seconds * 1000),
             success=success,
         )
-
-    @staticmethod
-    def _fail(outcome: MigrationOutcome, failure: _Failure) -> None:
-        outcome.error = failure.message
-        outcome.error_sqlstate = failure.sqlstate
-        outcome.error_position = failure.position
-        outcome.error_detail = failure.detail
-        if failure.statement is not None:
-            outcome.error_line = failure.statement.line
-            outcome.failing_statement = failure.statement.text
 
     # -- idempotency -----------------------------------------------------------------------------------
 
@@ -274,7 +230,7 @@ class _Runner:
             # idempotency is then unproven, which must not pass as proven.
             outcome.idempotent = False
             outcome.idempotency_error = (
-                f"could not compare the database before and after the second run: {_first_line(str(exc))}"
+                f"could not compare the database before and after the second run: {first_line(str(exc))}"
             )
         finally:
             outcome.check_seconds = time.perf_counter() - began
@@ -287,7 +243,7 @@ class _Runner:
             base = self._snapshot()
             failure = self._execute_all(self.check, statements, sql_text)
             if failure is not None:
-                self._not_idempotent_error(outcome, failure)
+                second_run_failed(outcome, failure)
                 return
             changes = diff(base, self._snapshot())
         finally:
@@ -303,25 +259,25 @@ class _Runner:
             steps = self._run_with_snapshots(statements, sql_text)
         finally:
             self._rollback(self.check)
-        self._not_idempotent_changes(outcome, base, steps, changes)
+        second_run_changed(outcome, base, steps, changes)
 
     def _second_run_outside_transaction(
         self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome
     ) -> None:
         base = self._snapshot()
         steps = self._run_with_snapshots(statements, sql_text)
-        if isinstance(steps, _Failure):
-            self._not_idempotent_error(outcome, steps)
+        if isinstance(steps, Failure):
+            second_run_failed(outcome, steps)
             return
         changes = diff(base, steps[-1][1]) if steps else []
         if not changes:
             outcome.idempotent = True
             return
-        self._not_idempotent_changes(outcome, base, steps, changes)
+        second_run_changed(outcome, base, steps, changes)
 
     def _run_with_snapshots(
         self, statements: Sequence[SentStatement], sql_text: str
-    ) -> list[tuple[SentStatement, Snapshot]] | _Failure:
+    ) -> list[tuple[SentStatement, Snapshot]] | Failure:
         steps: list[tuple[SentStatement, Snapshot]] = []
         for statement in statements:
             failure = self._execute_all(self.check, [statement], sql_text)
@@ -329,38 +285,6 @@ class _Runner:
                 return failure
             steps.append((statement, self._snapshot()))
         return steps
-
-    @staticmethod
-    def _not_idempotent_error(outcome: MigrationOutcome, failure: _Failure) -> None:
-        outcome.idempotent = False
-        where = _where(failure.statement)
-        inner = _inner_statement(failure.detail)
-        outcome.idempotency_error = f"second run fails at {where}: {failure.message}" + (f" ({inner})" if inner else "")
-        if failure.statement is not None:
-            outcome.idempotency_line = failure.statement.line
-            outcome.idempotency_statement = failure.statement.text
-
-    @staticmethod
-    def _not_idempotent_changes(
-        outcome: MigrationOutcome,
-        base: Snapshot,
-        steps: list[tuple[SentStatement, Snapshot]] | _Failure,
-        changes: list[Change],
-    ) -> None:
-        outcome.idempotent = False
-        culprits = _changers(base, steps, changes) if not isinstance(steps, _Failure) else []
-        if culprits:
-            where = _where(culprits[0])
-            if len(culprits) > 1:
-                others = ", ".join(f"{s.index} (line {s.line})" for s in culprits[1:4])
-                where += f" (also statement {others}" + (" ..." if len(culprits) > 4 else "") + ")"
-            outcome.idempotency_line = culprits[0].line
-            outcome.idempotency_statement = culprits[0].text
-        else:
-            where = "the migration"
-        listed = "; ".join(str(change) for change in changes[:5])
-        more = f"; and {len(changes) - 5} more" if len(changes) > 5 else ""
-        outcome.idempotency_error = f"second run of {where} changes the database: {listed}{more}"
 
     # -- backfills ---------------------------------------------------------------------------------------
 
@@ -375,8 +299,8 @@ class _Runner:
                 try:
                     cursor = self.check.execute(statement.text)
                 except psycopg.Error as exc:
-                    failure = _failure(exc, statement, backfill.dry_run_sql, self.check)
-                    outcome.error = f"{_where(statement)}: {failure.message}"
+                    failure = failure_of(exc, statement, backfill.dry_run_sql, self.check)
+                    outcome.error = f"{which_statement(statement)}: {failure.message}"
                     outcome.rows = None
                     return outcome
                 outcome.rows = _affected_rows(cursor)
@@ -397,40 +321,6 @@ def _affected_rows(cursor: psycopg.Cursor[Any]) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
     return len(rows)
-
-
-def _where(statement: SentStatement | None) -> str:
-    if statement is None:
-        return "COMMIT"
-    return f"statement {statement.index} (line {statement.line}: {statement.summary})"
-
-
-def _inner_statement(detail: str | None) -> str | None:
-    """For an error raised inside a DO block or function, PostgreSQL's CONTEXT names the inner SQL."""
-    for line in (detail or "").splitlines():
-        text = line.removeprefix("CONTEXT: ").strip()
-        if text.startswith("SQL statement "):
-            return text
-    return None
-
-
-def _changers(
-    base: Snapshot, steps: list[tuple[SentStatement, Snapshot]], changes: list[Change]
-) -> list[SentStatement]:
-    """Every statement whose second run touched an object that ends up different, in file order.
-
-    Objects that a statement changes and a later one restores (DROP ... IF EXISTS then CREATE) are not among
-    `changes`, so idempotent drop-and-recreate pairs are never blamed."""
-    keys = {change.key for change in changes}
-    if steps:  # the replay may differ in detail (names built from txid_current(), now(), ...): count it too
-        keys |= {change.key for change in diff(base, steps[-1][1])}
-    culprits: list[SentStatement] = []
-    previous = base
-    for statement, snapshot in steps:
-        if any(previous.get(key) != snapshot.get(key) for key in keys):
-            culprits.append(statement)
-        previous = snapshot
-    return culprits
 
 
 def run(
@@ -473,6 +363,6 @@ def run(
         return DryRunReport(runner.server_version, outcomes, backfill_outcomes, time.perf_counter() - began)
     except psycopg.Error as exc:
         # Not a migration's fault (those become outcomes): the server went away or refused our own queries.
-        raise DryRunUnavailable(f"dry run aborted: {_first_line(str(exc))}") from exc
+        raise DryRunUnavailable(f"dry run aborted: {first_line(str(exc))}") from exc
     finally:
         runner.close()
