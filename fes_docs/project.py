@@ -11,6 +11,7 @@ so what a run depended on is known; results are kept in the one :class:`~fes_doc
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -91,10 +92,22 @@ class Project:
 
         if self._spec_worker is not None:  # validated in parallel: the result waits in the disk cache
             self._spec_worker.join()
-        index = load_spec(self.root, self.policy.openapi or "", store=_spec_store(self.cache))
-        for rel in index.files if index.exists else [index.file]:
-            self.inputs.note(rel)  # the OpenAPI loader reads its files itself (for now)
-        return index
+        # every file the loader reads — the spec, each $ref target (a missing one as absent), each file
+        # a cached result depended on — is read through project.inputs, so it is in the run's manifest
+        return load_spec(self.root, self.policy.openapi or "", store=_spec_store(self.cache), read=self.spec_reader())
+
+    def spec_reader(self) -> Callable[[str], bytes]:
+        """The OpenAPI package's ``read``: project-relative path -> bytes through ``project.inputs``."""
+        from .openapi import MAX_BYTES
+        from .openapi.workspace import ReadFailed
+
+        def read(rel: str) -> bytes:
+            try:
+                return self.inputs.read_bytes(rel, MAX_BYTES)
+            except InputError as exc:
+                raise ReadFailed(exc.problem, missing=exc.reason == "missing") from None
+
+        return read
 
     def start_spec_worker(self) -> None:
         """Validate a large OpenAPI spec in a second process while the records load and the rules run.

@@ -1,19 +1,24 @@
-"""The entry point: :func:`load_spec` loads, validates and indexes one spec, asking a store first."""
+"""The entry point: :func:`load_spec` loads, validates and indexes one spec, asking a store first.
+
+Every file — the spec, each ``$ref`` target (also one that is missing), and each file a remembered
+result depended on — is read through the one ``read`` callable (see :mod:`.workspace`).
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..document import Document
-from ..loader import load_bytes, read_limited
+from ..loader import load_bytes
 from .index import SpecIndex, base_paths, collect_operations, from_json, to_json
 from .problems import from_load, problem
-from .store import Store, cache_key, deps_unchanged, memo_get, remember
+from .store import Store, cache_key, memo_get, remember
 from .validate import Collector, validate, version_of, version_problem
-from .workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, Workspace, scan_refs
+from .workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, Read, ReadFailed, Workspace, scan_refs
 
 MAX_PROBLEMS = 50  # reported; the rest are summarised in one problem
 
@@ -41,7 +46,21 @@ def _not_there(rel: str, message: str, hint: str) -> SpecIndex:
     return _finish(SpecIndex(rel, False, False, None, problems=[problem(rel, message, "missing", hint)]))
 
 
-def _cached(key: str, root: Path, store: Store | None, max_bytes: int) -> SpecIndex | None:
+def _deps_unchanged(ws: Workspace, deps: Mapping[str, Any]) -> bool:
+    """Every file a result depended on still has the digest it had (None: still cannot be read)."""
+    for rel, digest in deps.items():
+        try:
+            data = ws.read(rel)
+        except ReadFailed:
+            if digest is None:
+                continue
+            return False
+        if digest is None or hashlib.sha256(data).hexdigest() != digest:
+            return False
+    return True
+
+
+def _cached(key: str, ws: Workspace, store: Store | None) -> SpecIndex | None:
     """The remembered result for ``key`` (memo, then store) if every file it read is unchanged."""
     entry = memo_get(key)
     if entry is None and store is not None:
@@ -50,7 +69,7 @@ def _cached(key: str, root: Path, store: Store | None, max_bytes: int) -> SpecIn
         return None
     try:
         deps: dict[str, Any] = dict(entry["deps"])
-        if not deps_unchanged(root, deps, max_bytes):
+        if not _deps_unchanged(ws, deps):
             return None
         index = from_json(entry["index"])
     except (KeyError, TypeError, ValueError):  # a store holding garbage is a miss
@@ -68,6 +87,7 @@ def load_spec(
     max_bytes: int = MAX_BYTES,
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_NODES,
+    read: Read | None = None,
 ) -> SpecIndex:
     """Load, validate and index the spec at ``root/rel``; never raises for a user mistake.
 
@@ -75,8 +95,13 @@ def load_spec(
     $ref checks), skipping openapi-spec-validator's semantic walk. Results are remembered in-process
     and, given a ``store``, asked of it before and handed to it after a check (content-addressed
     JSON).
+
+    ``read``: how a file is read (project-relative path -> bytes, raising
+    :class:`~.workspace.ReadFailed`); default: straight from disk under ``root``. Paths are checked
+    (inside ``root``, no link out) before it is asked, and ``max_bytes`` holds whatever it returns.
     """
-    ws = Workspace(root, {"max_bytes": max_bytes, "max_depth": max_depth, "max_nodes": max_nodes})
+    limits = {"max_bytes": max_bytes, "max_depth": max_depth, "max_nodes": max_nodes}
+    ws = Workspace(root, limits, read)
     target = (ws.root / rel).resolve()
     if ws.rel_of(target) is None:
         return _not_there(
@@ -84,20 +109,19 @@ def load_spec(
             f"the OpenAPI spec path {rel!r} points outside the project root; it is not read",
             "give the spec path relative to the project root",
         )
-    if not target.is_file():
-        return _not_there(
-            rel,
-            f"OpenAPI spec {rel} does not exist",
-            "create it, or fix the 'openapi' path in the policy (relative to the project root)",
-        )
-
-    raw, load_problem = read_limited(target, max_bytes)
-    if raw is None:
-        found = [from_load(rel, load_problem, "unreadable")] if load_problem else []
-        return _finish(SpecIndex(rel, True, False, None, problems=found))
+    try:
+        raw = ws.read(rel)
+    except ReadFailed as exc:
+        if exc.missing:
+            return _not_there(
+                rel,
+                f"OpenAPI spec {rel} does not exist",
+                "create it, or fix the 'openapi' path in the policy (relative to the project root)",
+            )
+        return _finish(SpecIndex(rel, True, False, None, problems=[from_load(rel, exc.problem, "unreadable")]))
     digest = hashlib.sha256(raw).hexdigest()
     key = cache_key(root, rel, digest, f"{semantic}:{max_bytes}:{max_depth}:{max_nodes}")
-    cached = _cached(key, root, store, max_bytes)
+    cached = _cached(key, ws, store)
     if cached is not None:
         return cached
 

@@ -8,20 +8,25 @@ that keeps positions, and kept by project-relative path. ``$ref`` safety lives h
   out) is refused and never read;
 * :meth:`Workspace.retrieve` is the only way openapi-spec-validator gets at another document (see
   ``validate.py``): it serves ``file:`` URIs inside the root, loaded here, and refuses anything else.
+
+Every byte is read by one callable, ``read`` (project-relative path -> bytes, raising
+:class:`ReadFailed`): by default straight from disk (:func:`direct_reader`); a caller that keeps a
+record of what a run read (fes-docs' project layer) hands in its own. Paths are checked and resolved
+here before ``read`` is asked, so the safety above does not depend on the reader.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from ..document import Document, Pos
+from ..document import Document, LoadProblem, Pos
 from ..loader import load_bytes, read_limited
 from .problems import SpecProblem, from_load, problem
 
@@ -31,6 +36,10 @@ MAX_NODES = 2_000_000
 MAX_REF_FILES = 500
 
 PathKey = tuple[str | int, ...]
+
+#: How the package reads a file: project-relative posix path -> its bytes; raises :class:`ReadFailed`
+#: (or ``OSError``) when it cannot.
+Read = Callable[[str], bytes]
 
 # Keywords whose values are literal data (examples, defaults), never references: a "$ref" key in
 # them is an example payload, and reporting it would fail a build over documentation.
@@ -67,6 +76,41 @@ class RefRefused(Exception):
     """Raised to the resolver for any URI we will not serve."""
 
 
+class ReadFailed(Exception):
+    """What a :data:`Read` callable raises for a file it cannot hand over: ``missing`` when there is no
+    such (regular) file, else ``problem`` says why (unreadable, too large ...)."""
+
+    def __init__(self, problem: LoadProblem, *, missing: bool = False) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+        self.missing = missing
+
+
+def direct_reader(root: Path, max_bytes: int) -> Read:
+    """The default :data:`Read`: the file under ``root``, at most ``max_bytes``, straight from disk."""
+
+    def read(rel: str) -> bytes:
+        path = root / rel
+        if not path.is_file():
+            raise ReadFailed(LoadProblem("FES003", f"{rel} does not exist", 1, 1, "check the path"), missing=True)
+        data, load_problem = read_limited(path, max_bytes)
+        if data is None:
+            raise ReadFailed(load_problem or LoadProblem("FES003", "cannot read file", 1, 1, ""))
+        return data
+
+    return read
+
+
+def _too_large(max_bytes: int) -> LoadProblem:
+    return LoadProblem(
+        "FES003",
+        f"file is larger than the {max_bytes:,} byte limit",
+        1,
+        1,
+        "split the content or raise the limit in the policy (max_file_bytes)",
+    )
+
+
 @dataclass
 class Target:
     """Where a ``$ref`` points: a loaded file and a path inside it."""
@@ -78,9 +122,10 @@ class Target:
 class Workspace:
     """Every document of one spec, loaded once with our limits, keyed by project-relative path."""
 
-    def __init__(self, root: Path, limits: Mapping[str, int]) -> None:
+    def __init__(self, root: Path, limits: Mapping[str, int], read: Read | None = None) -> None:
         self.root = root.resolve()
         self.limits = dict(limits)
+        self._read = read or direct_reader(self.root, self.limits["max_bytes"])
         self.docs: dict[str, Document] = {}
         self.digests: dict[str, str | None] = {}  # file -> sha256, None when it does not exist
         self.problems: list[SpecProblem] = []
@@ -94,17 +139,33 @@ class Workspace:
         except ValueError:
             return None
 
+    def read(self, rel: str) -> bytes:
+        """The bytes of ``rel`` (project-relative, already checked to be inside the root) through the
+        workspace's reader, held to ``max_bytes`` whatever the reader's own limit; raises :class:`ReadFailed`."""
+        try:
+            data = self._read(rel)
+        except FileNotFoundError as exc:
+            raise ReadFailed(LoadProblem("FES003", f"{rel} does not exist", 1, 1, ""), missing=True) from exc
+        except OSError as exc:
+            raise ReadFailed(LoadProblem("FES003", f"cannot read file: {exc.strerror or exc}", 1, 1, "")) from exc
+        if len(data) > self.limits["max_bytes"]:
+            raise ReadFailed(_too_large(self.limits["max_bytes"]))
+        return data
+
     def load(self, rel: str) -> Document | None:
         if rel in self.docs:
             return self.docs[rel]
         if rel in self.failed:
             return None
-        data, load_problem = read_limited(self.root / rel, self.limits["max_bytes"])
-        if data is None:
+        try:
+            data = self.read(rel)
+        except ReadFailed as exc:
             self.failed.add(rel)
             self.digests[rel] = None
-            if load_problem is not None:
-                self.problems.append(from_load(rel, load_problem, "unreadable"))
+            if exc.missing:
+                self.missing.add(rel)  # reported at each $ref that names it (see _resolve_file)
+            else:
+                self.problems.append(from_load(rel, exc.problem, "unreadable"))
             return None
         self.digests[rel] = hashlib.sha256(data).hexdigest()
         doc, problems = load_bytes(data, rel, max_depth=self.limits["max_depth"], max_nodes=self.limits["max_nodes"])
@@ -187,22 +248,20 @@ class Workspace:
                 "ref-outside",
                 "keep referenced files inside the project",
             )
-        if rel not in self.docs and (rel in self.missing or rel not in self.failed):
-            if rel in self.missing or not resolved.is_file():
-                self.missing.add(rel)
-                self.failed.add(rel)
-                self.digests[rel] = None
-                what = "does not exist" if not resolved.exists() else "is not a file"
-                return problem(
-                    from_file,
-                    f"$ref {ref!r}: {rel} {what}",
-                    "ref-missing",
-                    "fix the path; it is relative to the file that holds the $ref",
-                )
+        if rel not in self.docs and rel not in self.failed:
             if len(self.docs) >= MAX_REF_FILES:
                 message = f"more than {MAX_REF_FILES} files referenced; {ref!r} is not followed"
                 return problem(from_file, message, "ref-missing")
-        if self.load(rel) is None:
+            self.load(rel)  # through the reader, so a missing target is on record as absent
+        if rel in self.missing:
+            what = "is not a file" if resolved.exists() else "does not exist"
+            return problem(
+                from_file,
+                f"$ref {ref!r}: {rel} {what}",
+                "ref-missing",
+                "fix the path; it is relative to the file that holds the $ref",
+            )
+        if rel not in self.docs:
             message = f"$ref {ref!r}: file {rel} cannot be loaded (see the problems reported for it)"
             return problem(from_file, message, "ref-missing")
         return rel
