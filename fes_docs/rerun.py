@@ -5,7 +5,9 @@ CI and pre-commit re-run ``validate`` on trees that mostly did not change. The p
 with the run's manifest — every file and folder listing it read through
 :class:`~fes_docs.inputs.ProjectInputs`, with the SHA-256 of the bytes. A hit requires that:
 
-* every file of the manifest still reads the same (a file that was absent must still be absent);
+* every file of the manifest still reads the same (a file that was absent must still be absent) —
+  rules, renderers and the OpenAPI and Flyway readers all read through ``project.inputs``, so the
+  manifest holds every migration, backfill script, evidence file, spec and ``$ref`` target they saw;
 * every folder listing of the manifest (the records, the migrations folder) lists the same files;
 * the package's code (:func:`fes_docs.cache.code_digest`, part of every cache file name), the project
   path and the date used for waiver expiry are the same.
@@ -25,7 +27,7 @@ from .cache import RUNS, Cache, digest
 from .check import Result, check_project
 from .findings import Finding
 from .inputs import manifest_holds
-from .project import Project, finding_from_json, finding_to_json, load_project
+from .project import finding_from_json, finding_to_json, load_project
 from .summary import migrations_json
 
 
@@ -37,17 +39,6 @@ class Report:
     files: int
     migrations: list[dict[str, Any]]
     result: Result | None = None  # the full result, when the rules ran
-
-
-def _note_rule_inputs(project: Project) -> None:
-    """Record the files rules still open by themselves (backfill SQL, dry-run evidence) in the manifest."""
-    for rel in project.releases:
-        for b in rel.backfills:
-            if b.sql:
-                project.inputs.note(b.sql)
-        for c in rel.checklist:
-            if c.evidence and c.evidence.endswith(".json"):
-                project.inputs.note(c.evidence)
 
 
 def validate_report(root: Path, today: str | None = None, use_cache: bool | None = None) -> Report:
@@ -66,7 +57,6 @@ def validate_report(root: Path, today: str | None = None, use_cache: bool | None
     result = check_project(project)  # saves the cache's other namespaces
     report = Report(result.findings, 1 + len(project.releases), migrations_json(project), result)
     if cache.enabled:
-        _note_rule_inputs(project)
         cache.put(
             RUNS,
             key,

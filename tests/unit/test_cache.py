@@ -325,3 +325,59 @@ def test_the_io_layer_records_every_outcome_and_the_manifest_notices_any_change(
     (root / "d" / "a.txt").write_bytes(b"one")
     assert manifest_holds(root, manifest)
     assert not manifest_holds(root, {"files": "junk"})
+
+
+def run_of(root: Path) -> tuple[bool, set[tuple[str, str, str]]]:
+    """(served by the fast path, the findings as (file, rule, message))."""
+    from fes_docs.rerun import validate_report
+
+    report = validate_report(root, use_cache=True)
+    return report.result is None, {(f.loc.file, f.rule, f.message) for f in report.findings}
+
+
+def test_the_fast_path_notices_evidence_backfill_scripts_and_ref_targets_that_change_or_appear(
+    tmp_path: Path,
+) -> None:
+    """What rules read through project.inputs (dry-run evidence, backfill scripts, $ref targets — also
+    absent ones) is in the manifest: creating or editing any of them reruns the rules."""
+    root = project(tmp_path)
+    record = root / "releases" / "base-release.yaml"
+    text = record.read_text()
+    text = text.replace("{id: flyway-dry-run, done: false}", "{id: flyway-dry-run, done: false, evidence: ev/run.json}")
+    text = text.replace("dry_run: true}", "dry_run: true, sql: service/db/backfill/new.sql}")
+    record.write_text(text)
+    spec = root / "service" / "openapi.yaml"
+    spec.write_text(spec.read_text() + "components:\n  schemas:\n    Doc: {$ref: 'schemas/doc.yaml'}\n")
+
+    fast, first = run_of(root)
+    assert not fast
+    assert any(rule == "FES334" and "does not exist" in msg for _, rule, msg in first), first
+    assert (
+        "releases/base-release.yaml",
+        "FES306",
+        "backfill script service/db/backfill/new.sql does not exist",
+    ) in first
+    assert any(file == "service/openapi.yaml" and "schemas/doc.yaml" in msg for file, _, msg in first), first
+    assert run_of(root) == (True, first)
+
+    (root / "ev").mkdir()  # the evidence appears ...
+    (root / "ev" / "run.json").write_bytes((FIXTURE / "evidence" / "dry-run-current.json").read_bytes())
+    fast, found = run_of(root)
+    assert not fast and any(rule == "FES334" and "does not cover" in msg for _, rule, msg in found), found
+    assert run_of(root) == (True, found)
+    (root / "ev" / "run.json").write_text("{")  # ... and changes
+    fast, found = run_of(root)
+    assert not fast and any(rule == "FES334" and "unreadable" in msg for _, rule, msg in found), found
+
+    (root / "service" / "db" / "backfill" / "new.sql").write_text("UPDATE widget SET id = id;\n")
+    fast, found = run_of(root)
+    assert not fast and not any(rule == "FES306" for _, rule, _ in found)
+
+    (root / "service" / "schemas").mkdir()  # the $ref target appears ...
+    (root / "service" / "schemas" / "doc.yaml").write_text("type: object\n")
+    fast, found = run_of(root)
+    assert not fast and not any("schemas/doc.yaml" in msg for _, _, msg in found), found
+    assert run_of(root) == (True, found)
+    (root / "service" / "schemas" / "doc.yaml").write_text("type: 12\n")  # ... and changes
+    fast, found = run_of(root)
+    assert not fast and any(file == "service/schemas/doc.yaml" for file, _, _ in found), found
