@@ -423,6 +423,42 @@ def test_output_is_deterministic() -> None:
     assert first == second
 
 
+def test_every_file_is_read_through_the_read_callable_and_checked_before(tmp_path: Path) -> None:
+    """``read`` is asked for the spec, each $ref target (a missing one too) and nothing outside the root."""
+    from fes_docs.loader import LoadProblem
+    from fes_docs.openapi.workspace import ReadFailed
+
+    files = {
+        "api/openapi.yaml": (FIX / "refs" / "missing-file.yaml")
+        .read_bytes()
+        .replace(b"schemas/Nope.yaml", b"schemas/Pet.yaml")
+        .replace(b'"200":', b'"404": {$ref: "../../outside.yaml"}\n        "500": {$ref: "gone.yaml"}\n        "200":'),
+        "api/schemas/Pet.yaml": b"type: object\n",
+    }
+    asked: list[str] = []
+
+    def read(rel: str) -> bytes:  # nothing on disk: the package sees only what read hands it
+        asked.append(rel)
+        if rel not in files:
+            raise ReadFailed(LoadProblem("FES003", f"{rel} does not exist", 1, 1, ""), missing=True)
+        return files[rel]
+
+    index = load_spec(tmp_path, "api/openapi.yaml", read=read)
+    assert sorted(set(asked)) == ["api/gone.yaml", "api/openapi.yaml", "api/schemas/Pet.yaml"]
+    assert [p.kind for p in index.problems] == ["ref-outside", "ref-missing"]
+    assert index.files == ["api/openapi.yaml", "api/schemas/Pet.yaml"]
+    asked.clear()
+    assert load_spec(tmp_path, "api/openapi.yaml", read=read) == index  # remembered: its deps re-read ...
+    assert sorted(set(asked)) == ["api/gone.yaml", "api/openapi.yaml", "api/schemas/Pet.yaml"]
+    files["api/gone.yaml"] = b"description: here now\n"  # ... so a target that appears is noticed
+    assert [p.kind for p in load_spec(tmp_path, "api/openapi.yaml", read=read).problems] == ["ref-outside"]
+
+
+def test_the_workspace_holds_a_reader_to_max_bytes(tmp_path: Path) -> None:
+    index = load_spec(tmp_path, "openapi.yaml", max_bytes=10, read=lambda rel: b"openapi: 3.1.0\n" * 10)
+    assert [(p.kind, p.message) for p in index.problems] == [("unreadable", "file is larger than the 10 byte limit")]
+
+
 # ---------------------------------------------------------------- cache
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fes_docs.sql import find_conflicts, flyway_checksum, scan_dir, scan_dir_report
+from fes_docs.sql import find_conflicts, flyway, flyway_checksum, scan_dir, scan_dir_report
+from fes_docs.sql.flyway import migration_from_bytes
 
 
 def test_naming_folder(sql_fixtures: Path) -> None:
@@ -129,3 +130,21 @@ def test_root_itself_outside_the_guard(tmp_path: Path) -> None:
     (tmp_path / "guard" / "link").symlink_to(tmp_path / "real", target_is_directory=True)
     report = scan_dir_report(tmp_path / "guard" / "link", root_guard=tmp_path / "guard")
     assert report.files == () and report.skipped and "outside" in report.skipped[0][1]
+
+
+def test_a_file_read_elsewhere_becomes_the_same_migration_as_the_scan_makes(sql_fixtures: Path) -> None:
+    """migration_from_bytes is what the scan uses too: a caller that reads files its own way (the
+    project's I/O layer) gets the same name, checksum, text and located read error."""
+    for f in scan_dir(sql_fixtures / "flyway" / "naming"):
+        again = migration_from_bytes(f.relpath, f.path.read_bytes(), f.path)
+        assert again == f and again.text == f.text
+
+
+def test_a_file_over_the_size_limit_is_a_read_error_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(flyway, "MAX_SQL_BYTES", 10)
+    (tmp_path / "V1__big.sql").write_text("SELECT 1234567890;")
+    (tmp_path / "V2__small.sql").write_text("SELECT 1;")
+    big, small = scan_dir(tmp_path)
+    assert big.checksum is None and big.text is None and big.read_error is not None
+    assert "larger than the 10 byte limit" in big.read_error.message
+    assert small.read_error is None and small.text == "SELECT 1;"
