@@ -5,9 +5,25 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 Severity = Literal["error", "warning"]
+
+
+class Located(Protocol):
+    """What every reader's and parser's problem has: where in its file (1-based) and what.
+
+    The loader's :class:`~fes_docs.document.LoadProblem`, the spec's ``SpecProblem``, the SQL parser's
+    ``SqlError`` and an unreadable input all satisfy it; :meth:`Loc.of` and :meth:`Finding.of` are the one
+    way any of them becomes a location or a finding.
+    """
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def message(self) -> str: ...
 
 
 @dataclass(frozen=True, order=True)
@@ -17,6 +33,11 @@ class Loc:
     file: str
     line: int = 1
     column: int = 1
+
+    @classmethod
+    def of(cls, file: str, problem: Located) -> Loc:
+        """Where ``problem`` is, in ``file`` (relative to the project root)."""
+        return cls(file, problem.line, problem.column)
 
 
 @dataclass(frozen=True)
@@ -54,6 +75,20 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.file, self.loc.line, self.loc.column, self.rule, self.message)
+
+    @classmethod
+    def of(
+        cls,
+        file: str,
+        problem: Located,
+        rule: str,
+        severity: Severity = "error",
+        hint: str | None = None,
+        release: str | None = None,
+    ) -> Finding:
+        """A reader's or parser's problem as a finding of ``rule`` (its own hint unless one is given)."""
+        own_hint = getattr(problem, "hint", "")
+        return cls(Loc.of(file, problem), rule, severity, problem.message, own_hint if hint is None else hint, release)
 
     def waive(self, waiver: Waiver) -> Finding:
         return replace(self, waived=waiver)

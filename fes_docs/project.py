@@ -37,7 +37,8 @@ SPEC_PARALLEL_BYTES = 256_000
 
 
 def problem_finding(file: str, p: LoadProblem) -> Finding:
-    return Finding(Loc(file, p.line, p.column), p.rule, "error", p.message, p.hint)
+    """A load problem carries its own rule id (FES001 syntax, FES003 unreadable ...)."""
+    return Finding.of(file, p, p.rule)
 
 
 @dataclass

@@ -8,12 +8,9 @@ writes nothing to disk; persisting is the caller's store's job (:class:`Store`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
-
-from ..loader import read_limited
 
 CACHE_VERSION = "1"
 _MEMO_SIZE = 16
@@ -41,23 +38,9 @@ def library_versions() -> str:
 
 def cache_key(root: Path, rel: str, digest: str, options: str) -> str:
     """The key of the spec ``rel`` whose bytes hash to ``digest``; its references are checked on
-    read (:func:`deps_unchanged`), since they are only known after loading."""
+    read (``spec._deps_unchanged``, through the reader), since they are only known after loading."""
     raw = "\0".join([CACHE_VERSION, library_versions(), str(root.resolve()), rel, digest, options])
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def deps_unchanged(root: Path, deps: Mapping[str, Any], max_bytes: int) -> bool:
-    """Every file a result depended on still has the digest it had (None: still does not exist)."""
-    for rel, digest in deps.items():
-        path = root / rel
-        if digest is None:
-            if path.exists():
-                return False
-            continue
-        data, _ = read_limited(path, max_bytes)
-        if data is None or hashlib.sha256(data).hexdigest() != digest:
-            return False
-    return True
 
 
 _MEMO: dict[str, Entry] = {}

@@ -227,7 +227,7 @@ def sql_parses(project: Project, rel: Release) -> Iterator[Hit]:
             yield Hit(
                 rel.loc(*ref.path, "file"),
                 f"{ref.file}:{a.error.line}:{a.error.column}: {a.error.message}",
-                related=(_sql_loc(project, ref.file, a.error.line, a.error.column),),
+                related=(Loc.of(project.migrations.file_label(ref.file), a.error),),
             )
 
 
