@@ -17,39 +17,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gitrepo import commit, git
 
 REPO = Path(__file__).parents[2]
 FES_DOCS = [shutil.which("fes-docs") or ""] if shutil.which("fes-docs") else [sys.executable, "-m", "fes_docs"]
 NEW = "2031-03-phase-9-grading"
 FILE = f"releases/{NEW}.yaml"
-
-
-def git(repo: Path, *args: str, email: str = "ci@example.org") -> str:
-    proc = subprocess.run(
-        [
-            "git",
-            "-c",
-            f"user.name={email.split('@')[0]}",
-            "-c",
-            f"user.email={email}",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-            *args,
-        ],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return proc.stdout
-
-
-def commit(repo: Path, message: str, email: str = "ci@example.org") -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message, email=email)
-    return git(repo, "rev-parse", "HEAD").strip()
 
 
 def fes(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

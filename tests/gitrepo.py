@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).parents[2]
+REPO = Path(__file__).parents[1]
 
 
 def git(repo: Path, *args: str, email: str = "ci@example.org") -> str:
