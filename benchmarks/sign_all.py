@@ -14,7 +14,7 @@ import yaml
 
 from fes_docs.loader import load_text
 from fes_docs.model import Release
-from fes_docs.signing import release_digest
+from fes_docs.signoffs import release_digest
 
 
 def main() -> None:
