@@ -13,7 +13,8 @@ def _rules() -> list[Rule]:
 def catalogue_text() -> str:
     lines = []
     for r in _rules():
-        lines.append(f"{r.id}  {r.severity:<7}  {r.section:<14}  {r.title}")
+        waivable = "" if r.can_be_waived else "  (waivable: no)"
+        lines.append(f"{r.id}  {r.severity:<7}  {r.section:<14}  {r.title}{waivable}")
         lines.append(f"      {r.doc}")
     return "\n".join(lines) + "\n"
 
@@ -24,12 +25,13 @@ def _cell(text: str) -> str:
 
 def catalogue_markdown() -> str:
     lines = [
-        "| Rule | Severity | Guide | Title | What it checks | How to fix |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Rule | Severity | Waivable | Guide | Title | What it checks | How to fix |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in _rules():
+        waivable = "yes" if r.can_be_waived else "no"
         lines.append(
-            f'| <a id="{r.id.lower()}"></a>`{r.id}` | {r.severity} | {_cell(r.section)} | '
+            f'| <a id="{r.id.lower()}"></a>`{r.id}` | {r.severity} | {waivable} | {_cell(r.section)} | '
             f"{_cell(r.title)} | {_cell(r.doc)} | {_cell(r.hint)} |"
         )
     return "\n".join(lines) + "\n"

@@ -1,4 +1,7 @@
-"""Throwaway git repositories for the pull-request workflow tests (real git, no mocks)."""
+"""Copies of the example project, and throwaway git repositories of it, for the tests (real git, no mocks).
+
+A module with its own name (not ``conftest``): several test folders have a ``conftest.py``, so importing
+helpers from "conftest" would depend on which folder pytest collected first."""
 
 from __future__ import annotations
 
@@ -37,6 +40,16 @@ def commit(repo: Path, message: str, email: str = "ci@example.org") -> str:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--allow-empty", "-m", message, email=email)
     return git(repo, "rev-parse", "HEAD").strip()
+
+
+def copy_example(dest: Path) -> Path:
+    """The example project at the repository root (records, service, docs, mkdocs.yml) copied to ``dest``."""
+    for name in ("releases", "service", "docs"):
+        if (REPO / name).exists():
+            shutil.copytree(REPO / name, dest / name)
+    if (REPO / "mkdocs.yml").exists():
+        shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
+    return dest
 
 
 def example_repo(dest: Path, email: str = "ci@example.org") -> Path:

@@ -72,24 +72,34 @@ def _doc(func: Callable[..., Any]) -> str:
 
 
 def release_rule(
-    id: str, title: str, section: str, severity: Severity = "error", hint: str = "", cancelled_too: bool = False
+    id: str,
+    title: str,
+    section: str,
+    severity: Severity = "error",
+    hint: str = "",
+    cancelled_too: bool = False,
+    integrity: bool = False,
 ) -> Callable[[ReleaseCheck], ReleaseCheck]:
-    """Register ``func(project, release) -> Iterable[Hit]``; its docstring is the catalogue's doc line."""
+    """Register ``func(project, release) -> Iterable[Hit]``; its docstring is the catalogue's doc line.
+
+    ``integrity`` rules guard what every other verdict rests on (identity, sign-offs, waivers): a waiver
+    for one is itself an error, so no record can vouch its own way past them.
+    """
 
     def deco(func: ReleaseCheck) -> ReleaseCheck:
-        _register(Rule(id, title, section, severity, _doc(func), hint, "release", func, cancelled_too))
+        _register(Rule(id, title, section, severity, _doc(func), hint, "release", func, cancelled_too, not integrity))
         return func
 
     return deco
 
 
 def project_rule(
-    id: str, title: str, section: str, severity: Severity = "error", hint: str = ""
+    id: str, title: str, section: str, severity: Severity = "error", hint: str = "", integrity: bool = False
 ) -> Callable[[ProjectCheck], ProjectCheck]:
     """Register ``func(project) -> Iterable[Hit]`` for checks that need every file at once."""
 
     def deco(func: ProjectCheck) -> ProjectCheck:
-        _register(Rule(id, title, section, severity, _doc(func), hint, "project", func))
+        _register(Rule(id, title, section, severity, _doc(func), hint, "project", func, False, not integrity))
         return func
 
     return deco

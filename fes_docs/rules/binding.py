@@ -30,6 +30,7 @@ def _who(role: str | None, by: str | None) -> str:
     severity="warning",
     hint="sign with `fes-docs sign RELEASE --role ROLE --by NAME`: it records a digest of the "
     "record, so the sign-off expires when the record changes",
+    integrity=True,
 )
 def unbound_signoff(project: Project, rel: Release) -> Iterator[Hit]:
     """A sign-off without a `digest` is accepted, but nothing tells whether the record changed after it."""
@@ -48,6 +49,7 @@ def unbound_signoff(project: Project, rel: Release) -> Iterator[Hit]:
     "Sign-off is current",
     "§8",
     hint="review the change, then re-sign: `fes-docs sign RELEASE --role ROLE --by NAME`",
+    integrity=True,
 )
 def stale_signoff(project: Project, rel: Release) -> Iterator[Hit]:
     """A sign-off's digest matches the record as it stands; stale is an error from `approved` on."""

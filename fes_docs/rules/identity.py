@@ -54,7 +54,12 @@ emitted_rule(
 
 
 @release_rule(
-    "FES012", "Id matches file name", "schema", cancelled_too=True, hint="rename the file or change `id` so both agree"
+    "FES012",
+    "Id matches file name",
+    "schema",
+    cancelled_too=True,
+    hint="rename the file or change `id` so both agree",
+    integrity=True,
 )
 def id_matches_file(project: Project, rel: Release) -> Iterator[Hit]:
     """The record's `id` equals the file name without `.yaml`, so links and references are unambiguous."""
@@ -62,7 +67,7 @@ def id_matches_file(project: Project, rel: Release) -> Iterator[Hit]:
         yield Hit(rel.loc("id"), f"id {rel.id!r} does not match the file name {rel.stem!r}")
 
 
-@project_rule("FES013", "Unique release ids", "schema", hint="give each release its own id")
+@project_rule("FES013", "Unique release ids", "schema", hint="give each release its own id", integrity=True)
 def unique_ids(project: Project) -> Iterator[Hit]:
     """No two release files carry the same `id`."""
     seen: dict[str, Release] = {}

@@ -14,6 +14,7 @@ from . import Hit, release_rule
     "Sign-off by the role's owner",
     "§8",
     hint="the person signing must be the one named under `owners:` for that role",
+    integrity=True,
 )
 def signed_by_owner(project: Project, rel: Release) -> Iterator[Hit]:
     """Each sign-off's `by` is the owner of its `role`; anyone else's signature is not the owner's approval."""
@@ -32,6 +33,7 @@ def signed_by_owner(project: Project, rel: Release) -> Iterator[Hit]:
     "Every owner role signed",
     "§8",
     hint="ask the missing owners to sign (`fes-docs sign RELEASE --role ROLE --by NAME`)",
+    integrity=True,
 )
 def all_roles_signed(project: Project, rel: Release) -> Iterator[Hit]:
     """From `approved` on, every owner role of the policy has signed; the rollback owner is named, not asked."""

@@ -73,6 +73,7 @@ def sound_waivers(project: Project, rel: Release) -> dict[str, Waiver]:
     "tool",
     cancelled_too=True,
     hint="give the waiver a `reason`, and renew or remove it once `until` has passed",
+    integrity=True,
 )
 def waiver_valid(project: Project, rel: Release) -> Iterator[Hit]:
     """A waiver names a known, waivable rule, gives a reason, and has not expired (`until` is inclusive)."""

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).parents[2]
-
-
-def copy_example(dest: Path) -> Path:
-    for name in ("releases", "service", "docs"):
-        if (REPO / name).exists():
-            shutil.copytree(REPO / name, dest / name)
-    if (REPO / "mkdocs.yml").exists():
-        shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
-    return dest
+from gitrepo import copy_example
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import pytest
 import yaml
-from conftest import REPO, copy_example
+from gitrepo import REPO, copy_example
 from test_site import build
 
 CHROMIUM = Path("/usr/bin/chromium")

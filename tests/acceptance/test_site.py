@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 import pytest
 import yaml
-from conftest import REPO, copy_example
+from gitrepo import REPO, copy_example
 from htmldom import Node, parse
 
 FIXTURES = REPO / "tests" / "fixtures" / "site"

@@ -12,10 +12,13 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from fes_docs.check import Result, check
 from fes_docs.cli import main as cli_main
 from fes_docs.findings import Finding
 from fes_docs.loader import load_bytes
+from fes_docs.rules import CATALOGUE
 from fes_docs.signoffs import digest_of
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "rules"
@@ -370,3 +373,20 @@ def test_a_waiver_rule_cannot_be_waived(tmp_path: Path) -> None:
     result = run(project(tmp_path, {f"{rid}.yaml": text}))
     assert of(result, "FES901") and all(f.waived is None for f in of(result, "FES901"))
     assert any("cannot be waived" in f.message for f in of(result, "FES901"))
+
+
+@pytest.mark.parametrize(
+    ("case", "rule"),
+    [("fes705-stale-signoff", "FES705"), ("fes702-no-signoffs", "FES702"), ("fes704-unbound-signoff", "FES704")],
+)
+def test_waiving_an_integrity_rule_is_an_error_and_credits_nothing(tmp_path: Path, case: str, rule: str) -> None:
+    """Attack: a record waives the sign-off rule that would stop it (stale, missing, unbound sign-offs)."""
+    text = (FIXTURES / "cases" / f"{case}.yaml").read_text(encoding="utf-8")
+    assert "waivers:" not in text
+    text += f'waivers:\n  - {{rule: {rule}, reason: "signed on paper, trust us"}}\n'
+    rid = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("id: "))
+    result = run(project(tmp_path, {f"{rid}.yaml": text}))
+    assert of(result, rule) and all(f.waived is None for f in of(result, rule))
+    assert any(f"rule {rule} cannot be waived" in f.message for f in of(result, "FES901"))
+    assert not CATALOGUE[rule].can_be_waived
+    assert result.exit_code() == 1
