@@ -14,12 +14,13 @@ those with the guide section and a better message; the schema would only say the
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 from .document import Document
@@ -299,10 +300,57 @@ def _fast(schema_json: str) -> Callable[[Any], Any]:
     return fastjsonschema.compile(schema)
 
 
+#: Integers a record may hold: what a 64-bit column, a Java ``long`` and every JSON reader agree on.
+INT_LIMIT = 2**63
+
+
+def _is_integer(_checker: Any, value: Any) -> bool:
+    """Numbers are what they look like: ``5000000.0``, ``true`` or a 4,000-digit number is not an integer.
+
+    JSON Schema counts ``5000000.0`` as an integer; the typed model does not, so without this a record
+    could switch a rule off (``estimated_rows: 5000000.0`` read as "no estimate").
+    """
+    return isinstance(value, int) and not isinstance(value, bool) and -INT_LIMIT < value < INT_LIMIT
+
+
+def _is_number(_checker: Any, value: Any) -> bool:
+    """``.inf``, ``.nan`` and integers beyond ±2**63 are not numbers a release can mean (nor strict JSON)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return _is_integer(_checker, value)  # an int beyond ±2**63 is no number a record can mean either
+
+
+_StrictValidator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number}),
+)
+
+
+def _odd_number(value: Any) -> bool:
+    if isinstance(value, float):
+        return value.is_integer() or not math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool) and not -INT_LIMIT < value < INT_LIMIT
+
+
+def _odd_numbers(data: Any) -> bool:
+    """Whether ``data`` holds a number the fast check would judge more leniently than :func:`_is_integer`."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif _odd_number(value):
+            return True
+    return False
+
+
 @lru_cache(maxsize=8)
 def _validator(schema_json: str) -> Draft202012Validator:
     """Validators are built once per schema: building one per file costs ~10x the validation itself."""
-    return Draft202012Validator(json.loads(schema_json))
+    validator: Draft202012Validator = _StrictValidator(json.loads(schema_json))
+    return validator
 
 
 def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
@@ -361,15 +409,18 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
         )
     elif v == "type":
         want = err.validator_value
-        hint = "quote the value" if want == "string" else f"write a {want}"
-        yield Finding(
-            loc,
-            "FES010",
-            "error",
-            f"{where} must be a {want if isinstance(want, str) else ' or '.join(want)}, "
-            f"got {_type_name(err.instance)} {json.dumps(err.instance, default=str)[:60]}",
-            hint,
-        )
+        wanted = want if isinstance(want, str) else " or ".join(want)
+        article = "an" if wanted[:1] in "aeiou" else "a"
+        hint = "quote the value" if want == "string" else f"write {article} {wanted}"
+        if _odd_number(err.instance) and isinstance(err.instance, int):
+            # never printed: a 5,000-digit number is not worth a screen (nor str()'s digit limit)
+            got = f"a number outside ±2**63 ({err.instance.bit_length()} bits)"
+            hint = "write a whole number a 64-bit column can hold"
+        else:
+            got = f"{_type_name(err.instance)} {json.dumps(err.instance, default=str)[:60]}"
+        if isinstance(err.instance, float) and err.instance.is_integer() and "integer" in wanted:
+            hint = f"write {int(err.instance)} (a whole number, without a decimal point)"
+        yield Finding(loc, "FES010", "error", f"{where} must be {article} {wanted}, got {got}", hint)
     elif v == "pattern":
         yield Finding(
             loc,
@@ -385,11 +436,12 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
 def schema_findings(doc: Document, schema: dict[str, Any]) -> list[Finding]:
     """Every schema violation of one document, located at the offending key or value."""
     key = json.dumps(schema, sort_keys=True)
-    try:
-        _fast(key)(doc.data)
-        return []
-    except fastjsonschema.JsonSchemaException:
-        pass
+    if not _odd_numbers(doc.data):  # the fast check counts 5000000.0 as an integer; the strict one does not
+        try:
+            _fast(key)(doc.data)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            pass
     out: list[Finding] = []
     for err in _validator(key).iter_errors(doc.data):
         out.extend(_findings(doc, err))

@@ -154,6 +154,25 @@ CASES: dict[str, tuple[Callable[[Path], object], tuple[str, str]]] = {
         ),
         ("service/openapi.yaml", "FES801"),
     ),
+    # a float, a bool or an enormous number where an integer belongs: the model would read "no estimate"
+    # and turn the large-backfill rule off; the schema refuses it instead
+    **{
+        f"number-not-integer-{label}": (
+            lambda r, v=value: write(
+                r,
+                "releases/base-release.yaml",
+                ok_record().replace("estimated_rows: 2500000, dry_run: true", f"estimated_rows: {v}, dry_run: false"),
+            ),
+            ("releases/base-release.yaml", rule),
+        )
+        for label, value, rule in (
+            ("float", "2500000.0", "FES010"),
+            ("exp", "2.5e6", "FES010"),
+            ("nan", ".nan", "FES010"),
+            ("4000-digits", "9" * 4000, "FES010"),
+            ("5000-digits", "9" * 5000, "FES001"),  # past what YAML's int() reads: the value is unreadable
+        )
+    },
     "spec-ref-outside-root": (
         lambda r: write(
             r,

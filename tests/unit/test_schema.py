@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from jsonschema import Draft202012Validator
 
 from fes_docs.loader import load_text
@@ -109,3 +110,19 @@ def test_example_records_reference_the_written_schema() -> None:
         want = "policy" if path.name == "policy.yaml" else "release"
         assert first == f"# yaml-language-server: $schema=schema/{want}.schema.json", path.name
     json.loads((root / "releases" / "schema" / "release.schema.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["5000000.0", "1.0e6", "true", ".inf", "-.inf", ".nan", "9" * 4000, "-" + "9" * 30],
+    ids=["integral-float", "exponent", "bool", "inf", "minus-inf", "nan", "4000-digits", "beyond-64-bits"],
+)
+def test_numbers_are_what_they_look_like(value: str) -> None:
+    """Attack: an integer field given a number the model would read as "none" (turning a rule off)."""
+    got = _findings(BASE.replace("phase: 1", f"phase: {value}"))
+    assert got and got[0][:3] == ("FES010", 3, 8) and "must be an integer" in got[0][3], got
+    assert len(got[0][3]) < 200  # a huge number is described, never printed
+
+
+def test_a_whole_number_is_still_an_integer() -> None:
+    assert _findings(BASE.replace("phase: 1", "phase: 9223372036854775807")) == []
