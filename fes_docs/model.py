@@ -8,6 +8,7 @@ document, which is how a rule turns "this flag" into ``file:line:col``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -369,7 +370,17 @@ def parse_datetime(text: str) -> datetime | None:
         return None
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_date(text: str) -> date | None:
+    """A calendar date written ``YYYY-MM-DD`` and real (no 2026-02-30); None otherwise.
+
+    Stricter than :meth:`date.fromisoformat`, which also takes ``20260101`` and week dates: a record
+    states dates one way, so a reviewer reads the same date the tool does.
+    """
+    if not _DATE.fullmatch(text):
+        return None
     try:
         return date.fromisoformat(text)
     except ValueError:

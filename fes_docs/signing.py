@@ -23,7 +23,7 @@ from .errors import FesDocsError, UsageError
 from .findings import Finding, Severity, sort_findings
 from .gitutil import git, toplevel
 from .loader import load_bytes
-from .model import ROLLBACK_ROLE, Release, SignOff
+from .model import ROLLBACK_ROLE, Release, SignOff, parse_date
 from .project import Project, load_project
 from .signoffs import FES706_HINT, digest_of
 from .yamledit import EditError, append_item, set_item_fields
@@ -90,10 +90,8 @@ def sign(root: Path, release: str, role: str, by: str, on: str | None = None) ->
     data before the atomic write, so a faulty edit can never reach the file.
     """
     when = on or date.today().isoformat()
-    try:
-        date.fromisoformat(when)
-    except ValueError:
-        raise UsageError(f"--date {when!r} is not a YYYY-MM-DD date") from None
+    if parse_date(when) is None:
+        raise UsageError(f"--date {when!r} is not a real YYYY-MM-DD date")
     project = load_project(root)
     rel = find_release(project, release)
     _check_signer(project, rel, role, by)

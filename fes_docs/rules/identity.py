@@ -69,18 +69,21 @@ def id_matches_file(project: Project, rel: Release) -> Iterator[Hit]:
 
 @project_rule("FES013", "Unique release ids", "schema", hint="give each release its own id", integrity=True)
 def unique_ids(project: Project) -> Iterator[Hit]:
-    """No two release files carry the same `id`."""
-    seen: dict[str, Release] = {}
+    """No two release files carry the same `id`; every file of a shared id is in error, none speaks for it."""
+    by_id: dict[str, list[Release]] = {}
     for rel in project.releases:
-        if rel.id is None:
+        if rel.id is not None:
+            by_id.setdefault(rel.id, []).append(rel)
+    for rid, rels in by_id.items():
+        if len(rels) < 2:
             continue
-        first = seen.setdefault(rel.id, rel)
-        if first is not rel:
+        for rel in rels:
+            others = [o for o in rels if o is not rel]
             yield Hit(
                 rel.loc("id"),
-                f"id {rel.id!r} is already used by {first.file}",
+                f"id {rid!r} is also used by {', '.join(o.file for o in others)}",
                 release=rel.key,
-                related=(first.loc("id"),),
+                related=tuple(o.loc("id") for o in others),
             )
 
 

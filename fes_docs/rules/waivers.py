@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..findings import Waiver
-from ..model import Release, WaiverRef
+from ..model import Release, WaiverRef, parse_date
 from ..project import Project
 from . import CATALOGUE, Hit, release_rule
 
@@ -43,10 +43,9 @@ def _problems(rel: Release, ref: WaiverRef, now: date) -> Iterator[Hit]:
     if not w.reason or not w.reason.strip():
         yield Hit(rel.loc(*ref.path), f"waiver for {w.rule} has no reason")
     if w.until:
-        try:
-            until = date.fromisoformat(w.until)
-        except ValueError:
-            # The schema reports the format; a date nobody can read does not extend a waiver.
+        until = parse_date(w.until)
+        if until is None:
+            # A date nobody can read (or no real day) does not extend a waiver.
             yield Hit(rel.loc(*ref.path, "until"), f"waiver for {w.rule} has an unreadable `until` ({w.until!r})")
             return
         if until < now:

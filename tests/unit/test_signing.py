@@ -206,7 +206,9 @@ def test_resigning_renews_a_stale_signoff(project: Path) -> None:
     [
         (["--role", "product", "--by", "mallory"], "the product owner of"),
         (["--role", "janitor", "--by", "dave"], "unknown role 'janitor'"),
-        (["--role", "product", "--by", "dave", "--date", "09/04/2026"], "is not a YYYY-MM-DD date"),
+        (["--role", "product", "--by", "dave", "--date", "09/04/2026"], "is not a real YYYY-MM-DD date"),
+        (["--role", "product", "--by", "dave", "--date", "20260409"], "is not a real YYYY-MM-DD date"),
+        (["--role", "product", "--by", "dave", "--date", "2026-02-30"], "is not a real YYYY-MM-DD date"),
     ],
 )
 def test_sign_refuses_with_one_line(

@@ -85,11 +85,14 @@ def test_fes013_two_files_with_the_same_id(tmp_path: Path) -> None:
     text = release("phase-2")
     root = project(tmp_path, {"phase-2.yaml": text, "phase-2-copy.yaml": text})
     result = run(root)
-    # Files are read in name order: phase-2-copy.yaml first, so phase-2.yaml is the second claimant.
-    dup = of(result, "FES013")
-    assert where(dup) == [("releases/phase-2.yaml", line_of(text, "id: phase-2"), "error")]
-    assert "releases/phase-2-copy.yaml" in dup[0].message
-    assert [r.file for r in dup[0].related] == ["releases/phase-2-copy.yaml"]
+    # A shared id is an error in every file that holds it: neither speaks for the release.
+    line = line_of(text, "id: phase-2")
+    dup = sorted(of(result, "FES013"), key=lambda f: f.loc.file)
+    assert where(dup) == [("releases/phase-2-copy.yaml", line, "error"), ("releases/phase-2.yaml", line, "error")]
+    assert "releases/phase-2.yaml" in dup[0].message and "releases/phase-2-copy.yaml" in dup[1].message
+    assert [r.file for r in dup[0].related] == ["releases/phase-2.yaml"]
+    assert [r.file for r in dup[1].related] == ["releases/phase-2-copy.yaml"]
+    assert result.exit_code() == 1
     assert where(of(result, "FES012")) == [("releases/phase-2-copy.yaml", 2, "error")]
 
 
