@@ -8,7 +8,7 @@ from ..artefacts import SEVERITY
 from ..findings import Loc
 from ..model import MigrationRef, Release
 from ..project import Project
-from ..sql.analyze import same_object
+from ..sql.analyze import Statement, same_object
 from . import Hit, project_rule, release_rule
 
 SAFE_RECIPE = (
@@ -273,4 +273,41 @@ def claimed_once(project: Project) -> Iterator[Hit]:
                 f"{name} is already listed by {by}",
                 release=claim.release.key,
                 related=(first.release.loc(*first.ref.path, "file"),),
+            )
+
+
+def _worst_statement(statements: tuple[Statement, ...]) -> Statement | None:
+    """The first statement that makes a file unsafe to apply unreviewed: destructive, or not re-runnable."""
+    return next((s for s in statements if s.klass == "destructive" or s.idempotent == "no"), None)
+
+
+@project_rule(
+    "FES322",
+    "Unclaimed migrations are safe to apply",
+    "§4.1-4.3, Flyway",
+    hint="list the file under `migrations:` of the live release that ships it (and review it there), "
+    "or remove it from the folder",
+)
+def unclaimed_safe(project: Project) -> Iterator[Hit]:
+    """Flyway applies every file in the folder, claimed or not: a file no live release claims (unlisted, or
+    listed only by a cancelled release) must parse, and be neither destructive nor unsafe to re-run."""
+    index = project.migrations
+    live = {name for name, claims in index.claims.items() if any(not c.release.cancelled for c in claims)}
+    for name, mf in sorted(index.files.items()):
+        if name in live or mf.name.kind in (None, "undo"):  # a bad name is FES314's; Flyway does not run undo
+            continue
+        a = index.analysis(name)
+        if a is None:
+            continue
+        label = index.file_label(name)
+        who = "listed only by a cancelled release" if name in index.claims else "claimed by no release"
+        if a.error is not None:
+            yield Hit(Loc.of(label, a.error), f"{name} is {who}, yet Flyway runs it, and it does not parse")
+            continue
+        worst = _worst_statement(a.statements)
+        if worst is not None:
+            what = "destructive" if worst.klass == "destructive" else "not safe to run twice"
+            yield Hit(
+                Loc(label, worst.line, worst.column),
+                f"{name} is {who}, yet Flyway applies it: {worst.kind} is {what} ({worst.reason})",
             )

@@ -133,6 +133,11 @@ CASES: dict[str, tuple[Callable[[Path], object], tuple[str, str]]] = {
         ),
         ("releases/bf.yaml", "FES316"),
     ),
+    # a destructive file dropped into the Flyway folder, listed by no record: Flyway still applies it
+    "sql-unlisted-destructive": (
+        lambda r: write(r, "service/db/migration/V901__drop_everything.sql", "DROP TABLE widget;\n"),
+        ("service/db/migration/V901__drop_everything.sql", "FES322"),
+    ),
     "sql-unterminated-string": (
         lambda r: (
             write(r, "service/db/migration/V900__unterminated.sql", "INSERT INTO widget VALUES (1, 'oops);\n"),

@@ -66,6 +66,16 @@ def run(root: Path) -> Result:
     return check(root, today=TODAY)
 
 
+def without_unclaimed_sql(root: Path) -> Path:
+    """Remove the migrations no record names: the fixture folder holds one file per SQL shape, and Flyway
+    would apply them all (FES322), so a test about a passing run keeps only what its records ship."""
+    records = "".join(p.read_text(encoding="utf-8") for p in (root / "releases").glob("*.yaml"))
+    for sql in (root / "service" / "db" / "migration").glob("*.sql"):
+        if sql.name not in records:
+            sql.unlink()
+    return root
+
+
 def of(result: Result, rule: str) -> list[Finding]:
     return [f for f in result.findings if f.rule == rule]
 
@@ -277,7 +287,7 @@ def test_fes801_spec_not_yaml(tmp_path: Path) -> None:
 
 
 def test_fes015_published_schema_out_of_date(tmp_path: Path) -> None:
-    root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
+    root = without_unclaimed_sql(project(tmp_path, {"phase-2.yaml": release("phase-2")}))
     assert cli_main(["schema", "--write", "--root", str(root)]) == 0
     assert of(run(root), "FES015") == []  # freshly written: current
     policy = root / "releases" / "policy.yaml"
@@ -298,7 +308,8 @@ def _case(tmp_path: Path, name: str, drop_waivers: bool = False) -> tuple[Result
     if drop_waivers:
         text = text[: text.index("waivers:")]
     rid = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("id: "))
-    return run(project(tmp_path, {f"{rid}.yaml": text})), f"releases/{rid}.yaml"
+    root = without_unclaimed_sql(project(tmp_path, {f"{rid}.yaml": text}))
+    return run(root), f"releases/{rid}.yaml"
 
 
 def test_waiver_marks_the_error_waived_and_the_run_passes(tmp_path: Path) -> None:
@@ -393,3 +404,27 @@ def test_waiving_an_integrity_rule_is_an_error_and_credits_nothing(tmp_path: Pat
     assert any(f"rule {rule} cannot be waived" in f.message for f in of(result, "FES901"))
     assert not CATALOGUE[rule].can_be_waived
     assert result.exit_code() == 1
+
+
+# --- FES322 ------------------------------------------------------------------------------------
+
+
+def test_fes322_unclaimed_unsafe_migrations_are_errors(tmp_path: Path) -> None:
+    """Attack: ship a destructive file in the folder without listing it, or list it only in a cancelled
+    record (cancelled records are exempt from completeness rules, but Flyway still applies the file)."""
+    cancelled = release("phase-9", ("status: approved", "status: cancelled"), (V7, entry("V9__rename_widget_name.sql")))
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2"), "phase-9.yaml": cancelled})
+    result = run(root)
+    hits = {f.loc.file.rsplit("/", 1)[-1]: f for f in of(result, "FES322")}
+    for name in ("V3__drop_widget_name.sql", "V9__rename_widget_name.sql", "V6__broken_syntax.sql"):
+        assert name in hits and hits[name].severity == "error", sorted(hits)
+    assert "cancelled" in hits["V9__rename_widget_name.sql"].message
+    assert hits["V9__rename_widget_name.sql"].loc.line == 2  # the RENAME statement, not the file's top
+    # what the live release ships, and undo files Flyway does not run, are not judged here
+    assert not {"V7__create_gizmo.sql", "V8__seed_gizmo.sql", "U1__undo_widget.sql"} & set(hits)
+    assert result.exit_code() == 1
+    # claimed by a live release, the same file is that release's business (FES304/FES317...), not FES322
+    claimed = project(
+        tmp_path / "b", {"phase-2.yaml": release("phase-2", (V7, V7 + entry("V3__drop_widget_name.sql")))}
+    )
+    assert "V3__drop_widget_name.sql" not in {f.loc.file.rsplit("/", 1)[-1] for f in of(run(claimed), "FES322")}
