@@ -7,8 +7,11 @@ give byte-identical reports — CI diffs and caches depend on it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
@@ -26,11 +29,48 @@ def summary(findings: list[Finding], files: int | None = None) -> dict[str, int]
     return out
 
 
+# Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional overrides of
+# "Trojan source": none may reach a terminal, a CI log, an XML parser or a code-scanning UI as itself.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def inert(s: str, keep: str = "") -> str:
+    """``s`` with every control character written out (``\\x1b``, ``\\u202e``): output is never steered by
+    what a record, an SQL file or a spec contains, and XML stays well-formed."""
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else _written_out(m.group()), s)
+
+
+def _written_out(c: str) -> str:
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def _inert(findings: Iterable[Finding], keep: str = "") -> list[Finding]:
+    """The findings with every user-controlled text made inert (the JSON reporter escapes by itself).
+
+    ``keep``: line breaks a format encodes by its own rules (GitHub's ``%0A``), so they stay readable there.
+    """
+    out = []
+    for f in findings:
+        waived = replace(f.waived, reason=inert(f.waived.reason, keep)) if f.waived else None
+        out.append(
+            replace(
+                f,
+                loc=replace(f.loc, file=inert(f.loc.file)),
+                message=inert(f.message, keep),
+                hint=inert(f.hint, keep),
+                waived=waived,
+                related=tuple(replace(r, file=inert(r.file)) for r in f.related),
+            )
+        )
+    return out
+
+
 def _label(f: Finding) -> str:
     return f"waived {f.severity}" if f.waived else f.severity
 
 
 def text(findings: list[Finding], files: int | None = None, hints: bool = True) -> str:
+    findings = _inert(findings)
     lines = []
     for f in findings:
         lines.append(f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {_label(f)} {f.rule} {f.message}")
@@ -89,6 +129,7 @@ def _gh_escape(s: str, prop: bool = False) -> str:
 
 
 def github(findings: list[Finding], files: int | None = None) -> str:
+    findings = _inert(findings, keep="\r\n")  # GitHub's own escaping (%0D, %0A) makes them inert
     lines = []
     for f in findings:
         level = "error" if f.blocking else ("notice" if f.waived else "warning")
@@ -111,7 +152,8 @@ def junit(findings: list[Finding], files: int | None = None, checked: Iterable[s
     file a finding points at. A case with blocking findings has one ``<failure>`` listing them; every
     case has exactly one ``<system-out>`` with all of its findings (or "no findings").
     """
-    by_file: dict[str, list[Finding]] = {file: [] for file in checked}
+    findings = _inert(findings)
+    by_file: dict[str, list[Finding]] = {inert(file): [] for file in checked}
     for f in findings:
         by_file.setdefault(f.loc.file, []).append(f)
     failing = sum(1 for items in by_file.values() if Summary.of(items).errors)
@@ -143,6 +185,7 @@ def junit(findings: list[Finding], files: int | None = None, checked: Iterable[s
 
 def sarif(findings: list[Finding], files: int | None = None) -> str:
     """SARIF 2.1.0 for GitHub code scanning; waived findings become suppressions, not omissions."""
+    findings = _inert(findings)
     used = sorted({f.rule for f in findings})
     rules = [
         {
@@ -165,7 +208,7 @@ def sarif(findings: list[Finding], files: int | None = None) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.loc.file},
+                        "artifactLocation": {"uri": quote(f.loc.file, safe="/")},
                         "region": {"startLine": f.loc.line, "startColumn": f.loc.column},
                     }
                 }

@@ -19,13 +19,14 @@ import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
 import xmlschema
 
 from fes_docs.findings import Finding, Loc, Summary, Waiver
-from fes_docs.report import REPORTERS, as_json, github, junit, sarif, summary, text
+from fes_docs.report import REPORTERS, as_json, github, inert, junit, sarif, summary, text
 
 SCHEMAS = Path(__file__).parents[1] / "fixtures" / "schemas"
 SARIF_SCHEMA = SCHEMAS / "sarif-schema-2.1.0.json"
@@ -95,10 +96,11 @@ def test_sarif_regions_are_the_findings_line_and_column() -> None:
     assert len(results) == len(FINDINGS)
     for f, res in zip(FINDINGS, results, strict=True):
         (loc,) = res["locations"]
-        assert loc["physicalLocation"]["artifactLocation"]["uri"] == f.loc.file
+        uri = loc["physicalLocation"]["artifactLocation"]["uri"]
+        assert unquote(uri) == f.loc.file and " " not in uri and "%25" in uri or f.loc.file != BROKEN
         region = loc["physicalLocation"]["region"]
         assert (region["startLine"], region["startColumn"]) == (f.loc.line, f.loc.column)
-        assert res["ruleId"] == f.rule and res["message"]["text"].startswith(f.message)
+        assert res["ruleId"] == f.rule and res["message"]["text"].startswith(inert(f.message))
         assert res["level"] == ("error" if f.severity == "error" else "warning")
 
 
@@ -167,8 +169,9 @@ def test_junit_fails_exactly_the_files_with_blocking_findings() -> None:
     assert failure is not None and failure.text is not None
     for f in FINDINGS:
         if f.blocking:
-            expected = f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {f.rule} {f.message}"
-            assert expected.replace("\r\n", "\n") in failure.text  # XML parsers normalise CR LF
+            # a message's own line breaks are written out (\\x0d\\x0a): it cannot start a forged line
+            expected = f"{f.loc.file}:{f.loc.line}:{f.loc.column}: {f.rule} {inert(f.message)}"
+            assert expected in failure.text
 
 
 def test_junit_clean_run_has_no_failures() -> None:
@@ -250,3 +253,28 @@ def test_summary_is_one_definition() -> None:
 def test_every_reporter_takes_findings_and_a_file_count() -> None:
     for name, write in REPORTERS.items():
         assert write(FINDINGS, 4).endswith("\n"), name
+
+
+HOSTILE = Finding(
+    Loc("releases/evil\x1b[2J\u202e.yaml", 3, 1),
+    "FES010",
+    "error",
+    "bad value\nreleases/fake.yaml:1:1: error FES000 forged line\x00\x1b]0;owned\x07\u2028",
+    hint="\x1b[31mred\x1b[0m",
+    waived=None,
+)
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "junit", "sarif"])
+def test_output_is_inert(fmt: str) -> None:
+    """Attack: a record or SQL file whose text carries newlines, terminal escapes, NUL and bidi overrides
+    (forged finding lines, a retitled terminal, invalid XML, "Trojan source")."""
+    if fmt == "junit":
+        out = junit([HOSTILE], 1, [HOSTILE.loc.file])
+        ET.fromstring(out.encode())  # well-formed: NUL would make it unparsable
+    else:
+        out = REPORTERS[fmt]([HOSTILE], 1)
+    controls = {c for c in out if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u202e"}
+    assert controls == set()
+    assert not any(line.startswith("releases/fake.yaml") for line in out.splitlines())
+    assert "\\x1b" in out  # written out, not dropped: the reader still sees something was there
