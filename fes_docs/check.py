@@ -136,7 +136,43 @@ def check_project(project: Project) -> Result:
         project.cache.save()
     owner = RecordOwner(project.releases)
     findings = [f if f.release else _with_release(f, owner(f)) for f in findings]
-    return Result(project, sort_findings(apply_waivers(project, findings)))
+    return Result(project, cap_findings(sort_findings(apply_waivers(project, findings))))
+
+
+#: Findings of one rule in one file shown in full; the rest are counted in one "and N more" finding, so a
+#: crafted file cannot bury a report (or a CI log) under millions of lines.
+MAX_PER_RULE_AND_FILE = 50
+
+
+def cap_findings(findings: list[Finding], limit: int = MAX_PER_RULE_AND_FILE) -> list[Finding]:
+    """``findings`` (sorted) with each (rule, file) group cut to ``limit``, plus one finding for the rest.
+
+    The summary finding is blocking when any hidden finding was, so a cap never turns a run green.
+    """
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.rule, f.loc.file), []).append(f)
+    out: list[Finding] = []
+    for (rule, file), items in groups.items():
+        out.extend(items[:limit])
+        rest = items[limit:]
+        if rest:
+            blocking = [f for f in rest if f.blocking]
+            open_ = [f for f in rest if f.open_warning]
+            first = (blocking or open_ or rest)[0]  # the summary stands for the worst of what it hides
+            out.append(
+                Finding(
+                    first.loc,
+                    rule,
+                    first.severity,
+                    f"and {len(rest)} more {rule} finding{'s' * (len(rest) != 1)} in {file} "
+                    f"({len(blocking)} blocking), not listed one by one",
+                    "fix the ones listed, then run again to see the rest",
+                    first.release,
+                    first.waived,
+                )
+            )
+    return sort_findings(out)
 
 
 def _with_release(f: Finding, rel: Release | None) -> Finding:

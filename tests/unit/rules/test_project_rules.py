@@ -428,3 +428,13 @@ def test_fes322_unclaimed_unsafe_migrations_are_errors(tmp_path: Path) -> None:
         tmp_path / "b", {"phase-2.yaml": release("phase-2", (V7, V7 + entry("V3__drop_widget_name.sql")))}
     )
     assert "V3__drop_widget_name.sql" not in {f.loc.file.rsplit("/", 1)[-1] for f in of(run(claimed), "FES322")}
+
+
+def test_a_flood_of_findings_is_capped_per_rule_and_file(tmp_path: Path) -> None:
+    """Attack: a record with hundreds of unknown keys buries the report; the gate still fails, and says how many."""
+    text = release("phase-2") + "".join(f"junk{i}: x\n" for i in range(130))
+    result = run(project(tmp_path, {"phase-2.yaml": text}))
+    hits = [f for f in of(result, "FES011") if f.loc.file == "releases/phase-2.yaml"]
+    assert len(hits) == 51
+    assert [f for f in hits if f.message.startswith("and 80 more FES011 findings")] and all(f.blocking for f in hits)
+    assert result.exit_code() == 1
