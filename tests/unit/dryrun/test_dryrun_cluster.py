@@ -109,6 +109,10 @@ def test_cluster_is_removed_when_the_block_raises(parent_dir: Path) -> None:
     assert _processes_mentioning(str(root)) == []
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 _CHILD = """
 import sys, time
 from fes_docs.dryrun.cluster import throwaway_cluster
@@ -127,6 +131,9 @@ def test_interrupted_run_leaves_no_cluster_and_no_folder(parent_dir: Path, signu
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal delivers it: a runner that started us in the background (SIGINT ignored, as a
+        # non-interactive shell does for `cmd &`) would hand that on, and Python keeps an ignored SIGINT ignored
+        preexec_fn=_default_sigint,
     )
     try:
         assert child.stdout is not None
@@ -137,7 +144,7 @@ def test_interrupted_run_leaves_no_cluster_and_no_folder(parent_dir: Path, signu
         else:
             time.sleep(0.15)  # somewhere inside initdb or pg_ctl start
         child.send_signal(signum)
-        child.wait(timeout=60)
+        child.wait(timeout=120)  # cleanup stops a server: slow on a loaded machine, never endless
     finally:
         if child.poll() is None:  # pragma: no cover - only when cleanup hangs
             child.kill()
