@@ -9,8 +9,7 @@ unreadable or outside the project — and :meth:`~ProjectInputs.manifest` is the
 unchanged-project fast path (:mod:`fes_docs.rerun`) knows a previous report is still right.
 
 Packages below the project layer (the OpenAPI loader) are handed ``read_bytes`` as a callable, so their
-reads land here too. :meth:`~ProjectInputs.note` records, after the fact, a file some other component read
-by itself (reading it once more); nothing in a validate run needs it any more.
+reads land here too: nothing reads a project file around this layer.
 """
 
 from __future__ import annotations
@@ -76,8 +75,7 @@ def _size(path: Path) -> int:
 
 
 def _read(root: Path, rel: str, max_bytes: int | None) -> _Outcome:
-    """Read ``rel``; ``max_bytes=None``: no limit (re-reading to check a digest, or for :meth:`~ProjectInputs.note`,
-    where the component that read the file applied its own limit)."""
+    """Read ``rel``; ``max_bytes=None``: no limit (re-reading a file to check a recorded digest)."""
     path = _resolve(root, rel)
     if path is None:
         return _Outcome("outside", None, _outside(rel))
@@ -182,11 +180,6 @@ class ProjectInputs:
         if known is None or known in ("present", "missing", "outside"):  # a digest already says more
             self._files[rel_path] = record
         return record == "present"
-
-    def note(self, rel_path: str) -> None:
-        """Record a file another component read by itself (read again here, for its digest)."""
-        if rel_path not in self._files:
-            self._files[rel_path] = _read(self.root, rel_path, None).record
 
     def list_dir(self, folder: str) -> list[str]:
         """The names in ``folder`` (not recursive, sorted); recorded, so an added file is noticed."""

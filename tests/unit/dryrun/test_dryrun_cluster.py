@@ -190,7 +190,8 @@ def test_cluster_start_and_stop_are_quick(
     for setting in ("fsync = off", "synchronous_commit = off", "full_page_writes = off", "autovacuum = off"):
         assert setting in conf
     assert signals == [signal.SIGQUIT]
-    assert cluster.start_seconds is not None
+    recorded = cluster.start_seconds  # kept for the evidence; never compared with anything
+    assert recorded is not None
     cluster.stop()  # idempotent
     assert len(spawned) == 2 and signals == [signal.SIGQUIT]
 
