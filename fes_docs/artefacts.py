@@ -16,7 +16,7 @@ from typing import Any
 from .cache import SQL, Cache, digest
 from .inputs import InputError, ProjectInputs
 from .model import MigrationRef, Policy, Release
-from .sql.analyze import Analysis, Klass, SqlError, Statement, analyze, is_supported_dialect
+from .sql.analyze import KLASS_RANK, Analysis, Klass, SqlError, Statement, analyze, is_supported_dialect
 from .sql.flyway import (
     MAX_SQL_BYTES,
     MigrationFile,
@@ -26,7 +26,8 @@ from .sql.flyway import (
     version_key,
 )
 
-SEVERITY = {"additive": 0, "data": 1, "destructive": 2}
+#: A class's severity: the SQL analysis's own ranking (one definition).
+SEVERITY = KLASS_RANK
 
 
 def _statement(raw: dict[str, Any]) -> Statement:

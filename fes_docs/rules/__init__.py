@@ -127,6 +127,7 @@ from . import (  # noqa: E402,F401
     owners,
     rollback,
     signoffs,
+    unsafe,
     validation,
     waivers,
 )

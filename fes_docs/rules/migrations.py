@@ -102,13 +102,13 @@ def effective_class(project: Project, ref: MigrationRef) -> str | None:
     return next(k for k, v in SEVERITY.items() if v == worst)
 
 
-def _destructive_sql(project: Project, ref: MigrationRef) -> tuple[str, int] | None:
+def _destructive_sql(project: Project, ref: MigrationRef) -> tuple[str, int, str] | None:
     a = project.migrations.analysis(ref.file)
     if a is None:
         return None
     for st in a.statements:
-        if st.klass == "destructive":
-            return st.kind, st.line
+        if SEVERITY[st.klass] >= SEVERITY["destructive"]:  # an unsafe statement is at least destructive
+            return st.kind, st.line, st.klass
     return None
 
 
@@ -129,7 +129,7 @@ def destructive_with_cutover(project: Project, rel: Release) -> Iterator[Hit]:
             related = (_sql_loc(project, ref.file, found[1]),) if found and ref.file else ()
             yield Hit(
                 rel.loc(*ref.path, "file"),
-                f"{ref.file} is destructive ({why}) while this release raises "
+                f"{ref.file} is {found[2] if found else 'destructive'} ({why}) while this release raises "
                 f"{', '.join(flags)} in {project.policy.production}",
                 related=related,
             )
@@ -154,6 +154,8 @@ def change_matches_sql(project: Project, rel: Release) -> Iterator[Hit]:
         declared = SEVERITY[ref.change]
         worst = -1
         for st in a.statements:
+            if st.klass == "unsafe":
+                continue  # no declaration covers it: FES323's finding
             level = SEVERITY[st.klass]
             if ref.change == "additive" and st.klass == "data" and st.kind.upper().startswith("INSERT"):
                 level = 0  # seed rows are part of an additive change
@@ -277,8 +279,10 @@ def claimed_once(project: Project) -> Iterator[Hit]:
 
 
 def _worst_statement(statements: tuple[Statement, ...]) -> Statement | None:
-    """The first statement that makes a file unsafe to apply unreviewed: destructive, or not re-runnable."""
-    return next((s for s in statements if s.klass == "destructive" or s.idempotent == "no"), None)
+    """The statement that makes a file unsafe to apply unreviewed: the first that escapes its database, else
+    the first destructive or not re-runnable one."""
+    unsafe = next((s for s in statements if s.klass == "unsafe"), None)
+    return unsafe or next((s for s in statements if s.klass == "destructive" or s.idempotent == "no"), None)
 
 
 @project_rule(
@@ -290,7 +294,8 @@ def _worst_statement(statements: tuple[Statement, ...]) -> Statement | None:
 )
 def unclaimed_safe(project: Project) -> Iterator[Hit]:
     """Flyway applies every file in the folder, claimed or not: a file no live release claims (unlisted, or
-    listed only by a cancelled release) must parse, and be neither destructive nor unsafe to re-run."""
+    listed only by a cancelled release) must parse, and be neither destructive, nor unsafe (reaching outside
+    its database), nor unsafe to re-run."""
     index = project.migrations
     live = {name for name, claims in index.claims.items() if any(not c.release.cancelled for c in claims)}
     for name, mf in sorted(index.files.items()):
@@ -306,7 +311,7 @@ def unclaimed_safe(project: Project) -> Iterator[Hit]:
             continue
         worst = _worst_statement(a.statements)
         if worst is not None:
-            what = "destructive" if worst.klass == "destructive" else "not safe to run twice"
+            what = {"unsafe": "unsafe", "destructive": "destructive"}.get(worst.klass, "not safe to run twice")
             yield Hit(
                 Loc(label, worst.line, worst.column),
                 f"{name} is {who}, yet Flyway applies it: {worst.kind} is {what} ({worst.reason})",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Klass = Literal["additive", "data", "destructive"]
+#: The spec's three classes, and ``unsafe``: a statement reaching past the database a migration owns (the
+#: server's files and programs, the cluster's roles and settings, other servers). Found, never declared.
+Klass = Literal["additive", "data", "destructive", "unsafe"]
 Idem = Literal["yes", "no", "unproven"]
 
 #: Severity order of a statement class; a migration's class is its most severe statement's.
-KLASS_RANK: dict[Klass, int] = {"additive": 0, "data": 1, "destructive": 2}
+KLASS_RANK: dict[Klass, int] = {"additive": 0, "data": 1, "destructive": 2, "unsafe": 3}
 #: Worst-first order of idempotency: one "no" makes the file non-idempotent, one "unproven" leaves it open.
 IDEM_RANK: dict[Idem, int] = {"yes": 0, "unproven": 1, "no": 2}
 

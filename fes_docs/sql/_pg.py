@@ -36,20 +36,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fes_docs.sql import _pgalter, _pgddl, _pgdml
+from fes_docs.sql import _pgalter, _pgddl, _pgdml, _pghidden
+from fes_docs.sql._model import KLASS_RANK
 from fes_docs.sql._pgjson import J
 from fes_docs.sql._pgnames import camel_words
-from fes_docs.sql._plpgsql import analyze_do
+from fes_docs.sql._plpgsql import analyze_do, analyze_function_body
 from fes_docs.sql._verdict import Ctx, Verdict, guard
 
 __all__ = ["Ctx", "Verdict", "classify"]
 
 
 def classify(node: J, ctx: Ctx) -> Verdict:
+    """The verdict on one statement: its head's handler, then what hides below the head folded in."""
     handler = _HANDLERS.get(node.tag or "")
-    if handler is not None:
-        return handler(node, ctx)
-    return _fallback(node)
+    head = handler(node, ctx) if handler is not None else _fallback(node)
+    hidden = _pghidden.inspect(node)
+    nested = [classify(w, ctx) for w in hidden.writes]
+    installed = [classify(w, ctx) for w in hidden.installed]
+    return _pghidden.fold(head, nested, installed, hidden.escapes)
 
 
 def _fallback(node: J) -> Verdict:
@@ -71,9 +75,40 @@ def _do(n: J, ctx: Ctx) -> Verdict:
     return analyze_do(n, ctx, classify)
 
 
+def _function(n: J, ctx: Ctx) -> Verdict:
+    """A function definition is additive, but what its body runs when called counts: a write is a write."""
+    head = _pgddl.create_function(n, ctx)
+    body = analyze_function_body(n, ctx, classify)
+    if body is None or KLASS_RANK[body.klass] <= KLASS_RANK[head.klass]:
+        return head
+    worst = max(body.inner, key=lambda s: KLASS_RANK[s.klass])
+    head.klass = body.klass  # the definition's own re-run safety stays its own
+    head.reason += f"; when called, its body runs {worst.kind} (line {worst.line}): {worst.reason}"
+    head.drops += [r for s in body.inner for r in s.drops]
+    return head
+
+
+def _explain(n: J, ctx: Ctx) -> Verdict:
+    """``EXPLAIN ANALYZE`` runs the statement it explains; plain ``EXPLAIN`` only plans it."""
+    if not _pghidden.explain_runs(n) or n.query is None:
+        return Verdict("EXPLAIN", "additive", "yes", "shows a plan; re-runnable")
+    inner = classify(n.query, ctx)
+    return Verdict(
+        f"EXPLAIN ANALYZE {inner.kind}",
+        inner.klass,
+        inner.idem,
+        f"EXPLAIN ANALYZE runs the statement: {inner.reason}",
+        opaque=inner.opaque,
+        creates=inner.creates,
+        drops=inner.drops,
+    )
+
+
 _HANDLERS: dict[str, Callable[[Any, Ctx], Verdict]] = {
     **_pgddl.HANDLERS,
     **_pgalter.HANDLERS,
     **_pgdml.HANDLERS,
     "DoStmt": _do,
+    "CreateFunctionStmt": _function,
+    "ExplainStmt": _explain,
 }

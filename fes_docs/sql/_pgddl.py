@@ -93,7 +93,8 @@ def _create_simple(word: str, name_of: Callable[[Any], str], guardable: bool = T
     return handler
 
 
-def _create_function(n: J, ctx: Ctx) -> Verdict:
+def create_function(n: J, ctx: Ctx) -> Verdict:
+    """The definition itself; :mod:`fes_docs.sql._pg` folds in what the body runs."""
     word = "procedure" if n.is_procedure else "function"
     name = dotted(n.funcname)
     kind = f"CREATE OR REPLACE {word.upper()}" if n.replace else f"CREATE {word.upper()}"
@@ -198,6 +199,20 @@ def _alter_domain(n: J, ctx: Ctx) -> Verdict:
     return Verdict(kind, klass, idem, f"{dotted(n.typeName)}: {what}")
 
 
+def _rule(n: J, ctx: Ctx) -> Verdict:
+    name = f"{rangevar(n.relation)}.{n.rulename}"
+    kind = "CREATE OR REPLACE RULE" if n.replace else "CREATE RULE"
+    idem, why = guard(n.replace, "CREATE OR REPLACE RULE", "CREATE RULE without OR REPLACE fails on a re-run")
+    return Verdict(kind, "additive", idem, f"creates rule {name}, which rewrites later writes; {why}")
+
+
+def _database(n: J, ctx: Ctx) -> Verdict:
+    if n.tag == "CreatedbStmt":
+        return Verdict("CREATE DATABASE", "additive", "no", f"creates database {n.dbname}; fails on a re-run")
+    idem, why = guard(n.missing_ok, "DROP DATABASE IF EXISTS", "DROP DATABASE without IF EXISTS")
+    return Verdict("DROP DATABASE", "destructive", idem, f"drops database {n.dbname}; {why}")
+
+
 def _grant(n: Any, ctx: Ctx) -> Verdict:
     if n.is_grant:
         return Verdict("GRANT", "additive", "yes", "grants privileges; re-runnable")
@@ -239,7 +254,6 @@ HANDLERS: dict[str, Handler] = {
     "CreateDomainStmt": _create_simple("domain", lambda n: dotted(n.domainname), guardable=False),
     "CreatePolicyStmt": _create_simple("policy", lambda n: f"{rangevar(n.table)}.{n.policy_name}", guardable=False),
     "CreateStatsStmt": _create_simple("statistics", lambda n: dotted(n.defnames)),
-    "CreateFunctionStmt": _create_function,
     "CreateTrigStmt": _create_trigger,
     "DropStmt": _drop,
     "RenameStmt": _rename,
@@ -247,6 +261,9 @@ HANDLERS: dict[str, Handler] = {
     "AlterEnumStmt": _alter_enum,
     "AlterDomainStmt": _alter_domain,
     "TruncateStmt": _truncate,
+    "RuleStmt": _rule,
+    "CreatedbStmt": _database,
+    "DropdbStmt": _database,
     "GrantStmt": _grant,
     "GrantRoleStmt": _grant,
     "CommentStmt": _comment,
@@ -272,7 +289,6 @@ HANDLERS: dict[str, Handler] = {
     "RefreshMatViewStmt": _harmless("REFRESH MATERIALIZED VIEW", "recomputes a view"),
     "CheckPointStmt": _harmless("CHECKPOINT", "maintenance"),
     "DiscardStmt": _harmless("DISCARD", "resets session state"),
-    "ExplainStmt": _harmless("EXPLAIN", "shows a plan"),
     "NotifyStmt": _harmless("NOTIFY", "sends a notification"),
     "ListenStmt": _harmless("LISTEN", "listens for notifications"),
 }

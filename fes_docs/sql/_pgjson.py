@@ -45,6 +45,10 @@ class J:
         for v in self._d.values():
             yield wrap(v)
 
+    def items(self) -> Iterator[tuple[str, Any]]:
+        for k, v in self._d.items():
+            yield k, wrap(v)
+
     def __repr__(self) -> str:
         return f"J({self.tag!r}, {self._d!r})"
 

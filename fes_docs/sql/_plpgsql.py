@@ -30,7 +30,7 @@ from typing import Any
 
 from pglast.parser import ParseError, parse_plpgsql_json, scan
 
-from fes_docs.sql._model import Idem, Statement, worst_idem, worst_klass
+from fes_docs.sql._model import KLASS_RANK, Idem, Statement, worst_idem, worst_klass
 from fes_docs.sql._pgjson import J, parse
 from fes_docs.sql._verdict import Ctx, Verdict
 from fes_docs.sql.split import parse_statements
@@ -65,15 +65,53 @@ def analyze_do(n: J, ctx: Ctx, classify: Classify) -> Verdict:
         return _opaque(f"DO block in language {language}: the tool cannot see into it")
     if ctx.depth > 0:
         return _opaque("DO block run from inside another DO block: the tool cannot see into it")
+    found = _walk_body(_wrap(body), _body_offset(ctx, after=None), ctx, classify)
+    if isinstance(found, str):
+        return _opaque(f"DO body is not valid PL/pgSQL ({found}): the tool cannot see into it")
+    return _verdict(found)
+
+
+def analyze_function_body(n: J, ctx: Ctx, classify: Classify) -> Verdict | None:
+    """What a ``CREATE FUNCTION``/``PROCEDURE`` body in SQL or PL/pgSQL would run when called, or None.
+
+    Only the class counts: defining the function changes nothing, but a migration (or a trigger, or the
+    application) calls it, and a ``DELETE`` hidden in a body is the same ``DELETE``. ``BEGIN ATOMIC`` bodies
+    are part of the syntax tree and found by :mod:`fes_docs.sql._pghidden`; other languages are not read.
+    """
+    language, body = "sql", None
+    for opt in n.options or ():
+        if opt.defname == "language" and isinstance(opt.arg, J) and opt.arg.tag == "String":
+            language = str(opt.arg.sval).lower()
+        elif opt.defname == "as" and isinstance(opt.arg, tuple) and opt.arg:
+            body = str(getattr(opt.arg[0], "sval", "") or "")
+    if body is None or n.sql_body is not None or ctx.depth > 0:
+        return None
+    offset = _body_offset(ctx, after="AS")
+    if language == "sql":
+        found = _Found()
+        base = offset if ctx.text.startswith(body, offset) else None  # else quoting changed it
+        line = ctx.index.position(offset)[0]
+        _Walker(ctx, offset, classify)._run(body, base, line, "the SQL body does not parse", guarded=False, found=found)
+    elif language == "plpgsql":
+        walked = _walk_body(ctx.text[ctx.start : ctx.end], offset, ctx, classify)
+        if isinstance(walked, str):
+            return None  # PostgreSQL rejects it when the migration runs: the dry run reports that
+        found = walked
+    else:
+        return None
+    return _verdict(found, label="function body")
+
+
+def _walk_body(function_sql: str, offset: int, ctx: Ctx, classify: Classify) -> _Found | str:
+    """The statements a PL/pgSQL function definition runs, or why its body is not valid PL/pgSQL."""
     try:
-        tree = json.loads(parse_plpgsql_json(_wrap(body)))
+        tree = json.loads(parse_plpgsql_json(function_sql))
         action = tree[0]["PLpgSQL_function"]["action"]
     except (ParseError, ValueError, KeyError, IndexError, TypeError) as exc:
-        return _opaque(f"DO body is not valid PL/pgSQL ({_message(exc)}): the tool cannot see into it")
-    walker = _Walker(ctx, _body_offset(ctx), classify)
+        return _message(exc)
     found = _Found()
-    walker.visit(action, guarded=False, found=found)
-    return _verdict(found)
+    _Walker(ctx, offset, classify).visit(action, guarded=False, found=found)
+    return found
 
 
 def _opaque(reason: str) -> Verdict:
@@ -92,15 +130,16 @@ def _wrap(body: str) -> str:
     return f"CREATE FUNCTION fes_do() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}"
 
 
-def _body_offset(ctx: Ctx) -> int:
+def _body_offset(ctx: Ctx, *, after: str | None) -> int:
     """File offset of the body's first character: after ``$tag$``, ``'`` or ``E'``.
 
-    Found with PostgreSQL's lexer: the first string constant of the statement that is not the
-    ``LANGUAGE`` name.
+    Found with PostgreSQL's lexer: the first string constant right after the keyword ``after`` (``AS`` in
+    a function definition, whose defaults are strings too), or with ``after=None`` (a ``DO`` block) the
+    first that is not the ``LANGUAGE`` name.
     """
     prev = ""
     for tok in scan(ctx.text[ctx.start : ctx.end]):
-        if tok.name == "SCONST" and prev != "LANGUAGE":
+        if tok.name == "SCONST" and (prev == after if after is not None else prev != "LANGUAGE"):
             at = ctx.start + int(tok.start)
             literal = ctx.text[at : ctx.start + int(tok.end) + 1]
             if literal.startswith("$"):
@@ -228,7 +267,7 @@ def _constant_string(expr: str) -> str | None:
     return None
 
 
-def _verdict(found: _Found) -> Verdict:
+def _verdict(found: _Found, label: str = "DO block") -> Verdict:
     stmts = [s for s, _ in found.inner]
     klass = worst_klass([s.klass for s in stmts]) or "additive"
     effective: list[Idem] = ["unproven" if (g and s.idempotent == "no") else s.idempotent for s, g in found.inner]
@@ -241,13 +280,16 @@ def _verdict(found: _Found) -> Verdict:
     if found.guarded_kinds:
         guarded = ", ".join(dict.fromkeys(found.guarded_kinds))
         parts.append(f"{guarded} guarded by IF/CASE/EXCEPTION: re-run safety depends on the guard (dry run)")
+    worst = max(stmts, key=lambda s: KLASS_RANK[s.klass], default=None)
+    if worst is not None and KLASS_RANK[worst.klass] >= KLASS_RANK["destructive"]:
+        parts.append(f"{worst.kind} on line {worst.line} is {worst.klass}: {worst.reason}")
     no = [s for s, g in found.inner if s.idempotent == "no" and not g]
     if no:
         parts.append(f"{no[0].kind} on line {no[0].line} is not idempotent: {no[0].reason}")
     if opaque:
         parts.append("cannot see into " + "; ".join(dict.fromkeys(found.opaque)))
     return Verdict(
-        "DO block",
+        label,
         klass,
         idem,
         "; ".join(parts),

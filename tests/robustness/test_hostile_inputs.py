@@ -138,6 +138,42 @@ CASES: dict[str, tuple[Callable[[Path], object], tuple[str, str]]] = {
         lambda r: write(r, "service/db/migration/V901__drop_everything.sql", "DROP TABLE widget;\n"),
         ("service/db/migration/V901__drop_everything.sql", "FES322"),
     ),
+    # a write is a write wherever it hides (invariant 4), and escapes from the database are "unsafe"
+    **{
+        f"sql-hidden-{label}": (
+            lambda r, sql=sql: (
+                write(r, "service/db/migration/V902__hidden.sql", sql),
+                write(
+                    r,
+                    "releases/hidden.yaml",
+                    ok_record("hidden").replace("file: V2__seed_widget.sql", "file: V902__hidden.sql"),
+                ),
+            ),
+            ("releases/hidden.yaml", rule),
+        )
+        for label, sql, rule in (
+            ("cte-delete", "WITH d AS (DELETE FROM widget RETURNING id) SELECT count(*) FROM d;\n", "FES317"),
+            ("explain-analyze-delete", "EXPLAIN ANALYZE DELETE FROM widget;\n", "FES317"),
+            ("copy-query-delete", "COPY (DELETE FROM widget RETURNING *) TO STDOUT;\n", "FES317"),
+            ("rule-delete", "CREATE RULE r AS ON INSERT TO widget DO INSTEAD DELETE FROM widget;\n", "FES317"),
+            (
+                "function-body-drop",
+                "CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$\n"
+                "BEGIN\n  DROP TABLE widget;\nEND $$;\nSELECT f();\n",
+                "FES317",
+            ),
+            ("copy-to-program", "COPY (SELECT 1) TO PROGRAM 'id > /tmp/pwned';\n", "FES323"),
+            ("pg-read-file-in-do", "DO $$ BEGIN PERFORM pg_read_file('/etc/passwd'); END $$;\n", "FES323"),
+            ("alter-system", "ALTER SYSTEM SET log_statement = 'none';\n", "FES323"),
+            ("create-superuser", "CREATE ROLE intruder SUPERUSER LOGIN;\n", "FES323"),
+            ("drop-database", "DROP DATABASE IF EXISTS other_team;\n", "FES323"),
+            ("untrusted-extension", "CREATE EXTENSION IF NOT EXISTS dblink;\n", "FES323"),
+        )
+    },
+    "sql-unlisted-copy-to-program": (
+        lambda r: write(r, "service/db/migration/V903__report.sql", "COPY (SELECT 1) TO PROGRAM 'id';\n"),
+        ("service/db/migration/V903__report.sql", "FES322"),
+    ),
     "sql-unterminated-string": (
         lambda r: (
             write(r, "service/db/migration/V900__unterminated.sql", "INSERT INTO widget VALUES (1, 'oops);\n"),

@@ -416,8 +416,17 @@ def test_fes322_unclaimed_unsafe_migrations_are_errors(tmp_path: Path) -> None:
     root = project(tmp_path, {"phase-2.yaml": release("phase-2"), "phase-9.yaml": cancelled})
     result = run(root)
     hits = {f.loc.file.rsplit("/", 1)[-1]: f for f in of(result, "FES322")}
-    for name in ("V3__drop_widget_name.sql", "V9__rename_widget_name.sql", "V6__broken_syntax.sql"):
+    for name in (
+        "V3__drop_widget_name.sql",
+        "V9__rename_widget_name.sql",
+        "V6__broken_syntax.sql",
+        "V21__export_via_program.sql",  # COPY ... TO PROGRAM: unsafe
+        "V22__count_gizmos.sql",  # a DELETE hidden in a CTE: destructive
+    ):
         assert name in hits and hits[name].severity == "error", sorted(hits)
+    assert "is unsafe" in hits["V21__export_via_program.sql"].message
+    assert hits["V21__export_via_program.sql"].loc.line == 3
+    assert "nested DELETE" in hits["V22__count_gizmos.sql"].message
     assert "cancelled" in hits["V9__rename_widget_name.sql"].message
     assert hits["V9__rename_widget_name.sql"].loc.line == 2  # the RENAME statement, not the file's top
     # what the live release ships, and undo files Flyway does not run, are not judged here
@@ -438,3 +447,20 @@ def test_a_flood_of_findings_is_capped_per_rule_and_file(tmp_path: Path) -> None
     assert len(hits) == 51
     assert [f for f in hits if f.message.startswith("and 80 more FES011 findings")] and all(f.blocking for f in hits)
     assert result.exit_code() == 1
+
+
+def test_fes323_an_unsafe_statement_is_waivable_only_with_its_reason(tmp_path: Path) -> None:
+    """Attack: a release ships a migration that runs a shell command on the server; it is an error, and a
+    waiver (which must carry a reason) is the only way past — shown, never dropped."""
+    files = (V7, V7 + "  - {file: V21__export_via_program.sql, change: destructive, idempotent: true}\n")
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2", files)})
+    hits = of(run(root), "FES323")
+    assert len(hits) == 1 and hits[0].severity == "error" and hits[0].waived is None
+    assert "PROGRAM" in hits[0].message and "superuser" in (hits[0].hint or "")
+    assert [r.line for r in hits[0].related] == [3]
+    waived = release(
+        "phase-2", files, extra='waivers:\n  - {rule: FES323, reason: "DBA runs it by hand; ticket OPS-1"}\n'
+    )
+    result = run(project(tmp_path / "w", {"phase-2.yaml": waived}))
+    assert [f.waived.reason for f in of(result, "FES323") if f.waived] == ["DBA runs it by hand; ticket OPS-1"]
+    assert CATALOGUE["FES323"].can_be_waived
