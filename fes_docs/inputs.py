@@ -14,6 +14,7 @@ reads land here too: nothing reads a project file around this layer.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from dataclasses import dataclass
@@ -60,11 +61,60 @@ def _missing(rel: str) -> InputError:
     return InputError("missing", LoadProblem("FES003", f"{rel} does not exist", 1, 1, "check the path"))
 
 
+LOOP = "a symbolic link on the way loops"
+
+
+class _Unfollowable(Exception):
+    """A path whose symbolic links cannot be followed (a loop); the message says why."""
+
+
+def _real(path: Path) -> Path:
+    """``path`` with every symbolic link followed; raises :class:`_Unfollowable` for a link loop."""
+    try:
+        return path.resolve()
+    except RuntimeError:  # Python up to 3.12: "Symlink loop from ..."
+        raise _Unfollowable(LOOP) from None
+    except OSError as exc:  # Python 3.13 on: ELOOP
+        raise _Unfollowable(LOOP if exc.errno == errno.ELOOP else str(exc.strerror or exc)) from None
+
+
 def _resolve(root: Path, rel: str) -> Path | None:
-    candidate = (root / rel).resolve()
+    """``rel`` under ``root``, links followed; None when it leads outside (raises :class:`_Unfollowable`)."""
+    candidate = _real(root / rel)
     if candidate != root and root not in candidate.parents:
         return None
     return candidate
+
+
+def _stat_problem(path: Path) -> str | None:
+    """Why ``path`` cannot even be looked at (a link loop, a name too long for the file system), or None
+    when it can (or simply is not there)."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        return LOOP if exc.errno == errno.ELOOP else str(exc.strerror or exc)
+    return None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _unreadable(rel: str, why: str) -> _Outcome:
+    problem = LoadProblem("FES003", f"cannot read {rel}: {why}; it was not read", 1, 1, "")
+    return _Outcome("unreadable", None, InputError("unreadable", problem))
 
 
 def _size(path: Path) -> int:
@@ -76,10 +126,16 @@ def _size(path: Path) -> int:
 
 def _read(root: Path, rel: str, max_bytes: int | None) -> _Outcome:
     """Read ``rel``; ``max_bytes=None``: no limit (re-reading a file to check a recorded digest)."""
-    path = _resolve(root, rel)
+    try:
+        path = _resolve(root, rel)
+    except _Unfollowable as exc:
+        return _unreadable(rel, str(exc))
     if path is None:
         return _Outcome("outside", None, _outside(rel))
-    if not path.is_file():
+    cannot = _stat_problem(path)
+    if cannot is not None:
+        return _unreadable(rel, cannot)
+    if not _is_file(path):
         return _Outcome("missing", None, _missing(rel))
     if max_bytes is None:
         try:
@@ -98,8 +154,11 @@ def _read(root: Path, rel: str, max_bytes: int | None) -> _Outcome:
 
 
 def _list_dir(root: Path, folder: str) -> list[str]:
-    base = _resolve(root, folder)
-    if base is None or not base.is_dir():
+    try:
+        base = _resolve(root, folder)
+    except _Unfollowable:
+        return []
+    if base is None or not _is_dir(base):
         return []
     try:
         return sorted(p.name for p in base.iterdir())
@@ -109,18 +168,24 @@ def _list_dir(root: Path, folder: str) -> list[str]:
 
 def _exists(root: Path, rel: str) -> str:
     """The record of ``rel``'s presence: "present", "missing" (or not a regular file) or "outside"."""
-    path = _resolve(root, rel)
+    try:
+        path = _resolve(root, rel)
+    except _Unfollowable:
+        return "missing"
     if path is None:
         return "outside"
-    return "present" if path.is_file() else "missing"
+    return "present" if _is_file(path) else "missing"
 
 
 def _list_tree(root: Path, folder: str, suffix: str) -> list[str]:
     """Files under ``folder`` ending in ``suffix``, relative to it, sorted. Symbolic links are followed
     while they stay inside ``root`` (a link out is not listed; a link back to a folder already walked
     is a loop, walked once), as a Flyway location is scanned."""
-    base = _resolve(root, folder)
-    if base is None or not base.is_dir():
+    try:
+        base = _resolve(root, folder)
+    except _Unfollowable:
+        return []
+    if base is None or not _is_dir(base):
         return []
     found: list[str] = []
     seen = {base}
@@ -134,14 +199,19 @@ def _list_tree(root: Path, folder: str, suffix: str) -> list[str]:
         for entry in entries:
             relpath = f"{rel}/{entry.name}" if rel else entry.name
             path = Path(entry.path)
-            target = path.resolve()
+            try:
+                target = _real(path)
+            except _Unfollowable:  # a link loop: listed, so that reading it reports it as unreadable
+                if entry.name.endswith(suffix):
+                    found.append(relpath)
+                continue
             if not _inside(target, root):
                 continue  # leads outside the project: never listed, never read
-            if target.is_dir():
+            if _is_dir(target):
                 if target not in seen:
                     seen.add(target)
                     stack.append((path, relpath))
-            elif entry.name.endswith(suffix) and target.is_file():
+            elif entry.name.endswith(suffix) and _is_file(target):
                 found.append(relpath)
     return sorted(found)
 
@@ -160,8 +230,13 @@ class ProjectInputs:
         self._listings: dict[str, list[str]] = {}
 
     def inside(self, rel_path: str) -> Path | None:
-        """Resolve a user-given path, refusing anything that leaves the project root (not recorded)."""
-        return _resolve(self.root, rel_path)
+        """Resolve a user-given path, refusing anything that leaves the project root (not recorded). A path
+        whose links loop is given as written (lexically), for looking at, never for reading."""
+        try:
+            return _resolve(self.root, rel_path)
+        except _Unfollowable:
+            lexical = Path(os.path.normpath(self.root / rel_path))
+            return lexical if _inside(lexical, self.root) else None
 
     def read_bytes(self, rel_path: str, max_bytes: int | None = None) -> bytes:
         """The bytes of ``rel_path`` (relative to the root); raises :class:`InputError` with a reason."""

@@ -182,8 +182,11 @@ def load_evidence(project: Project, evidence: str | None) -> Evidence | None:
         return Evidence(rel, failure=exc.reason, message=exc.problem.message)
     try:
         return Evidence(rel, json.loads(raw.decode("utf-8")))
-    except ValueError as exc:  # UnicodeDecodeError included
-        return Evidence(rel, failure="not-json", message=str(exc))
+    except ValueError as exc:  # UnicodeDecodeError included; also an integer past Python's 4300 digits
+        message = str(exc).split("; use sys.set_int_max_str_digits()")[0]
+        return Evidence(rel, failure="not-json", message=message)
+    except RecursionError:  # [[[[... nested deeper than the decoder goes: no evidence file looks like that
+        return Evidence(rel, failure="not-json", message="its JSON is nested too deeply to read")
 
 
 def read_evidence(project: Project, evidence: str | None) -> dict[str, Any] | None:

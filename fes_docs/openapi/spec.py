@@ -18,7 +18,7 @@ from .index import SpecIndex, base_paths, collect_operations, from_json, to_json
 from .problems import from_load, problem
 from .store import Store, cache_key, memo_get, remember
 from .validate import Collector, validate, version_of, version_problem
-from .workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, Read, ReadFailed, Workspace, scan_refs
+from .workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, Read, ReadFailed, Workspace, followed, scan_refs
 
 MAX_PROBLEMS = 50  # reported; the rest are summarised in one problem
 
@@ -102,7 +102,7 @@ def load_spec(
     """
     limits = {"max_bytes": max_bytes, "max_depth": max_depth, "max_nodes": max_nodes}
     ws = Workspace(root, limits, read)
-    target = (ws.root / rel).resolve()
+    target = followed(ws.root / rel)
     if ws.rel_of(target) is None:
         return _not_there(
             rel,

@@ -86,12 +86,32 @@ class ReadFailed(Exception):
         self.missing = missing
 
 
+def followed(path: Path) -> Path:
+    """``path`` with its symbolic links followed. A path whose links loop stays as written: the root
+    check still sees where it claims to be, and any read of it fails (the system meets the same loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link loop: RuntimeError up to Python 3.12, OSError after
+        return path
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name longer than the file system allows
+        return False
+
+
 def direct_reader(root: Path, max_bytes: int) -> Read:
     """The default :data:`Read`: the file under ``root``, at most ``max_bytes``, straight from disk."""
 
     def read(rel: str) -> bytes:
         path = root / rel
-        if not path.is_file():
+        try:
+            regular = path.is_file()
+        except OSError as exc:  # a name longer than the file system allows
+            raise ReadFailed(LoadProblem("FES003", f"cannot read {rel}: {exc.strerror or exc}", 1, 1, "")) from None
+        if not regular:
             raise ReadFailed(LoadProblem("FES003", f"{rel} does not exist", 1, 1, "check the path"), missing=True)
         data, load_problem = read_limited(path, max_bytes)
         if data is None:
@@ -182,7 +202,7 @@ class Workspace:
         parts = urlsplit(uri)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefRefused(f"not fetched: {uri}")
-        rel = self.rel_of(Path(url2pathname(parts.path)).resolve())
+        rel = self.rel_of(followed(Path(url2pathname(parts.path))))
         if rel is None:
             raise RefRefused(f"outside the project root: {uri}")
         doc = self.load(rel)
@@ -239,7 +259,7 @@ class Workspace:
         local = unquote(uri)
         if os.path.isabs(local):
             return problem(from_file, f"$ref {ref!r} is an absolute path; it is not read", "ref-outside", relative)
-        resolved = ((self.root / from_file).parent / local).resolve()
+        resolved = followed((self.root / from_file).parent / local)
         rel = self.rel_of(resolved)
         if rel is None:
             return problem(
@@ -254,7 +274,7 @@ class Workspace:
                 return problem(from_file, message, "ref-missing")
             self.load(rel)  # through the reader, so a missing target is on record as absent
         if rel in self.missing:
-            what = "is not a file" if resolved.exists() else "does not exist"
+            what = "is not a file" if _exists(resolved) else "does not exist"
             return problem(
                 from_file,
                 f"$ref {ref!r}: {rel} {what}",

@@ -82,7 +82,28 @@ def analyze(text: str, dialect: str = "postgres") -> Analysis:
     # Imported here: sqlglot is needed only for other dialects and costs more start-up time than this path.
     from fes_docs.sql._generic import analyze_generic
 
-    return analyze_generic(text, dialect)
+    try:
+        return analyze_generic(text, dialect)
+    except RecursionError:  # sqlglot parses by recursive descent: 200 nested subqueries are too many
+        return _too_deep_generic(text, dialect)
+
+
+def _too_deep_generic(text: str, dialect: str) -> Analysis:
+    """The analysis of a file one of whose statements is nested deeper than sqlglot's parser follows:
+    a :data:`TOO_DEEP` error at the first such statement (found by analysing them one at a time)."""
+    from sqlglot import Dialect
+
+    from fes_docs.sql._generic import _DELIMITER_DIALECTS, analyze_generic, sqlglot_dialect
+    from fes_docs.sql.split import cut_tokens
+
+    name = sqlglot_dialect(dialect)
+    d = Dialect.get_or_raise(name or None)
+    for _, cut in cut_tokens(d.tokenizer_class(dialect=d).tokenize(text), text, name in _DELIMITER_DIALECTS):
+        try:
+            analyze_generic(cut.text, dialect)
+        except RecursionError:
+            return Analysis((), SqlError(cut.line, cut.column, TOO_DEEP), None)
+    return Analysis((), SqlError(1, 1, TOO_DEEP), None)
 
 
 def _analyze_pg(text: str) -> Analysis:
@@ -96,7 +117,16 @@ def _analyze_pg(text: str) -> Analysis:
         offset = int(exc.args[1]) if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
         line, column = index.position(offset)
         return Analysis((), SqlError(line, column, message), None)
-    statements = [
-        classify(node, Ctx(text, index, cut.start, cut.end)).place(cut.line, cut.column, cut.text) for node, cut in cuts
-    ]
+    statements = []
+    for node, cut in cuts:
+        try:
+            statements.append(
+                classify(node, Ctx(text, index, cut.start, cut.end)).place(cut.line, cut.column, cut.text)
+            )
+        except RecursionError:  # nested deeper than the classifier follows: said at the statement, not raised
+            return Analysis((), SqlError(cut.line, cut.column, TOO_DEEP), None)
     return summarize(statements)
+
+
+#: What a statement nested deeper than the analysis follows gets instead of a class.
+TOO_DEEP = "statement nested too deeply to analyse (the database may well accept it); split it up or flatten it"
