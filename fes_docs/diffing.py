@@ -7,6 +7,11 @@ as ``validate`` and compared as records, not as lines.
 
 Revisions are read with ``git archive`` into temporary folders: nothing touches the user's working
 tree, index or refs. The head defaults to the working tree itself, uncommitted edits included.
+
+CI appends the Markdown to the GitHub step summary, and every value in it (ids, titles, flag and
+file names, owners, messages) comes from a pull request: each one goes through the site's escaper
+(:mod:`fes_docs.render.escape`), text as escaped text, names as code spans, so none of it can
+become a link, an image, HTML, a heading or a block on the page a reviewer trusts.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from .errors import ConfigError, UsageError
 from .findings import Finding
 from .gitutil import git, toplevel
 from .model import Flag, Release
+from .render.escape import inline_code, md_escape, md_text
 from .signoffs import SignOffState, signoff_states
 
 COVERED = ("status", "flags", "migrations", "checklist", "signoffs")
@@ -85,13 +91,6 @@ class ReleaseChange:
         return self.kind == "changed" and not (self.lines or self.introduced or self.fixed or self.waived)
 
 
-def _md(text: str) -> str:
-    """Plain text safe inside a Markdown list item (GitHub would otherwise eat <tags> and *emphasis*)."""
-    for ch in "\\*<>|":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
 def _steps(flag: Flag | None, env: str, prod: str) -> Any:
     if flag is None:
         return [] if env == prod else 0
@@ -113,9 +112,9 @@ def _flag_lines(old: Release | None, new: Release | None, envs: list[str], prod:
             if a == b:
                 continue
             verb = "raised" if _level(b) > _level(a) else "lowered" if _level(b) < _level(a) else "re-stepped"
-            moves.append(f"{verb} in {env} {a} → {b}")
+            moves.append(f"{verb} in {md_escape(env)} {md_escape(a)} → {md_escape(b)}")
         if moves:
-            out.append(f"**Flag** `{name}`: " + "; ".join(moves))
+            out.append(f"**Flag** {inline_code(name)}: " + "; ".join(moves))
     return out
 
 
@@ -133,13 +132,14 @@ def _migration_lines(old: Release | None, new: Release | None, head: Result | No
     for name in sorted(set(after) - set(before)):
         sql = _sql_kind(head, name) if head else None
         out.append(
-            f"**Migration added:** `{name}` — declared `{after[name].change}`"
-            + (f", SQL reads as `{sql}`" if sql else "")
+            f"**Migration added:** {inline_code(name)} — declared {inline_code(after[name].change)}"
+            + (f", SQL reads as {inline_code(sql)}" if sql else "")
         )
     for name in sorted(set(before) & set(after)):
         if before[name].change != after[name].change:
-            out.append(f"**Migration** `{name}`: change `{before[name].change}` → `{after[name].change}`")
-    out += [f"**Migration removed:** `{name}`" for name in sorted(set(before) - set(after))]
+            was, now = inline_code(before[name].change), inline_code(after[name].change)
+            out.append(f"**Migration** {inline_code(name)}: change {was} → {now}")
+    out += [f"**Migration removed:** {inline_code(name)}" for name in sorted(set(before) - set(after))]
     return out
 
 
@@ -150,7 +150,7 @@ def _checklist_lines(old: Release | None, new: Release | None, titles: dict[str,
     unticked = [i for i in before if before[i] is True and after.get(i) is not True]
 
     def names(ids: list[str]) -> str:
-        return ", ".join(f"`{i}` ({_md(titles.get(i, i))})" for i in ids)
+        return ", ".join(f"{inline_code(i)} ({md_escape(titles.get(i, i))})" for i in ids)
 
     return ([f"**Checklist ticked:** {names(ticked)}"] if ticked else []) + (
         [f"**Checklist unticked:** {names(unticked)}"] if unticked else []
@@ -158,7 +158,7 @@ def _checklist_lines(old: Release | None, new: Release | None, titles: dict[str,
 
 
 def _who(st: SignOffState) -> str:
-    return f"{_md(st.signoff.role or '?')} by {_md(st.signoff.by or '?')}"
+    return f"{md_escape(st.signoff.role or '?')} by {md_escape(st.signoff.by or '?')}"
 
 
 def _signoff_lines(old: Release | None, new: Release | None) -> list[str]:
@@ -170,7 +170,7 @@ def _signoff_lines(old: Release | None, new: Release | None) -> list[str]:
         if was is None:
             added.append(f"{_who(st)} ({'bound to the content' if st.state == 'bound' else st.state})")
         elif st.state == "stale" and was.state != "stale":
-            stale.append(f"{_who(st)} (signed {st.signoff.date or 'undated'})")
+            stale.append(f"{_who(st)} (signed {md_escape(st.signoff.date or 'undated')})")
         elif st.signoff.digest != was.signoff.digest and st.state == "bound":
             renewed.append(_who(st))
     for key, st in sorted(before.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
@@ -206,9 +206,9 @@ def _leaf_changes(a: Any, b: Any, path: str, out: list[str]) -> None:
     scalars = all(v is _MISSING or isinstance(v, (str, int, float, bool)) for v in (a, b))
     shown = [("—" if v is _MISSING else json.dumps(v, ensure_ascii=False)) for v in (a, b)]
     if scalars and all(len(s) <= 40 for s in shown):
-        out.append(f"`{_md(path)}` {_md(shown[0])} → {_md(shown[1])}")
+        out.append(f"{inline_code(path)} {md_escape(shown[0])} → {md_escape(shown[1])}")
     else:
-        out.append(f"`{_md(path)}`")
+        out.append(inline_code(path))
 
 
 def _other_keys(old: Release | None, new: Release | None) -> list[str]:
@@ -271,7 +271,7 @@ def compare(base: Result | None, head: Result | None) -> list[ReleaseChange]:
         change = ReleaseChange(key, new.title if new else old.title if old else None, kind)
         if old is None or new is None or old.status != new.status:
             was, now = old.status if old else "—", new.status if new else "—"
-            change.lines.append(f"**Status:** `{was}` → `{now}`")
+            change.lines.append(f"**Status:** {inline_code(was)} → {inline_code(now)}")
         change.lines += _flag_lines(old, new, envs, prod)
         change.lines += _migration_lines(old, new, head)
         change.lines += _checklist_lines(old, new, titles)
@@ -294,16 +294,17 @@ def compare(base: Result | None, head: Result | None) -> list[ReleaseChange]:
 
 def _finding_line(f: Finding, hint: bool) -> str:
     label = "waived " + f.severity if f.waived else f.severity
-    text = f"- **{label}** `{f.rule}` {_md(f.loc.file)}:{f.loc.line}:{f.loc.column} — {_md(f.message)}"
+    where = md_escape(f"{f.loc.file}:{f.loc.line}:{f.loc.column}")
+    text = f"- **{label}** {inline_code(f.rule)} {where} — {md_text(f.message)}"
     if hint and f.hint and not f.waived:
-        text += f"  \n  _hint:_ {_md(f.hint)}"
+        text += f"  \n  _hint:_ {md_text(f.hint)}"
     return text
 
 
 def diff_markdown(base: Result | None, head: Result | None, base_label: str, head_label: str | None) -> str:
     changes = compare(base, head)
-    target = f"`{head_label}`" if head_label else "the working tree"
-    out = [f"## fes-docs: changes from `{base_label}` to {target}", ""]
+    target = inline_code(head_label) if head_label else "the working tree"
+    out = [f"## fes-docs: changes from {inline_code(base_label)} to {target}", ""]
     introduced = sum(len(c.introduced) for c in changes)
     fixed = sum(len(c.fixed) for c in changes)
     releases = [c for c in changes if c.key]
@@ -317,7 +318,7 @@ def diff_markdown(base: Result | None, head: Result | None, base_label: str, hea
             f"{introduced} introduced, {fixed} fixed. Now: {errors} error(s), {warnings} warning(s)."
         )
     for c in changes:
-        heading = f"`{c.key}`" + (f" — {_md(c.title)}" if c.title else "") if c.key else "Project-wide"
+        heading = inline_code(c.key) + (f" — {md_escape(c.title)}" if c.title else "") if c.key else "Project-wide"
         suffix = {"new": " (new release)", "removed": " (removed)"}.get(c.kind, "")
         out += ["", f"### {heading}{suffix}", ""]
         out += [f"- {line}" for line in c.lines]

@@ -1,9 +1,15 @@
-"""Making untrusted text safe to put into Markdown.
+"""Making untrusted text safe to put into Markdown: the site's pages and ``fes-docs diff``'s summary.
 
 A release file arrives in a pull request, so every string from it (titles, evidence, names, even
 file names) is treated as hostile: it must come out on the page as the same characters, never as
-HTML, a link, an attribute list or a heading. Everything the renderer writes goes through one of
-these helpers; nothing else interpolates user text into Markdown.
+HTML, a link, an attribute list, a heading or a block (an admonition, a collapsible ``???``, a
+``===`` tab, a fence). Everything the renderer and the diff write goes through one of these helpers;
+nothing else interpolates user text into Markdown.
+
+Two readers: Python-Markdown with the site's extensions (``mkdocs.yml``) and GitHub's Markdown (the
+diff goes into a step summary or a pull-request comment). Backslash escapes are only used for the
+characters both treat as escapable; the rest become numeric character references, which both show
+as the character and neither reads as syntax.
 """
 
 from __future__ import annotations
@@ -17,9 +23,26 @@ from urllib.parse import quote, urlsplit
 _MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|")
 # One translation table each, built once: str.translate is ~10x faster than a per-character loop, and
 # the plugin escapes a few hundred thousand strings for a thousand releases.
-_ESCAPE = str.maketrans({**{ch: "\\" + ch for ch in _MD_SPECIAL}, "&": "&amp;", "<": "&lt;", ">": "&gt;"})
-# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F.
-_CONTROLS = str.maketrans(dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], "\ufffd"))
+# `~` and `$` are not escapable there but are syntax on GitHub (strikethrough, math): references.
+_ESCAPE = str.maketrans(
+    {
+        **{ch: "\\" + ch for ch in _MD_SPECIAL},
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "~": "&#126;",
+        "$": "&#36;",
+    }
+)
+# What opens a block when it starts a line, yet is no syntax anywhere else: `??? note` and `???+`
+# (pymdownx.details), `=== "Tab"` (pymdownx.tabbed), `///` (pymdownx.blocks), `:::` (containers of
+# other generators). Only a leading one is replaced, so text keeps its look in the Markdown source.
+_BLOCK_OPENERS = {"?": "&#63;", "=": "&#61;", "/": "&#47;", ":": "&#58;"}
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; the bidirectional embeddings,
+# overrides and isolates ("Trojan source") would reorder what a reviewer reads, so they go too.
+_CONTROLS = str.maketrans(
+    dict.fromkeys([*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)], "\ufffd")
+)
 # Characters a link target keeps as they are; everything else is percent-encoded so that no Markdown
 # inline pattern (backticks, links, escapes) can match inside the tag before it is stashed as HTML.
 _URL_SAFE = "-._~:/?#@!$&'+,;=%*"
@@ -32,16 +55,21 @@ def one_line(text: object) -> str:
 
 
 def md_escape(text: object) -> str:
-    """Plain text for any inline Markdown context: headings, table cells, list items, admonition titles.
+    """Plain text for any Markdown context: paragraphs, headings, table cells, list items, admonition titles.
 
     HTML-significant characters become entities and Markdown-significant ones are backslash-escaped,
-    so ``<script>`` shows as text and ``[x](javascript:…)`` or ``{: onclick=…}`` stays inert.
+    so ``<script>`` shows as text and ``[x](javascript:…)`` or ``{: onclick=…}`` stays inert; a
+    leading block opener is replaced, so text placed at the start of a line never opens a block.
     """
-    return _escape(one_line(text))
+    return _guard_start(_escape(one_line(text)))
 
 
 def _escape(s: str) -> str:
     return s.translate(_ESCAPE)
+
+
+def _guard_start(s: str) -> str:
+    return _BLOCK_OPENERS[s[0]] + s[1:] if s and s[0] in _BLOCK_OPENERS else s
 
 
 def md_text(text: object) -> str:
@@ -59,7 +87,7 @@ def md_text(text: object) -> str:
             out.append(_escape(p))
         else:
             out.append(inline_code(p) if p.strip() else _escape(f"`{p}`"))
-    return "".join(out)
+    return _guard_start("".join(out))
 
 
 def longest_run(text: str, char: str = "`") -> int:
