@@ -56,12 +56,29 @@ def checked_revision(root: Path, rev: str, today: str | None = None) -> Iterator
         if proc.returncode != 0:  # the project folder did not exist at that revision
             yield None
             return
-        with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
+        try:
+            with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
+                tar.extractall(tmp, filter=_as_checked_out)
+        except (OSError, tarfile.TarError) as exc:
+            raise UsageError(f"cannot read the tree of {rev!r}: {getattr(exc, 'strerror', None) or exc}") from None
         try:
             yield check(Path(tmp), today=today, use_cache=False)
         except ConfigError:  # no policy there yet: every release is new
             yield None
+
+
+def _as_checked_out(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """tarfile's "data" filter, except that the tree comes out as a checkout has it: a symbolic link that
+    leads out of it (absolute, or up past the top) is kept as a link — the project's reader refuses to
+    follow it, as in the working tree — and a name no file system takes (over 255 bytes) is left out."""
+    if any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in member.name.split("/")):
+        return None
+    try:
+        return tarfile.data_filter(member, dest)
+    except (tarfile.AbsoluteLinkError, tarfile.LinkOutsideDestinationError):
+        if not member.issym():
+            raise
+        return member
 
 
 def diff_revisions(root: Path, base: str, head: str | None = None, today: str | None = None) -> str:

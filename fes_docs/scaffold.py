@@ -152,6 +152,8 @@ def new_release(
         raise UsageError("--phase must be 0 or more")
     project = load_project(root)
     folder = project.root / project.releases_dir
+    if len(f"{release_id}.yaml".encode()) > 255:  # what file systems allow in one name
+        raise UsageError(f"release id {release_id[:40]}… is too long for a file name (at most 250 characters)")
     for existing in (folder / f"{release_id}.yaml", folder / f"{release_id}.yml"):
         if existing.exists():
             raise UsageError(f"{project.releases_dir}/{existing.name} already exists; not overwriting it")

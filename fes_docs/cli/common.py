@@ -22,9 +22,12 @@ def add_root(p: argparse.ArgumentParser) -> None:
 
 def root_of(args: argparse.Namespace) -> Path:
     root: Path = args.root
-    if not root.is_dir():
-        raise UsageError(f"--root {root} is not a directory")
-    return root.resolve()
+    try:
+        if root.is_dir():
+            return root.resolve()
+    except (OSError, RuntimeError) as exc:  # a name too long, a symbolic link loop
+        raise UsageError(f"--root {str(root)[:200]} cannot be used: {getattr(exc, 'strerror', None) or exc}") from None
+    raise UsageError(f"--root {root} is not a directory")
 
 
 def write_out(text: str, out: Path | None) -> None:

@@ -60,8 +60,11 @@ def write_pages(out: Path, pages: dict[str, str]) -> int:
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
     out: Path = args.out
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
+    try:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out} exists and is not a folder")
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise UsageError(f"--out {str(out)[:200]} cannot be used: {exc.strerror or exc}") from None
     result = check_project(load_project(root, releases_dir=args.releases_dir))
     pages = site_files(result)
     try:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from ..errors import UsageError
 from ..findings import Waiver
 from ..model import Release, WaiverRef, parse_date
 from ..project import Project
@@ -18,7 +19,12 @@ from . import CATALOGUE, Hit, release_rule
 
 
 def today(project: Project) -> date:
-    return date.fromisoformat(project.today) if project.today else date.today()
+    if not project.today:
+        return date.today()
+    try:
+        return date.fromisoformat(project.today)
+    except ValueError:
+        raise UsageError(f"--today {project.today[:40]!r} is not a date (YYYY-MM-DD)") from None
 
 
 @dataclass(frozen=True)
