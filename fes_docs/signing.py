@@ -47,6 +47,13 @@ class Signed:
     action: Literal["added", "updated"]
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name longer than the file system allows: no such record
+        return False
+
+
 def find_release(project: Project, name: str) -> Release:
     """A release by id, file stem or path (``releases/x.yaml``)."""
     wanted = Path(name).name.rsplit(".", 1)[0] if name.endswith((".yaml", ".yml")) else name
@@ -55,7 +62,7 @@ def find_release(project: Project, name: str) -> Release:
             return rel
     for ext in (".yaml", ".yml"):
         file = f"{project.releases_dir}/{wanted}{ext}"
-        if (project.root / file).is_file():  # there, but it did not load as a record
+        if _is_file(project.root / file):  # there, but it did not load as a record
             problem = next((f for f in project.load_findings if f.loc.file == file), None)
             where = f" ({file}:{problem.loc.line}:{problem.loc.column}: {problem.message})" if problem else ""
             raise UsageError(f"{file} does not parse{where}; fix it first")
