@@ -13,6 +13,7 @@ from pathlib import Path
 from .findings import Finding, Loc, Summary, sort_findings
 from .model import Release
 from .project import Project, load_project
+from .proving import evidence_file
 from .rules import CATALOGUE, Hit, Rule
 from .rules.waivers import sound_waivers
 
@@ -114,6 +115,68 @@ class RecordOwner:
         return candidates[0] if len(candidates) == 1 else None
 
 
+class FindingScope:
+    """Which files a finding is about — the one answer ``validate --changed-since`` gates on.
+
+    A change to any file a finding is about may have caused it, so a pull request touching any of them
+    must see it, wherever the finding is located. A finding is about its own file and its related
+    locations' files (:meth:`Finding.about_files`), and this adds:
+
+    * the policy, which shapes every verdict (roles, environments, the migrations folder, the spec);
+    * the record it belongs to (:class:`RecordOwner`) and every file that record names: its migrations
+      and their undo files, backfill scripts, cited evidence files, the OpenAPI spec and each file the spec
+      read (when the record lists endpoints), and the record it re-attempts — by the file names its id
+      gives too, so deleting that record counts as a change;
+    * for a finding in a migration file, each record claiming that file.
+
+    Names a record gives are taken as written (a missing file is still a name a change can add).
+    """
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._owner = RecordOwner(project.releases)
+        self._named: dict[str, frozenset[str]] = {}
+        index = project.migrations
+        self._claimants: dict[str, set[str]] = {}
+        for name, claims in index.claims.items():
+            self._claimants.setdefault(index.file_label(name), set()).update(c.release.file for c in claims)
+
+    def named_by(self, rel: Release) -> frozenset[str]:
+        """The record's own file and every file it names (see the class docstring)."""
+        found = self._named.get(rel.file)
+        if found is not None:
+            return found
+        project, index = self._project, self._project.migrations
+        files = {rel.file}
+        for ref in rel.migrations:
+            if ref.file:
+                files.add(index.file_label(ref.file))
+                version = index.version_of(ref.file)
+                files.update(index.file_label(u) for u in index.undo_by_version.get(version or (), []))
+        files.update(b.sql for b in rel.backfills if b.sql)
+        files.update(e for item in rel.checklist if (e := evidence_file(item.evidence)) is not None)
+        if rel.endpoints and project.policy.openapi:
+            files.add(project.policy.openapi)
+            files.update(project.spec.files)
+        if rel.reattempt_of:
+            target = rel.reattempt_of
+            files.update(f"{project.releases_dir}/{target}{ext}" for ext in (".yaml", ".yml"))
+            files.update(r.file for r in project.releases if r.key == target)
+        self._named[rel.file] = frozen = frozenset(files)
+        return frozen
+
+    def __call__(self, f: Finding) -> Finding:
+        """``f`` with ``about`` filled in."""
+        own = f.about_files()
+        files = {self._project.policy_file, *f.about}
+        rel = self._owner(f)
+        if rel is not None:
+            files |= self.named_by(rel)
+        for file in own:
+            files |= self._claimants.get(file, set())
+        return replace(f, about=tuple(sorted(files - own)))
+
+
 def apply_waivers(project: Project, findings: list[Finding]) -> list[Finding]:
     """A sound waiver (see :func:`~fes_docs.rules.waivers.waiver_verdicts`) marks its own record's findings
     of that rule as waived; they stay visible. Rules that cannot be waived are never credited."""
@@ -136,7 +199,9 @@ def check_project(project: Project) -> Result:
         project.cache.save()
     owner = RecordOwner(project.releases)
     findings = [f if f.release else _with_release(f, owner(f)) for f in findings]
-    return Result(project, cap_findings(sort_findings(apply_waivers(project, findings))))
+    scope = FindingScope(project)
+    findings = [scope(f) for f in apply_waivers(project, findings)]
+    return Result(project, cap_findings(sort_findings(findings)))
 
 
 #: Findings of one rule in one file shown in full; the rest are counted in one "and N more" finding, so a
@@ -170,6 +235,7 @@ def cap_findings(findings: list[Finding], limit: int = MAX_PER_RULE_AND_FILE) ->
                     "fix the ones listed, then run again to see the rest",
                     first.release,
                     first.waived,
+                    about=tuple(sorted(frozenset().union(*(f.about_files() for f in rest)) - {file})),
                 )
             )
     return sort_findings(out)

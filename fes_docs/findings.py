@@ -52,7 +52,13 @@ class Waiver:
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem. ``waived`` findings stay in every report: a waiver explains, it never hides."""
+    """One problem. ``waived`` findings stay in every report: a waiver explains, it never hides.
+
+    ``about``: the further files the finding is about besides where it is and what it points at — the
+    record it belongs to and every file that record names (its SQL, the spec, the policy). A change to any
+    of them may have caused it, so ``validate --changed-since`` reports it when any of them changed
+    (:meth:`about_files`). The check stage fills it in; reports do not print it.
+    """
 
     loc: Loc
     rule: str
@@ -62,6 +68,7 @@ class Finding:
     release: str | None = None
     waived: Waiver | None = None
     related: tuple[Loc, ...] = field(default=())
+    about: tuple[str, ...] = field(default=())
 
     @property
     def blocking(self) -> bool:
@@ -72,6 +79,10 @@ class Finding:
     def open_warning(self) -> bool:
         """A warning nobody waived: fails a run only under ``--strict-warnings``."""
         return self.severity == "warning" and self.waived is None
+
+    def about_files(self) -> frozenset[str]:
+        """Every file this finding is about: its own, each related location's, and ``about``."""
+        return frozenset((self.loc.file, *(r.file for r in self.related), *self.about))
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.file, self.loc.line, self.loc.column, self.rule, self.message)

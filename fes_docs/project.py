@@ -212,6 +212,7 @@ def finding_from_json(raw: dict[str, Any]) -> Finding:
         raw["release"],
         Waiver(**raw["waived"]) if raw.get("waived") else None,
         tuple(Loc(**r) for r in raw.get("related", ())),
+        tuple(str(a) for a in raw.get("about", ())),
     )
 
 

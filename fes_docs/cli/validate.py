@@ -1,14 +1,21 @@
-"""``fes-docs validate``: the merge gate."""
+"""``fes-docs validate``: the merge gate.
+
+``--changed-since BASE`` reports every finding the change may have caused: one about any changed file
+(:meth:`~fes_docs.findings.Finding.about_files`: where it is, what it points at, the record it belongs to
+and the files that record names), wherever it is located. A record that stopped claiming a migration
+file counts as a change to that file too (read from BASE), so a migration it left unclaimed is reported.
+"""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..check import check
-from ..findings import Summary
-from ..gitutil import changed_files
-from ..project import POLICY_FILE, RELEASES_DIR, release_files
+from ..findings import Finding, Summary
+from ..gitutil import changed_files, prefix_in_repository, show_bytes
+from ..loader import MAX_BYTES, load_bytes
+from ..project import POLICY_FILE, RELEASES_DIR, load_policy, release_files
 from ..report import REPORTERS, as_json, junit
 from ..rerun import Report, validate_report
 from ..summary import migrations_json
@@ -27,7 +34,12 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_root(p)
     p.add_argument("--format", choices=sorted(REPORTERS), default="text")
     p.add_argument("--strict-warnings", action="store_true", help="warnings fail the run too (exit 1)")
-    p.add_argument("--changed-since", metavar="BASE", help="only report findings in files changed since git BASE")
+    p.add_argument(
+        "--changed-since",
+        metavar="BASE",
+        help="only report findings about files changed since git BASE "
+        "(a record's findings when it or a file it names changed)",
+    )
     p.add_argument(
         "--verify-git",
         action="store_true",
@@ -64,11 +76,11 @@ def run(args: argparse.Namespace) -> int:
     only: set[str] | None = None
     if args.paths:
         only = {_relative(root, p) for p in args.paths}
+        findings = [f for f in findings if f.loc.file in only]
     if args.changed_since:
         changed = changed_files(root, args.changed_since)
+        findings = changed_findings(findings, changed | unclaimed_since(root, args.changed_since, changed))
         only = changed if only is None else only & changed
-    if only is not None:
-        findings = [f for f in findings if f.loc.file in only]
     files = report.files
     if args.format == "json":
         out = as_json(findings, files, {"migrations": report.migrations})
@@ -78,3 +90,32 @@ def run(args: argparse.Namespace) -> int:
         out = REPORTERS[args.format](findings, files)
     write_out(out, args.output)
     return 1 if Summary.of(findings).fails(args.strict_warnings) else 0
+
+
+def changed_findings(findings: list[Finding], changed: set[str]) -> list[Finding]:
+    """The findings about at least one of the ``changed`` files."""
+    return [f for f in findings if not f.about_files().isdisjoint(changed)]
+
+
+def unclaimed_since(root: Path, base: str, changed: set[str]) -> set[str]:
+    """The migration files the changed records listed at ``base`` (as findings name them).
+
+    A record that no longer lists a file leaves it unclaimed, and what is then said about the file (claimed
+    by no release, or only by a cancelled one) was caused by the record's change, not by the file's.
+    """
+    policy = load_policy(root)[0]
+    folder = (policy.migrations_dir or "").rstrip("/")
+    prefix = prefix_in_repository(root)
+    out: set[str] = set()
+    for file in sorted(changed):
+        head, _, name = file.rpartition("/")
+        if head != RELEASES_DIR or name == POLICY_FILE or name.startswith(".") or not name.endswith((".yaml", ".yml")):
+            continue
+        data = show_bytes(root, base, (prefix / PurePosixPath(file)).as_posix(), MAX_BYTES)
+        doc = load_bytes(data, file)[0] if data is not None else None
+        entries = doc.data.get("migrations") if doc is not None and isinstance(doc.data, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            listed = entry.get("file") if isinstance(entry, dict) else None
+            if isinstance(listed, str) and listed:
+                out.add(f"{folder}/{listed}" if folder else listed)
+    return out

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ..findings import Loc
-from ..model import Release, deploy_order
+from ..model import MigrationRef, Release, deploy_order
 from ..project import Project
 from ..sql.flyway import parse_name, version_key
 from . import Hit, project_rule, release_rule
@@ -74,10 +76,15 @@ def unique_versions(project: Project) -> Iterator[Hit]:
         if key in seen:
             claims = index.claims.get(name, [])
             loc = claims[0].release.loc(*claims[0].ref.path, "file") if claims else Loc(index.file_label(name))
+            # the other file too (where its record lists it): a change to either of them caused this
+            first = index.claims.get(seen[key], [])
             yield Hit(
                 loc,
                 f"{name} has the same version {mf.name.version_text} as {seen[key]}",
                 release=claims[0].release.key if claims else None,
+                related=(
+                    first[0].release.loc(*first[0].ref.path, "file") if first else Loc(index.file_label(seen[key])),
+                ),
             )
         else:
             seen[key] = name
@@ -90,23 +97,89 @@ def unique_versions(project: Project) -> Iterator[Hit]:
     hint="renumber the migration above every version released before it",
 )
 def versions_rise(project: Project) -> Iterator[Hit]:
-    """The versions a release adds are greater than those of every release before it (by window start, then id)."""
+    """The versions a release adds are greater than those of every release before it (by window start, then
+    id). A clash is reported in the release that breaks the order, not in those that keep it: the largest
+    set of releases whose versions rise is kept (approved and later ones first), so a new release that
+    jumps the queue is reported in its own record, never in the settled ones it clashes with."""
     index = project.migrations
-    highest: tuple[tuple[int, ...], str, str] | None = None
+    order: list[_Shipped] = []
     for rel in deploy_order(project.releases):
-        versions = [(index.version_of(ref.file), ref) for ref in rel.migrations if ref.file]
-        mine = [(v, ref) for v, ref in versions if v is not None]
-        for v, ref in mine:
-            if highest is not None and v <= highest[0]:
-                yield Hit(
-                    rel.loc(*ref.path, "file"),
-                    f"{ref.file} is not above {highest[1]} of the earlier release {highest[2]}",
-                    release=rel.key,
-                )
+        mine = [(v, ref) for ref in rel.migrations if ref.file and (v := index.version_of(ref.file)) is not None]
         if mine:
-            top = max(mine, key=lambda t: t[0])
-            if highest is None or top[0] > highest[0]:
-                highest = (top[0], top[1].file or "", rel.key)
+            order.append(_Shipped(rel, mine))
+    kept = _rising(order)
+    chain = sorted(kept)
+    for i, item in enumerate(order):
+        if i in kept:
+            continue
+        at = bisect_left(chain, i)
+        before = order[chain[at - 1]] if at > 0 else None
+        after = order[chain[at]] if at < len(chain) else None
+        for v, ref in item.versions:
+            if before is not None and v <= before.highest[0]:
+                other = before.highest[1]
+                yield Hit(
+                    item.rel.loc(*ref.path, "file"),
+                    f"{ref.file} is not above {other.file} of the earlier release {before.rel.key}",
+                    release=item.rel.key,
+                    related=(before.rel.loc(*other.path, "file"),),
+                )
+            elif after is not None and v >= after.lowest[0]:
+                other = after.lowest[1]
+                yield Hit(
+                    item.rel.loc(*ref.path, "file"),
+                    f"{ref.file} is not below {other.file} of {after.rel.key}, which deploys after this release",
+                    hint="renumber the migration below every version of the releases deploying after this one, "
+                    "or move this release's window after theirs",
+                    release=item.rel.key,
+                    related=(after.rel.loc(*other.path, "file"),),
+                )
+
+
+@dataclass(frozen=True)
+class _Shipped:
+    """A release in deploy order with the Flyway versions it ships."""
+
+    rel: Release
+    versions: list[tuple[tuple[int, ...], MigrationRef]]
+
+    @property
+    def lowest(self) -> tuple[tuple[int, ...], MigrationRef]:
+        return min(self.versions, key=lambda t: t[0])
+
+    @property
+    def highest(self) -> tuple[tuple[int, ...], MigrationRef]:
+        return max(self.versions, key=lambda t: t[0])
+
+
+def _rising(order: list[_Shipped]) -> set[int]:
+    """Positions of the heaviest chain of releases whose versions all rise (each one's lowest above the
+    previous one's highest); weight: approved-or-later releases first, then the count. Ties keep the earlier
+    releases. O(n log n) (a Fenwick tree of the best chain ending at or below each version), so a project
+    of many records costs no more than sorting them."""
+    keys = sorted({t[0] for item in order for t in (item.lowest, item.highest)})
+    size = len(keys)
+    tree: list[tuple[int, int, int]] = [(0, 0, 1)] * (size + 1)  # (approved, count, -position); -1: none
+    best: list[tuple[int, int, int]] = []
+    previous: list[int] = []
+    for i, item in enumerate(order):
+        q, found = bisect_left(keys, item.lowest[0]), (0, 0, 1)  # chains ending strictly below my lowest
+        while q > 0:
+            found = max(found, tree[q])
+            q -= q & -q
+        previous.append(-found[2] if found[2] <= 0 else -1)
+        mine = (found[0] + item.rel.from_approved, found[1] + 1, -i)
+        best.append(mine)
+        u = bisect_left(keys, item.highest[0]) + 1
+        while u <= size:
+            tree[u] = max(tree[u], mine)
+            u += u & -u
+    kept: set[int] = set()
+    at = -max(best)[2] if best else -1
+    while at >= 0:
+        kept.add(at)
+        at = previous[at]
+    return kept
 
 
 @project_rule(
