@@ -166,6 +166,36 @@ def _list_dir(root: Path, folder: str) -> list[str]:
         return []
 
 
+def _entries(root: Path, folder: str) -> list[str]:
+    """``name:kind`` for each entry of ``folder``, its kind read with ``lstat`` (the link itself, never its
+    target): ``file``, ``dir``, ``link`` or ``other``. Sorted; empty when the folder cannot be listed."""
+    try:
+        base = _resolve(root, folder)
+    except _Unfollowable:
+        return []
+    if base is None or not _is_dir(base):
+        return []
+    out = []
+    try:
+        for entry in os.scandir(base):
+            try:
+                kind = (
+                    "link"
+                    if entry.is_symlink()
+                    else "dir"
+                    if entry.is_dir(follow_symlinks=False)
+                    else "file"
+                    if entry.is_file(follow_symlinks=False)
+                    else "other"
+                )
+            except OSError:
+                kind = "other"
+            out.append(f"{entry.name}:{kind}")
+    except OSError:
+        return []
+    return sorted(out)
+
+
 def _exists(root: Path, rel: str) -> str:
     """The record of ``rel``'s presence: "present", "missing" (or not a regular file) or "outside"."""
     try:
@@ -262,6 +292,13 @@ class ProjectInputs:
         self._listings[f"dir:{folder}"] = names
         return names
 
+    def list_entries(self, folder: str) -> dict[str, str]:
+        """Each name in ``folder`` with what it is itself — ``file``, ``dir``, ``link`` (a symbolic link,
+        whatever it points at) or ``other`` — recorded, so a file later replaced by a link is a change."""
+        entries = _entries(self.root, folder)
+        self._listings[f"entries:{folder}"] = entries
+        return dict(e.rsplit(":", 1) for e in entries)
+
     def list_tree(self, folder: str, suffix: str) -> list[str]:
         """Every file under ``folder`` whose name ends with ``suffix``, relative to it; recorded."""
         names = _list_tree(self.root, folder, suffix)
@@ -283,6 +320,8 @@ def manifest_holds(root: Path, manifest: Any) -> bool:
             kind, _, rest = key.partition(":")
             if kind == "dir":
                 current = _list_dir(root, rest)
+            elif kind == "entries":
+                current = _entries(root, rest)
             elif kind == "tree":
                 suffix, _, folder = rest.partition(":")
                 current = _list_tree(root, folder, suffix)

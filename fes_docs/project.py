@@ -152,6 +152,12 @@ def load_policy(
 ) -> tuple[Policy, list[Finding]]:
     rel = f"{releases_dir}/{POLICY_FILE}"
     inputs = inputs or ProjectInputs(root)
+    if inputs.list_entries(releases_dir).get(POLICY_FILE) == "link":
+        # refused before reading: the rules every record is judged by are a file under review, not a link
+        refused = Finding(
+            Loc(rel), "FES003", "error", "the policy is a symbolic link; it was not read", "commit the policy itself"
+        )
+        return Policy.from_data(None), [refused]
     try:
         data = inputs.read_bytes(rel)
     except InputError as exc:
@@ -168,12 +174,60 @@ def load_policy(
 
 
 def release_names(inputs: ProjectInputs, releases_dir: str = RELEASES_DIR) -> list[str]:
-    """The record files of ``releases_dir``, as paths relative to the project root."""
-    return [
-        f"{releases_dir}/{name}"
-        for name in inputs.list_dir(releases_dir)
-        if name.endswith((".yaml", ".yml")) and name != POLICY_FILE and not name.startswith(".")
-    ]
+    """The record files of ``releases_dir`` that are read, as paths relative to the project root."""
+    return scan_releases(inputs, releases_dir)[0]
+
+
+def scan_releases(inputs: ProjectInputs, releases_dir: str = RELEASES_DIR) -> tuple[list[str], list[Finding]]:
+    """The record files to read, and a finding for each file that looks like a record but will not be read.
+
+    A record is a regular file directly in ``releases_dir`` named ``*.yaml`` or ``*.yml``. Anything that
+    looks like one and is not — ``*.YAML``, a name with leading or trailing spaces, a YAML file in a
+    sub-folder, a symbolic link (refused without being read: a link can alias another record or a file
+    outside the records) — is an error, never silently skipped: a record the gate does not read is a
+    record it cannot fail. Hidden files (editor locks and swap files) are left alone.
+    """
+    names: list[str] = []
+    findings: list[Finding] = []
+    for name, kind in sorted(inputs.list_entries(releases_dir).items()):
+        rel = f"{releases_dir}/{name}"
+        if name == POLICY_FILE or name.startswith("."):
+            continue
+        if kind == "dir":
+            for sub in inputs.list_tree(rel, ""):
+                if _looks_like_yaml(sub):
+                    findings.append(
+                        _not_read(f"{rel}/{sub}", "this record is in a sub-folder", f"move it to {releases_dir}/")
+                    )
+            continue
+        if not _looks_like_yaml(name):
+            continue
+        if kind == "link":
+            # FES003, as before for links leading outside: refused unread, wherever the link points
+            findings.append(
+                _not_read(rel, "this file is a symbolic link", "commit the record itself, not a link", "FES003")
+            )
+        elif kind != "file":
+            findings.append(_not_read(rel, "this is not a regular file", "commit the record as a plain file"))
+        elif name != name.strip() or not name.endswith((".yaml", ".yml")):
+            findings.append(
+                _not_read(
+                    rel,
+                    f"the file name {name!r} is not <id>.yaml",
+                    "rename it to its id followed by .yaml (lower case, no spaces around it)",
+                )
+            )
+        else:
+            names.append(rel)
+    return names, findings
+
+
+def _looks_like_yaml(name: str) -> bool:
+    return name.strip().lower().endswith((".yaml", ".yml")) and not name.rsplit("/", 1)[-1].startswith(".")
+
+
+def _not_read(rel: str, why: str, hint: str, rule: str = "FES004") -> Finding:
+    return Finding(Loc(rel), rule, "error", f"{why}; it was not read", hint)
 
 
 def release_files(root: Path, releases_dir: str = RELEASES_DIR) -> list[Path]:
@@ -240,8 +294,8 @@ def load_releases(
     """Load every release file, reusing parsed documents and schema findings of unchanged files."""
     pol = policy_digest(policy)
     releases: list[Release] = []
-    findings: list[Finding] = []
-    for rel_name in release_names(inputs, releases_dir):
+    names, findings = scan_releases(inputs, releases_dir)
+    for rel_name in names:
         try:
             data = inputs.read_bytes(rel_name)
         except InputError as exc:

@@ -404,7 +404,7 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
             loc,
             "FES010",
             "error",
-            f"{err.instance!r} is not allowed in {where}{did_you_mean(str(err.instance), options)}",
+            f"{_excerpt(err.instance)} is not allowed in {where}{did_you_mean(str(err.instance)[:200], options)}",
             f"use one of: {', '.join(options)}",
         )
     elif v == "type":
@@ -416,8 +416,11 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
             # never printed: a 5,000-digit number is not worth a screen (nor str()'s digit limit)
             got = f"a number outside ±2**63 ({err.instance.bit_length()} bits)"
             hint = "write a whole number a 64-bit column can hold"
+        elif not err.absolute_path:
+            # the file is not a record at all: say what it is, never quote what it holds
+            got = _type_name(err.instance)
         else:
-            got = f"{_type_name(err.instance)} {json.dumps(err.instance, default=str)[:60]}"
+            got = f"{_type_name(err.instance)} {_excerpt(err.instance)}"
         if isinstance(err.instance, float) and err.instance.is_integer() and "integer" in wanted:
             hint = f"write {int(err.instance)} (a whole number, without a decimal point)"
         yield Finding(loc, "FES010", "error", f"{where} must be {article} {wanted}, got {got}", hint)
@@ -426,11 +429,28 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
             loc,
             "FES010",
             "error",
-            f"{where}: {err.instance!r} has the wrong format",
+            f"{where}: {_excerpt(err.instance)} has the wrong format",
             f"expected a value matching {err.validator_value}",
         )
     else:
-        yield Finding(loc, "FES010", "error", f"{where}: {err.message}", "see the schema for this field")
+        message = str(err.message)
+        full = repr(err.instance)
+        if len(full) > _EXCERPT and full in message:
+            message = message.replace(full, _excerpt(err.instance), 1)
+        yield Finding(loc, "FES010", "error", f"{where}: {message}", "see the schema for this field")
+
+
+_EXCERPT = 60
+
+
+def _excerpt(value: Any) -> str:
+    """A record's own value as a message may quote it: JSON-escaped (no control characters, no newlines)
+    and at most ``_EXCERPT`` characters, so no message carries a file's contents."""
+    try:
+        text = json.dumps(value, default=str, ensure_ascii=True)
+    except ValueError:  # an integer past str()'s digit limit, or a nesting too deep to print
+        return "(a value too large to quote)"
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
 
 
 def schema_findings(doc: Document, schema: dict[str, Any]) -> list[Finding]:

@@ -30,6 +30,14 @@ emitted_rule(
     hint="re-save the file as plain UTF-8 YAML",
 )
 emitted_rule(
+    "FES004",
+    "Record files are where the tool reads them",
+    "schema",
+    "A record is a regular file in releases/ named <id>.yaml: a *.YAML name, spaces around the name or a "
+    "YAML file in a sub-folder would be skipped, so each is an error instead (a symbolic link is FES003).",
+    hint="rename or move it to releases/<id>.yaml, as a plain file",
+)
+emitted_rule(
     "FES010",
     "Schema violation",
     "schema",

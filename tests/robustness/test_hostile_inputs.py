@@ -281,3 +281,79 @@ def test_bom_and_crlf_record_is_clean(project: Path) -> None:
     assert not got, got
     # and positions still count lines right through CRLF: U1 dropping V1's table points at line 14
     assert any(f.rule == "FES321" and f.loc.line == 14 for f in result.findings)
+
+
+# --- invariant 9: nothing from outside a record leaks; nothing that looks like a record is skipped ---
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("loud.YAML", "FES004"),
+        ("trailing-space.yaml ", "FES004"),
+        (" leading-space.yaml", "FES004"),
+        ("sub/nested.yaml", "FES004"),
+        ("deeper/sub/nested.yml", "FES004"),
+    ],
+)
+def test_a_record_the_gate_would_not_read_is_an_error(project: Path, name: str, rule: str) -> None:
+    """Attack: hide a failing record from the gate by its name or folder; it must fail, not be skipped."""
+    write(project, f"releases/{name}", "id: [broken\n")
+    result = check(project, use_cache=False)
+    hits = [f for f in result.findings if f.loc.file == f"releases/{name}"]
+    assert [f.rule for f in hits] == [rule] and hits[0].blocking, hits
+    assert result.exit_code() == 1
+
+
+def test_a_symlinked_record_inside_the_project_is_refused_unread(project: Path) -> None:
+    """Attack: alias an approved record under a second name (or point it at any project file)."""
+    write(project, "releases/base-release.yaml", ok_record())
+    (project / "releases" / "alias.yaml").symlink_to("base-release.yaml")
+    (project / "releases" / "env.yaml").symlink_to(project / "service" / "openapi.yaml")
+    result = check(project, use_cache=False)
+    for name in ("alias.yaml", "env.yaml"):
+        hits = [f for f in result.findings if f.loc.file == f"releases/{name}"]
+        assert [(f.rule, f.message) for f in hits] == [("FES003", "this file is a symbolic link; it was not read")]
+    assert {r.file for r in result.project.releases} == {"releases/base-release.yaml"}
+
+
+def test_a_symlinked_policy_is_refused_unread(project: Path) -> None:
+    """Attack: point the policy the gate judges by at a file elsewhere (here a lenient copy)."""
+    policy = project / "releases" / "policy.yaml"
+    (project / "lenient.yaml").write_text(policy.read_text())
+    policy.unlink()
+    policy.symlink_to(project / "lenient.yaml")
+    result = check(project, use_cache=False)
+    hits = [f for f in result.findings if f.loc.file == "releases/policy.yaml"]
+    assert [f.rule for f in hits] == ["FES003"] and "symbolic link" in hits[0].message
+    assert result.exit_code() == 1
+
+
+def test_a_record_replaced_by_a_link_after_a_warm_run_is_noticed(project: Path) -> None:
+    """Attack on the cache: same bytes, now behind a symbolic link; the fast path must not reuse the verdict."""
+    record = write(project, "releases/base-release.yaml", ok_record())
+    assert not [f for f in check(project).findings if f.rule == "FES003"]
+    (project / "copy.yaml").write_bytes(record.read_bytes())
+    record.unlink()
+    record.symlink_to(project / "copy.yaml")
+    assert [f.rule for f in check(project).findings if f.loc.file == "releases/base-release.yaml"] == ["FES003"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hunter2-SECRET-TOKEN\n", "- hunter2-SECRET-TOKEN\n- x\n", "hunter2-SECRET-TOKEN: [1\n"],
+)
+def test_a_file_that_is_no_record_is_never_quoted(project: Path, text: str) -> None:
+    """Attack: a 'record' that is some other file (a token, a list): the finding says what it is, not what it holds."""
+    write(project, "releases/leak.yaml", text)
+    result = check(project, use_cache=False)
+    hits = [f for f in result.findings if f.loc.file == "releases/leak.yaml"]
+    assert hits and not [f for f in hits if "hunter2" in f.message + (f.hint or "")], hits
+
+
+def test_a_long_record_value_is_quoted_as_a_short_escaped_excerpt(project: Path) -> None:
+    """A wrong value is quoted so its author finds it, but never more than a line of it, and escaped."""
+    long = "x\\u202e" + "y" * 500
+    write(project, "releases/base-release.yaml", ok_record().replace("phase: 2", f'phase: "{long}"'))
+    hits = [f for f in check(project, use_cache=False).findings if f.rule == "FES010"]
+    assert hits and all(len(f.message) < 200 and "\u202e" not in f.message for f in hits), hits
