@@ -1,11 +1,20 @@
-"""Atomic writes: a crash or Ctrl-C mid-write leaves the old file intact, never half a file."""
+"""Atomic writes: a crash or Ctrl-C mid-write leaves the old file intact, never half a file.
+
+And :func:`update_bytes`: read, change and rewrite one file so that two processes doing it at once
+(two owners running ``fes-docs sign`` on one record) are serialised and neither loses the other's edit.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+if sys.platform != "win32":
+    import fcntl
 
 
 def _write(path: Path, data: bytes, *, replace: bool) -> None:
@@ -43,3 +52,31 @@ def create_bytes(path: Path, data: bytes) -> None:
 
 def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
+
+
+def update_bytes(path: Path, change: Callable[[bytes], bytes]) -> bytes:
+    """Rewrite ``path`` as ``change(current bytes)``, holding an exclusive lock from the read to the rename.
+
+    The lock is ``flock`` on the file itself, so nothing (no lock file) is left beside it. An atomic
+    write replaces the file by a new one, so a process that waited for the lock may hold it on the old,
+    replaced file: it notices (the path names another file now) and starts again on the new one, which
+    it then reads with the other process's edit in it. ``change`` may raise to leave the file as it is.
+    Returns what was written. Where ``flock`` does not exist (Windows) the update is atomic but unlocked.
+    """
+    path = Path(path)
+    while True:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if sys.platform != "win32":
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                held, now = os.fstat(fd), os.stat(path)
+                if (held.st_ino, held.st_dev) != (now.st_ino, now.st_dev):
+                    continue  # replaced while we waited: lock the file that is there now
+            with os.fdopen(os.dup(fd), "rb") as fh:
+                current = fh.read()
+            new = change(current)
+            if new != current:
+                write_bytes(path, new)
+            return new
+        finally:
+            os.close(fd)  # releases the lock, after the rename

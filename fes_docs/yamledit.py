@@ -26,7 +26,17 @@ _PLAIN = re.compile(r"[A-Za-z0-9/][A-Za-z0-9_.@+/:-]*")
 
 
 class EditError(FesDocsError):
-    """The file's shape does not allow the edit (e.g. ``signoffs:`` is not a list)."""
+    """The file's shape does not allow the edit (e.g. ``signoffs:`` is not a list); where, when known."""
+
+    def __init__(self, message: str, node: yaml.Node | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = node.start_mark.line + 1 if node is not None else None
+        self.column = node.start_mark.column + 1 if node is not None else None
+
+    def located(self, file: str) -> str:
+        """``file:line:col: message``, so the user goes straight to the spot."""
+        return f"{file}:{self.line}:{self.column}: {self.message}" if self.line else f"{file}: {self.message}"
 
 
 def scalar(value: str) -> str:
