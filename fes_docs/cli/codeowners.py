@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .. import codeowners
-from ..project import load_project
+from ..project import Project, load_project
 from .common import add_root, root_of
 
 
@@ -20,7 +20,18 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Exit 1 when the block has drifted (``--check``) or a value cannot go into CODEOWNERS (each located)."""
     project = load_project(root_of(args))
+    try:
+        return _run(args, project)
+    except codeowners.Refused as refused:
+        for problem in refused.problems:
+            print(problem, file=sys.stderr)
+        print(f"fes-docs: {len(refused.problems)} value(s) cannot go into CODEOWNERS; nothing written", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, project: Project) -> int:
     if args.check:
         problem = codeowners.drift(project)
         if problem is None:
