@@ -52,6 +52,10 @@ def _key(method: str, path: str) -> str:
     return f"{method.upper()} {normalise_path(path)}"
 
 
+#: Operation indexes (into the sorted operations) by normalised path, by trigram, by segment count.
+_SuggestTables = tuple[dict[str, list[int]], dict[str, list[int]], dict[int, list[int]]]
+
+
 @dataclass
 class SpecIndex:
     """What :func:`~fes_docs.openapi.load_spec` learnt about one spec file."""
@@ -65,6 +69,7 @@ class SpecIndex:
     base_paths: list[str] = field(default_factory=list)  # e.g. ["/api/v1"], longest first
     files: list[str] = field(default_factory=list)  # every file read: the spec, then $ref targets
     _table: dict[str, Operation] | None = field(default=None, init=False, repr=False, compare=False)
+    _suggest: _SuggestTables | None = field(default=None, init=False, repr=False, compare=False)
 
     def _lookup(self) -> dict[str, Operation]:
         """Normalised ``METHOD path`` -> operation, built on first use (operations are final then)."""
@@ -77,7 +82,7 @@ class SpecIndex:
     def _variants(self, path: str) -> list[str]:
         """The queried path, then the path with each declared base path removed."""
         found = [path]
-        for base in self.base_paths:
+        for base in self.base_paths[:_MAX_BASES]:
             if path.startswith(base + "/"):
                 found.append(path[len(base) :])
         return found
@@ -93,20 +98,72 @@ class SpecIndex:
 
     def suggest(self, method: str, path: str) -> Operation | None:
         """The closest existing operation: the same path with another method, else the most similar
-        ``METHOD path`` (difflib ratio >= 0.6), else None. Ties go to the first in sorted order."""
+        ``METHOD path`` (difflib ratio >= 0.6) among a bounded set of candidates, else None.
+
+        Bounded work per call, whatever the spec's size or the record's: a record may list thousands of
+        endpoints against a spec of thousands of operations, and scoring every pair (what difflib's
+        ``get_close_matches`` does) took minutes. Candidates are the operations sharing the query's
+        rarest character trigrams, and those with as many segments (at most :data:`_CANDIDATES` per key),
+        and strings are scored clipped to :data:`_CLIP` characters. Ties go to the first in sorted order.
+        """
         if not self.operations:
             return None
-        variants = [normalise_path(v) for v in self._variants(path)]
-        same_path = [op for op in self.operations if normalise_path(op.path) in variants]
-        if same_path:
-            return same_path[0]
-        best: tuple[float, Operation] | None = None
-        for op in self.operations:
-            candidate = _key(op.method, op.path)
-            score = max(difflib.SequenceMatcher(None, f"{method.upper()} {v}", candidate).ratio() for v in variants)
+        by_path, by_gram, by_length = self._suggest_tables()
+        variants = [normalise_path(v)[:_CLIP] for v in self._variants(path)]
+        for v in variants:
+            same_path = by_path.get(v)
+            if same_path:
+                return self.operations[same_path[0]]
+        pool: set[int] = set()  # indexes into the sorted operations: the lowest wins a tie
+        for v in variants:
+            grams = sorted((g for g in _trigrams(v) if g in by_gram), key=lambda g: (len(by_gram[g]), g))
+            for gram in grams[:_RARE_KEYS]:
+                pool.update(by_gram[gram][:_CANDIDATES])
+            pool.update(by_length.get(len(_segments(v)), [])[:_CANDIDATES])
+        best: tuple[float, int] | None = None
+        query = [f"{method.upper()[:16]} {v}" for v in variants]
+        for i in sorted(pool):
+            op = self.operations[i]
+            candidate = _key(op.method, op.path)[:_CLIP]
+            score = max(difflib.SequenceMatcher(None, q, candidate).ratio() for q in query)
             if best is None or score > best[0]:
-                best = (score, op)
-        return best[1] if best is not None and best[0] >= 0.6 else None
+                best = (score, i)
+        return self.operations[best[1]] if best is not None and best[0] >= 0.6 else None
+
+    def _suggest_tables(self) -> _SuggestTables:
+        """Operation indexes by normalised path, by character trigram and by segment count: built once."""
+        if self._suggest is None:
+            by_path: dict[str, list[int]] = {}
+            by_gram: dict[str, list[int]] = {}
+            by_length: dict[int, list[int]] = {}
+            for i, op in enumerate(self.operations):
+                norm = normalise_path(op.path)[:_CLIP]
+                by_path.setdefault(norm, []).append(i)
+                by_length.setdefault(len(_segments(norm)), []).append(i)
+                for gram in _trigrams(norm):
+                    by_gram.setdefault(gram, []).append(i)
+            self._suggest = (by_path, by_gram, by_length)
+        return self._suggest
+
+
+#: How many candidates one lookup key may contribute to a suggestion, and how many of the query's rarest
+#: trigrams are looked up: together they bound a suggestion's work (see :meth:`SpecIndex.suggest`).
+_CANDIDATES = 32
+_RARE_KEYS = 8
+#: Strings are compared clipped to this many characters (difflib's ratio is quadratic in length).
+_CLIP = 200
+#: At most this many declared base paths are tried per lookup.
+_MAX_BASES = 32
+
+
+def _segments(path: str) -> list[str]:
+    return path.strip("/").split("/")[:64]
+
+
+def _trigrams(path: str) -> set[str]:
+    """The three-character pieces of a (clipped) path: a typo leaves most of them intact, and the rare
+    ones ("e42" of "resourse42") lead to the operations worth scoring."""
+    return {path[i : i + 3] for i in range(max(len(path) - 2, 1))}
 
 
 def parse_endpoint(text: str) -> tuple[str, str] | None:
