@@ -80,11 +80,18 @@ class MigrationIndex:
             for relpath in inputs.list_tree(folder, ".sql"):  # [] when the folder is not there
                 label = index.file_label(relpath)
                 try:
-                    mf = migration_from_bytes(relpath, inputs.read_bytes(label, MAX_SQL_BYTES), inputs.root / label)
+                    limit = min(policy.max_sql_bytes, MAX_SQL_BYTES)
+                    mf = migration_from_bytes(relpath, inputs.read_bytes(label, limit), inputs.root / label)
                 except InputError as exc:
                     if exc.reason in ("outside", "missing"):  # a link out, or gone since the listing
                         continue
-                    mf = unreadable_migration(relpath, exc.problem.message, inputs.root / label)
+                    message = exc.problem.message
+                    if exc.reason == "too-large":
+                        message = (
+                            f"larger than the policy's max_sql_bytes ({limit:,} bytes): not analysed; "
+                            "split the file, or raise max_sql_bytes in releases/policy.yaml"
+                        )
+                    mf = unreadable_migration(relpath, message, inputs.root / label)
                 index.files[relpath] = mf
         for rel in releases:
             for ref in rel.migrations:

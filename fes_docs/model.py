@@ -40,6 +40,7 @@ DEFAULT_POLICY: dict[str, Any] = {
     "migrations_dir": "service/db/migration",
     "backfill_dry_run_rows": 1_000_000,
     "sql_dialect": "postgres",
+    "max_sql_bytes": 5_000_000,
 }
 
 T = TypeVar("T")
@@ -115,6 +116,8 @@ class Policy:
     backfill_dry_run_rows: int
     sql_dialect: str
     people: dict[str, list[str]]
+    #: A migration larger than this is a finding, not parsed: bounded work per file (issue 11).
+    max_sql_bytes: int = 5_000_000
     doc: Document | None = None
 
     @property
@@ -150,6 +153,7 @@ class Policy:
             backfill_dry_run_rows=_int(pick("backfill_dry_run_rows")) or 1_000_000,
             sql_dialect=_str(pick("sql_dialect")) or "postgres",
             people=people,
+            max_sql_bytes=_int(pick("max_sql_bytes")) or 5_000_000,
             doc=doc,
         )
 

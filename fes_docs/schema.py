@@ -275,6 +275,12 @@ def policy_schema() -> dict[str, Any]:
                 "migrations_dir": _s("the Flyway folder, relative to the project root"),
                 "backfill_dry_run_rows": {"type": "integer", "minimum": 1, "description": "§4.5 'large' threshold"},
                 "sql_dialect": {"enum": ["postgres", "mysql", "h2", "sqlite", "tsql", "oracle"]},
+                "max_sql_bytes": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 50_000_000,
+                    "description": "a migration file larger than this is a finding, not analysed (default 5 MB)",
+                },
                 "people": {
                     "type": "object",
                     "description": "name -> e-mail addresses (for --verify-git)",

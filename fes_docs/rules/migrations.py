@@ -307,7 +307,10 @@ def unclaimed_safe(project: Project) -> Iterator[Hit]:
         label = index.file_label(name)
         who = "listed only by a cancelled release" if name in index.claims else "claimed by no release"
         if a.error is not None:
-            yield Hit(Loc.of(label, a.error), f"{name} is {who}, yet Flyway runs it, and it does not parse")
+            yield Hit(
+                Loc.of(label, a.error),
+                f"{name} is {who}, yet Flyway runs it, and it cannot be analysed: {a.error.message}",
+            )
             continue
         worst = _worst_statement(a.statements)
         if worst is not None:

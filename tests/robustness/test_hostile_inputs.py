@@ -357,3 +357,34 @@ def test_a_long_record_value_is_quoted_as_a_short_escaped_excerpt(project: Path)
     write(project, "releases/base-release.yaml", ok_record().replace("phase: 2", f'phase: "{long}"'))
     hits = [f for f in check(project, use_cache=False).findings if f.rule == "FES010"]
     assert hits and all(len(f.message) < 200 and "\u202e" not in f.message for f in hits), hits
+
+
+# --- invariant 11: bounded work per SQL file (a policy setting) ----------------------------------
+
+
+@pytest.mark.parametrize(("limit", "claimed"), [(None, True), (None, False), (1_000, True)])
+def test_a_migration_past_max_sql_bytes_is_a_finding_not_parsed(
+    project: Path, limit: int | None, claimed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Attack: a 6 MB migration (default limit 5 MB), or a small one under a tighter policy limit."""
+    from fes_docs import artefacts
+
+    size = 6_000_000 if limit is None else 2_000
+    write(project, "service/db/migration/V904__huge.sql", "SELECT 1;\n" * (size // 10))
+    if limit is not None:
+        policy = project / "releases" / "policy.yaml"
+        policy.write_text(policy.read_text() + f"max_sql_bytes: {limit}\n")
+    if claimed:
+        write(
+            project,
+            "releases/huge.yaml",
+            ok_record("huge").replace("file: V2__seed_widget.sql", "file: V904__huge.sql"),
+        )
+    parsed: list[int] = []
+    real = artefacts.analyze
+    monkeypatch.setattr(artefacts, "analyze", lambda text, *a: parsed.append(len(text)) or real(text, *a))
+    result = check(project, use_cache=False)
+    want = ("releases/huge.yaml", "FES320") if claimed else ("service/db/migration/V904__huge.sql", "FES322")
+    hits = [f for f in result.findings if (f.loc.file, f.rule) == want]
+    assert hits and "max_sql_bytes" in hits[0].message, [(f.loc.file, f.rule, f.message) for f in result.findings]
+    assert not [n for n in parsed if n >= size], "the oversized file was parsed"
