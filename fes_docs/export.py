@@ -9,6 +9,8 @@ publishes byte-identical JSON.
 
 from __future__ import annotations
 
+import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
@@ -56,8 +58,40 @@ def _release(result: Result, rel: Release) -> dict[str, Any]:
     }
 
 
+def dump_releases_json(result: Result) -> str:
+    """``releases.json`` as text: always strict JSON (RFC 8259), whatever a record holds."""
+    return json.dumps(strict(releases_json(result)), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def strict(value: Any) -> Any:
+    """``value`` with what JSON cannot hold made null: ``.nan`` and ``.inf`` (a record may carry them; the
+    schema reports them as errors) and integers too long to print. Walked without recursion."""
+    root: list[Any] = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        holder, key = stack.pop()
+        v = holder[key]
+        if _unwritable(v):
+            holder[key] = None
+        elif isinstance(v, dict):
+            copy = dict(v)
+            holder[key] = copy
+            stack.extend((copy, k) for k in copy)
+        elif isinstance(v, list | tuple):
+            items = list(v)
+            holder[key] = items
+            stack.extend((items, i) for i in range(len(items)))
+    return root[0]
+
+
+def _unwritable(v: Any) -> bool:
+    if isinstance(v, float):
+        return not math.isfinite(v)
+    return isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 4000
+
+
 def releases_json(result: Result) -> dict[str, Any]:
-    """The ``releases.json`` document (serialise with ``json.dumps(doc, indent=2, ensure_ascii=False)``)."""
+    """The ``releases.json`` document (as text: :func:`dump_releases_json`)."""
     project = result.project
     releases = sorted(project.releases, key=lambda r: (r.key, r.file))
     keys = {r.key for r in releases}

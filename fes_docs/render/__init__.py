@@ -9,10 +9,8 @@ the checked project: sorted, no clock, no absolute paths.
 
 from __future__ import annotations
 
-import json
-
 from ..check import Result
-from ..export import releases_json
+from ..export import dump_releases_json
 from .blocks import document
 from .context import OVERVIEW_PAGES, Site
 from .dashboard import dashboard
@@ -56,7 +54,7 @@ def site_files(result: Result) -> dict[str, str]:
     for machines (see docs/releases-json.md)."""
 
     files = render_pages(result)
-    files[EXPORT_FILE] = json.dumps(releases_json(result), indent=2, ensure_ascii=False) + "\n"
+    files[EXPORT_FILE] = dump_releases_json(result)
     return dict(sorted(files.items()))
 
 

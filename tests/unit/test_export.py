@@ -12,7 +12,7 @@ from gitrepo import REPO, edit
 from jsonschema import Draft202012Validator
 
 from fes_docs.check import check
-from fes_docs.export import FORMAT, SCHEMA, VERSION, releases_json
+from fes_docs.export import FORMAT, SCHEMA, VERSION, dump_releases_json, releases_json
 from fes_docs.report import finding_json
 
 
@@ -65,3 +65,27 @@ def test_byte_identical_wherever_it_runs(project: Path, tmp_path: Path) -> None:
     a = json.dumps(releases_json(check(project)), indent=2, ensure_ascii=False)
     b = json.dumps(releases_json(check(elsewhere)), indent=2, ensure_ascii=False)
     assert a == b and str(tmp_path) not in a
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("error_rate_max: 0.01", "error_rate_max: .nan"),
+        ("p95_latency_ms_max: 800", "p95_latency_ms_max: -.inf"),
+        ("error_rate_max: 0.01", "error_rate_max: 1.0e+400"),  # overflows to inf
+    ],
+)
+def test_releases_json_is_strict_json_whatever_a_record_holds(project: Path, old: str, new: str) -> None:
+    """Attack: `.nan` / `.inf` in a record made releases.json carry NaN/Infinity, which strict parsers reject."""
+    record = next(p for p in sorted((project / "releases").glob("*.yaml")) if old in p.read_text())
+    record.write_text(record.read_text().replace(old, new, 1))
+    result = check(project, use_cache=False)
+    assert any(f.rule == "FES010" and f.loc.file.endswith(record.name) for f in result.findings)
+    text = dump_releases_json(result)
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in releases.json")
+
+    doc = json.loads(text, parse_constant=refuse)
+    entry = next(r for r in doc["releases"] if r["file"].endswith(record.name))
+    assert None in entry["record"]["validation"]["slo"].values()
