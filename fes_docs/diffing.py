@@ -309,6 +309,22 @@ def compare(base: Result | None, head: Result | None) -> list[ReleaseChange]:
     return out
 
 
+def policy_lines(base: Result | None, head: Result | None) -> list[str]:
+    """What changed in the policy, key by key (every key: a policy change is substantive wherever it is)."""
+    a = _policy_data(base)
+    b = _policy_data(head)
+    if a == b:
+        return []
+    changes: list[str] = []
+    _leaf_changes(a, b, "", changes)
+    return changes[:40] + ([f"and {len(changes) - 40} more"] if len(changes) > 40 else [])
+
+
+def _policy_data(result: Result | None) -> Any:
+    doc = result.project.policy.doc if result is not None else None
+    return doc.data if doc is not None else {}
+
+
 def _finding_line(f: Finding, hint: bool) -> str:
     label = "waived " + f.severity if f.waived else f.severity
     where = md_escape(f"{f.loc.file}:{f.loc.line}:{f.loc.column}")
@@ -327,9 +343,21 @@ def diff_markdown(base: Result | None, head: Result | None, base_label: str, hea
     releases = [c for c in changes if c.key]
     errors = len(head.errors) if head else 0
     warnings = len(head.warnings) if head else 0
-    if not changes:
+    policy = policy_lines(base, head)
+    if policy:
+        # first: the rules every record is judged by are part of this change
+        out += [
+            "### Policy changed (`releases/policy.yaml`)",
+            "",
+            "The rules every record is judged by changed in this pull request: review it with the policy's "
+            "owners (protect the file with CODEOWNERS).",
+            "",
+            *(f"- {line}" for line in policy),
+            "",
+        ]
+    if not changes and not policy:
         out.append("No release changed in substance.")
-    else:
+    elif changes:
         out.append(
             f"**{len(releases)} release{'s' if len(releases) != 1 else ''} changed**; findings: "
             f"{introduced} introduced, {fixed} fixed. Now: {errors} error(s), {warnings} warning(s)."

@@ -150,3 +150,23 @@ def change_everything_but_the_demo(root: Path) -> Release:
     assert p95 is not None, "update the test: the approved release has no p95 bound"
     edit(root / rel.file, p95.group(0), f"p95_latency_ms_max: {int(p95.group(1)) + 300}")
     return rel
+
+
+def test_a_policy_change_is_shown_first(repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Attack: loosen the rules the gate judges by in the same pull request as a release; the reviewer
+    sees the policy change first, key by key, even when no record changed."""
+    root, base = repo
+    policy = root / "releases" / "policy.yaml"
+    text = policy.read_text()
+    limit = re.search(r"^backfill_dry_run_rows: *(\S+)", text, re.M)
+    if limit:
+        edit(policy, limit.group(0), "backfill_dry_run_rows: 999999999")
+    else:
+        policy.write_text(text + "backfill_dry_run_rows: 999999999\n")
+    out = diff(root, capsys, base)
+    assert out.index("### Policy changed") < (out.index("\n### `") if "\n### `" in out else len(out))
+    assert "`backfill_dry_run_rows`" in out and "999999999" in out
+    assert "No release changed in substance." not in out
+    # and an unchanged policy says nothing
+    git(root, "checkout", "--", "releases/policy.yaml")
+    assert "Policy changed" not in diff(root, capsys, base)
