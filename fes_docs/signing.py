@@ -146,7 +146,7 @@ def _signed(raw: bytes, before: Any, file: str, who: dict[str, str]) -> tuple[by
             renewed = {k: v for k, v in fields.items() if k != "role"}
             new_text = set_item_fields(text, "signoffs", index, renewed)
     except EditError as exc:
-        raise UsageError(f"cannot sign {file}: {exc.located(file)}") from None
+        raise UsageError(f"cannot sign {exc.located(file)}") from None
 
     expected = copy.deepcopy(before)
     if not isinstance(expected.get("signoffs"), list):
