@@ -76,7 +76,7 @@ emitted_rule(
     "FES706",
     "Sign-off committed by its signer",
     "§8",
-    "With `validate --verify-git`, the commit that added each sign-off line was authored by one "
-    "of the signer's addresses under the policy's `people:`.",
+    "With `validate --verify-git`, every commit that last changed a line of a sign-off entry (its role, "
+    "by, date and digest alike) was authored by one of the signer's addresses under the policy's `people:`.",
     hint=FES706_HINT,
 )
