@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from .document import Document, PathKey
 from .findings import Loc, Waiver
+from .policy_settings import DryRunPolicy, dry_run_policy, flyway_config
+from .sql.flyway_config import FlywayConfig
 
 STATUSES = ("draft", "planned", "approved", "in-progress", "released", "rolled-back", "cancelled")
 _RANK = {"draft": 0, "planned": 1, "approved": 2, "in-progress": 3, "released": 4, "rolled-back": 4}
@@ -118,6 +120,9 @@ class Policy:
     people: dict[str, list[str]]
     #: A migration larger than this is a finding, not parsed: bounded work per file (issue 11).
     max_sql_bytes: int = 5_000_000
+    #: How Flyway is configured (placeholders, baseline, schemas …) and the dry run's bounds and environment.
+    flyway: FlywayConfig = field(default_factory=FlywayConfig)
+    dry_run: DryRunPolicy = field(default_factory=DryRunPolicy)
     doc: Document | None = None
 
     @property
@@ -154,6 +159,8 @@ class Policy:
             sql_dialect=_str(pick("sql_dialect")) or "postgres",
             people=people,
             max_sql_bytes=_int(pick("max_sql_bytes")) or 5_000_000,
+            flyway=flyway_config(d.get("flyway")),
+            dry_run=dry_run_policy(d.get("dry_run")),
             doc=doc,
         )
 

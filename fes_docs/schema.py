@@ -26,6 +26,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from .document import Document
 from .findings import Finding, Loc, did_you_mean
 from .model import DEFAULT_POLICY, ROLLBACK_ROLE, STATUSES, Policy
+from .policy_settings import SCHEMA_PROPERTIES
 
 SCHEMA_ID_BASE = "https://fes-docs.example.org/schemas"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -281,6 +282,7 @@ def policy_schema() -> dict[str, Any]:
                     "maximum": 50_000_000,
                     "description": "a migration file larger than this is a finding, not analysed (default 5 MB)",
                 },
+                **SCHEMA_PROPERTIES,
                 "people": {
                     "type": "object",
                     "description": "name -> e-mail addresses (for --verify-git)",

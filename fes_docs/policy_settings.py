@@ -1,0 +1,162 @@
+"""The policy's ``flyway:`` and ``dry_run:`` blocks, read into plain settings.
+
+``flyway:`` says how Flyway is configured (placeholders, baseline, schemas, ``mixed`` …): it changes what a
+migration means, so the static analysis and the dry run both read it (:class:`~fes_docs.sql.flyway_config.
+FlywayConfig`). ``dry_run:`` bounds the sandbox and declares what production already has, so that the
+throwaway database can be made to look like it (:class:`DryRunPolicy`).
+
+Like the rest of the model, reading is lenient: a value of the wrong type is left at its default here and
+reported by the policy schema (:func:`fes_docs.schema.policy_schema`), never raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .sql.flyway_config import DEFAULT_PREFIX, DEFAULT_SUFFIX, DEFAULT_TABLE, FlywayConfig
+
+#: The dry run's bounds when the policy says nothing, in seconds.
+STATEMENT_TIMEOUT_S = 300
+LOCK_TIMEOUT_S = 30
+RUN_TIMEOUT_S = 1800
+
+
+@dataclass(frozen=True)
+class DryRunPolicy:
+    """Bounds of a dry run, and the environment production already has (created before the first migration)."""
+
+    #: PostgreSQL's ``statement_timeout`` and ``lock_timeout`` for every migration statement.
+    statement_timeout_s: int = STATEMENT_TIMEOUT_S
+    lock_timeout_s: int = LOCK_TIMEOUT_S
+    #: A bound on the whole run, server start included: past it the run stops with a finding.
+    run_timeout_s: int = RUN_TIMEOUT_S
+    #: The database name migrations expect (``${flyway:database}``, ``ALTER DATABASE <name>``).
+    database: str | None = None
+    #: Roles production has, created without privileges (as grant targets).
+    roles: tuple[str, ...] = ()
+    #: Extensions production has, created before the first migration.
+    extensions: tuple[str, ...] = ()
+    #: A SQL file (relative to the project root) run before the first migration, as the sandbox role.
+    setup_sql: str | None = None
+
+
+def _map(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def _pos_int(v: Any, default: int) -> int:
+    return v if isinstance(v, int) and not isinstance(v, bool) and v > 0 else default
+
+
+def _names(v: Any) -> tuple[str, ...]:
+    return tuple(x for x in v if isinstance(x, str)) if isinstance(v, list) else ()
+
+
+def _scalar(v: Any) -> str | None:
+    """A placeholder value or version as Flyway reads it from a properties file: text."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float | str):
+        return str(v)
+    return None
+
+
+def flyway_config(data: Any, source: str = "releases/policy.yaml") -> FlywayConfig:
+    """The policy's ``flyway:`` block (``data`` is that block's value)."""
+    d = _map(data)
+    placeholders = {str(k): s for k, v in _map(d.get("placeholders")).items() if (s := _scalar(v)) is not None}
+    replacement = d.get("placeholder_replacement")
+    mixed = d.get("mixed")
+    return FlywayConfig(
+        placeholders=placeholders,
+        placeholder_prefix=_str(d.get("placeholder_prefix")) or DEFAULT_PREFIX,
+        placeholder_suffix=_str(d.get("placeholder_suffix")) or DEFAULT_SUFFIX,
+        placeholder_replacement=replacement if isinstance(replacement, bool) else True,
+        baseline_version=_scalar(d.get("baseline_version")),
+        schemas=_names(d.get("schemas")),
+        default_schema=_str(d.get("default_schema")),
+        table=_str(d.get("table")) or DEFAULT_TABLE,
+        mixed=mixed if isinstance(mixed, bool) else False,
+        user=_str(d.get("user")),
+        database=_str(d.get("database")),
+        sources=(source,) if d else (),
+    )
+
+
+def dry_run_policy(data: Any) -> DryRunPolicy:
+    """The policy's ``dry_run:`` block."""
+    d = _map(data)
+    return DryRunPolicy(
+        statement_timeout_s=_pos_int(d.get("statement_timeout_s"), STATEMENT_TIMEOUT_S),
+        lock_timeout_s=_pos_int(d.get("lock_timeout_s"), LOCK_TIMEOUT_S),
+        run_timeout_s=_pos_int(d.get("run_timeout_s"), RUN_TIMEOUT_S),
+        database=_str(d.get("database")),
+        roles=_names(d.get("roles")),
+        extensions=_names(d.get("extensions")),
+        setup_sql=_str(d.get("setup_sql")),
+    )
+
+
+def _seconds(desc: str, default: int) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": 86_400, "description": f"{desc} (default {default})"}
+
+
+_NAME = {"type": "string", "minLength": 1, "maxLength": 63, "pattern": r"^[A-Za-z_][A-Za-z0-9_-]*$"}
+
+#: The JSON Schema of the two blocks (merged into :func:`fes_docs.schema.policy_schema`).
+SCHEMA_PROPERTIES: dict[str, Any] = {
+    "flyway": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "how Flyway is configured for this project (the static analysis and the dry run honour it)",
+        "properties": {
+            "placeholders": {
+                "type": "object",
+                "description": "flyway.placeholders.<name>: value",
+                "additionalProperties": {"type": ["string", "integer", "number", "boolean"]},
+            },
+            "placeholder_prefix": {"type": "string", "minLength": 1, "description": "default ${"},
+            "placeholder_suffix": {"type": "string", "minLength": 1, "description": "default }"},
+            "placeholder_replacement": {"type": "boolean", "description": "default true"},
+            "baseline_version": {
+                "type": ["string", "integer"],
+                "description": "versions at or below it are skipped",
+            },
+            "schemas": {"type": "array", "items": _NAME, "description": "flyway.schemas"},
+            "default_schema": {**_NAME, "description": "flyway.defaultSchema"},
+            "table": {**_NAME, "description": "the schema history table (default flyway_schema_history)"},
+            "mixed": {"type": "boolean", "description": "flyway.mixed (default false)"},
+            "user": {"type": "string", "minLength": 1, "description": "flyway.user: what ${flyway:user} says"},
+            "database": {"type": "string", "minLength": 1, "description": "the database of flyway.url"},
+        },
+    },
+    "dry_run": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "bounds of fes-docs dry-run, and what production already has",
+        "properties": {
+            "statement_timeout_s": _seconds("statement_timeout of each migration statement, seconds", 300),
+            "lock_timeout_s": _seconds("lock_timeout of each migration statement, seconds", 30),
+            "run_timeout_s": _seconds("bound on the whole dry run, seconds", 1800),
+            "database": {**_NAME, "description": "the database name migrations expect"},
+            "roles": {
+                "type": "array",
+                "items": _NAME,
+                "uniqueItems": True,
+                "description": "roles production has (created without privileges, as grant targets)",
+            },
+            "extensions": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1, "maxLength": 63},
+                "uniqueItems": True,
+                "description": "extensions production has",
+            },
+            "setup_sql": {"type": "string", "minLength": 1, "description": "SQL run before the first migration"},
+        },
+    },
+}
