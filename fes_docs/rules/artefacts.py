@@ -106,7 +106,7 @@ def versions_rise(project: Project) -> Iterator[Hit]:
     for rel in deploy_order(project.releases):
         mine = [(v, ref) for ref in rel.migrations if ref.file and (v := index.version_of(ref.file)) is not None]
         if mine:
-            order.append(_Shipped(rel, mine))
+            order.append(_Shipped.of(rel, mine))
     kept = _rising(order)
     chain = sorted(kept)
     for i, item in enumerate(order):
@@ -138,18 +138,17 @@ def versions_rise(project: Project) -> Iterator[Hit]:
 
 @dataclass(frozen=True)
 class _Shipped:
-    """A release in deploy order with the Flyway versions it ships."""
+    """A release in deploy order with the Flyway versions it ships (its lowest and highest kept at hand:
+    every clash asks for them)."""
 
     rel: Release
     versions: list[tuple[tuple[int, ...], MigrationRef]]
+    lowest: tuple[tuple[int, ...], MigrationRef]
+    highest: tuple[tuple[int, ...], MigrationRef]
 
-    @property
-    def lowest(self) -> tuple[tuple[int, ...], MigrationRef]:
-        return min(self.versions, key=lambda t: t[0])
-
-    @property
-    def highest(self) -> tuple[tuple[int, ...], MigrationRef]:
-        return max(self.versions, key=lambda t: t[0])
+    @classmethod
+    def of(cls, rel: Release, versions: list[tuple[tuple[int, ...], MigrationRef]]) -> _Shipped:
+        return cls(rel, versions, min(versions, key=lambda t: t[0]), max(versions, key=lambda t: t[0]))
 
 
 def _rising(order: list[_Shipped]) -> set[int]:
