@@ -69,7 +69,10 @@ class _Unfollowable(Exception):
 
 
 def _real(path: Path) -> Path:
-    """``path`` with every symbolic link followed; raises :class:`_Unfollowable` for a link loop."""
+    """``path`` with every symbolic link followed; raises :class:`_Unfollowable` for a link loop (or a
+    name no file can have: a record may spell a NUL as ``"\\0"``)."""
+    if "\0" in str(path):
+        raise _Unfollowable("a file name cannot hold a NUL character")
     try:
         return path.resolve()
     except RuntimeError:  # Python up to 3.12: "Symlink loop from ..."
@@ -265,6 +268,8 @@ class ProjectInputs:
         try:
             return _resolve(self.root, rel_path)
         except _Unfollowable:
+            if "\0" in rel_path:  # no such file can exist, inside or out
+                return None
             lexical = Path(os.path.normpath(self.root / rel_path))
             return lexical if _inside(lexical, self.root) else None
 

@@ -1,12 +1,14 @@
 """The ``fes-docs`` command: a thin argparse shell, one module per subcommand (as towncrier does).
 
 Each subcommand module has ``add(subparsers)`` and ``run(args) -> int``; the core does the work.
-Exit codes are a contract: 0 clean, 1 errors found, 2 usage error or missing/unreadable policy.
+Exit codes are a contract: 0 clean, 1 errors found, 2 usage error or missing/unreadable policy. A bug
+that escapes a subcommand is one line on stderr and exit 2, never a traceback (issue 11, invariant 10).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -45,6 +47,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except Exception as exc:  # noqa: BLE001 - the last net: a bug is one line and exit 2, never a traceback
+        if os.environ.get("FES_DOCS_TRACEBACK"):
+            raise
+        print(
+            f"fes-docs: internal error: {type(exc).__name__}: {str(exc)[:300]} "
+            "(a bug in fes-docs; please report it; FES_DOCS_TRACEBACK=1 shows where)",
+            file=sys.stderr,
+        )
+        return 2
     return code
 
 

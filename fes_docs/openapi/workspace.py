@@ -91,7 +91,7 @@ def followed(path: Path) -> Path:
     check still sees where it claims to be, and any read of it fails (the system meets the same loop)."""
     try:
         return path.resolve()
-    except (OSError, RuntimeError):  # a link loop: RuntimeError up to Python 3.12, OSError after
+    except (OSError, RuntimeError, ValueError):  # a link loop (RuntimeError up to Python 3.12), a NUL in the name
         return path
 
 
