@@ -66,7 +66,7 @@ def _checked_files(root: Path) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
     if args.verify_git:  # needs the records themselves, so no fast path
-        from ..signing import verify_git  # start-up: git and the YAML editor only for --verify-git
+        from ..verifygit import verify_git  # start-up: the git checks load only for --verify-git
 
         result = check(root, today=args.today)
         report = Report(verify_git(result), 1 + len(result.project.releases), migrations_json(result.project))

@@ -17,8 +17,8 @@ from fes_docs.cli import main
 from fes_docs.findings import Finding
 from fes_docs.loader import load_bytes
 from fes_docs.model import Release
-from fes_docs.signing import verify_git
 from fes_docs.signoffs import digest_of, signoff_states
+from fes_docs.verifygit import verify_git
 
 
 def _approved() -> Release:

@@ -18,7 +18,7 @@ from fes_docs.check import check
 from fes_docs.cli import main
 from fes_docs.findings import Finding
 from fes_docs.project import load_policy
-from fes_docs.signing import verify_git
+from fes_docs.verifygit import verify_git
 
 FILE = "releases/2026-12-phase-3-question-bank.yaml"  # approved, four sign-offs in flow style
 REL = "2026-12-phase-3-question-bank"
@@ -200,3 +200,26 @@ def test_lone_carriage_returns_before_the_entry_are_mapped_to_git_lines(repo: Pa
     forged = commit(repo, "re-date it", email=MALLORY)
     found = product(repo)
     assert [f.severity for f in found] == ["error"] and forged[:12] in found[0].message
+
+
+def test_a_long_chain_of_cosmetic_commits_is_followed_a_bounded_way_then_fails_closed(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Attack: bury the signer's commit under more cosmetic commits than the search opens versions for.
+    The work is bounded (versions read are counted), and the verdict is an error, never a pass."""
+    from fes_docs import verifygit
+
+    sign_product(repo, block=True)
+    digest = _digest(repo)
+    for n in range(verifygit.MAX_VERSIONS + 3):
+        edit(repo / FILE, f"    digest: {digest}" + (f"  # {n - 1}" if n else ""), f"    digest: {digest}  # {n}")
+        commit(repo, f"cosmetic {n}", email="erin@fes.example.org")
+    read: list[str] = []
+    real = verifygit.git_bytes
+    monkeypatch.setattr(
+        verifygit, "git_bytes", lambda top, *args, **kw: read.append(args[-1]) or real(top, *args, **kw)
+    )
+    found = product(repo)
+    assert [f.severity for f in found] == ["error"] and f"more than {verifygit.MAX_VERSIONS}" in found[0].message
+    blobs = [a for a in read if ":" in a]  # `cat-file blob rev:path`: one per earlier version opened
+    assert len(blobs) <= verifygit.MAX_VERSIONS
