@@ -5,10 +5,17 @@ so the only errors it validates with are owners still to be named. Fields needed
 are written as comments showing their shape. ``--from OTHER`` carries over what a follow-up release
 shares with the one before it: owners, the post-deployment validation, and OTHER's artifact version
 as this release's last known good.
+
+What is copied reads back as it was, value for value and type for type: a version ``1.10`` or an id
+``0012`` stays a string (plain, YAML would read a number), ``yes`` stays a string, a float stays a float
+(``1e16`` is written ``1.0e+16``, which YAML 1.1 reads as a number), a date-like string is quoted so no
+YAML reader makes it a date, and ``null`` stays null. Text from the policy that lands in a comment is
+kept on one line, so it cannot add a line to the draft.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +38,7 @@ class Draft:
     phase: int
     owners: dict[str, str]
     validation: dict[str, Any] | None = None
-    last_known_good: str | None = None
+    last_known_good: Any = None  # as the other record has its version: any type, copied as it is
 
 
 def title_for(release_id: str, phase: int) -> str:
@@ -42,20 +49,46 @@ def title_for(release_id: str, phase: int) -> str:
 
 
 def _line(text: str, comment: str) -> str:
-    return f"{text.ljust(_COMMENT_COL - 1)} # {comment}" if comment else text
+    return f"{text.ljust(_COMMENT_COL - 1)} # {_one_line(comment)}" if comment else text
+
+
+def _one_line(text: str) -> str:
+    """Comment text on one line: a line break in a policy title must not start a YAML line of its own."""
+    return "".join(ch if ch.isprintable() else " " for ch in " ".join(text.split()))
+
+
+def _y(value: str) -> str:
+    """A string as a scalar that every YAML 1.1 reader reads back as this string."""
+    return scalar(value, strict=True)
+
+
+def _float(value: float) -> str:
+    """A float YAML 1.1 reads back as this float: it wants a dot and a signed exponent (``1.0e+16``)."""
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    mantissa, e, exponent = repr(value).partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return mantissa + (f"e{exponent if exponent[0] in '+-' else '+' + exponent}" if e else "")
 
 
 def _flow(value: Any) -> str:
-    """A small value (list of strings, map of numbers) in flow style, for the copied validation block."""
+    """A copied value in flow style, of the same type when read back (see the module's docstring)."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{scalar(str(k))}: {_flow(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_y(str(k))}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return scalar(str(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _float(value)
+    return _y(str(value))
 
 
 def render(policy: Policy, draft: Draft) -> str:
@@ -68,16 +101,16 @@ def render(policy: Policy, draft: Draft) -> str:
         "# Draft written by `fes-docs new`. Name the owners still missing, tick the checklist as the",
         "# work is done, keep only the flags this release raises, then ask every owner to sign:",
         f"#   fes-docs sign {draft.id} --role ROLE --by NAME",
-        f"id: {scalar(draft.id)}",
-        f"title: {scalar(title_for(draft.id, draft.phase))}",
+        f"id: {_y(draft.id)}",
+        f"title: {_y(title_for(draft.id, draft.phase))}",
         f"phase: {draft.phase}",
         "status: draft",
         "# window: {start: 2026-01-01T18:00:00Z, end: 2026-01-01T21:00:00Z}   # needed from approved on",
     ]
-    if draft.last_known_good:
+    if draft.last_known_good is not None:
         out.append(
             _line(
-                f"artifact: {{last_known_good: {scalar(draft.last_known_good)}}}",
+                f"artifact: {{last_known_good: {_flow(draft.last_known_good)}}}",
                 "§5.1.6; add `version:` (what this deploys)",
             )
         )
@@ -86,30 +119,30 @@ def render(policy: Policy, draft: Draft) -> str:
     out.append(_line("owners:", "§8, §3.5: a person for every role"))
     for role in [*policy.owner_roles, ROLLBACK_ROLE]:
         name = draft.owners.get(role, "")
-        out.append(_line(f"  {scalar(role)}: {scalar(name) if name else chr(34) * 2}", "" if name else "to be named"))
+        out.append(_line(f"  {_y(role)}: {_y(name) if name else chr(34) * 2}", "" if name else "to be named"))
     out.append(_line("checklist:", "§3: tick each item, with evidence"))
-    items = [(f"  - {{id: {scalar(item.id)}, done: false}}", item.title) for item in policy.checklist]
+    items = [(f"  - {{id: {_y(item.id)}, done: false}}", item.title) for item in policy.checklist]
     width = max((len(text) for text, _ in items), default=0)
-    out += [f"{text.ljust(width)}   # {title}" for text, title in items]
+    out += [f"{text.ljust(width)}   # {_one_line(title)}" for text, title in items]
     out.append(_line("migrations: []", "§4: {file: V…__….sql, change: additive, idempotent: true}"))
     out.append(_line("backfills: []", "§4.4: {name, repeatable: true, batch_size, estimated_rows}"))
     if policy.flags:
         out.append(_line("flags:", "§2: raise env by env; production in rising steps"))
         rollout = {e: "[]" if e == prod else "0" for e in envs}
         for flag in policy.flags:
-            out.append(f"  - name: {scalar(flag)}")
-            out.append("    rollout: {" + ", ".join(f"{scalar(e)}: {v}" for e, v in rollout.items()) + "}")
+            out.append(f"  - name: {_y(flag)}")
+            out.append("    rollout: {" + ", ".join(f"{_y(e)}: {v}" for e, v in rollout.items()) + "}")
     else:
         out.append("flags: []")
     out.append(_line("endpoints: []", '§3.3, §7.3: "GET /api/v1/…", as in the OpenAPI spec'))
     if draft.validation:
         out.append(_line("validation:", "§7, copied; review it"))
         for key, value in draft.validation.items():
-            flow = f"  {scalar(str(key))}: {_flow(value)}"
+            flow = f"  {_y(str(key))}: {_flow(value)}"
             if len(flow) <= 100 or not isinstance(value, list):
                 out.append(flow)
             else:
-                out.append(f"  {scalar(str(key))}:")
+                out.append(f"  {_y(str(key))}:")
                 out += [f"    - {_flow(v)}" for v in value]
     else:
         out += [
@@ -134,8 +167,17 @@ def _owners(policy: Policy, pairs: list[str], base: dict[str, str]) -> dict[str,
             raise UsageError(f"--owner {pair!r} is not ROLE=NAME")
         if role.strip() not in roles:
             raise UsageError(f"--owner: unknown role {role.strip()!r}; the roles are {', '.join(roles)}")
+        if not name.strip().isprintable():  # a control character, a line break, an undecodable byte
+            raise UsageError(f"--owner {pair!r}: the name must be printable text on one line")
         owners[role.strip()] = name.strip()
     return owners
+
+
+def _version_of(rel: Release | None) -> Any:
+    """The other record's ``artifact.version`` as written there (the model's view is its ``str``)."""
+    data = rel.doc.data if rel is not None else None
+    artifact = data.get("artifact") if isinstance(data, dict) else None
+    return artifact.get("version") if isinstance(artifact, dict) else None
 
 
 def _from(project: Project, other: str | None) -> Release | None:
@@ -165,7 +207,7 @@ def new_release(
         phase,
         _owners(project.policy, owners or [], other.owners if other else {}),
         validation=(other.validation or None) if other else None,
-        last_known_good=other.artifact_version if other else None,
+        last_known_good=_version_of(other),
     )
     path = folder / f"{release_id}.yaml"
     folder.mkdir(parents=True, exist_ok=True)

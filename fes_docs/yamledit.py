@@ -38,6 +38,9 @@ _BREAKS = "\r\n\x85\u2028\u2029"
 # A document end marker: `...` alone at the start of a line.
 _DOC_END = re.compile(f"(?:^|(?<=[{_BREAKS}]))\\.\\.\\.(?=[ \\t{_BREAKS}]|$)")
 _NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
+# Not printable in YAML 1.1 (C1 controls, DEL, non-characters), or a YAML line break JSON leaves raw.
+_RAW_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 # The pure-Python parser first: its marks are what the editor was built on. libyaml (validate's) next.
 _LOADERS: list[type] = [yaml.SafeLoader, *([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])]
 
@@ -67,13 +70,31 @@ class EditError(FesDocsError):
         return f"{file}:{self.line}:{self.column}: {self.message}" if self.line else f"{file}: {self.message}"
 
 
-def scalar(value: str) -> str:
-    """``value`` as a YAML scalar that reads back as the same string in block and flow context."""
+def scalar(value: str, *, strict: bool = False) -> str:
+    """``value`` as a YAML scalar that reads back as the same string in block and flow context.
+
+    Plain where fes-docs' loader reads the plain text back as this string (``2026-04-09`` stays
+    plain: the loader keeps dates as text). ``strict`` also quotes what another YAML 1.1 reader would
+    type otherwise (a date, a time stamp), for values copied from one record into another.
+    """
     if _PLAIN.fullmatch(value) and not value.endswith(":"):
         doc, problems = load_text(f"[{value}]", "<scalar>")
-        if not problems and doc is not None and doc.data == [value]:
+        if not problems and doc is not None and doc.data == [value] and (not strict or _yaml11_str(value)):
             return value
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+    return quoted(value)
+
+
+def _yaml11_str(plain: str) -> bool:
+    """Whether YAML 1.1's implicit types (any PyYAML-based reader's) leave this plain scalar a string."""
+    node = yaml.compose(f"[{plain}]", Loader=yaml.SafeLoader)
+    return isinstance(node, yaml.SequenceNode) and [n.tag for n in node.value] == [_STR]
+
+
+def quoted(value: str) -> str:
+    """A double-quoted scalar of exactly ``value``: JSON's escapes, and ``\\u`` escapes for what YAML
+    cannot hold raw inside quotes (characters outside its printable set, and the line breaks NEL, LS and
+    PS it would fold into spaces)."""
+    return _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
 def flow_mapping(fields: Mapping[str, str]) -> str:
