@@ -388,3 +388,108 @@ def test_a_migration_past_max_sql_bytes_is_a_finding_not_parsed(
     hits = [f for f in result.findings if (f.loc.file, f.rule) == want]
     assert hits and "max_sql_bytes" in hits[0].message, [(f.loc.file, f.rule, f.message) for f in result.findings]
     assert not [n for n in parsed if n >= size], "the oversized file was parsed"
+
+
+# --- invariants 12 and 13: what a hostile record or policy makes of the other subcommands ------------
+# Each case runs the real command line in a subprocess on the fixture project with one hostile file: no
+# traceback, nothing read from outside, and the output (Markdown, CODEOWNERS, the edited record) inert.
+
+MARKDOWN_ATTACK = (
+    '<img src=x onerror=alert(1)>\n\n??? note "x"\n\n=== "t"\n\n!!! danger\n\n[a](javascript:x) ~~s~~ $m$\u202e'
+)
+# lines the attack would add to the Markdown if its paragraphs were not escaped
+ATTACK_LINES = ('??? note "x"', '=== "t"', "!!! danger\n", "<img")
+
+
+def _fes(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "fes_docs", *args, "--root", str(root)], capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in proc.stderr and MARKER not in proc.stdout + proc.stderr, proc.stderr
+    return proc
+
+
+def _git_init(root: Path) -> None:
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+
+
+def _quoted(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _diff_of_a_hostile_title(root: Path) -> None:
+    _git_init(root)
+    write(
+        root, "releases/md.yaml", ok_record("md").replace('title: "Base release"', f"title: {_quoted(MARKDOWN_ATTACK)}")
+    )
+    proc = _fes(root, "diff", "HEAD")
+    assert proc.returncode == 0 and "### `md`" in proc.stdout
+    assert "<img" not in proc.stdout and "\u202e" not in proc.stdout
+    assert not any(line.startswith(ATTACK_LINES) for line in proc.stdout.splitlines(True))
+
+
+def _notes_that_open_blocks(root: Path) -> None:
+    write(root, "releases/notes.yaml", ok_record("notes") + f"notes: {_quoted(MARKDOWN_ATTACK)}\n")
+    proc = _fes(root, "render", "--out", str(root / "site"))
+    page = (root / "site" / "notes" / "index.md").read_text(encoding="utf-8")
+    assert proc.returncode in (0, 1) and "<img" not in page
+    assert not any(line.startswith(ATTACK_LINES) for line in page.splitlines(True))
+
+
+def _codeowners_address_with_a_newline(root: Path) -> None:
+    _git_init(root)
+    policy = root / "releases" / "policy.yaml"
+    policy.write_text(policy.read_text().replace("dave: [dave@example.org]", 'dave: ["dave@example.org\\n* @mallory"]'))
+    write(root, "releases/owned.yaml", ok_record("owned"))
+    proc = _fes(root, "codeowners", "--write")
+    assert proc.returncode == 1 and proc.stdout == "" and not (root / ".github" / "CODEOWNERS").exists()
+    assert proc.stderr.startswith("releases/policy.yaml:") and "@mallory" not in proc.stderr.split("'")[0]
+
+
+def _sign_a_signoff_an_alias_shares(root: Path) -> None:
+    sig = "{role: product, by: dave, date: '2025-01-01', digest: x}"
+    record = ok_record("aliased").replace("phase: 2", f"phase: 2\nx-sig: &s {sig}") + "signoffs:\n  - *s\n"
+    path = write(root, "releases/aliased.yaml", record)
+    proc = _fes(root, "sign", "aliased", "--role", "product", "--by", "dave", "--date", "2026-02-02")
+    assert proc.returncode == 2 and "releases/aliased.yaml:" in proc.stderr and "YAML alias" in proc.stderr
+    assert path.read_text() == record
+
+
+def _sign_a_record_with_lone_cr_line_breaks(root: Path) -> None:
+    path = write(root, "releases/cr.yaml", ok_record("cr").replace("\n", "\r") + "signoffs: []\r")
+    proc = _fes(root, "sign", "cr", "--role", "product", "--by", "dave", "--date", "2026-02-02")
+    raw = path.read_bytes()
+    doc, problems = loader.load_bytes(raw, "cr.yaml")
+    assert proc.returncode == 0 and doc is not None and not problems and b"\n" not in raw
+    assert [s["role"] for s in doc.data["signoffs"]] == ["product"]
+
+
+def _new_from_a_record_of_look_alike_values(root: Path) -> None:
+    source = ok_record("src") + 'artifact: {version: "1.10"}\nvalidation: {a: "0012", b: "yes", c: 1.0e+16, d: null}\n'
+    write(root, "releases/src.yaml", source)
+    proc = _fes(root, "new", "copy", "--phase", "3", "--from", "src")
+    doc, problems = loader.load_bytes((root / "releases" / "copy.yaml").read_bytes(), "copy.yaml")
+    assert proc.returncode == 0 and doc is not None and not problems
+    assert doc.data["artifact"] == {"last_known_good": "1.10"}
+    assert doc.data["validation"] == {"a": "0012", "b": "yes", "c": 1e16, "d": None}
+
+
+TOOL_CASES: dict[str, Callable[[Path], None]] = {
+    "diff-markdown-title": _diff_of_a_hostile_title,
+    "render-notes-block-openers": _notes_that_open_blocks,
+    "codeowners-address-newline": _codeowners_address_with_a_newline,
+    "sign-alias-shared-signoff": _sign_a_signoff_an_alias_shares,
+    "sign-lone-cr-record": _sign_a_record_with_lone_cr_line_breaks,
+    "new-from-look-alike-values": _new_from_a_record_of_look_alike_values,
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOOL_CASES))
+def test_hostile_input_to_a_subcommand_stays_inert(project: Path, name: str) -> None:
+    TOOL_CASES[name](project)
