@@ -110,9 +110,13 @@ def _visible_controls(line: str) -> str:
 
 
 def code_line(text: object) -> str:
-    """One line for a code block: a value that held a newline must not become two property lines."""
+    """One line for a code block: a value that held a newline must not become two property lines.
+
+    Invisible format characters (a BOM, a zero-width space, a bidi override) are written out too: the
+    line is pasted into configuration, where an invisible character makes another key than it shows.
+    """
     s = "" if text is None else str(text)
-    return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in s)
+    return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in s)
 
 
 def inline_code(text: object) -> str:
