@@ -76,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
     only: set[str] | None = None
     if args.paths:
         only = {_relative(root, p) for p in args.paths}
-        findings = [f for f in findings if f.loc.file in only]
+        # as --changed-since: a finding is shown for a file when it is about that file (a record's finding
+        # located in its SQL file belongs to `validate releases/x.yaml` too)
+        findings = [f for f in findings if not f.about_files().isdisjoint(only)]
     if args.changed_since:
         changed = changed_files(root, args.changed_since)
         findings = changed_findings(findings, changed | unclaimed_since(root, args.changed_since, changed))

@@ -159,3 +159,14 @@ def test_broken_yaml_never_tracebacks(example: Path) -> None:
     code, out, err = run(example)
     assert code == 1 and "Traceback" not in err + out
     assert "releases/broken.yaml:1:" in out
+
+
+def test_a_path_shows_the_findings_about_it_wherever_they_sit(example: Path) -> None:
+    """`validate <sql file>` shows the record's findings about that file (they sit in the record)."""
+    sql = example / "service" / "db" / "migration" / "V7__add_question_pools.sql"
+    sql.write_text(sql.read_text() + "\nDROP TABLE IF EXISTS question_pool_legacy;\n")
+    code, out, _ = run(example, str(sql), "--format", "json")
+    found = json.loads(out)["findings"]
+    assert code == 1 and found, out
+    assert {f["file"] for f in found} == {"releases/2026-12-phase-3-question-bank.yaml"}
+    assert run(example, str(example / "releases" / "2026-07-phase-1-step-windows.yaml"))[0] == 0
