@@ -40,6 +40,7 @@ from fes_docs.sql._model import (
     summarize,
 )
 from fes_docs.sql._pg import Ctx, classify
+from fes_docs.sql.copy_stdin import blank_copy_data
 from fes_docs.sql.split import parse_statements
 
 __all__ = [
@@ -78,7 +79,8 @@ def analyze(text: str, dialect: str = "postgres") -> Analysis:
     An unknown dialect raises ``ValueError``: check the policy setting with :func:`is_supported_dialect`.
     """
     if dialect.lower() in POSTGRES_DIALECTS:
-        return _analyze_pg(text)
+        # pg_dump's COPY ... FROM stdin rows are data Flyway streams, not SQL: blanked, never a syntax error
+        return _analyze_pg(blank_copy_data(text))
     # Imported here: sqlglot is needed only for other dialects and costs more start-up time than this path.
     from fes_docs.sql._generic import analyze_generic
 
