@@ -14,14 +14,16 @@ from .dryrun import BackfillInput, DryRunReport, MigrationInput, evidence_checks
 from .errors import UsageError
 from .findings import Finding, Loc
 from .inputs import InputError
+from .lock_advice import lock_hint
 from .model import Release, deploy_order
 from .project import Project
+from .sql.analyze import Analysis, Statement
 from .sql.flyway import version_key
 
-LOCK_HINT = (
-    "take weaker locks on busy tables: CREATE INDEX CONCURRENTLY, ADD CONSTRAINT ... NOT VALID then "
-    "VALIDATE CONSTRAINT, add nullable columns without volatile defaults"
-)
+
+def _statements(analysis: Analysis | None) -> tuple[Statement, ...]:
+    """The statements the lock advice reads (none when the file does not parse)."""
+    return analysis.statements if analysis is not None and analysis.error is None else ()
 
 
 @dataclass
@@ -130,7 +132,7 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
                         "FES332",
                         "warning",
                         f"{m.script} holds {lock_mode_sql(mode)} on existing table {table}",
-                        LOCK_HINT,
+                        lock_hint(_statements(index.analysis(name))),
                         key,
                     )
                 )

@@ -125,3 +125,17 @@ def test_copy_is_untouched(example: Path) -> None:
     fes(example, "dry-run")
     after = {p: p.read_bytes() for p in sorted((example / "releases").rglob("*")) if p.is_file()}
     assert before == after
+
+
+def test_the_lock_hint_fits_what_the_migration_already_does(example: Path) -> None:
+    """A NOT VALID constraint still takes ACCESS EXCLUSIVE briefly: the hint must not say "use NOT VALID"."""
+    v8 = example / "service/db/migration/V8__create_notification_rule_engine.sql"
+    v8.write_text(
+        v8.read_text() + "\nALTER TABLE question ADD CONSTRAINT question_id_positive CHECK (id > 0) NOT VALID;\n"
+    )
+    proc = fes(example, "dry-run", "--format", "json")
+    found = json.loads(proc.stdout)["findings"]
+    locks = [f for f in found if f["rule"] == "FES332" and f["message"].endswith("existing table public.question")]
+    assert locks, proc.stdout
+    hint = locks[0]["hint"]
+    assert "already NOT VALID" in hint and "ADD CONSTRAINT ... NOT VALID" not in hint, hint
