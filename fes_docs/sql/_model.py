@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 #: The spec's three classes, and ``unsafe``: a statement reaching past the database a migration owns (the
@@ -61,9 +61,40 @@ class Analysis:
 
 def summarize(statements: list[Statement]) -> Analysis:
     """The :class:`Analysis` of a parsed file: worst class, worst idempotency, any opacity."""
+    statements = credit_drops(statements)
     klass = worst_klass([s.klass for s in statements])
     idem = worst_idem([s.idempotent for s in statements])
     return Analysis(tuple(statements), None, klass, idem, any(s.opaque for s in statements))
+
+
+def credit_drops(statements: list[Statement]) -> list[Statement]:
+    """``DROP … IF EXISTS x`` then ``CREATE … x``: the create is re-runnable, because the drop clears the way.
+
+    A create that would fail on a re-run ("no") becomes "yes" when every object it creates was dropped
+    ``IF EXISTS`` by an earlier statement of the same file (a table's drop covers its columns). The drop
+    keeps its own verdict: it is destructive, and says so.
+    """
+    dropped: list[tuple[ObjectRef, int]] = []
+    out = []
+    for st in statements:
+        if st.idempotent == "no" and st.creates and dropped:
+            by = [next((line for d, line in dropped if _covers(d, c)), None) for c in st.creates]
+            if all(line is not None for line in by):
+                lines = ", ".join(str(n) for n in sorted({n for n in by if n is not None}))
+                head = st.reason.split(";", 1)[0]  # "creates table t", without the "fails on a re-run" part
+                why = f"{head}; re-runnable: dropped IF EXISTS first (line {lines})"
+                st = replace(st, idempotent="yes", reason=why)
+        if st.drops and st.idempotent == "yes" and st.kind.upper().startswith("DROP"):
+            dropped += [(d, st.line) for d in st.drops]
+        out.append(st)
+    return out
+
+
+def _covers(dropped: ObjectRef, created: ObjectRef) -> bool:
+    if same_object(dropped, created):
+        return True
+    # dropping a table drops its columns: CREATE TABLE t (…) creates ("column", "t.c") too
+    return created[0] == "column" and dropped[0] == "table" and _names_match(dropped[1], created[1].rsplit(".", 1)[0])
 
 
 def worst_klass(values: list[Klass]) -> Klass | None:
