@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pglast.parser import ParseError, parse_sql_json, scan, split
+from pglast.parser import ParseError, parse_sql_json, scan
 
 from fes_docs.positions import LineIndex
 from fes_docs.sql._pgjson import J, _to_chars, parse, wrap  # J: the statement trees handed out with the cuts
@@ -185,13 +185,36 @@ def cut_script(sql: str) -> list[tuple[J | None, Cut]]:
     except ParseError:
         pass
     try:
-        slices = list(split(sql, with_parser=False, only_slices=True))
+        slices = _scanner_slices(sql)
     except ParseError:
         # Not even the scanner gets through (an unterminated quote): send it whole, let the server say why.
         stripped = sql.strip()
         slices = [slice(sql.index(stripped), len(sql.rstrip()))] if stripped else []
     cuts = (_cut(sql, index, n, s.start, s.stop) for n, s in enumerate(slices, start=1))
     return [(None, cut) for cut in cuts if cut.text]
+
+
+def _scanner_slices(sql: str) -> list[slice]:
+    """Statements of a file the parser refuses, cut at every ``;`` token PostgreSQL's scanner sees.
+
+    Not pglast's ``split(with_parser=False)``: it drops a statement that starts with a word that is no
+    keyword (``SELEC 2;``) and the text after the last ``;``. Flyway sends both to the server, which rejects
+    them; dropping them would report a broken migration as applied. Comments around a statement are left
+    out of its cut; raises ``ParseError`` when the scanner cannot read the file.
+    """
+    slices: list[slice] = []
+    first = last = -1
+    for tok in scan(sql):
+        if tok.name == "ASCII_59":
+            if first >= 0:
+                slices.append(slice(first, last + 1))
+            first = last = -1
+        elif tok.name not in _COMMENTS:
+            first = tok.start if first < 0 else first
+            last = tok.end
+    if first >= 0:
+        slices.append(slice(first, last + 1))
+    return slices
 
 
 def cut_tokens(tokens: list[Token], text: str, delimiter_directive: bool) -> Iterator[tuple[list[Token], Cut]]:

@@ -43,6 +43,21 @@ def test_unparseable_file_is_still_cut_so_the_server_can_name_the_bad_statement(
     assert statements[1].text == "ALTER TABLE t ADD COLUMNS b int"
 
 
+@pytest.mark.parametrize(
+    ("sql", "texts"),
+    [
+        ("SELECT 1; SELEC 2", ["SELECT 1", "SELEC 2"]),  # text after the last `;` is a statement too
+        ("SELECT 1;\nSELEC 2;\n", ["SELECT 1", "SELEC 2"]),  # pglast's scanner split drops a non-keyword start
+        ("SELECT 1;\nFOO /* why */ -- trailing\n", ["SELECT 1", "FOO"]),
+        ("SELECT 'a;b'; ; BAR $$;$$", ["SELECT 'a;b'", "BAR $$;$$"]),
+    ],
+)
+def test_unparseable_file_sends_every_fragment_as_flyway_does(sql: str, texts: list[str]) -> None:
+    """Flyway sends what follows the last `;`, and a statement it cannot classify: the server must see them,
+    or a broken migration would be reported as applied."""
+    assert [s.text for s in statements_to_send(sql, PG15)] == texts
+
+
 def test_unscannable_file_is_sent_whole() -> None:
     sql = "\n  SELECT 'unterminated;\nSELECT 2;  \n"
     (statement,) = statements_to_send(sql, PG15)
