@@ -25,7 +25,9 @@ Everything here mirrors Flyway's own code (flyway-core ``ResourceNameParser``, `
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +42,9 @@ Kind = Literal["versioned", "repeatable", "undo", "callback"]
 
 EXPECTED_FORM = "V<version>__<description>.sql"
 
-#: Callback event ids of flyway-core's ``Event`` enum: a file named after one is a callback script, not a
-#: migration (``afterMigrate.sql``, ``beforeEachMigrate__set_role.sql``).
+#: Callback event ids of flyway-core's ``Event`` enum (``api/callback/Event.java``, 13.0.0): a file named after
+#: one is a callback script, not a migration (``afterMigrate.sql``, ``beforeEachMigrate__set_role.sql``); Flyway
+#: finds them with the same ``ResourceNameParser`` (``SqlScriptCallbackFactory``), the event id as prefix.
 CALLBACK_EVENTS: tuple[str, ...] = (
     "beforeClean",
     "afterClean",
@@ -55,6 +58,7 @@ CALLBACK_EVENTS: tuple[str, ...] = (
     "afterEachMigrateError",
     "beforeRepeatables",
     "afterVersioned",
+    "afterMigrateApplied",
     "afterMigrate",
     "afterMigrateError",
     "beforeUndo",
@@ -81,6 +85,9 @@ CALLBACK_EVENTS: tuple[str, ...] = (
     "afterMigrateOperationFinish",
     "afterInfoOperationFinish",
     "createSchema",
+    "beforeCreateSchema",
+    "beforeConnect",
+    "afterConnect",
 )
 
 _BOM = "\ufeff"
@@ -184,7 +191,7 @@ def parse_name(
             "with a version of digits separated by '.' or '_'",
         )
     if not description:
-        oddity = "no description (Flyway accepts it, but the history table will show an empty description)"
+        oddity = "has no description: Flyway accepts it, but its history table will show an empty description"
     return FlywayName(filename, kind, version, version_text, shown, None, oddity)
 
 
@@ -198,18 +205,29 @@ def _unrecognised(filename: str, stem: str, v: str, r: str, u: str) -> str:
     if first and first.upper() in (v, r, u) and first not in (v, r, u):
         hint = f" (prefixes are case-sensitive: {first!r} is not {first.upper()!r})"
     return (
-        f"{filename!r} is not a Flyway migration name{hint}: expected {EXPECTED_FORM}"
-        f" ({u}<version>__… for undo, {r}__<description>.sql for repeatable)"
+        f"{filename!r} is not a Flyway migration name; Flyway ignores it{hint}. A migration is named"
+        f" {EXPECTED_FORM} ({u}<version>__… for undo, {r}__<description>.sql for repeatable)"
     )
 
 
+#: How file managers name a copy (``V3__x - Copy.sql``, ``V3__x (1).sql``, ``V3__x copy.sql``).
+_COPY = re.compile(r"(?:[ _-]+copy(?:[ _]?\d+)?|[ _]\(\d+\))$", re.IGNORECASE)
+
+
 def _oddity(description: str, separator: str) -> str | None:
+    """What Flyway accepts in a description but is most likely a mistake (checked in this order)."""
+    if _COPY.search(description):
+        return "looks like a copy of another migration (Flyway runs it as a migration of its own)"
+    if description != description.rstrip():
+        return "ends in a space before the suffix (Flyway keeps it in the description; easy to miss in reviews)"
     if separator in description:
-        return f"the description contains the separator {separator!r} again (Flyway shows it as spaces)"
+        return f"has the separator {separator!r} again in its description (Flyway shows it as spaces)"
+    if " " in description:
+        return "has spaces in its name (Flyway accepts them; many tools and shells do not)"
     return None
 
 
-def flyway_checksum(data: bytes) -> int:
+def flyway_checksum(data: bytes, encoding: str = "utf-8") -> int:
     """Flyway's checksum of a SQL migration, as stored in ``flyway_schema_history.checksum``.
 
     flyway-core (``ChecksumCalculator.calculateChecksumForResource``) decodes the file (UTF-8 by
@@ -221,10 +239,20 @@ def flyway_checksum(data: bytes) -> int:
     ``java.util.zip.CRC32``; the unsigned value is folded into a signed 32-bit integer, which is what
     Flyway stores. Verified against that JDK code on every ``.sql`` file of the real-data folders.
 
-    Raises ``UnicodeDecodeError`` for bytes that are not UTF-8: Flyway's decoder reports them too
-    ("Unable to calculate checksum … configure the correct file encoding"), so there is no checksum.
+    Raises ``UnicodeDecodeError`` for bytes that are not UTF-8 (or the script's ``encoding`` from its
+    ``.sql.conf``): Flyway's decoder reports them too ("Unable to calculate checksum … configure the correct
+    file encoding"), so there is no checksum.
+
+    With placeholders the checksum stays the file's own for versioned migrations: ``SqlMigrationResolver.
+    getChecksumForLoadableResource`` computes it over the placeholder-replaced text only for *repeatable*
+    migrations with placeholder replacement on (so a changed value re-runs them); :func:`text_checksum` is
+    that computation over already-replaced text.
     """
-    text = data.decode("utf-8")
+    return text_checksum(codecs.decode(data, encoding))
+
+
+def text_checksum(text: str) -> int:
+    """:func:`flyway_checksum` of decoded text (a leading BOM dropped, line ends ignored)."""
     if text.startswith(_BOM):
         text = text[1:]
     # Every "\r" and "\n" belongs to some line terminator and no terminator reaches the CRC, and CRC-32 over
@@ -260,17 +288,18 @@ class ScanReport:
     skipped: tuple[tuple[str, str], ...]
 
 
-def migration_from_bytes(relpath: str, data: bytes, path: Path | None = None) -> MigrationFile:
+def migration_from_bytes(relpath: str, data: bytes, path: Path | None = None, encoding: str = "utf-8") -> MigrationFile:
     """The :class:`MigrationFile` whose bytes are ``data``: its Flyway name, checksum and decoded text
     (or the located reason it has none). ``relpath``: relative to the migrations folder, ``/``-separated;
-    ``path``: where it was read (default: ``relpath`` itself)."""
+    ``path``: where it was read (default: ``relpath`` itself); ``encoding``: the script's own, from its
+    ``.sql.conf`` (a Python codec name; Java's charset names are the same for the common ones)."""
     name = parse_name(relpath.rsplit("/", 1)[-1])
     where = path if path is not None else Path(relpath)
     try:
-        checksum = flyway_checksum(data)
+        checksum = flyway_checksum(data, encoding)
     except UnicodeDecodeError as exc:
-        return MigrationFile(name, where, relpath, None, None, _decode_error(data, exc))
-    text = data.decode("utf-8")
+        return MigrationFile(name, where, relpath, None, None, _decode_error(data, exc, encoding))
+    text = codecs.decode(data, encoding)
     return MigrationFile(name, where, relpath, checksum, text[1:] if text.startswith(_BOM) else text)
 
 
@@ -376,12 +405,18 @@ def _load(path: Path, relpath: str) -> MigrationFile:
     return migration_from_bytes(relpath, data, path)
 
 
-def _decode_error(data: bytes, exc: UnicodeDecodeError) -> ReadError:
-    good = data[: exc.start].decode("utf-8")
+def _decode_error(data: bytes, exc: UnicodeDecodeError, encoding: str = "utf-8") -> ReadError:
+    good = codecs.decode(data[: exc.start], encoding, "replace")
     line, column = LineIndex(good).position(len(good))
+    if codecs.lookup(encoding).name == "utf-8":
+        return ReadError(
+            line,
+            column,
+            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); Flyway reads migrations as UTF-8 "
+            "unless flyway.encoding or the script's .sql.conf (encoding=…) says otherwise",
+        )
     return ReadError(
         line,
         column,
-        f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); Flyway reads migrations as UTF-8 "
-        "unless flyway.encoding says otherwise",
+        f"not {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}), the encoding its .sql.conf names",
     )
