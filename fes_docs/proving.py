@@ -198,3 +198,26 @@ def read_evidence(project: Project, evidence: str | None) -> dict[str, Any] | No
         return None
     data = found.data
     return data if isinstance(data, dict) and evidence_checksums(data) is not None else None
+
+
+def proven_idempotent(project: Project, rel: Release) -> frozenset[str]:
+    """The migration files (as the record names them) that the release's cited dry-run evidence proves
+    idempotent at their current checksum: applied, applied again with nothing changed, and not edited since.
+
+    One definition for the static rule that leaves re-run safety to the dry run (FES319: resolved by this
+    proof) and for the runbook ("proven by dry run"), so the two never disagree.
+    """
+    item = rel.checklist_item("flyway-dry-run")
+    data = read_evidence(project, item.evidence) if item is not None else None
+    if data is None:  # a failed run still proves the migrations before the failure
+        return frozenset()
+    proven = {
+        (entry.get("script"), entry.get("checksum"))
+        for entry in data.get("migrations", [])
+        if isinstance(entry, dict) and entry.get("idempotent") is True and entry.get("status") == "applied"
+    }
+    out = set()
+    for ref in rel.migrations:
+        if ref.file and (ref.file.rsplit("/", 1)[-1], project.migrations.checksum(ref.file)) in proven:
+            out.add(ref.file)
+    return frozenset(out)

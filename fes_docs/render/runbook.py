@@ -11,7 +11,7 @@ from typing import Any
 
 from ..dryrun.report import lock_mode_sql, strongest_per_table
 from ..model import ROLLBACK_ROLE, Release
-from ..proving import read_evidence
+from ..proving import proven_idempotent, read_evidence
 from .blocks import bullets, disable_lines, document, history_query, page, table, tasks
 from .context import SIGN_TEXT, Site, rollout_text
 from .escape import code_block, link, link_or_text, md_escape
@@ -187,6 +187,7 @@ def checklist(site: Site, rel: Release) -> str:
 
 def _migration_rows(site: Site, rel: Release) -> list[list[str]]:
     index = site.project.migrations
+    proven = proven_idempotent(site.project, rel)
     rows = []
     for m in rel.migrations:
         mf = index.get(m.file)
@@ -199,6 +200,8 @@ def _migration_rows(site: Site, rel: Release) -> list[list[str]]:
             sql = md_escape(index.sql_class(m.file) or "")
         checksum = index.checksum(m.file)
         idem = {True: "yes", False: "**no**", None: ""}[m.idempotent]
+        if m.file in proven:
+            idem = f"{idem}, proven by dry run" if idem else "proven by dry run"
         note = site.raw(rel, *m.path, "note")
         name = md_escape(m.file or "") + (f" — {md_escape(note)}" if isinstance(note, str) and note.strip() else "")
         rows.append(

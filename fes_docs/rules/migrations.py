@@ -8,6 +8,7 @@ from ..artefacts import SEVERITY
 from ..findings import Loc
 from ..model import MigrationRef, Release
 from ..project import Project
+from ..proving import proven_idempotent
 from ..sql.analyze import Statement, same_object
 from . import Hit, project_rule, release_rule
 
@@ -205,10 +206,12 @@ def idempotent_sql(project: Project, rel: Release) -> Iterator[Hit]:
     hint="prove it with `fes-docs dry-run`, or move data changes into a backfill",
 )
 def unproven_sql(project: Project, rel: Release) -> Iterator[Hit]:
-    """UPDATE/DELETE and DO blocks the parser cannot see into are not judged statically: the dry run proves them."""
+    """UPDATE/DELETE and DO blocks the parser cannot see into are not judged statically: the dry run proves
+    them, and cited dry-run evidence that proved the file idempotent at its current checksum resolves this."""
+    proven = proven_idempotent(project, rel)
     for ref in rel.migrations:
         a = project.migrations.analysis(ref.file)
-        if a is None or a.error is not None or not ref.file:
+        if a is None or a.error is not None or not ref.file or ref.file in proven:
             continue
         for st in a.statements:
             if st.idempotent == "unproven" or st.opaque:

@@ -139,3 +139,36 @@ def test_the_lock_hint_fits_what_the_migration_already_does(example: Path) -> No
     assert locks, proc.stdout
     hint = locks[0]["hint"]
     assert "already NOT VALID" in hint and "ADD CONSTRAINT ... NOT VALID" not in hint, hint
+
+
+def test_a_dry_run_proof_resolves_the_static_unproven_warning(example: Path) -> None:
+    """A guarded DO block is "unproven" statically (FES319); cited evidence that proved it idempotent at its
+    current checksum resolves that, and the runbook says "proven by dry run" — until the file changes."""
+    v8 = example / "service/db/migration/V8__create_notification_rule_engine.sql"
+    v8.write_text(
+        v8.read_text() + "\nDO $$ BEGIN IF to_regclass('rule_audit') IS NULL THEN "
+        "CREATE TABLE rule_audit (id bigint); END IF; END $$;\n"
+    )
+    before = json.loads(fes(example, "validate", "--format", "json").stdout)["findings"]
+    assert [f for f in before if f["rule"] == "FES319" and "V8__" in f["message"]]
+    evidence = example / "releases" / "evidence" / "dry-run.json"
+    assert fes(example, "dry-run", "--evidence", str(evidence)).returncode == 0
+    draft = example / DRAFT
+    text = draft.read_text()
+    old = next(line for line in text.splitlines() if "id: flyway-dry-run" in line)
+    draft.write_text(
+        text.replace(old, '  - {id: flyway-dry-run, done: true, evidence: "releases/evidence/dry-run.json"}')
+    )
+    after = json.loads(fes(example, "validate", "--format", "json").stdout)["findings"]
+    assert not [f for f in after if f["rule"] == "FES319" and "V8__" in f["message"]], after
+    site = example / "rendered"
+    assert fes(example, "render", "--out", str(site)).returncode in (0, 1)
+    runbook = site / DRAFT.removeprefix("releases/").removesuffix(".yaml") / "index.md"
+    rows = [line for line in runbook.read_text().splitlines() if line.startswith("| 8 | V8\\_\\_create")]
+    assert len(rows) == 1, runbook.read_text()
+    row = rows[0]
+    assert "proven by dry run" in row, row
+    # edited after the proof: the proof no longer covers it, the warning is back
+    v8.write_text(v8.read_text() + "\n-- edited after the dry run\n")
+    again = json.loads(fes(example, "validate", "--format", "json").stdout)["findings"]
+    assert [f for f in again if f["rule"] == "FES319" and "V8__" in f["message"]]
