@@ -16,12 +16,18 @@ The first failing migration stops the run, as it stops Flyway; the rest are repo
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg import sql as pgsql
 
+from fes_docs.dryrun import provision
+from fes_docs.dryrun.callbacks import Callbacks
+from fes_docs.dryrun.copy import execute as send
+from fes_docs.dryrun.copy import statements_with_data
+from fes_docs.dryrun.environment import Environment
 from fes_docs.dryrun.errors import DryRunUnavailable
 from fes_docs.dryrun.failures import (
     Failure,
@@ -34,8 +40,10 @@ from fes_docs.dryrun.failures import (
 )
 from fes_docs.dryrun.history import HistoryTable
 from fes_docs.dryrun.report import (
+    SKIP_JAVA,
     BackfillInput,
     BackfillOutcome,
+    CallbackInput,
     DryRunReport,
     MigrationInput,
     MigrationOutcome,
@@ -80,6 +88,8 @@ def _connect(dsn: str) -> psycopg.Connection[Any]:
 
 
 class _Runner:
+    callbacks: Callbacks | None = None  # set by run(); the Flyway callbacks fired around each migration
+
     def __init__(self, dsn: str, settings: Settings) -> None:
         self.settings = settings
         self.main = _connect(dsn)
@@ -131,10 +141,18 @@ class _Runner:
     ) -> Failure | None:
         for statement in statements:
             try:
-                conn.execute(statement.text)
+                send(conn, statement)  # a COPY ... FROM stdin streams its rows
             except psycopg.Error as exc:
                 return failure_of(exc, statement, sql_text, conn)
         return None
+
+    def fire(
+        self, event: str, migration: str | None = None, conn: psycopg.Connection[Any] | None = None
+    ) -> Failure | None:
+        """Run the callbacks of ``event`` on ``conn`` (default: the migration connection)."""
+        if self.callbacks is None or not self.callbacks.has(event):
+            return None
+        return self.callbacks.fire(event, self.main if conn is None else conn, self._execute_all, migration)
 
     def _rollback(self, conn: psycopg.Connection[Any]) -> None:
         if not (conn.closed or conn.broken):
@@ -144,7 +162,10 @@ class _Runner:
 
     def migrate(self, migration: MigrationInput) -> MigrationOutcome:
         outcome = MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
-        statements = statements_to_send(migration.sql, self.server_version_num)
+        if migration.skip is not None:  # below the baseline, or Java: reported, never sent
+            outcome.skipped = migration.skip
+            return outcome
+        statements = statements_with_data(migration.sql, self.server_version_num)
         outcome.statements = len(statements)
         outside = [s for s in statements if not s.transactional]
         outcome.transactional = not outside
@@ -163,9 +184,13 @@ class _Runner:
         failure = (
             self._apply_in_transaction(statements, migration.sql, outcome)
             if outcome.transactional
-            else self._execute_all(self.main, statements, migration.sql)
+            else self.fire("beforeEachMigrate", outcome.script)
+            or self._execute_all(self.main, statements, migration.sql)
+            or self.fire("afterEachMigrate", outcome.script)
         )
         outcome.seconds = time.perf_counter() - began
+        if failure is not None and failure.statement is None and failure.message.startswith("callback "):
+            outcome.failed_callback = failure.message
         if failure is None or not failure.fatal:
             self._restore_main()  # before the history row: a migration's SET ROLE must not write it
         if failure is not None:
@@ -185,7 +210,12 @@ class _Runner:
     ) -> Failure | None:
         before = user_table_oids(self.main)
         self.main.execute("BEGIN")
-        failure = self._execute_all(self.main, statements, sql_text)
+        # Flyway runs the per-migration callbacks inside the migration's transaction
+        failure = (
+            self.fire("beforeEachMigrate", outcome.script)
+            or self._execute_all(self.main, statements, sql_text)
+            or self.fire("afterEachMigrate", outcome.script)
+        )
         if failure is not None:
             self._rollback(self.main)
             return failure
@@ -240,6 +270,8 @@ class _Runner:
     ) -> None:
         self.check.execute("BEGIN")
         try:
+            if self.callbacks is not None and self.callbacks.has("beforeEachMigrate"):  # the re-run's set-up too
+                self.callbacks.fire("beforeEachMigrate", self.check, self._execute_all, record=False)
             base = self._snapshot()
             failure = self._execute_all(self.check, statements, sql_text)
             if failure is not None:
@@ -328,30 +360,38 @@ def run(
     migrations: Sequence[MigrationInput],
     backfills: Sequence[BackfillInput] = (),
     settings: Settings | None = None,
+    *,
+    callbacks: Sequence[CallbackInput] = (),
+    environment: Environment | None = None,
+    admin_dsn: str | None = None,
 ) -> DryRunReport:
     """Dry-run `migrations` (already in Flyway order) and then `backfills` against the database at `dsn`,
-    which should be empty: a throwaway cluster or a scratch database."""
+    which should be empty: a throwaway cluster or a scratch database.
+
+    `environment` is created first (roles and extensions over `admin_dsn`, the setup connection to the same
+    database, default `dsn`; then schemas and `setup_sql` as the migration role), and `callbacks` fire at
+    their Flyway events."""
     began = time.perf_counter()
-    runner = _Runner(dsn, settings or Settings())
+    env = environment or Environment()
+    provided = provision.provide(admin_dsn or dsn, env)
     try:
+        runner = _Runner(dsn, settings or Settings())
+    except BaseException:
+        provision.withdraw(admin_dsn or dsn, provided)
+        raise
+    try:
+        runner.callbacks = Callbacks(callbacks, runner.server_version_num)
+        setup_failed = _set_up(runner, env)
         runner.prepare()
-        outcomes: list[MigrationOutcome] = []
         done: dict[int, BackfillOutcome] = {}
+
+        def after(migration: MigrationInput) -> None:
+            for i, b in enumerate(backfills):
+                if b.after == migration.script:
+                    done[i] = runner.backfill(b)
+
+        outcomes, stopped = _migrate_all(runner, migrations, after, stopped=setup_failed)
         scripts = {m.script for m in migrations}
-        stopped = False
-        for migration in migrations:
-            if stopped:
-                outcomes.append(
-                    MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
-                )
-                continue
-            outcome = runner.migrate(migration)
-            outcomes.append(outcome)
-            stopped = not outcome.applied
-            if not stopped:
-                for i, b in enumerate(backfills):
-                    if b.after == migration.script:
-                        done[i] = runner.backfill(b)
         backfill_outcomes = [
             done[i]
             if i in done
@@ -360,9 +400,88 @@ def run(
             else BackfillOutcome(b.release, b.name, None, "not run: a migration failed to apply", b.estimated_rows)
             for i, b in enumerate(backfills)
         ]
-        return DryRunReport(runner.server_version, outcomes, backfill_outcomes, time.perf_counter() - began)
+        report = DryRunReport(runner.server_version, outcomes, backfill_outcomes, time.perf_counter() - began)
+        report.callbacks = runner.callbacks.outcomes
+        report.environment = _environment_record(env, provided)
+        return report
     except psycopg.Error as exc:
         # Not a migration's fault (those become outcomes): the server went away or refused our own queries.
         raise DryRunUnavailable(f"dry run aborted: {first_line(str(exc))}") from exc
     finally:
         runner.close()
+        provision.withdraw(admin_dsn or dsn, provided)
+
+
+def _environment_record(env: Environment, provided: provision.Provided) -> dict[str, Any]:
+    record: dict[str, Any] = dict(env.declared())
+    if provided.roles_existing:
+        record["roles_existing"] = provided.roles_existing
+    if provided.problems:
+        record["problems"] = provided.problems
+    return record
+
+
+def _set_up(runner: _Runner, env: Environment) -> bool:
+    """Flyway's schemas (created when missing, the default one first on the search path, as Flyway sets it)
+    and the policy's setup_sql, before the history table; True when setup_sql failed (nothing runs then)."""
+    main = runner.main
+    for schema in env.schemas:
+        main.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema)))
+    if env.schema:
+        path = main.execute("SELECT current_setting('search_path')").fetchone()
+        original = str(path[0]) if path else ""
+        value = pgsql.Identifier(env.schema).as_string(main) + (f", {original}" if original else "")
+        main.execute("SELECT set_config('search_path', %s, false)", [value])
+    if not env.setup_sql:
+        return False
+    assert runner.callbacks is not None
+    script = CallbackInput("setup_sql", env.setup_script or "setup_sql", env.setup_sql, 0)
+    return runner.callbacks.run_script(script, main, runner._execute_all) is not None
+
+
+def _migrate_all(
+    runner: _Runner,
+    migrations: Sequence[MigrationInput],
+    after: Callable[[MigrationInput], None],
+    *,
+    stopped: bool,
+) -> tuple[list[MigrationOutcome], bool]:
+    """Every migration in order with the run's callbacks where Flyway fires them; the first failure stops
+    the run (the rest are not run). After a Java migration the dry run could not run, a failure is unproven."""
+    outcomes: list[MigrationOutcome] = []
+    java: str | None = None
+    failure = None
+    if not stopped:
+        failure = runner.fire("beforeValidate") or runner.fire("afterValidate") or runner.fire("beforeMigrate")
+        stopped = failure is not None
+    versioned_done = False
+    for migration in migrations:
+        if stopped:
+            outcomes.append(
+                MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
+            )
+            continue
+        if migration.version is None and not versioned_done:
+            versioned_done = True
+            if runner.fire("afterVersioned") or runner.fire("beforeRepeatables"):
+                stopped = True
+                outcomes.append(
+                    MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
+                )
+                continue
+        outcome = runner.migrate(migration)
+        outcomes.append(outcome)
+        if outcome.skipped == SKIP_JAVA:
+            java = java or migration.script
+        if outcome.applied:
+            after(migration)  # its release's backfills count on the schema as that release leaves it
+        if outcome.skipped is not None or outcome.applied:
+            continue
+        outcome.unproven_after = java
+        runner.fire("afterEachMigrateError", migration.script)
+        stopped = True
+    if not stopped and not versioned_done:
+        stopped = runner.fire("afterVersioned") is not None
+    runner.fire("afterMigrateError" if stopped else "afterMigrate")
+    runner.fire("afterMigrateOperationFinish")
+    return outcomes, stopped

@@ -18,8 +18,12 @@ __all__ = [
     "EVIDENCE_FORMAT",
     "EVIDENCE_FORMAT_VERSION",
     "LOCK_MODES",
+    "SKIP_BELOW_BASELINE",
+    "SKIP_JAVA",
     "BackfillInput",
     "BackfillOutcome",
+    "CallbackInput",
+    "CallbackOutcome",
     "DryRunReport",
     "MigrationInput",
     "MigrationOutcome",
@@ -32,6 +36,17 @@ __all__ = [
 
 EVIDENCE_FORMAT = "fes-docs-dry-run"
 EVIDENCE_FORMAT_VERSION = 1
+
+#: Why a migration Flyway would consider is not run here (:attr:`MigrationInput.skip`), as its status says it.
+SKIP_BELOW_BASELINE = "below-baseline"  # at or below flyway.baseline_version: Flyway's baseline skips it too
+SKIP_JAVA = "not-runnable-here"  # a Java migration: Flyway runs it, the dry run cannot
+
+#: What the text report and the evidence say next to a status (the words of issue 12).
+NOTES = {
+    SKIP_BELOW_BASELINE: "below baseline",
+    SKIP_JAVA: "not runnable here (Java)",
+    "unclaimed": "earlier, not claimed",
+}
 
 # pg_locks mode names, weakest first (PostgreSQL's table-level lock modes).
 LOCK_MODES = (
@@ -82,6 +97,47 @@ class MigrationInput:
     sql: str
     checksum: int  # Flyway's checksum, computed by the caller
     release: str | None  # the release that claims it, for reporting
+    skip: str | None = None  # SKIP_BELOW_BASELINE or SKIP_JAVA: reported, never sent
+
+
+@dataclass(frozen=True)
+class CallbackInput:
+    """A Flyway SQL callback script (``beforeMigrate.sql`` …): run at its event, never recorded as a migration."""
+
+    event: str  # flyway-core's Event id, e.g. "beforeEachMigrate"
+    script: str  # file name relative to the migrations folder
+    sql: str
+    checksum: int
+
+
+@dataclass
+class CallbackOutcome:
+    """One run of a callback (``migration``: the migration it ran around, for the per-migration events)."""
+
+    event: str
+    script: str
+    checksum: int
+    migration: str | None = None
+    error: str | None = None
+    error_line: int | None = None
+    error_position: tuple[int, int] | None = None
+    error_detail: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "failed" if self.error is not None else "applied"
+
+    def to_evidence(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "checksum": self.checksum,
+            "event": self.event,
+            "migration": self.migration,
+            "script": self.script,
+            "status": self.status,
+        }
+        if self.error is not None:
+            entry["error"] = {"line": self.error_line, "message": self.error}
+        return dict(sorted(entry.items()))
 
 
 @dataclass(frozen=True)
@@ -119,16 +175,38 @@ class MigrationOutcome:
     statements: int = 0
     installed_rank: int | None = None
     check_seconds: float = 0.0  # the second run and the snapshots
+    skipped: str | None = None  # SKIP_BELOW_BASELINE or SKIP_JAVA: not sent, and why
+    #: The Java migration run before this one that the dry run could not run: a failure here is unproven.
+    unproven_after: str | None = None
+    #: A callback script that failed around this migration (its error is this outcome's error).
+    failed_callback: str | None = None
 
     @property
     def status(self) -> str:
-        """'applied', 'failed' or 'not-run' (an earlier migration failed, so Flyway would have stopped)."""
+        """'applied', 'failed', 'not-run' (an earlier migration failed, so Flyway would have stopped), a skip
+        (:data:`SKIP_BELOW_BASELINE`, :data:`SKIP_JAVA`) or 'unproven' (failed after a Java migration the dry
+        run could not run: the database it ran on is not the one Flyway would have)."""
+        if self.skipped is not None:
+            return self.skipped
         if self.applied:
             return "applied"
-        return "failed" if self.error is not None else "not-run"
+        if self.error is not None:
+            return "unproven" if self.unproven_after is not None else "failed"
+        return "not-run"
+
+    @property
+    def note(self) -> str | None:
+        """What a reader needs beside the status: below baseline, Java, or applied though no release claims it."""
+        if self.skipped is not None:
+            return NOTES[self.skipped]
+        if self.unproven_after is not None:
+            return f"unproven: runs after {self.unproven_after}, which the dry run cannot run"
+        return NOTES["unclaimed"] if self.release is None and self.version is not None else None
 
     @property
     def passed(self) -> bool:
+        if self.skipped is not None or self.status == "unproven":
+            return True  # not proven, but not failed either: reported as such, never as a failure
         return self.applied and self.idempotent is not False
 
     @property
@@ -156,6 +234,8 @@ class MigrationOutcome:
             }
         if self.idempotency_error is not None:
             entry["idempotency_error"] = {"line": self.idempotency_line, "message": self.idempotency_error}
+        if self.note is not None:
+            entry["note"] = self.note
         return dict(sorted(entry.items()))
 
 
@@ -186,10 +266,19 @@ class DryRunReport:
     migrations: list[MigrationOutcome]
     backfills: list[BackfillOutcome]
     seconds: float
+    callbacks: list[CallbackOutcome] = field(default_factory=list)
+    #: What the sandbox created before the first migration (roles, extensions, database, setup_sql), and
+    #: what it could not: "problems" lists each declared thing the server refused.
+    environment: dict[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
-        return all(m.passed for m in self.migrations) and all(b.error is None for b in self.backfills)
+        return (
+            all(m.passed for m in self.migrations)
+            and all(b.error is None for b in self.backfills)
+            and all(c.error is None for c in self.callbacks)
+            and not self.environment.get("problems")
+        )
 
     def to_evidence(self) -> dict[str, Any]:
         """JSON-ready evidence; keys sorted at every level so equal runs serialise alike (timings aside)."""
@@ -202,6 +291,10 @@ class DryRunReport:
             "postgresql": self.server_version,
             "seconds": round(self.seconds, 3),
         }
+        if self.callbacks:
+            evidence["callbacks"] = [c.to_evidence() for c in self.callbacks]
+        if self.environment:
+            evidence["environment"] = self.environment
         return dict(sorted(evidence.items()))
 
 

@@ -1,0 +1,95 @@
+"""Flyway's SQL callbacks in the dry run: each script runs at its event, where Flyway runs it.
+
+``beforeMigrate.sql`` often sets the search path or creates a schema, ``beforeEachMigrate.sql`` a role or a
+setting the migrations rely on, ``afterMigrate.sql`` re-grants privileges. A dry run that skipped them would
+fail on a migration that works in production, or pass one that does not. The events of a ``flyway migrate``
+run (:data:`fes_docs.sql.callbacks.MIGRATE_EVENTS`) are fired by the engine in Flyway's order:
+``beforeValidate``/``afterValidate`` (validate-on-migrate), ``beforeMigrate``, per migration
+``beforeEachMigrate`` and ``afterEachMigrate`` inside its transaction (``afterEachMigrateError`` after a
+failure), ``afterVersioned`` and ``beforeRepeatables`` between versioned and repeatable migrations, and
+``afterMigrate`` or ``afterMigrateError`` at the end. Several scripts for one event run in name order.
+
+The statement-level events (``beforeEachMigrateStatement`` …) are Flyway Teams features and are not run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import psycopg
+
+from fes_docs.dryrun.copy import statements_with_data
+from fes_docs.dryrun.failures import Failure
+from fes_docs.dryrun.report import CallbackInput, CallbackOutcome
+from fes_docs.dryrun.statements import SentStatement
+
+__all__ = ["Callbacks", "Executor"]
+
+#: How the engine runs statements: connection, statements, the script's text -> the first failure.
+Executor = Callable[[psycopg.Connection[Any], Sequence[SentStatement], str], Failure | None]
+
+
+class Callbacks:
+    """The project's callback scripts by event, and the outcome of every run of one."""
+
+    def __init__(self, scripts: Sequence[CallbackInput], server_version_num: int) -> None:
+        self.by_event: dict[str, list[tuple[CallbackInput, tuple[SentStatement, ...]]]] = {}
+        for script in sorted(scripts, key=lambda s: s.script):
+            statements = statements_with_data(script.sql, server_version_num)
+            self.by_event.setdefault(script.event, []).append((script, statements))
+        self.outcomes: list[CallbackOutcome] = []
+
+    def has(self, event: str) -> bool:
+        return event in self.by_event
+
+    def fire(
+        self,
+        event: str,
+        conn: psycopg.Connection[Any],
+        execute: Executor,
+        migration: str | None = None,
+        *,
+        record: bool = True,
+    ) -> Failure | None:
+        """Run every script of ``event``; the first failure stops them (as it stops Flyway) and is returned
+        as the failure of what the callback ran around, naming the callback."""
+        for script, statements in self.by_event.get(event, ()):
+            failure = self._run(script, statements, conn, execute, migration, record)
+            if failure is not None:
+                return failure
+        return None
+
+    def run_script(self, script: CallbackInput, conn: psycopg.Connection[Any], execute: Executor) -> Failure | None:
+        """Run one script outside the events (the policy's ``setup_sql``), its outcome recorded like a callback's."""
+        statements = statements_with_data(script.sql, conn.info.server_version)
+        return self._run(script, statements, conn, execute, None, True)
+
+    def _run(
+        self,
+        script: CallbackInput,
+        statements: Sequence[SentStatement],
+        conn: psycopg.Connection[Any],
+        execute: Executor,
+        migration: str | None,
+        record: bool,
+    ) -> Failure | None:
+        failure = execute(conn, statements, script.sql)
+        if record:
+            outcome = CallbackOutcome(script.event, script.script, script.checksum, migration)
+            if failure is not None:
+                outcome.error = failure.message
+                outcome.error_position = failure.position
+                outcome.error_detail = failure.detail
+                outcome.error_line = failure.statement.line if failure.statement else None
+            self.outcomes.append(outcome)
+        if failure is None:
+            return None
+        return Failure(
+            None,
+            f"callback {script.script} ({script.event}) failed: {failure.message}",
+            failure.sqlstate,
+            None,
+            failure.detail,
+            fatal=failure.fatal,
+        )
