@@ -295,7 +295,15 @@ class _Walker:
                 f"unsupported YAML tag {tag!r}",
                 "remove the tag; release files hold plain strings, numbers, lists and maps",
             )
-        return ctor(node)
+        try:
+            return ctor(node)
+        except (ValueError, OverflowError):  # a number past Python's 4300-digit limit, a malformed one
+            raise self._fail(
+                node,
+                "FES001",
+                f"this number cannot be read ({len(node.value):,} characters)",
+                "write a number of at most a few digits, or quote it if it is text",
+            ) from None
 
 
 _COLLECTION_NODE_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}

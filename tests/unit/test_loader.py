@@ -162,3 +162,9 @@ YAMLISH = st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#,? \n\t0123456
 def test_malformed_yaml_gives_findings_not_exceptions(text: str) -> None:
     doc, problems = load_text(text, "f")
     assert (doc is None) == bool(problems)
+
+
+def test_a_number_too_long_to_read_is_located_at_the_value_without_pythons_advice() -> None:
+    doc, problems = load_bytes(b"id: x\nphase: " + b"9" * 5000 + b"\n", "r.yaml")
+    assert doc is None and [(p.rule, p.line, p.column) for p in problems] == [("FES001", 2, 8)]
+    assert "set_int_max_str_digits" not in problems[0].message and "5,000" in problems[0].message
