@@ -7,6 +7,7 @@
 import importlib
 from typing import Any
 
+from fes_docs.dryrun.causes import failure_hint, is_run_bound
 from fes_docs.dryrun.errors import DryRunUnavailable
 from fes_docs.dryrun.report import (
     BackfillInput,
@@ -29,14 +30,25 @@ __all__ = [
     "Settings",
     "evidence_checksums",
     "evidence_json",
+    "failure_hint",
+    "is_run_bound",
     "lock_mode_sql",
     "run",
+    "sandbox",
+    "sandboxed_cluster",
     "scratch_database",
     "throwaway_cluster",
 ]
 
 
-_LAZY = {"scratch_database": "cluster", "throwaway_cluster": "cluster", "Settings": "engine", "run": "engine"}
+_LAZY = {
+    "sandbox": "cluster",
+    "sandboxed_cluster": "cluster",
+    "scratch_database": "cluster",
+    "throwaway_cluster": "cluster",
+    "Settings": "engine",
+    "run": "engine",
+}
 
 
 def __getattr__(name: str) -> Any:

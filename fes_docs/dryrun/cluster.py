@@ -33,13 +33,17 @@ from psycopg.conninfo import make_conninfo
 
 from fes_docs.dryrun._signals import signals_deferred, sigterm_unwinds
 from fes_docs.dryrun.errors import DryRunUnavailable, last_line
-from fes_docs.dryrun.scratch import scratch_database
+from fes_docs.dryrun.leftovers import FOLDER_PREFIX, die_with_parent, mark, remove_stale
+from fes_docs.dryrun.scratch import Sandbox, sandbox, scratch_database
 
 __all__ = [
     "DryRunUnavailable",
+    "Sandbox",
     "ServerBinaries",
     "TemporaryCluster",
     "find_server_binaries",
+    "sandbox",
+    "sandboxed_cluster",
     "scratch_database",
     "throwaway_cluster",
 ]
@@ -231,7 +235,9 @@ class TemporaryCluster:
             "--no-sync",
         ]
         try:
-            proc = self._spawn(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            proc = self._spawn(
+                args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=die_with_parent(signal.SIGKILL)
+            )
         except OSError as exc:
             raise DryRunUnavailable(f"cannot {what}: {exc}") from exc
         try:
@@ -251,6 +257,7 @@ class TemporaryCluster:
                     [self.binaries.tool("postgres"), "-D", str(self.datadir)],
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
+                    preexec_fn=die_with_parent(signal.SIGQUIT),  # SIGKILLed, we still stop the server
                 )
         except OSError as exc:
             raise DryRunUnavailable(f"cannot start PostgreSQL: {exc}") from exc
@@ -272,9 +279,11 @@ class TemporaryCluster:
 
     def start(self) -> str:
         began = time.perf_counter()
+        remove_stale(self._parent_dir, _remove)  # what SIGKILLed runs of ours left behind
         # Named before it is made, so that an interruption at any point leaves stop() knowing what to remove.
-        self.root = self._parent_dir / f"fes-docs-pg-{uuid.uuid4().hex[:12]}"
+        self.root = self._parent_dir / f"{FOLDER_PREFIX}{uuid.uuid4().hex[:12]}"
         self.root.mkdir(mode=0o700)
+        mark(self.root)
         if self._user is not None:
             os.chown(self.root, self._user.uid, self._user.gid)
             _check_reachable(self.root, self._user)
@@ -348,3 +357,14 @@ def throwaway_cluster(
         finally:
             with signals_deferred():
                 cluster.stop()
+
+
+@contextmanager
+def sandboxed_cluster(
+    bindir: str | os.PathLike[str] | None = None, parent_dir: str | os.PathLike[str] | None = None
+) -> Iterator[Sandbox]:
+    """What `fes-docs dry-run` runs migrations against by default: a scratch database and its unprivileged
+    role (`sandbox`) in a throwaway cluster. The cluster's superuser only sets them up: a migration that could
+    act as it could run programs as the server's OS user."""
+    with throwaway_cluster(bindir, parent_dir) as admin, sandbox(admin, "the throwaway cluster") as box:
+        yield box
