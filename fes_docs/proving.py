@@ -7,18 +7,23 @@ migrations belong to which release, Flyway's order, where a failure should point
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .dryrun import BackfillInput, DryRunReport, MigrationInput, evidence_checksums, lock_mode_sql
+from .dryrun.environment import Environment, environment_hint
+from .dryrun.report import SKIP_BELOW_BASELINE, SKIP_JAVA, CallbackInput, MigrationOutcome
 from .errors import UsageError
 from .findings import Finding, Loc
+from .flyway_files import java_migrations, merged, read_flyway_files
 from .inputs import InputError
 from .lock_advice import lock_hint
 from .model import Release, deploy_order
 from .project import Project
 from .sql.analyze import Analysis, Statement
-from .sql.flyway import version_key
+from .sql.callbacks import callback_event
+from .sql.flyway import parse_name, parse_version, version_key
+from .sql.flyway_config import FlywayConfig
 
 
 def _statements(analysis: Analysis | None) -> tuple[Statement, ...]:
@@ -31,6 +36,9 @@ class Plan:
     migrations: list[MigrationInput]
     backfills: list[BackfillInput]
     owner: dict[str, tuple[Release, tuple[str | int, ...]]]  # script -> (release, path of its entry)
+    callbacks: list[CallbackInput] = field(default_factory=list)  # Flyway's SQL callbacks, by name
+    environment: Environment = field(default_factory=Environment)  # what the sandbox creates first
+    java: dict[str, str] = field(default_factory=dict)  # Java migration script -> its project-relative path
 
 
 def plan(project: Project, up_to: str | None = None) -> Plan:
@@ -49,14 +57,25 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
         for ref in rel.migrations:
             if ref.file:
                 owner.setdefault(ref.file, (rel, (*ref.path, "file")))
-    allowed = {ref.file for r in releases for ref in r.migrations} if up_to is not None else None
+    config = flyway_settings(project)
+    baseline = parse_version(config.baseline_version) if config.baseline_version else None
+    included = {ref.file for r in releases for ref in r.migrations if ref.file}
+    # --release X: every versioned migration up to X's highest version, claimed or not, as Flyway applies them
+    highest = max((v for f in included if (v := index.version_of(f)) is not None), default=None)
     versioned, repeatable = [], []
+    callbacks: list[CallbackInput] = []
     for name, mf in index.files.items():
-        if mf.name.kind not in ("versioned", "repeatable") or (allowed is not None and name not in allowed):
+        event = callback_event(name)
+        if event is not None and mf.checksum is not None:
+            callbacks.append(CallbackInput(event, name, mf.text or "", mf.checksum))
             continue
-        if mf.checksum is None:
+        if mf.name.kind not in ("versioned", "repeatable") or mf.checksum is None:
+            continue
+        key = version_key(mf.name.version) if mf.name.version is not None else None
+        if up_to is not None and not _in_scope(name, key, included, owner, highest):
             continue
         claimed = owner.get(name)
+        below = key is not None and baseline is not None and key <= version_key(baseline)
         item = MigrationInput(
             mf.name.version_text,
             mf.name.description or "",
@@ -64,11 +83,36 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
             mf.text if mf.text is not None else "",
             mf.checksum,
             claimed[0].key if claimed else None,
+            SKIP_BELOW_BASELINE if below else None,
         )
-        if mf.name.kind == "versioned" and mf.name.version is not None:
-            versioned.append((version_key(mf.name.version), name, item))
+        if key is not None:
+            versioned.append((key, name, item))
         else:
             repeatable.append((mf.name.description or "", name, item))
+    java: dict[str, str] = {}
+    for rel_path in java_migrations(project.inputs, index.folder):
+        parsed = parse_name(rel_path.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".sql")
+        key = version_key(parsed.version) if parsed.version is not None else None
+        if parsed.kind not in ("versioned", "repeatable") or (
+            up_to is not None and key is not None and (highest is None or key > highest)
+        ):
+            continue
+        script = rel_path.rsplit("/", 1)[-1]
+        java[script] = rel_path
+        below = key is not None and baseline is not None and key <= version_key(baseline)
+        item = MigrationInput(
+            parsed.version_text,
+            parsed.description or "",
+            script,
+            "",
+            0,
+            None,
+            SKIP_BELOW_BASELINE if below else SKIP_JAVA,
+        )
+        if key is not None:
+            versioned.append((key, script, item))
+        else:
+            repeatable.append((parsed.description or "", script, item))
     ordered = [i for _, _, i in sorted(versioned, key=lambda t: (t[0], t[1]))] + [i for _, _, i in sorted(repeatable)]
     position = {m.script: n for n, m in enumerate(ordered)}
     backfills = []
@@ -80,7 +124,88 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
             for b in rel.backfills
             if b.dry_run_sql
         ]
-    return Plan(ordered, backfills, owner)
+    return Plan(
+        ordered, backfills, owner, sorted(callbacks, key=lambda c: c.script), environment(project, config), java
+    )
+
+
+def _in_scope(
+    name: str,
+    key: tuple[int, ...] | None,
+    included: set[str],
+    owner: dict[str, tuple[Release, tuple[str | int, ...]]],
+    highest: tuple[int, ...] | None,
+) -> bool:
+    """In a ``--release`` run: a versioned file at or below the release's highest version, claimed or not; a
+    repeatable its releases claim, or that no release claims (Flyway runs every repeatable)."""
+    if key is not None:
+        return highest is not None and key <= highest
+    return name in included or name not in owner
+
+
+def flyway_settings(project: Project) -> FlywayConfig:
+    """The policy's ``flyway:`` block over Flyway's own configuration files (the policy wins)."""
+    from_files, _ = read_flyway_files(project.inputs, project.policy.migrations_dir)
+    return merged(project.policy.flyway, from_files)
+
+
+def environment(project: Project, config: FlywayConfig) -> Environment:
+    """What the sandbox creates before the first migration: the policy's ``dry_run:`` declarations, Flyway's
+    schemas, and its database name (the policy's, else flyway.url's)."""
+    declared = project.policy.dry_run
+    setup_text = None
+    if declared.setup_sql:
+        try:
+            setup_text = project.inputs.read_bytes(declared.setup_sql).decode("utf-8")
+        except (InputError, UnicodeDecodeError) as exc:
+            raise UsageError(f"dry_run.setup_sql {declared.setup_sql!r} cannot be read: {exc}") from None
+    return Environment(
+        database=declared.database or config.database,
+        roles=declared.roles,
+        extensions=declared.extensions,
+        schemas=config.schemas,
+        default_schema=config.default_schema,
+        setup_sql=setup_text,
+        setup_script=declared.setup_sql,
+        policy_file=project.policy_file,
+    )
+
+
+def _unproven(m: MigrationOutcome, loc: Loc, key: str | None, server: str) -> Finding:
+    """A Java migration Flyway runs and the dry run cannot, or a failure after one: unproven, not failed."""
+    if m.skipped == SKIP_JAVA:
+        message = f"{m.script} is a Java migration: Flyway runs it, the dry run cannot, so what follows is unproven"
+        hint = "prove it in an environment that runs the application's Flyway, or port it to SQL"
+    else:
+        message = f"{m.script} failed on PostgreSQL {server} after {m.unproven_after} was skipped: {m.error}"
+        hint = "unproven, not failed: the database lacked what the Java migration does; check it where Flyway runs"
+    return Finding(loc, "FES335", "warning", message, hint, key)
+
+
+def _setup_findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Finding]:
+    """Callbacks and setup_sql that failed (at their file and line), and declared things the server refused."""
+    index = project.migrations
+    out = [
+        Finding(
+            Loc(
+                project.policy_file if c.event == "setup_sql" else index.file_label(c.script),
+                c.error_position[0] if c.error_position else (c.error_line or 1),
+                c.error_position[1] if c.error_position else 1,
+            ),
+            "FES330",
+            "error",
+            f"{c.script} ({c.event}{f', around {c.migration}' if c.migration else ''}): "
+            f"PostgreSQL {report.server_version} rejected it: {c.error}",
+            environment_hint(c.error, the_plan.environment) or "fix the callback; Flyway would stop here too",
+        )
+        for c in report.callbacks
+        if c.error is not None
+    ]
+    out += [
+        Finding(project.policy_loc("dry_run"), "FES330", "error", problem, "fix the declaration under dry_run:")
+        for problem in report.environment.get("problems", [])
+    ]
+    return out
 
 
 def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Finding]:
@@ -89,22 +214,25 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
     by_script = {
         m.script: name for name in index.files for m in the_plan.migrations if name.rsplit("/", 1)[-1] == m.script
     }
-    out: list[Finding] = []
+    out: list[Finding] = _setup_findings(project, the_plan, report)
     for m in report.migrations:
         name = by_script.get(m.script, m.script)
         rel, path = the_plan.owner.get(name, (None, ()))
-        loc = rel.loc(*path) if rel else Loc(index.file_label(name))
+        loc = rel.loc(*path) if rel else Loc(the_plan.java.get(m.script) or index.file_label(name))
         key = rel.key if rel else None
-        if m.error is not None:
+        if m.skipped == SKIP_JAVA or m.status == "unproven":
+            out.append(_unproven(m, loc, key, report.server_version))
+        elif m.error is not None and m.failed_callback is None:  # a callback's failure is reported at the callback
             line = m.error_position[0] if m.error_position else (m.error_line or 1)
             sql_loc = Loc(index.file_label(name), line, m.error_position[1] if m.error_position else 1)
             out.append(
                 Finding(
-                    loc,
+                    loc if rel else sql_loc,  # unclaimed: the SQL file's line is the only place to point at
                     "FES330",
                     "error",
                     f"{m.script}:{line}: PostgreSQL {report.server_version} rejected it: {m.error}",
-                    "fix the statement; Flyway would stop here in production",
+                    environment_hint(m.error, the_plan.environment)
+                    or "fix the statement; Flyway would stop here in production",
                     key,
                     None,
                     (sql_loc,),

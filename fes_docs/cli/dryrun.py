@@ -36,7 +36,11 @@ def _summary(report: object) -> str:
     for m in report.migrations:
         locks = ", ".join(f"{lock_mode_sql(mode)} {t}" for t, mode in m.strongest_locks.items()) or "no locks"
         idem = {True: "idempotent", False: "NOT idempotent", None: "-"}[m.idempotent]
-        lines.append(f"  {m.status:8} {m.script}  {idem}  {m.seconds * 1000:.0f} ms  [{locks}]")
+        note = f"  ({m.note})" if m.note else ""
+        lines.append(f"  {m.status:8} {m.script}  {idem}  {m.seconds * 1000:.0f} ms  [{locks}]{note}")
+    for c in report.callbacks:
+        where = f" around {c.migration}" if c.migration else ""
+        lines.append(f"  callback {c.script} ({c.event}{where}): " + (f"error: {c.error}" if c.error else "ran"))
     for b in report.backfills:
         est = f" (estimated {b.estimated_rows:,})" if b.estimated_rows is not None else ""
         lines.append(
@@ -54,10 +58,22 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.dsn:
             with dryrun.scratch_database(args.dsn) as dsn:
-                report = dryrun.run(dsn, the_plan.migrations, the_plan.backfills)
+                report = dryrun.run(
+                    dsn,
+                    the_plan.migrations,
+                    the_plan.backfills,
+                    callbacks=the_plan.callbacks,
+                    environment=the_plan.environment,
+                )
         else:
             with dryrun.throwaway_cluster(args.bindir) as dsn:
-                report = dryrun.run(dsn, the_plan.migrations, the_plan.backfills)
+                report = dryrun.run(
+                    dsn,
+                    the_plan.migrations,
+                    the_plan.backfills,
+                    callbacks=the_plan.callbacks,
+                    environment=the_plan.environment,
+                )
     except dryrun.DryRunUnavailable as exc:
         raise UsageError(f"dry run impossible: {exc}") from None
     findings = sort_findings(proving.findings(project, the_plan, report))

@@ -133,6 +133,8 @@ class _Runner:
         """A re-run happens in a new Flyway process: no temp tables or settings left from the first run."""
         self.check.execute("DISCARD ALL")
         self._limit(self.check)
+        # ... which sets the search path as the first did (Flyway's default schema first, see _set_up)
+        self.check.execute("SELECT set_config('search_path', %s, false)", [self.search_path])
 
     # -- executing ---------------------------------------------------------------------------------------
 

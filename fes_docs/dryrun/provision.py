@@ -11,20 +11,17 @@ to be granted to, which is all a baseline's ``GRANT … TO app_rw`` needs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from fes_docs.dryrun.environment import Environment
 from fes_docs.dryrun.errors import DryRunUnavailable
 from fes_docs.dryrun.failures import first_line
 
-__all__ = ["Provided", "named_database", "provide", "withdraw"]
+__all__ = ["Provided", "provide", "withdraw"]
 
 _log = logging.getLogger(__name__)
 
@@ -97,26 +94,3 @@ def withdraw(admin_dsn: str, done: Provided) -> None:
                 admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(name))
             except psycopg.Error as exc:
                 _log.warning("could not drop role %s the dry run created: %s", role, first_line(str(exc)))
-
-
-@contextmanager
-def named_database(dsn: str, name: str | None) -> Iterator[str]:
-    """On the throwaway cluster (private to this run): a database called ``name``, dropped afterwards, so
-    ``ALTER DATABASE <name>`` and ``${flyway:database}`` find the name production has. ``name`` None, or
-    already the database ``dsn`` names: ``dsn`` itself."""
-    current = conninfo_to_dict(dsn).get("dbname")
-    if not name or name == current:
-        yield dsn
-        return
-    with _connect(dsn) as admin:
-        try:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        except psycopg.Error as exc:
-            raise DryRunUnavailable(f"cannot create the declared database {name!r}: {first_line(str(exc))}") from exc
-        try:
-            yield make_conninfo(dsn, dbname=name)
-        finally:
-            try:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            except psycopg.Error as exc:
-                _log.warning("could not drop database %s: %s", name, first_line(str(exc)))

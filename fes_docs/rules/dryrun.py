@@ -34,6 +34,14 @@ emitted_rule(
     hint="CREATE INDEX CONCURRENTLY; ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT",
 )
 emitted_rule(
+    "FES335",
+    "Every migration Flyway runs is proven",
+    "§3.2",
+    severity="warning",
+    doc="`fes-docs dry-run` cannot run Java migrations; they, and failures after them, are unproven, not failed.",
+    hint="prove Java migrations where the application's Flyway runs them, or port them to SQL",
+)
+emitted_rule(
     "FES333",
     "Backfill dry-run statements run",
     "§4.5",
