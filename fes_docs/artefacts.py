@@ -4,26 +4,57 @@ Rules ask this index questions ("what class is V7's SQL?") instead of opening fi
 each migration is read, checksummed and parsed at most once however many rules look at it. The folder
 is listed and every file read through the project's :class:`~fes_docs.inputs.ProjectInputs`, so the
 run's manifest holds each byte the SQL rules saw (links out of the project are neither listed nor read).
+
+Each script is read as Flyway reads it: with its ``.sql.conf`` (encoding, placeholder replacement,
+transaction) and with the policy's placeholders replaced before it is parsed
+(:mod:`fes_docs.sql.placeholders`), every position moved back to the file as written. A repeatable
+migration's checksum is then Flyway's too: over the replaced text (``SqlMigrationResolver``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+from dataclasses import replace as with_fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pglast.parser import ParseError
+
 from .cache import SQL, Cache, digest
 from .inputs import InputError, ProjectInputs
 from .model import MigrationRef, Policy, Release
-from .sql.analyze import KLASS_RANK, Analysis, Klass, SqlError, Statement, analyze, is_supported_dialect
+from .positions import LineIndex
+from .sql.analyze import (
+    KLASS_RANK,
+    POSTGRES_DIALECTS,
+    Analysis,
+    Klass,
+    SqlError,
+    Statement,
+    analyze,
+    is_supported_dialect,
+)
+from .sql.copy_stdin import blank_copy_data
 from .sql.flyway import (
     MAX_SQL_BYTES,
     MigrationFile,
     migration_from_bytes,
     parse_name,
+    text_checksum,
     unreadable_migration,
     version_key,
+)
+from .sql.flyway_config import FlywayConfig
+from .sql.placeholders import Replaced, relocate
+from .sql.script_config import ConfProblem, ScriptConfig, ScriptReading, inline_directives, parse_conf, reading_for
+from .sql.split import parse_statements
+from .sql.transactions import MIXED_MESSAGE, mixed_offender, outside_transaction
+
+#: Words without which no statement of a script is one Flyway runs outside a transaction.
+_NON_TRANSACTIONAL_WORDS = re.compile(
+    r"concurrently|vacuum|database|tablespace|subscription|system|discard|reindex|add\s+value", re.IGNORECASE
 )
 
 #: A class's severity: the SQL analysis's own ranking (one definition).
@@ -63,7 +94,13 @@ class MigrationIndex:
     files: dict[str, MigrationFile] = field(default_factory=dict)
     claims: dict[str, list[Claim]] = field(default_factory=dict)
     cache: Cache | None = None
+    flyway: FlywayConfig = field(default_factory=FlywayConfig)
+    #: Each script's ``.sql.conf`` (scripts without one are not in it), by the script's relpath.
+    configs: dict[str, ScriptConfig] = field(default_factory=dict)
+    #: ``.sql.conf`` files (relpaths) beside which there is no script: Flyway never reads them.
+    stray_configs: list[str] = field(default_factory=list)
     _analyses: dict[str, Analysis] = field(default_factory=dict)
+    _replaced: dict[str, Replaced] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -74,14 +111,24 @@ class MigrationIndex:
         exists = path is not None and path.is_dir()
         dialect = policy.sql_dialect
         # an unknown dialect is a policy schema finding; parse as PostgreSQL meanwhile rather than not at all
-        index = cls(inputs.root, folder, exists, dialect if is_supported_dialect(dialect) else "postgres", cache=cache)
+        index = cls(
+            inputs.root,
+            folder,
+            exists,
+            dialect if is_supported_dialect(dialect) else "postgres",
+            cache=cache,
+            flyway=policy.flyway,
+        )
         if folder:
+            index._read_configs(inputs, policy)
             # recorded: an added or removed migration is a changed input
             for relpath in inputs.list_tree(folder, ".sql"):  # [] when the folder is not there
                 label = index.file_label(relpath)
                 try:
                     limit = min(policy.max_sql_bytes, MAX_SQL_BYTES)
-                    mf = migration_from_bytes(relpath, inputs.read_bytes(label, limit), inputs.root / label)
+                    conf = index.configs.get(relpath)
+                    encoding = conf.encoding if conf is not None and conf.encoding else "utf-8"
+                    mf = migration_from_bytes(relpath, inputs.read_bytes(label, limit), inputs.root / label, encoding)
                 except InputError as exc:
                     if exc.reason in ("outside", "missing"):  # a link out, or gone since the listing
                         continue
@@ -92,12 +139,60 @@ class MigrationIndex:
                             "split the file, or raise max_sql_bytes in releases/policy.yaml"
                         )
                     mf = unreadable_migration(relpath, message, inputs.root / label)
-                index.files[relpath] = mf
+                index.files[relpath] = index._with_flyway_checksum(relpath, mf)
+            index.stray_configs = sorted(f"{c}.conf" for c in index.configs if c not in index.files)
         for rel in releases:
             for ref in rel.migrations:
                 if ref.file:
                     index.claims.setdefault(ref.file, []).append(Claim(rel, ref))
         return index
+
+    def _read_configs(self, inputs: ProjectInputs, policy: Policy) -> None:
+        """Every ``<script>.sql.conf`` under the folder, parsed, by its script's relpath."""
+        assert self.folder is not None
+        for relpath in inputs.list_tree(self.folder, ".sql.conf"):
+            label = self.file_label(relpath)
+            try:
+                data = inputs.read_bytes(label, min(policy.max_sql_bytes, MAX_SQL_BYTES))
+            except InputError as exc:
+                if exc.reason in ("outside", "missing"):
+                    continue
+                problem = ConfProblem(relpath, 1, 1, f"Flyway cannot read it: {exc.problem.message}")
+                self.configs[relpath.removesuffix(".conf")] = ScriptConfig(source=relpath, problems=(problem,))
+                continue
+            text = data.decode("utf-8", "replace")  # Flyway reads it in the default encoding (UTF-8)
+            self.configs[relpath.removesuffix(".conf")] = parse_conf(text, relpath)
+
+    def _with_flyway_checksum(self, relpath: str, mf: MigrationFile) -> MigrationFile:
+        """``mf`` with Flyway's checksum: a repeatable's is over its placeholder-replaced text
+        (``SqlMigrationResolver.getChecksumForLoadableResource``), a versioned one's over the file."""
+        if mf.name.kind != "repeatable" or mf.text is None or not self.reading(relpath).replace_enabled:
+            return mf
+        self.files[relpath] = mf  # replaced() reads it from here
+        replaced = self.replaced(relpath)
+        if replaced is None or replaced.unresolved or not replaced.used:
+            return mf  # Flyway fails on an unresolved placeholder: FES324 says so, the file's checksum stays
+        return with_fields(mf, checksum=text_checksum(replaced.text))
+
+    def reading(self, name: str) -> ScriptReading:
+        """How Flyway reads and runs the script ``name``: placeholders, ``.sql.conf``, ``mixed``."""
+        return reading_for(name.rsplit("/", 1)[-1], self.flyway, self.configs.get(name), str(self.root))
+
+    def replaced(self, name: str | None) -> Replaced | None:
+        """The text Flyway parses for ``name`` (placeholders replaced), with the way back to the file's offsets."""
+        mf = self.get(name)
+        if mf is None or name is None or mf.text is None:
+            return None
+        if name not in self._replaced:
+            self._replaced[name] = self.reading(name).replace(mf.text)
+        return self._replaced[name]
+
+    def config_problems(self, name: str) -> tuple[ConfProblem, ...]:
+        """What is wrong with how ``name`` is configured: its ``.sql.conf``, and ``-- flyway:`` lines Flyway ignores."""
+        conf = self.configs.get(name)
+        mf = self.get(name)
+        inline = inline_directives(mf.text, name, conf.source if conf else None) if mf and mf.text else ()
+        return (conf.problems if conf else ()) + inline
 
     def file_label(self, name: str) -> str:
         """The file as findings name it: relative to the project root."""
@@ -114,7 +209,14 @@ class MigrationIndex:
             if mf.read_error is not None:  # a read error is located like a parse error (the same record)
                 self._analyses[name] = Analysis((), mf.read_error, None)
                 return self._analyses[name]
-            text = mf.text if mf.text is not None else ""
+            replaced = self.replaced(name)
+            if replaced is not None and replaced.unresolved:
+                # Flyway fails before parsing (FES324 reports each placeholder): nothing to analyse.
+                first = replaced.unresolved[0]
+                line, column = LineIndex(mf.text or "").position(first.offset)
+                self._analyses[name] = Analysis((), SqlError(line, column, first.message), None)
+                return self._analyses[name]
+            text = replaced.text if replaced is not None else ""
             key = digest(self.dialect, text)
             hit = self.cache.get(SQL, key) if self.cache else None
             try:
@@ -126,7 +228,37 @@ class MigrationIndex:
                 self._analyses[name] = result
                 if self.cache:
                     self.cache.put(SQL, key, asdict(result))
+            if replaced is not None and mf.text is not None:
+                self._analyses[name] = relocate(self._analyses[name], replaced, mf.text)
         return self._analyses[name]
+
+    def mixed_refusal(self, name: str) -> tuple[int, int, str] | None:
+        """Where and why Flyway's mixed check refuses ``name`` (Flyway's rule: it applies only without
+        ``mixed`` and without a script ``executeInTransaction``), else ``None``."""
+        replaced = self.replaced(name)
+        mf = self.get(name)
+        if replaced is None or mf is None or mf.text is None or replaced.unresolved:
+            return None
+        if self.dialect not in POSTGRES_DIALECTS or not self.reading(name).mixed_check:
+            return None
+        if not _NON_TRANSACTIONAL_WORDS.search(replaced.text):  # the common case: no parse needed
+            return None
+        try:
+            parsed = parse_statements(blank_copy_data(replaced.text))
+        except ParseError:
+            return None  # FES320 reports the file
+        at = mixed_offender([outside_transaction(node) for node, _ in parsed])
+        if at is None:
+            return None
+        cut = parsed[at][1]
+        line, column = LineIndex(mf.text).position(replaced.original(cut.start))
+        kind = " [non-transactional]" if outside_transaction(parsed[at][0]) else ""
+        return line, column, f"{MIXED_MESSAGE}. Offending statement found at line {line}{kind}"
+
+    def placeholder_failed(self, name: str | None) -> bool:
+        """True when Flyway has no value for some placeholder of ``name`` (it fails before parsing)."""
+        replaced = self.replaced(name)
+        return replaced is not None and bool(replaced.unresolved)
 
     def sql_class(self, name: str | None) -> Klass | None:
         a = self.analysis(name)

@@ -228,7 +228,7 @@ def sql_parses(project: Project, rel: Release) -> Iterator[Hit]:
     """Each listed migration file parses with a real SQL parser (PostgreSQL's grammar by default)."""
     for ref in rel.migrations:
         a = project.migrations.analysis(ref.file)
-        if a is not None and a.error is not None and ref.file:
+        if a is not None and a.error is not None and ref.file and not project.migrations.placeholder_failed(ref.file):
             yield Hit(
                 rel.loc(*ref.path, "file"),
                 f"{ref.file}:{a.error.line}:{a.error.column}: {a.error.message}",
@@ -305,10 +305,12 @@ def unclaimed_safe(project: Project) -> Iterator[Hit]:
         if name in live or mf.name.kind in (None, "undo"):  # a bad name is FES314's; Flyway does not run undo
             continue
         a = index.analysis(name)
-        if a is None:
+        if a is None or index.placeholder_failed(name):  # FES324 says which placeholder Flyway fails on
             continue
         label = index.file_label(name)
         who = "listed only by a cancelled release" if name in index.claims else "claimed by no release"
+        if mf.name.kind == "callback":
+            who = "a callback script (Flyway runs it at every event of its kind)"
         if a.error is not None:
             yield Hit(
                 Loc.of(label, a.error),

@@ -30,9 +30,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-__all__ = ["BUILTINS", "Replaced", "Unresolved", "lookup_table", "replace_placeholders"]
+from fes_docs.positions import LineIndex
+from fes_docs.sql._model import Analysis, SqlError, Statement
+
+__all__ = ["BUILTINS", "Replaced", "Unresolved", "lookup_table", "relocate", "replace_placeholders"]
 
 #: The built-in names (after ``flyway:``) of ``ParsingContext``; ``filename`` is set per script.
 BUILTINS = ("defaultSchema", "user", "database", "timestamp", "filename", "workingDirectory", "table", "environment")
@@ -150,3 +153,25 @@ def replace_placeholders(text: str, values: Mapping[str, str], prefix: str = "${
     spans.append((produced, copied, size - copied, False))
     out.append(text[copied:])
     return Replaced("".join(out), tuple(unresolved), tuple(spans), tuple(used))
+
+
+def relocate(analysis: Analysis, replaced: Replaced, original: str) -> Analysis:
+    """``analysis`` of :attr:`Replaced.text` with every line and column moved to the original file, so a
+    finding names the line a reader sees in the file as written (a value may be longer or shorter than its
+    placeholder, or hold a line break)."""
+    if not replaced.spans:
+        return analysis
+    new_index, old_index = LineIndex(replaced.text), LineIndex(original)
+
+    def move(line: int, column: int) -> tuple[int, int]:
+        offset = new_index.line_start(line) + column - 1
+        return old_index.position(replaced.original(offset))
+
+    def statement(st: Statement) -> Statement:
+        line, column = move(st.line, st.column)
+        return replace(st, line=line, column=column, inner=tuple(statement(s) for s in st.inner))
+
+    error = analysis.error
+    if error is not None:
+        error = SqlError(*move(error.line, error.column), error.message)
+    return replace(analysis, statements=tuple(statement(s) for s in analysis.statements), error=error)

@@ -219,8 +219,9 @@ class ScriptReading:
         if not self.replace_enabled:
             return Replaced(text)
         values: Mapping[str, str] = self.values
-        if runtime:
-            values = {**self.values, **lookup_table({f"flyway{SEPARATOR}{k}": v for k, v in runtime.items()})}
+        if runtime:  # only where this reading has a stand-in: a configured value is what Flyway uses
+            live = {f"flyway{SEPARATOR}{k}": v for k, v in runtime.items() if k in self.stand_ins}
+            values = {**self.values, **lookup_table(live)}
         return replace_placeholders(text, values, self.prefix, self.suffix)
 
     @property

@@ -464,3 +464,129 @@ def test_fes323_an_unsafe_statement_is_waivable_only_with_its_reason(tmp_path: P
     result = run(project(tmp_path / "w", {"phase-2.yaml": waived}))
     assert [f.waived.reason for f in of(result, "FES323") if f.waived] == ["DBA runs it by hand; ticket OPS-1"]
     assert CATALOGUE["FES323"].can_be_waived
+
+
+# --- Flyway as it really runs (issue 12): tests/fixtures/flyway-features -------------------------
+
+FEATURES = Path(__file__).parents[2] / "fixtures" / "flyway-features"
+MIGRATIONS = "service/db/migration"
+
+
+def feature_project(tmp_path: Path, feature: str, *claimed: str) -> Path:
+    """The rules fixture project with its migrations folder replaced by a feature folder's, the feature's
+    ``flyway:`` block in the policy, and one release listing ``claimed``."""
+    root = project(tmp_path, {})
+    shutil.rmtree(root / MIGRATIONS)
+    shutil.copytree(FEATURES / feature / "migrations", root / MIGRATIONS)
+    settings = FEATURES / feature / "flyway.yaml"
+    if settings.exists():
+        policy = root / "releases" / "policy.yaml"
+        policy.write_text(policy.read_text(encoding="utf-8") + settings.read_text(encoding="utf-8"), encoding="utf-8")
+    if claimed:
+        text = release("phase-2", (V7 + V8, "".join(entry(f'"{c}"') for c in claimed)))
+        (root / "releases" / "phase-2.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def at(findings: list[Finding]) -> list[tuple[str, int | None, int | None, str]]:
+    return sorted((f.loc.file.rsplit("/", 1)[-1], f.loc.line, f.loc.column, f.severity) for f in findings)
+
+
+def test_fes324_undefined_placeholder_is_an_error_at_its_line_and_the_rest_parses(tmp_path: Path) -> None:
+    root = feature_project(tmp_path, "placeholders", "V1__create_schema.sql", "V2__undefined_placeholder.sql")
+    result = run(root)
+    hits = of(result, "FES324")
+    # ${missing} in the comment of line 1 and in line 3: Flyway replaces placeholders in comments too
+    assert at(hits) == [
+        ("V2__undefined_placeholder.sql", 1, 26, "error"),
+        ("V2__undefined_placeholder.sql", 3, 60, "error"),
+    ]
+    assert "No value provided for placeholder: ${missing}" in hits[0].message
+    # no false syntax errors, and no duplicate of FES324 as a parse error
+    assert of(result, "FES320") == []
+    assert not [f for f in of(result, "FES322") if "placeholder" in f.message or "syntax" in f.message]
+    # placeholderReplacement=false in V3's .sql.conf: ${user_name} stays text, no finding
+    assert not [f for f in hits if "V3__" in f.loc.file]
+
+
+def test_fes324_positions_after_a_replacement_point_at_the_original_line(tmp_path: Path) -> None:
+    root = feature_project(tmp_path, "placeholders", "V1__create_schema.sql")
+    (root / MIGRATIONS / "V5__typo.sql").write_text(
+        "CREATE TABLE ${schema_name}.a (id int);\nSELECT ${schema_name}.x FRM ${schema_name}.a;\n", encoding="utf-8"
+    )
+    (hit,) = [f for f in of(run(root), "FES322") if "V5__" in f.loc.file]
+    # FRM reads as a column alias; the error is at the second ${schema_name} as written (column 29), not in
+    # the replaced text (where "app.a" starts at column 18)
+    assert (hit.loc.line, hit.loc.column) == (2, 29)
+
+
+def test_fes324_repeatable_checksum_is_over_the_replaced_text(tmp_path: Path) -> None:
+    """Flyway's SqlMigrationResolver: a repeatable's checksum is over its placeholder-replaced text, a
+    versioned migration's over the file."""
+    from fes_docs.project import load_project
+    from fes_docs.sql.flyway import flyway_checksum, text_checksum
+
+    root = feature_project(tmp_path, "placeholders")
+    index = load_project(root).migrations
+    raw = (root / MIGRATIONS / "R__widget_view.sql").read_bytes()
+    assert index.checksum("R__widget_view.sql") == text_checksum(raw.decode().replace("${schema_name}", "app"))
+    assert index.checksum("R__widget_view.sql") != flyway_checksum(raw)
+    v1 = (root / MIGRATIONS / "V1__create_schema.sql").read_bytes()
+    assert index.checksum("V1__create_schema.sql") == flyway_checksum(v1)
+
+
+def test_fes325_script_configuration_problems(tmp_path: Path) -> None:
+    hits = of(run(feature_project(tmp_path, "script-config")), "FES325")
+    assert at(hits) == [
+        ("V3__inline_setting.sql", 1, 1, "warning"),
+        ("V4__bad_settings.sql.conf", 1, 1, "error"),
+        ("V4__bad_settings.sql.conf", 2, 1, "error"),
+        ("V9__removed.sql.conf", 1, 1, "warning"),
+    ]
+    messages = " | ".join(f.message for f in hits)
+    assert "Flyway ignores '-- flyway:executeInTransaction=false'" in messages
+    assert "V3__inline_setting.sql.conf" in messages
+    assert "Unknown configuration property: executeInTransation" in messages
+    assert "Invalid value for placeholderReplacement (should be either true or false): maybe" in messages
+
+
+def test_fes327_mixed_statements_only_where_flyway_applies_its_rule(tmp_path: Path) -> None:
+    root = feature_project(tmp_path, "script-config")
+    hits = of(run(root), "FES327")
+    # V2 mixes too, but its .sql.conf sets executeInTransaction: Flyway runs it as told
+    assert at(hits) == [("V3__inline_setting.sql", 3, 1, "error")]
+    assert "its own rule, not PostgreSQL's" in hits[0].message and "[non-transactional]" in hits[0].message
+    policy = root / "releases" / "policy.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8") + "flyway: {mixed: true}\n", encoding="utf-8")
+    assert of(run(root), "FES327") == []
+
+
+def test_fes314_callbacks_are_recognised_and_look_alikes_are_ignored_by_flyway(tmp_path: Path) -> None:
+    hits = of(run(feature_project(tmp_path, "callbacks")), "FES314")
+    assert at(hits) == [
+        ("V1__create_target.sql", 1, 1, "warning"),
+        ("aftermigrate.sql", 1, 1, "error"),
+        ("beforeMigrate_set_role.sql", 1, 1, "error"),
+    ]
+    lowercase = next(f for f in hits if "aftermigrate" in f.message)
+    assert "not a Flyway migration name; Flyway ignores it" in lowercase.message
+    assert "migrations:" not in (lowercase.hint or "")
+
+
+def test_fes326_names_flyway_accepts_but_people_get_wrong(tmp_path: Path) -> None:
+    result = run(feature_project(tmp_path, "names", "V2__add__thing.sql"))
+    odd = of(result, "FES326")
+    assert sorted((f.related[0] if f.related else f.loc).file.rsplit("/", 1)[-1] for f in odd) == [
+        "V1.sql",
+        "V2__add__thing.sql",
+        "V3__add thing.sql",
+        "V4__trailing .sql",
+        "V5__create_widget - Copy.sql",
+    ]
+    assert all(f.severity == "warning" for f in odd)
+    words = {f.message.split("'")[1]: f.message for f in odd}
+    assert "no description" in words["V1.sql"] and "copy" in words["V5__create_widget - Copy.sql"]
+    assert "space before the suffix" in words["V4__trailing .sql"]
+    ignored = {f.loc.file.rsplit("/", 1)[-1]: f for f in of(result, "FES314") if f.message.endswith(")")}
+    assert ignored["notes.sql"].severity == "warning" and ignored["v6__lowercase.sql"].severity == "error"
+    assert "Flyway ignores it" in ignored["notes.sql"].message
