@@ -84,6 +84,7 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
             mf.checksum,
             claimed[0].key if claimed else None,
             SKIP_BELOW_BASELINE if below else None,
+            reading=index.reading(name),  # placeholders, .sql.conf, mixed: as Flyway reads the script
         )
         if key is not None:
             versioned.append((key, name, item))

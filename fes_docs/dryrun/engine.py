@@ -50,7 +50,9 @@ from fes_docs.dryrun.report import (
     lock_strength,
 )
 from fes_docs.dryrun.snapshot import Snapshot, diff, take_snapshot, user_table_oids
-from fes_docs.dryrun.statements import SentStatement, statements_to_send
+from fes_docs.dryrun.statements import SentStatement, flyway_script, runtime_builtins, statements_to_send
+from fes_docs.sql.flyway_config import FlywayConfig
+from fes_docs.sql.script_config import reading_for
 
 __all__ = [
     "BackfillInput",
@@ -101,6 +103,7 @@ class _Runner:
         self.server_version_num = self.main.info.server_version
         self.server_version = self.main.info.parameter_status("server_version") or str(self.server_version_num)
         self.installed_by, self.search_path = "", ""
+        self.runtime: dict[str, str] = {}
         self.history = HistoryTable("public")
         self.excluded = frozenset({self.history.qualified})
 
@@ -109,6 +112,7 @@ class _Runner:
         row = self.main.execute("SELECT current_user, current_schema(), current_setting('search_path')").fetchone()
         assert row is not None
         self.installed_by, schema, self.search_path = row
+        self.runtime = runtime_builtins(self.main)  # ${flyway:user} etc. as this connection says them
         if schema is None:
             raise DryRunUnavailable(f"no schema to create {self.history.name} in (search_path is {row[2]!r})")
         self.history = HistoryTable(schema)
@@ -167,27 +171,25 @@ class _Runner:
         if migration.skip is not None:  # below the baseline, or Java: reported, never sent
             outcome.skipped = migration.skip
             return outcome
-        statements = statements_with_data(migration.sql, self.server_version_num)
+        # What Flyway sends: placeholders replaced, run as its .sql.conf and Flyway's mixed rule say
+        reading = migration.reading or reading_for(migration.script, FlywayConfig(mixed=self.settings.mixed))
+        script = flyway_script(migration.sql, reading, self.runtime)
+        if script.refused is not None:  # Flyway fails before it sends a statement
+            record_failure(outcome, Failure(None, script.refused[0], position=script.refused[1]))
+            return outcome
+        statements = script.located(statements_with_data(script.text, self.server_version_num))
         outcome.statements = len(statements)
-        outside = [s for s in statements if not s.transactional]
-        outcome.transactional = not outside
-        if outside and len(outside) != len(statements) and not self.settings.mixed:
-            first = outside[0]
-            record_failure(
-                outcome,
-                Failure(
-                    first,
-                    "Detected both transactional and non-transactional statements within the same migration"
-                    " (even though mixed is false)",
-                ),
-            )
+        outcome.transactional = script.transactional(statements)
+        refusal = None if self.settings.mixed else script.mixed(statements)
+        if refusal is not None:
+            record_failure(outcome, Failure(*refusal))
             return outcome
         began = time.perf_counter()
         failure = (
-            self._apply_in_transaction(statements, migration.sql, outcome)
+            self._apply_in_transaction(statements, script.text, outcome)
             if outcome.transactional
             else self.fire("beforeEachMigrate", outcome.script)
-            or self._execute_all(self.main, statements, migration.sql)
+            or self._execute_all(self.main, statements, script.text)
             or self.fire("afterEachMigrate", outcome.script)
         )
         outcome.seconds = time.perf_counter() - began
@@ -197,6 +199,7 @@ class _Runner:
             self._restore_main()  # before the history row: a migration's SET ROLE must not write it
         if failure is not None:
             record_failure(outcome, failure)
+            outcome.error_position = script.position(outcome.error_position)  # in the file as written
             if not outcome.transactional and not failure.fatal:
                 # Flyway records a failed non-transactional migration (its changes stay), not a rolled-back
                 # one.
@@ -204,7 +207,7 @@ class _Runner:
             return outcome
         outcome.applied = True
         outcome.installed_rank = self._record(migration, outcome, success=True)
-        self._prove_idempotent(statements, migration.sql, outcome)
+        self._prove_idempotent(statements, script.text, outcome)
         return outcome
 
     def _apply_in_transaction(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fes_docs.dryrun.statements import summarise
+from fes_docs.sql.script_config import ScriptReading
 
 __all__ = [
     "EVIDENCE_FORMAT",
@@ -98,6 +99,8 @@ class MigrationInput:
     checksum: int  # Flyway's checksum, computed by the caller
     release: str | None  # the release that claims it, for reporting
     skip: str | None = None  # SKIP_BELOW_BASELINE or SKIP_JAVA: reported, never sent
+    #: How Flyway reads the script (placeholders, .sql.conf, mixed); None: Flyway's defaults.
+    reading: ScriptReading | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,102 @@
+"""The dry run sends what Flyway sends (issue 12): placeholders replaced, ``.sql.conf`` honoured, Flyway's
+mixed rule applied only where Flyway applies it, names Flyway accepts run and names it ignores do not.
+
+Real PostgreSQL (the module's throwaway cluster, a scratch database per test), the fixture folders of
+``tests/fixtures/flyway-features``, planned through the project exactly as ``fes-docs dry-run`` plans them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import psycopg
+
+from fes_docs.dryrun.engine import run
+from fes_docs.dryrun.report import MigrationOutcome
+from fes_docs.project import load_project
+from fes_docs.proving import plan
+
+FEATURES = Path(__file__).resolve().parents[2] / "fixtures" / "flyway-features"
+PROJECT = Path(__file__).resolve().parents[2] / "fixtures" / "rules" / "project"
+MIGRATIONS = "service/db/migration"
+
+
+def feature_project(tmp_path: Path, feature: str) -> Path:
+    """The rules fixture project (no release records) with the feature's migrations and ``flyway:`` block."""
+    root = tmp_path / "p"
+    shutil.copytree(PROJECT, root)
+    shutil.rmtree(root / MIGRATIONS)
+    shutil.copytree(FEATURES / feature / "migrations", root / MIGRATIONS)
+    settings = FEATURES / feature / "flyway.yaml"
+    if settings.exists():
+        policy = root / "releases" / "policy.yaml"
+        policy.write_text(policy.read_text(encoding="utf-8") + settings.read_text(encoding="utf-8"), encoding="utf-8")
+    return root
+
+
+def dry_run(database: str, root: Path) -> dict[str, MigrationOutcome]:
+    the_plan = plan(load_project(root))
+    report = run(database, the_plan.migrations)
+    return {m.script: m for m in report.migrations}
+
+
+def test_placeholders_are_replaced_and_an_undefined_one_fails_as_in_flyway(database: str, tmp_path: Path) -> None:
+    outcomes = dry_run(database, feature_project(tmp_path, "placeholders"))
+    v1, v2 = outcomes["V1__create_schema.sql"], outcomes["V2__undefined_placeholder.sql"]
+    assert v1.status == "applied" and v1.idempotent is True
+    assert v2.status == "failed"
+    assert v2.error == "No value provided for placeholder: ${missing}.  Check your configuration!"
+    assert v2.error_position == (1, 26)  # the first one, in the comment
+    assert outcomes["R__widget_view.sql"].status == "not-run"  # Flyway stopped
+    with psycopg.connect(database) as conn:
+        default = conn.execute(
+            "SELECT column_default FROM information_schema.columns WHERE table_schema = 'app' AND column_name = 'note'"
+        ).fetchone()
+        comment = conn.execute("SELECT obj_description('app.widget'::regclass)").fetchone()
+    # a value is inserted as it is (never replaced again); an empty value vanishes
+    assert default is not None and default[0] == "'made by ${flyway:filename}'::text"
+    assert comment == ("in public, recorded in flyway_schema_history",)
+
+
+def test_placeholder_replacement_off_in_a_sql_conf_sends_the_text_as_written(database: str, tmp_path: Path) -> None:
+    root = feature_project(tmp_path, "placeholders")
+    (root / MIGRATIONS / "V2__undefined_placeholder.sql").unlink()
+    outcomes = dry_run(database, root)
+    assert {s: o.status for s, o in outcomes.items()} == {
+        "V1__create_schema.sql": "applied",
+        "V3__literal_dollar_braces.sql": "applied",
+        "R__widget_view.sql": "applied",
+    }
+    with psycopg.connect(database) as conn:
+        row = conn.execute(
+            "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'app.template'::regclass"
+        ).fetchone()
+    assert row == ("'Hello ${user_name}'::text",)
+
+
+def test_sql_conf_runs_a_script_outside_a_transaction_and_the_mixed_rule_is_flyways(
+    database: str, tmp_path: Path
+) -> None:
+    root = feature_project(tmp_path, "script-config")
+    (root / MIGRATIONS / "V4__bad_settings.sql.conf").unlink()
+    outcomes = dry_run(database, root)
+    v2, v3 = outcomes["V2__index_events.sql"], outcomes["V3__inline_setting.sql"]
+    # executeInTransaction=false: CREATE INDEX CONCURRENTLY beside a COMMENT, statement by statement
+    assert v2.status == "applied" and v2.transactional is False
+    # the '-- flyway:' line is a comment to Flyway: the mixed rule refuses the script, naming its own rule
+    assert v3.status == "failed" and v3.error_line == 3
+    assert v3.error is not None and "its own rule, not PostgreSQL's" in v3.error
+    assert outcomes["V4__bad_settings.sql"].status == "not-run"
+
+
+def test_names_flyway_accepts_run_and_names_it_ignores_do_not(database: str, tmp_path: Path) -> None:
+    outcomes = dry_run(database, feature_project(tmp_path, "names"))
+    assert sorted(outcomes) == [
+        "V1.sql",
+        "V2__add__thing.sql",
+        "V3__add thing.sql",
+        "V4__trailing .sql",
+        "V5__create_widget - Copy.sql",
+    ]
+    assert all(o.status == "applied" for o in outcomes.values())
