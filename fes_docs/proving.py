@@ -10,7 +10,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .dryrun import BackfillInput, DryRunReport, MigrationInput, evidence_checksums, lock_mode_sql
+from .dryrun import (
+    BackfillInput,
+    DryRunReport,
+    MigrationInput,
+    evidence_checksums,
+    failure_hint,
+    is_run_bound,
+    lock_mode_sql,
+)
 from .dryrun.environment import Environment, environment_hint
 from .dryrun.report import SKIP_BELOW_BASELINE, SKIP_JAVA, CallbackInput, MigrationOutcome
 from .errors import UsageError
@@ -231,8 +239,14 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
                     loc if rel else sql_loc,  # unclaimed: the SQL file's line is the only place to point at
                     "FES330",
                     "error",
-                    f"{m.script}:{line}: PostgreSQL {report.server_version} rejected it: {m.error}",
-                    environment_hint(m.error, the_plan.environment)
+                    f"{m.script}:{line}: "
+                    + (
+                        m.error
+                        if is_run_bound(m.error)
+                        else f"PostgreSQL {report.server_version} rejected it: {m.error}"
+                    ),
+                    failure_hint(m.error_sqlstate, m.error, report.limits)
+                    or environment_hint(m.error, the_plan.environment)
                     or "fix the statement; Flyway would stop here in production",
                     key,
                     None,
@@ -280,6 +294,20 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
                     b.release,
                 )
             )
+    carried = any(is_run_bound(m.error) for m in report.migrations) or any(
+        is_run_bound(b.error) for b in report.backfills
+    )
+    if report.stopped is not None and not carried:
+        # The bound ran out where no statement was left to carry it (the last migration's second run).
+        out.append(
+            Finding(
+                project.policy_loc("dry_run", "run_timeout_s"),
+                "FES330",
+                "error",
+                report.stopped,
+                failure_hint(None, report.stopped, report.limits) or "",
+            )
+        )
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from ..errors import UsageError
@@ -52,28 +53,29 @@ def _summary(report: object) -> str:
 def run(args: argparse.Namespace) -> int:
     from .. import dryrun, proving  # start-up: other subcommands never load the dry run
 
+    began = time.monotonic()  # the run bound counts from here: the server's start is part of the run
     root = root_of(args)
     project = load_project(root)
     the_plan = proving.plan(project, args.release)
+    bounds = project.policy.dry_run
+    settings = dryrun.Settings(
+        statement_timeout_ms=bounds.statement_timeout_s * 1000,
+        lock_timeout_ms=bounds.lock_timeout_s * 1000,
+        run_timeout_ms=bounds.run_timeout_s * 1000,
+        run_began=began,
+    )
     try:
-        if args.dsn:
-            with dryrun.scratch_database(args.dsn) as dsn:
-                report = dryrun.run(
-                    dsn,
-                    the_plan.migrations,
-                    the_plan.backfills,
-                    callbacks=the_plan.callbacks,
-                    environment=the_plan.environment,
-                )
-        else:
-            with dryrun.throwaway_cluster(args.bindir) as dsn:
-                report = dryrun.run(
-                    dsn,
-                    the_plan.migrations,
-                    the_plan.backfills,
-                    callbacks=the_plan.callbacks,
-                    environment=the_plan.environment,
-                )
+        # Migrations run as an unprivileged role owning only a scratch database (docs/security.md)
+        with dryrun.sandbox(args.dsn) if args.dsn else dryrun.sandboxed_cluster(args.bindir) as box:
+            report = dryrun.run(
+                box.dsn,
+                the_plan.migrations,
+                the_plan.backfills,
+                settings,
+                admin_dsn=box.admin_dsn,
+                callbacks=the_plan.callbacks,
+                environment=the_plan.environment,
+            )
     except dryrun.DryRunUnavailable as exc:
         raise UsageError(f"dry run impossible: {exc}") from None
     findings = sort_findings(proving.findings(project, the_plan, report))

@@ -24,6 +24,7 @@ import psycopg
 from psycopg import sql as pgsql
 
 from fes_docs.dryrun import provision
+from fes_docs.dryrun.bound import RUN_BOUND_SQLSTATE, RunBound
 from fes_docs.dryrun.callbacks import Callbacks
 from fes_docs.dryrun.copy import execute as send
 from fes_docs.dryrun.copy import statements_with_data
@@ -79,6 +80,14 @@ class Settings:
     lock_timeout_ms: int = 30_000
     mixed: bool = False  # Flyway's `mixed`: allow transactional and non-transactional statements in one file
     compare_data: bool = True  # include row counts and digests in the idempotency snapshot
+    run_timeout_ms: int = 1_800_000  # the whole run (:mod:`fes_docs.dryrun.bound`)
+    run_began: float | None = None  # time.monotonic() when the run bound started (the CLI: before the server)
+
+    def limits(self) -> dict[str, float]:
+        """The three bounds in the policy's words and units, for the evidence."""
+        ms = {"statement_timeout_s": self.statement_timeout_ms, "lock_timeout_s": self.lock_timeout_ms}
+        ms["run_timeout_s"] = self.run_timeout_ms
+        return {key: value // 1000 if value % 1000 == 0 else value / 1000 for key, value in ms.items()}
 
 
 def _connect(dsn: str) -> psycopg.Connection[Any]:
@@ -86,7 +95,9 @@ def _connect(dsn: str) -> psycopg.Connection[Any]:
         # prepare_threshold=None: never auto-prepare; DDL sent again and again must stay plain text.
         return psycopg.connect(dsn, autocommit=True, prepare_threshold=None, connect_timeout=10)
     except psycopg.Error as exc:
-        raise DryRunUnavailable(f"cannot connect to the dry-run database: {first_line(str(exc))}") from exc
+        raise DryRunUnavailable(
+            f"cannot connect to the dry-run database as its sandbox role: {first_line(str(exc))}"
+        ) from exc
 
 
 class _Runner:
@@ -106,6 +117,8 @@ class _Runner:
         self.runtime: dict[str, str] = {}
         self.history = HistoryTable("public")
         self.excluded = frozenset({self.history.qualified})
+        self.bound = RunBound(settings.run_timeout_ms / 1000, settings.run_began)
+        self.bound.start()
 
     def prepare(self) -> None:
         """Flyway's history table goes into the session's current schema, as Flyway's default schema does."""
@@ -121,6 +134,7 @@ class _Runner:
         self.history.create(self.main)
 
     def close(self) -> None:
+        self.bound.stop()
         self.main.close()
         self.check.close()
 
@@ -146,10 +160,16 @@ class _Runner:
         self, conn: psycopg.Connection[Any], statements: Sequence[SentStatement], sql_text: str
     ) -> Failure | None:
         for statement in statements:
+            if self.bound.expired:
+                return Failure(statement, self.bound.message, RUN_BOUND_SQLSTATE)
             try:
-                send(conn, statement)  # a COPY ... FROM stdin streams its rows
+                with self.bound.in_flight(conn):
+                    send(conn, statement)  # a COPY ... FROM stdin streams its rows
             except psycopg.Error as exc:
-                return failure_of(exc, statement, sql_text, conn)
+                failure = failure_of(exc, statement, sql_text, conn)
+                if self.bound.expired and exc.sqlstate == RUN_BOUND_SQLSTATE:
+                    return Failure(statement, self.bound.message, RUN_BOUND_SQLSTATE, fatal=failure.fatal)
+                return failure
         return None
 
     def fire(
@@ -269,6 +289,10 @@ class _Runner:
             )
         finally:
             outcome.check_seconds = time.perf_counter() - began
+        if self.bound.expired and outcome.idempotent is False:
+            # Cut short by the run bound, not proven wrong: the next migration reports the bound.
+            outcome.idempotent, outcome.idempotency_error = None, None
+            outcome.idempotency_line, outcome.idempotency_statement = None, None
 
     def _second_run_in_transaction(
         self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome
@@ -334,10 +358,15 @@ class _Runner:
         try:
             for statement in statements:
                 try:
-                    cursor = self.check.execute(statement.text)
+                    if self.bound.expired:
+                        outcome.error = f"{which_statement(statement)}: {self.bound.message}"
+                        return outcome
+                    with self.bound.in_flight(self.check):
+                        cursor = self.check.execute(statement.text)
                 except psycopg.Error as exc:
                     failure = failure_of(exc, statement, backfill.dry_run_sql, self.check)
-                    outcome.error = f"{which_statement(statement)}: {failure.message}"
+                    message = self.bound.message if self.bound.expired else failure.message
+                    outcome.error = f"{which_statement(statement)}: {message}"
                     outcome.rows = None
                     return outcome
                 outcome.rows = _affected_rows(cursor)
@@ -408,6 +437,8 @@ def run(
         report = DryRunReport(runner.server_version, outcomes, backfill_outcomes, time.perf_counter() - began)
         report.callbacks = runner.callbacks.outcomes
         report.environment = _environment_record(env, provided)
+        report.limits = runner.settings.limits()
+        report.stopped = runner.bound.message if runner.bound.expired else None
         return report
     except psycopg.Error as exc:
         # Not a migration's fault (those become outcomes): the server went away or refused our own queries.

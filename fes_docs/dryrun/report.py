@@ -273,6 +273,10 @@ class DryRunReport:
     #: What the sandbox created before the first migration (roles, extensions, database, setup_sql), and
     #: what it could not: "problems" lists each declared thing the server refused.
     environment: dict[str, Any] = field(default_factory=dict)
+    #: The bounds the run had: statement_timeout_s, lock_timeout_s, run_timeout_s (the policy's dry_run:).
+    limits: dict[str, float] = field(default_factory=dict)
+    #: Why the run stopped before its end (the run bound ran out), or None.
+    stopped: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -281,6 +285,7 @@ class DryRunReport:
             and all(b.error is None for b in self.backfills)
             and all(c.error is None for c in self.callbacks)
             and not self.environment.get("problems")
+            and self.stopped is None
         )
 
     def to_evidence(self) -> dict[str, Any]:
@@ -298,6 +303,10 @@ class DryRunReport:
             evidence["callbacks"] = [c.to_evidence() for c in self.callbacks]
         if self.environment:
             evidence["environment"] = self.environment
+        if self.limits:
+            evidence["limits"] = dict(sorted(self.limits.items()))
+        if self.stopped is not None:
+            evidence["stopped"] = self.stopped
         return dict(sorted(evidence.items()))
 
 

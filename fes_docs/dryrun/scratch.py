@@ -69,14 +69,15 @@ def sandbox(dsn: str, server: str = "--dsn server") -> Iterator[Sandbox]:
         admin = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
         raise DryRunUnavailable(f"cannot connect to {server}: {last_line(str(exc))}") from exc
+    made: list[str] = []  # what _create has begun to make, so that only that is dropped
     with sigterm_unwinds(), admin:
         try:
-            password = _create(admin, name, role, server)
+            password = _create(admin, name, role, server, made)
             login = make_conninfo(dsn, dbname=name, user=role, password=password)
             yield Sandbox(login, make_conninfo(dsn, dbname=name), role, name)
         finally:
             with signals_deferred():
-                _drop(admin, name, role)
+                _drop(admin, name, role, made)
 
 
 @contextmanager
@@ -98,7 +99,7 @@ def _missing_privileges(admin: psycopg.Connection[Any]) -> tuple[str, list[str]]
     return str(user), missing
 
 
-def _create(admin: psycopg.Connection[Any], name: str, role: str, server: str) -> str:
+def _create(admin: psycopg.Connection[Any], name: str, role: str, server: str, made: list[str]) -> str:
     """The sandbox: a login role with no attribute and no membership (what PUBLIC grants every user is all it
     has), owning the one database it may change. Returns the role's password.
 
@@ -119,29 +120,34 @@ def _create(admin: psycopg.Connection[Any], name: str, role: str, server: str) -
     password = secrets.token_urlsafe(24)
     hashed = admin.pgconn.encrypt_password(password.encode(), role.encode()).decode()
     statements = [
-        sql.SQL(
-            "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD {}"
-        ).format(sql.Identifier(role), sql.Literal(hashed)),
-        sql.SQL("GRANT {} TO CURRENT_USER").format(sql.Identifier(role)),
-        sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(role)),
+        (
+            "role",
+            sql.SQL(
+                "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD {}"
+            ).format(sql.Identifier(role), sql.Literal(hashed)),
+        ),
+        ("grant", sql.SQL("GRANT {} TO CURRENT_USER").format(sql.Identifier(role))),
+        ("database", sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(role))),
     ]
     try:
-        for statement in statements:
+        for kind, statement in statements:
+            made.append(kind)
             admin.execute(statement)
     except psycopg.Error as exc:
         raise DryRunUnavailable(f"{what}: {last_line(str(exc))}") from exc
     return password
 
 
-def _drop(admin: psycopg.Connection[Any], name: str, role: str) -> None:
+def _drop(admin: psycopg.Connection[Any], name: str, role: str, made: list[str]) -> None:
     """The database first (WITH (FORCE), PostgreSQL 13+, ends sessions a cancelled run left behind; older
     servers: plain DROP), then whatever the role still owns or was granted here, then the role."""
     force = " WITH (FORCE)" if admin.info.server_version >= 130000 else ""
-    statements = [
-        sql.SQL("DROP DATABASE IF EXISTS {}" + force).format(sql.Identifier(name)),
-        sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)),
-        sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)),
-    ]
+    statements = (
+        [sql.SQL("DROP DATABASE IF EXISTS {}" + force).format(sql.Identifier(name))] if "database" in made else []
+    )
+    if "role" in made:
+        statements.append(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        statements.append(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
     for statement in statements:
         try:
             admin.execute(statement)
