@@ -22,6 +22,8 @@ from typing import Any
 
 from pglast.parser import parse_sql_json
 
+from fes_docs.sql._flatjson import loads_flat
+
 
 class J:
     """One node (or fixed-type struct) of the JSON tree; unknown/missing fields are ``None``."""
@@ -82,7 +84,11 @@ def walk(node: Any) -> Iterator[J]:
 
 def parse(text: str) -> list[tuple[J, int, int]]:
     """``(statement, start, end)`` per statement, in characters; raises ``pglast.parser.ParseError``."""
-    tree = json.loads(parse_sql_json(text))
+    raw_json = parse_sql_json(text)
+    try:
+        tree = json.loads(raw_json)
+    except RecursionError:  # nested deeper than the C decoder follows: decoded with an explicit stack
+        tree = loads_flat(raw_json)
     raws = tree.get("stmts", [])
     data = None if text.isascii() else text.encode("utf-8")
     size = len(data) if data is not None else len(text)

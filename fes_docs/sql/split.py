@@ -22,16 +22,14 @@ whitespace left out. Lines and columns come from :class:`fes_docs.positions.Line
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pglast.parser import ParseError, parse_sql_json, scan
+from pglast.parser import ParseError, scan
 
 from fes_docs.positions import LineIndex
-from fes_docs.sql._pgjson import J, _to_chars, parse, wrap  # J: the statement trees handed out with the cuts
+from fes_docs.sql._pgjson import J, parse  # J: the statement trees handed out with the cuts
 
 if TYPE_CHECKING:
     from sqlglot import Token
@@ -88,87 +86,8 @@ def parse_statements(text: str, index: LineIndex | None = None) -> list[tuple[J,
 
 
 def _parse(text: str) -> list[tuple[J, int, int]]:
-    """:func:`~fes_docs.sql._pgjson.parse`, also for statements nested deeper than Python's JSON decoder
-    recurses (200 nested subqueries are ~1,400 JSON levels; PostgreSQL accepts them, and libpg_query
-    itself stops at about 10,000 levels): their tree is decoded again without recursion."""
-    try:
-        return parse(text)
-    except RecursionError:
-        pass
-    tree = loads_flat(parse_sql_json(text))
-    raws = tree.get("stmts", [])
-    data = None if text.isascii() else text.encode("utf-8")
-    size = len(data) if data is not None else len(text)
-    spans = []
-    for raw in raws:
-        start = int(raw.get("stmt_location", 0))
-        length = int(raw.get("stmt_len", 0))
-        spans.append((start, start + length if length else size))
-    if data is not None:
-        spans = _to_chars(data, spans)
-    return [(wrap(raw.get("stmt")), s, e) for raw, (s, e) in zip(raws, spans, strict=True)]
-
-
-_WS = re.compile(r"[ \t\n\r]*")
-_SCALARS = json.JSONDecoder()  # strings, numbers, true/false/null: each decoded without recursion
-
-
-def loads_flat(s: str) -> Any:
-    """``json.loads`` with an explicit stack instead of recursion, for trees nested deeper than the C
-    decoder goes (it stops at Python's recursion limit). Raises ``ValueError`` on malformed JSON."""
-    stack: list[Any] = []  # the open containers, innermost last
-    keys: list[str] = []  # the pending key of each open object
-    pos = 0
-
-    def key_at(p: int) -> int:
-        p = _ws(s, p)
-        if s[p : p + 1] != '"':
-            raise ValueError(f"expected a key at {p}")
-        key, p = _SCALARS.raw_decode(s, p)
-        p = _ws(s, p)
-        if s[p : p + 1] != ":":
-            raise ValueError(f"expected ':' at {p}")
-        keys.append(key)
-        return p + 1
-
-    while True:
-        pos = _ws(s, pos)
-        ch = s[pos : pos + 1]
-        value: Any
-        if ch in ("{", "["):
-            pos = _ws(s, pos + 1)
-            if s[pos : pos + 1] == ("}" if ch == "{" else "]"):
-                value, pos = ({} if ch == "{" else []), pos + 1
-            else:
-                stack.append({} if ch == "{" else [])
-                if ch == "{":
-                    pos = key_at(pos)
-                continue
-        else:
-            value, pos = _SCALARS.raw_decode(s, pos)
-        while True:  # hand the value to its container, closing every container that ends here
-            if not stack:
-                if _ws(s, pos) != len(s):
-                    raise ValueError(f"extra data at {pos}")
-                return value
-            top = stack[-1]
-            if isinstance(top, list):
-                top.append(value)
-            else:
-                top[keys.pop()] = value
-            pos = _ws(s, pos)
-            ch = s[pos : pos + 1]
-            if ch == ",":
-                pos = key_at(pos + 1) if isinstance(top, dict) else pos + 1
-                break
-            if ch != ("]" if isinstance(top, list) else "}"):
-                raise ValueError(f"expected ',' or a closing bracket at {pos}")
-            value, pos = stack.pop(), pos + 1
-
-
-def _ws(s: str, pos: int) -> int:
-    m = _WS.match(s, pos)
-    return m.end() if m else pos
+    """:func:`~fes_docs.sql._pgjson.parse` (which also decodes trees nested deeper than Python's JSON decoder)."""
+    return parse(text)
 
 
 def cut_script(sql: str) -> list[tuple[J | None, Cut]]:
