@@ -40,6 +40,7 @@ from fes_docs.dryrun.failures import (
     which_statement,
 )
 from fes_docs.dryrun.history import HistoryTable
+from fes_docs.dryrun.locks import LockLog, begins, ends
 from fes_docs.dryrun.report import (
     SKIP_JAVA,
     BackfillInput,
@@ -48,9 +49,8 @@ from fes_docs.dryrun.report import (
     DryRunReport,
     MigrationInput,
     MigrationOutcome,
-    lock_strength,
 )
-from fes_docs.dryrun.snapshot import Snapshot, diff, take_snapshot, user_table_oids
+from fes_docs.dryrun.snapshot import Snapshot, diff, take_snapshot
 from fes_docs.dryrun.statements import SentStatement, flyway_script, runtime_builtins, statements_to_send
 from fes_docs.sql.flyway_config import FlywayConfig
 from fes_docs.sql.script_config import reading_for
@@ -64,11 +64,6 @@ __all__ = [
     "Settings",
     "run",
 ]
-
-_OWN_LOCKS = """
-    SELECT l.relation::oid, l.mode FROM pg_locks l
-    WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
-"""
 
 
 @dataclass(frozen=True)
@@ -157,9 +152,15 @@ class _Runner:
     # -- executing ---------------------------------------------------------------------------------------
 
     def _execute_all(
-        self, conn: psycopg.Connection[Any], statements: Sequence[SentStatement], sql_text: str
+        self,
+        conn: psycopg.Connection[Any],
+        statements: Sequence[SentStatement],
+        sql_text: str,
+        log: LockLog | None = None,
     ) -> Failure | None:
         for statement in statements:
+            if log is not None and ends(statement.text):
+                log.read(conn)  # the script ends its own transaction: its locks are visible only until then
             if self.bound.expired:
                 return Failure(statement, self.bound.message, RUN_BOUND_SQLSTATE)
             try:
@@ -209,7 +210,7 @@ class _Runner:
             self._apply_in_transaction(statements, script.text, outcome)
             if outcome.transactional
             else self.fire("beforeEachMigrate", outcome.script)
-            or self._execute_all(self.main, statements, script.text)
+            or self._execute_outside(statements, script.text, outcome)
             or self.fire("afterEachMigrate", outcome.script)
         )
         outcome.seconds = time.perf_counter() - began
@@ -233,25 +234,60 @@ class _Runner:
     def _apply_in_transaction(
         self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome
     ) -> Failure | None:
-        before = user_table_oids(self.main)
+        log = LockLog(self.main, self.excluded)
         self.main.execute("BEGIN")
         # Flyway runs the per-migration callbacks inside the migration's transaction
         failure = (
             self.fire("beforeEachMigrate", outcome.script)
-            or self._execute_all(self.main, statements, sql_text)
+            or self._execute_all(self.main, statements, sql_text, log)
             or self.fire("afterEachMigrate", outcome.script)
         )
         if failure is not None:
             self._rollback(self.main)
             return failure
-        held = self.main.execute(_OWN_LOCKS).fetchall()
-        locks = {(before[oid], mode) for oid, mode in held if oid in before and before[oid] not in self.excluded}
-        outcome.locks = sorted(locks, key=lambda lock: (lock[0], -lock_strength(lock[1])))
+        log.read(self.main)
+        outcome.locks = log.locks()
         try:
             self.main.execute("COMMIT")
         except psycopg.Error as exc:  # deferred constraints are checked here
             return failure_of(exc, None, sql_text, self.main)
         return None
+
+    def _execute_outside(
+        self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome
+    ) -> Failure | None:
+        """A script Flyway runs outside a transaction, statement by statement, its locks still read.
+
+        Outside a transaction the script opens itself, a statement that may run in a transaction block is
+        sent in a one-statement ``BEGIN … COMMIT`` (what autocommit does) so its locks can be read before it
+        commits; one that may not gets the lock PostgreSQL documents for it (see :mod:`.locks`).
+        """
+        log = LockLog(self.main, self.excluded)
+        own = False  # inside a transaction the script opened itself
+        try:
+            for statement in statements:
+                if begins(statement.text):
+                    own = True
+                elif ends(statement.text):
+                    own = False
+                    log.read(self.main)
+                elif not own and statement.transactional:
+                    self.main.execute("BEGIN")
+                    failure = self._execute_all(self.main, [statement], sql_text)
+                    if failure is not None:
+                        self._rollback(self.main)
+                        return failure
+                    log.read(self.main)
+                    self.main.execute("COMMIT")
+                    continue
+                elif not own:
+                    log.documented(self.main, statement.text)
+                failure = self._execute_all(self.main, [statement], sql_text)
+                if failure is not None:
+                    return failure
+            return None
+        finally:
+            outcome.locks = log.locks()
 
     def _record(self, migration: MigrationInput, outcome: MigrationOutcome, *, success: bool) -> int:
         return self.history.add(

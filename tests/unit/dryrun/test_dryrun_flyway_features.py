@@ -100,3 +100,28 @@ def test_names_flyway_accepts_run_and_names_it_ignores_do_not(database: str, tmp
         "V5__create_widget - Copy.sql",
     ]
     assert all(o.status == "applied" for o in outcomes.values())
+
+
+def test_locks_are_read_outside_a_transaction_and_in_the_scripts_own(database: str, tmp_path: Path) -> None:
+    """Issue 12: evidence used to say "no locks" for a script run outside a transaction, or one that commits
+    itself, while it took SHARE UPDATE EXCLUSIVE / ACCESS EXCLUSIVE on an existing table."""
+    root = feature_project(tmp_path, "script-config")
+    for name in ("V3__inline_setting.sql", "V4__bad_settings.sql", "V4__bad_settings.sql.conf", "V9__removed.sql.conf"):
+        (root / MIGRATIONS / name).unlink(missing_ok=True)
+    (root / MIGRATIONS / "V5__own_transaction.sql").write_text(
+        "BEGIN;\nALTER TABLE events ADD COLUMN IF NOT EXISTS source text;\nCOMMIT;\n", encoding="utf-8"
+    )
+    (root / MIGRATIONS / "V6__outside_with_ddl.sql").write_text(
+        "ALTER TABLE events ADD COLUMN IF NOT EXISTS seen boolean;\n"
+        "DROP INDEX CONCURRENTLY IF EXISTS events_kind_idx;\n",
+        encoding="utf-8",
+    )
+    (root / MIGRATIONS / "V6__outside_with_ddl.sql.conf").write_text("executeInTransaction=false\n", encoding="utf-8")
+    outcomes = dry_run(database, root)
+    assert all(o.status == "applied" for o in outcomes.values()), {k: o.error for k, o in outcomes.items()}
+    # CREATE INDEX CONCURRENTLY cannot hold a transaction open: the documented lock on its existing table
+    assert outcomes["V2__index_events.sql"].strongest_locks == {"public.events": "ShareUpdateExclusiveLock"}
+    # the script's own COMMIT ends the transaction: its locks are read just before it
+    assert outcomes["V5__own_transaction.sql"].strongest_locks == {"public.events": "AccessExclusiveLock"}
+    # outside a transaction, a transactional statement's locks are read in its one-statement transaction
+    assert outcomes["V6__outside_with_ddl.sql"].strongest_locks == {"public.events": "AccessExclusiveLock"}
