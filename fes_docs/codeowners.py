@@ -112,10 +112,16 @@ class _Guard:
         ok = valid_owner(mail)
         if not ok and self._once("owner", mail):
             people = self._raw.get("people")
-            index = _raw_index(people.get(name) if isinstance(people, dict) else None, mail)
+            entry = people.get(name) if isinstance(people, dict) else None
+            # the mapping form ({email: [...], pager: ...}) holds the addresses under `email`
+            where: tuple[str | int, ...] = ("people", name)
+            if isinstance(entry, dict):
+                entry, where = entry.get("email"), (*where, "email")
+            if isinstance(entry, list):
+                where = (*where, _raw_index(entry, mail))
             self.problems.append(
                 Problem(
-                    self.project.policy_loc("people", name, index),
+                    self.project.policy_loc(*where),
                     f"{mail!r} (under people: for {name!r}) is neither a GitHub handle nor an e-mail address",
                     "write an address like name@example.org, or @user / @org/team",
                 )

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from .document import Document, PathKey
-from .findings import Loc, Waiver
+from .findings import Loc, Waiver, did_you_mean
 from .policy_settings import DryRunPolicy, dry_run_policy, flyway_config
 from .sql.flyway_config import FlywayConfig
 
@@ -105,6 +105,31 @@ class ChecklistSpec:
     title: str
 
 
+@dataclass(frozen=True)
+class Person:
+    """One entry of the policy's ``people:``: a list of addresses, or a mapping with a pager and a phone."""
+
+    emails: tuple[str, ...] = ()
+    pager: str | None = None
+    phone: str | None = None
+
+
+def _person(value: Any) -> Person:
+    if isinstance(value, dict):
+        mail = value.get("email")
+        emails = [mail] if isinstance(mail, str) else [e for e in _list(mail) if isinstance(e, str)]
+        return Person(tuple(emails), _str(value.get("pager")), _str(value.get("phone")))
+    return Person(tuple(e for e in _list(value) if isinstance(e, str)))
+
+
+@dataclass(frozen=True)
+class Operations:
+    """How a flag is switched and an artifact deployed: command templates the rollback page fills in."""
+
+    flag_off: str | None = None  # "{flag}" is replaced by the flag's name
+    deploy: str | None = None  # "{version}" is replaced by the artifact version
+
+
 @dataclass
 class Policy:
     """Project-wide settings; the guide's defaults where the file is silent."""
@@ -117,6 +142,7 @@ class Policy:
     migrations_dir: str | None
     backfill_dry_run_rows: int
     sql_dialect: str
+    #: name -> e-mail addresses, whichever form ``people:`` uses (the list or the mapping).
     people: dict[str, list[str]]
     #: A migration larger than this is a finding, not parsed: bounded work per file (issue 11).
     max_sql_bytes: int = 5_000_000
@@ -124,10 +150,19 @@ class Policy:
     flyway: FlywayConfig = field(default_factory=FlywayConfig)
     dry_run: DryRunPolicy = field(default_factory=DryRunPolicy)
     doc: Document | None = None
+    #: The whole entry of each person: addresses, pager, phone.
+    contacts: dict[str, Person] = field(default_factory=dict)
+    operations: Operations = field(default_factory=Operations)
 
     @property
     def checklist_ids(self) -> list[str]:
         return [c.id for c in self.checklist]
+
+    def unknown_person(self, name: str) -> str | None:
+        """Why ``name`` cannot own or sign (not under ``people:``), or None; no ``people:`` accepts anyone."""
+        if not self.people or name in self.people:
+            return None
+        return f"{name!r} is not listed under people: in the policy{did_you_mean(name, self.people)}"
 
     @property
     def production(self) -> str:
@@ -147,7 +182,9 @@ class Policy:
             for c in _list(pick("checklist"))
             if isinstance(c, dict) and isinstance(c.get("id"), str)
         ]
-        people = {str(k): [e for e in _list(v) if isinstance(e, str)] for k, v in _map(d.get("people")).items()}
+        contacts = {str(k): _person(v) for k, v in _map(d.get("people")).items()}
+        people = {k: list(p.emails) for k, p in contacts.items()}
+        ops = _map(d.get("operations"))
         return cls(
             environments=[e for e in _list(pick("environments")) if isinstance(e, str)],
             owner_roles=[r for r in _list(pick("owner_roles")) if isinstance(r, str)],
@@ -162,6 +199,8 @@ class Policy:
             flyway=flyway_config(d.get("flyway")),
             dry_run=dry_run_policy(d.get("dry_run")),
             doc=doc,
+            contacts=contacts,
+            operations=Operations(_str(ops.get("flag_off")), _str(ops.get("deploy"))),
         )
 
 
@@ -213,6 +252,11 @@ class Flag:
         if isinstance(value, list):
             return [v for v in value if _int(v) is not None]
         return [v] if (v := _int(value)) else []
+
+    @property
+    def enabled(self) -> bool:
+        """Raised above 0 % in some environment: only such a flag is part of the release (FES204)."""
+        return any(self.percent(env) > 0 or any(s > 0 for s in self.steps(env)) for env in self.rollout)
 
 
 @dataclass

@@ -1,10 +1,12 @@
 """``fes-docs new``: a complete draft record, so nobody starts from a blank file or a stale copy.
 
-The draft lists every checklist id, every owner role (plus ``rollback``) and every policy flag at 0,
-so the only errors it validates with are owners still to be named. Fields needed from ``approved`` on
-are written as comments showing their shape. ``--from OTHER`` carries over what a follow-up release
-shares with the one before it: owners, the post-deployment validation, and OTHER's artifact version
-as this release's last known good.
+The draft lists every checklist id and every owner role (plus ``rollback``), so the only errors it
+validates with are owners still to be named. It lists only the flags it is given (``--flag``), at 0 until
+the author plans the rollout; the policy's other flags are comments, because a flag in a record is one its
+rollback page switches off (FES204). Fields needed from ``approved`` on are written as comments showing
+their shape. ``--from OTHER`` carries over what a follow-up release shares with the one before it: owners,
+the post-deployment validation, and — when OTHER is released — its artifact version as this release's last
+known good (FES405: the last known good was deployed and stayed).
 
 What is copied reads back as it was, value for value and type for type: a version ``1.10`` or an id
 ``0012`` stays a string (plain, YAML would read a number), ``yes`` stays a string, a float stays a float
@@ -23,6 +25,7 @@ from typing import Any
 
 from .atomic import create_bytes
 from .errors import UsageError
+from .findings import did_you_mean
 from .model import ROLLBACK_ROLE, Policy, Release
 from .project import Project, load_project
 from .signing import find_release
@@ -39,6 +42,8 @@ class Draft:
     owners: dict[str, str]
     validation: dict[str, Any] | None = None
     last_known_good: Any = None  # as the other record has its version: any type, copied as it is
+    flags: tuple[str, ...] = ()  # the policy flags this release raises (`--flag`)
+    not_released: str | None = None  # --from OTHER that is not released: why no last known good was copied
 
 
 def title_for(release_id: str, phase: int) -> str:
@@ -115,6 +120,8 @@ def render(policy: Policy, draft: Draft) -> str:
             )
         )
     else:
+        if draft.not_released:
+            out.append(f"# {_one_line(draft.not_released)}")
         out.append('# artifact: {version: "1.0.0", last_known_good: "0.9.0"}  # §5.1.6, from approved on')
     out.append(_line("owners:", "§8, §3.5: a person for every role"))
     for role in [*policy.owner_roles, ROLLBACK_ROLE]:
@@ -126,14 +133,18 @@ def render(policy: Policy, draft: Draft) -> str:
     out += [f"{text.ljust(width)}   # {_one_line(title)}" for text, title in items]
     out.append(_line("migrations: []", "§4: {file: V…__….sql, change: additive, idempotent: true}"))
     out.append(_line("backfills: []", "§4.4: {name, repeatable: true, batch_size, estimated_rows}"))
-    if policy.flags:
+    rollout = "{" + ", ".join(f"{_y(e)}: {'[]' if e == prod else '0'}" for e in envs) + "}"
+    if draft.flags:
         out.append(_line("flags:", "§2: raise env by env; production in rising steps"))
-        rollout = {e: "[]" if e == prod else "0" for e in envs}
-        for flag in policy.flags:
+        for flag in draft.flags:
             out.append(f"  - name: {_y(flag)}")
-            out.append("    rollout: {" + ", ".join(f"{_y(e)}: {v}" for e, v in rollout.items()) + "}")
+            out.append(f"    rollout: {rollout}")
     else:
-        out.append("flags: []")
+        out.append(_line("flags: []", "only the flags this release raises"))
+    others = [f for f in policy.flags if f not in draft.flags]
+    if others:
+        out.append("# Other flags of the policy; add one only if this release raises it (`new --flag`):")
+        out += [f"#   - {{name: {_y(_one_line(f))}, rollout: {rollout}}}" for f in others]
     out.append(_line("endpoints: []", '§3.3, §7.3: "GET /api/v1/…", as in the OpenAPI spec'))
     if draft.validation:
         out.append(_line("validation:", "§7, copied; review it"))
@@ -169,6 +180,9 @@ def _owners(policy: Policy, pairs: list[str], base: dict[str, str]) -> dict[str,
             raise UsageError(f"--owner: unknown role {role.strip()!r}; the roles are {', '.join(roles)}")
         if not name.strip().isprintable():  # a control character, a line break, an undecodable byte
             raise UsageError(f"--owner {pair!r}: the name must be printable text on one line")
+        unknown = policy.unknown_person(name.strip())
+        if unknown is not None:
+            raise UsageError(f"--owner {pair!r}: {unknown}")
         owners[role.strip()] = name.strip()
     return owners
 
@@ -184,8 +198,24 @@ def _from(project: Project, other: str | None) -> Release | None:
     return find_release(project, other) if other else None
 
 
+def _flags(policy: Policy, names: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for name in names:
+        if name not in policy.flags:
+            raise UsageError(f"--flag {name!r} is not a flag of the policy{did_you_mean(name, policy.flags)}")
+        if name not in out:
+            out.append(name)
+    return tuple(out)
+
+
 def new_release(
-    root: Path, release_id: str, phase: int, *, from_id: str | None = None, owners: list[str] | None = None
+    root: Path,
+    release_id: str,
+    phase: int,
+    *,
+    from_id: str | None = None,
+    owners: list[str] | None = None,
+    flags: list[str] | None = None,
 ) -> Path:
     """Write ``releases/<id>.yaml``; UsageError when it (or that id) exists already."""
     if not ID_RE.fullmatch(release_id):
@@ -202,12 +232,17 @@ def new_release(
     if any(rel.id == release_id for rel in project.releases):
         raise UsageError(f"release id {release_id!r} is already used; not writing a second one")
     other = _from(project, from_id)
+    released = other is not None and other.status == "released"
     draft = Draft(
         release_id,
         phase,
         _owners(project.policy, owners or [], other.owners if other else {}),
         validation=(other.validation or None) if other else None,
-        last_known_good=_version_of(other),
+        last_known_good=_version_of(other) if released else None,
+        flags=_flags(project.policy, flags or []),
+        not_released=None
+        if other is None or released
+        else f"{other.key} is {other.status or 'without a status'}, not released: its version is no last known good",
     )
     path = folder / f"{release_id}.yaml"
     folder.mkdir(parents=True, exist_ok=True)

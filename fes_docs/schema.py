@@ -285,9 +285,34 @@ def policy_schema() -> dict[str, Any]:
                 **SCHEMA_PROPERTIES,
                 "people": {
                     "type": "object",
-                    "description": "name -> e-mail addresses (for --verify-git)",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    "description": "name -> e-mail addresses, or {email, pager, phone} (owners, signers, contacts)",
+                    "additionalProperties": {
+                        "anyOf": [
+                            {"type": "array", "items": {"type": "string"}},
+                            _obj(
+                                {
+                                    "email": {
+                                        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                                        "description": "address or addresses (for --verify-git and CODEOWNERS)",
+                                    },
+                                    "pager": _s("how to page this person (shown on rollback pages)"),
+                                    "phone": _s("a phone number to call (shown on rollback pages)"),
+                                }
+                            ),
+                        ]
+                    },
                 },
+                "operations": _obj(
+                    {
+                        "flag_off": _s(
+                            "the command that switches one flag off; {flag} is replaced by its name (shown, never run)"
+                        ),
+                        "deploy": _s(
+                            "the command that deploys an artifact; {version} becomes its version (shown, never run)"
+                        ),
+                    },
+                    description="how the rollback page's steps are carried out (§5.1)",
+                ),
             },
             ["environments", "owner_roles", "checklist", "flags"],
         ),

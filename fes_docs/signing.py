@@ -64,6 +64,9 @@ def _check_signer(project: Project, rel: Release, role: str, by: str) -> None:
         raise UsageError(f"{rel.key} names no {role} owner; add `{role}: {by}` under owners first")
     if owner != by:
         raise UsageError(f"the {role} owner of {rel.key} is {owner!r}, not {by!r}; only the owner signs")
+    unknown = project.policy.unknown_person(by)
+    if unknown is not None:  # the record names them, but nobody the policy knows (FES106)
+        raise UsageError(f"--by: {unknown}")
 
 
 def _parse(data: bytes, file: str) -> Document:

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..check import RecordOwner, Result
 from ..findings import Finding, Summary
-from ..model import Flag, Release
+from ..model import Flag, Release, deploy_order
 from ..project import POLICY_FILE, Project
 from ..signoffs import NOT_REQUIRED, NOT_YET, DisplayState, role_state
 from ..sql.flyway import parse_name
@@ -65,9 +65,11 @@ class Site:
     slugs: dict[str, str] = field(init=False)  # release file -> folder name
     findings_by_file: dict[str, list[Finding]] = field(init=False)  # release file -> its findings
     unplaced: list[Finding] = field(init=False)  # findings no release page shows
+    order: list[Release] = field(init=False)  # the deploy order (fes_docs.model.deploy_order)
 
     def __post_init__(self) -> None:
         self.releases = sorted(self.result.project.releases, key=_release_order)
+        self.order = deploy_order(self.releases)
         taken = set(_RESERVED)
         self.slugs = {}
         for rel in sorted(self.releases, key=lambda r: (r.key, r.file)):
@@ -138,6 +140,40 @@ class Site:
             else:
                 return None
         return node
+
+    # -- across releases: who owns a flag now, which release is current ---------------------------
+    def deployed(self) -> list[Release]:
+        """Released records in the order they went out (:func:`fes_docs.model.deploy_order`)."""
+        return [r for r in self.order if r.status == "released"]
+
+    def current(self) -> Release | None:
+        """The release now in production: the last released one."""
+        deployed = self.deployed()
+        return deployed[-1] if deployed else None
+
+    def released_after(self, rel: Release) -> list[Release]:
+        """Released records that went out after ``rel`` (empty when ``rel`` has no place in the order)."""
+        at = self._at(rel)
+        return [] if at is None else [r for r in self.order[at + 1 :] if r.status == "released"]
+
+    def released_before(self, rel: Release) -> list[Release]:
+        at = self._at(rel)
+        return [] if at is None else [r for r in self.order[:at] if r.status == "released"]
+
+    def _at(self, rel: Release) -> int | None:
+        return next((i for i, r in enumerate(self.order) if r is rel), None)
+
+    def flag_raisers(self, name: str) -> list[Release]:
+        """Every release (not cancelled) that raises flag ``name`` somewhere, in page order."""
+        return [r for r in self.releases if not r.cancelled and any(f.name == name and f.enabled for f in r.flags)]
+
+    def flag_owner(self, name: str) -> Release | None:
+        """The current owner of a flag: the last released release that raises it."""
+        owners = [r for r in self.deployed() if any(f.name == name and f.enabled for f in r.flags)]
+        return owners[-1] if owners else None
+
+    def reattempts(self, rel: Release) -> list[Release]:
+        return [r for r in self.releases if r.reattempt_of == rel.key and r is not rel]
 
     def unloaded_files(self) -> list[str]:
         """Release files with findings but no record: they failed to load, so no page exists for them."""

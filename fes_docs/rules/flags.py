@@ -80,3 +80,24 @@ def incremental_production(project: Project, rel: Release) -> Iterator[Hit]:
                     rel.loc(*flag.path, "rollout", prod, j),
                     f"{flag.name}: step {steps[j]} does not rise above {steps[j - 1]}",
                 )
+
+
+@release_rule(
+    "FES204",
+    "Only this release's flags",
+    "§2, §5.1",
+    "warning",
+    hint="remove the flag from this record: a flag this release never raises is not part of it",
+)
+def flag_raised(project: Project, rel: Release) -> Iterator[Hit]:
+    """A flag listed at 0 % in every environment is not part of the release, and its pages never switch it off."""
+    for flag in rel.flags:
+        if not flag.name or flag.enabled:
+            continue
+        if rel.from_approved or rel.rank < 0:
+            yield Hit(rel.loc(*flag.path, "name"), f"flag {flag.name} is listed but never enabled; remove it")
+        else:  # a draft or planned release may still be planning the rollout
+            yield Hit(
+                rel.loc(*flag.path, "name"),
+                f"flag {flag.name} is listed but not raised anywhere yet; plan its rollout or remove it",
+            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..findings import did_you_mean
 from ..model import ROLLBACK_ROLE, Release
 from ..project import Project
 from . import Hit, release_rule
@@ -77,3 +78,30 @@ def checklist_evidence(project: Project, rel: Release) -> Iterator[Hit]:
     for item in rel.checklist:
         if item.id in EVIDENCE_REQUIRED and item.done and not (item.evidence or "").strip():
             yield Hit(rel.loc(*item.path, "done"), f"checklist item {item.id!r} is done but has no evidence")
+
+
+@release_rule(
+    "FES106",
+    "Owners and signers are people of the policy",
+    "§8",
+    hint="use a name listed under `people:` in the policy, or add the person there",
+    integrity=True,
+)
+def known_people(project: Project, rel: Release) -> Iterator[Hit]:
+    """With `people:` in the policy, every owner and every signer is listed there: a typo is nobody to call."""
+    people = project.policy.people
+    if not people:
+        return
+    for role, name in rel.owners.items():
+        if name not in people:
+            yield Hit(
+                rel.loc("owners", role),
+                f"the {role} owner {name!r} is not listed under people: in the policy{did_you_mean(name, people)}",
+            )
+    for s in rel.signoffs:
+        if s.by is not None and s.by not in people:
+            yield Hit(
+                rel.loc(*s.path, "by"),
+                f"{s.role or '?'} sign-off by {s.by!r}, who is not listed under people: in the policy"
+                + did_you_mean(s.by, people),
+            )

@@ -43,7 +43,11 @@ def all_roles_signed(project: Project, rel: Release) -> Iterator[Hit]:
     missing = [r for r in project.policy.owner_roles if r not in signed]
     if missing:
         where = rel.missing_loc("signoffs")
+        commands = "; ".join(
+            f"`fes-docs sign {rel.key} --role {r} --by {rel.owners.get(r) or 'NAME'}`" for r in missing
+        )
         yield Hit(
             where,
             f"release is {rel.status} but {', '.join(missing)} {'has' if len(missing) == 1 else 'have'} not signed off",
+            hint=f"ask the missing owners to sign: {commands}",
         )

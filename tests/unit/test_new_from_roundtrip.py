@@ -69,7 +69,8 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _source(owners: dict[str, Any], validation: dict[str, Any], version: Any) -> tuple[Any, bytes, bool]:
     """The source record written by PyYAML's emitter, and whether both readers agree it says exactly that."""
     source = yaml.safe_load(BASE.read_text(encoding="utf-8"))
-    source.update(id="src", owners=owners, validation=validation, artifact={"version": version})
+    # released: only a released record's version is a last known good (FES405)
+    source.update(id="src", status="released", owners=owners, validation=validation, artifact={"version": version})
     raw = yaml.safe_dump(source, sort_keys=False, width=10_000).encode("utf-8")
     return source, raw, all(same(r, source) for r in _readers(raw))
 

@@ -33,8 +33,9 @@ def findings_in(root: Path, file: str = FILE) -> list[tuple[str, str]]:
 
 
 def test_draft_lists_everything_the_policy_asks_for(project: Path) -> None:
-    assert main(["new", NEW, "--phase", "9", "--root", str(project)]) == 0
     policy = load_policy(project)[0]
+    given = policy.flags[1]
+    assert main(["new", NEW, "--phase", "9", "--flag", given, "--root", str(project)]) == 0
     text = (project / FILE).read_text()
     assert text.splitlines()[0] == "# yaml-language-server: $schema=schema/release.schema.json"
     doc, problems = load_file(project / FILE, FILE)
@@ -44,7 +45,9 @@ def test_draft_lists_everything_the_policy_asks_for(project: Path) -> None:
     assert [c["id"] for c in data["checklist"]] == policy.checklist_ids
     assert all(c["done"] is False for c in data["checklist"])
     assert list(data["owners"]) == [*policy.owner_roles, ROLLBACK_ROLE]
-    assert [f["name"] for f in data["flags"]] == policy.flags
+    # only the flags it is given; the policy's others are comments (a listed flag is one rollback switches off)
+    assert [f["name"] for f in data["flags"]] == [given]
+    assert all(f"{{name: {other}," in text for other in policy.flags if other != given)
     for flag in data["flags"]:
         assert flag["rollout"] == {e: ([] if e == policy.production else 0) for e in policy.environments}
     # the editor schema (flag-name and checklist enums included) accepts the draft as written
@@ -71,13 +74,14 @@ def test_draft_with_every_owner_has_no_error(project: Path) -> None:
 
 
 def test_from_copies_owners_validation_and_last_known_good(project: Path) -> None:
-    other = next(r for r in check(project).project.releases if r.validation and r.artifact_version)
+    releases = check(project).project.releases
+    other = next(r for r in releases if r.validation and r.artifact_version and r.status == "released")
     assert (
-        main(["new", NEW, "--phase", "9", "--from", other.key, "--owner", "product=zoe", "--root", str(project)]) == 0
+        main(["new", NEW, "--phase", "9", "--from", other.key, "--owner", "product=erin", "--root", str(project)]) == 0
     )
     doc, _ = load_file(project / FILE, FILE)
     assert doc is not None
-    assert doc.data["owners"] == {**other.owners, "product": "zoe"}
+    assert doc.data["owners"] == {**other.owners, "product": "erin"}
     assert doc.data["validation"] == other.validation
     assert doc.data["artifact"] == {"last_known_good": other.artifact_version}
     assert [r for r, s in findings_in(project) if s == "error"] == []
@@ -138,3 +142,23 @@ def test_the_draft_can_be_signed(project: Path) -> None:
 )
 def test_title_from_id(rid: str, phase: int, title: str) -> None:
     assert title_for(rid, phase) == title
+
+
+def test_new_refuses_unknown_people_and_flags(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policy = load_policy(project)[0]
+    typo = policy.flags[0][:-1]
+    assert main(["new", NEW, "--phase", "9", "--flag", typo, "--root", str(project)]) == 2
+    assert f"did you mean {policy.flags[0]!r}" in capsys.readouterr().err
+    name = sorted(policy.people)[0]
+    assert main(["new", NEW, "--phase", "9", "--owner", f"product={name}x", "--root", str(project)]) == 2
+    err = capsys.readouterr().err
+    assert "not listed under people:" in err and f"did you mean {name!r}" in err
+    assert not (project / FILE).exists()
+
+
+def test_from_takes_the_last_known_good_only_from_released_records(project: Path) -> None:
+    other = next(r for r in check(project).project.releases if r.artifact_version and r.status != "released")
+    assert main(["new", NEW, "--phase", "9", "--from", other.key, "--root", str(project)]) == 0
+    doc, _ = load_file(project / FILE, FILE)
+    assert doc is not None and "artifact" not in doc.data
+    assert "not released: its version is no last known good" in (project / FILE).read_text()

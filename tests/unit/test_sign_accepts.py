@@ -79,6 +79,9 @@ REFUSED = {
 def _project(tmp: Path, record: str) -> Path:
     root = tmp / "p"
     shutil.copytree(FIXTURE, root)
+    if "zoë" in record:  # a signer must be one of the policy's people (FES106)
+        with (root / "releases" / "policy.yaml").open("a", encoding="utf-8") as policy:
+            policy.write("  zoë: [zoe@example.org]\n")
     (root / FILE).write_bytes(record.encode("utf-8"))
     return root
 
