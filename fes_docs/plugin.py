@@ -1,8 +1,9 @@
 """The MkDocs plugin ``fes-docs``: a thin shell that checks the records once per build and serves the
 rendered pages from memory.
 
-It uses only public names of ``mkdocs.plugins``, ``mkdocs.config``, ``mkdocs.structure.files`` and
-``mkdocs.exceptions`` so that it also runs unmodified under ProperDocs (which aliases ``mkdocs.*``).
+It uses only public names of ``mkdocs.plugins``, ``mkdocs.config``, ``mkdocs.structure.files``,
+``mkdocs.utils.nest_paths`` (how MkDocs builds a nav from the files) and ``mkdocs.exceptions`` so that
+it also runs unmodified under ProperDocs (which aliases ``mkdocs.*``).
 The checking is :func:`fes_docs.check.check_project`, the pages are :func:`fes_docs.render.render_pages`:
 the site and ``fes-docs validate`` can never disagree.
 
@@ -28,17 +29,43 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key
+from mkdocs.utils import nest_paths
 
 from .check import Result, check_project
 from .errors import ConfigError
 from .findings import Finding, Summary
 from .project import load_project
-from .render import OVERVIEW_PAGES, is_overview, render_config_error, site_files
+from .render import (
+    OVERVIEW_PAGES,
+    STYLESHEET,
+    nav_paths,
+    release_slugs,
+    render_config_error,
+    site_files,
+    site_nav,
+    stylesheet,
+)
 
 log = get_plugin_logger(__name__)
 
 Command = Literal["build", "gh-deploy", "serve"]
+
+# The Markdown extensions the generated pages are written for, with the options the plugin sets when
+# the user's mkdocs.yml does not configure the extension itself (on_config enables what is missing).
+NEEDED_EXTENSIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("admonition", {}),
+    ("attr_list", {}),
+    ("tables", {}),
+    ("toc", {"permalink": True}),
+    ("pymdownx.superfences", {}),
+    ("pymdownx.tasklist", {"custom_checkbox": True}),
+)
+# Extensions that rewrite text the pages must print exactly as the records write it.
+CONFLICTING_EXTENSIONS = {
+    "pymdownx.magiclink": "it turns URLs, @names and #numbers in release records into links",
+    "smarty": "it rewrites quotes and dashes in property names and SQL shown in the text",
+}
 
 
 class _Server(Protocol):
@@ -82,6 +109,7 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
         self._command: Command | None = None
         self._result: Result | None = None
         self._failing = 0
+        self._slugs: dict[str, str] = {}  # release file -> folder, kept across `mkdocs serve` rebuilds
 
     # ``on_startup`` also keeps this instance alive across ``mkdocs serve`` rebuilds; per-build state
     # is therefore reset in ``on_config``.
@@ -92,8 +120,10 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
         self._result = None
         self._failing = 0
         pages_dir = self._pages_dir()
-        if config.nav is not None and self.config.nav_section:
-            insert_nav(config.nav, self.config.nav_section, pages_dir)
+        enable_extensions(config)
+        css = f"{pages_dir}/{STYLESHEET}"
+        if css not in [str(x) for x in config.extra_css]:
+            config.extra_css.append(css)
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
@@ -110,22 +140,34 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
             log.error(str(exc))
             self._failing += 1
             pages = render_config_error(str(exc))
+            pages[STYLESHEET] = stylesheet()
+            entries: list[Any] = [{title: path} for title, path in OVERVIEW_PAGES]
         else:
             self._result = result
             checked = time.perf_counter()
             self._report(result.findings)
-            pages = site_files(result)
+            pages = site_files(result, self._slugs)
+            self._slugs = release_slugs(result, self._slugs)
+            entries = site_nav(result)
             log.debug(
                 f"checked {len(result.project.releases)} records in {checked - start:.2f} s, "
                 f"rendered {len(pages)} files in {time.perf_counter() - checked:.2f} s"
             )
+        generated = {f"{pages_dir}/{path}" for path in pages}
+        if self.config.nav_section:
+            if config.nav is None:  # MkDocs would build it from the files; build it so, plus the section
+                own = sorted(files.documentation_pages(), key=file_sort_key)
+                listed = [f.src_uri for f in own if f.inclusion.is_in_nav() and f.src_uri not in generated]  # type: ignore[no-untyped-call]
+                config.nav = nest_paths(listed)  # type: ignore[no-untyped-call]
+            insert_nav(config.nav, self.config.nav_section, pages_dir, entries)
+        in_nav = nav_paths(entries) if self.config.nav_section else {p for _, p in OVERVIEW_PAGES}
         for path, text in pages.items():
             uri = f"{pages_dir}/{path}"
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 log.info(f"{uri} in docs_dir is replaced by the generated page")
                 files.remove(existing)
-            inclusion = InclusionLevel.UNDEFINED if is_overview(path) else InclusionLevel.NOT_IN_NAV
+            inclusion = InclusionLevel.UNDEFINED if path in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=text, inclusion=inclusion))
         return files
 
@@ -183,12 +225,45 @@ def _mentions(node: Any, targets: set[str]) -> bool:
     return False
 
 
-def insert_nav(nav: list[Any], title: str, pages_dir: str) -> None:
-    """Put the overview pages into an explicit nav (the per-release pages stay out: see FesDocsConfig)."""
-    section = [{name: f"{pages_dir}/{path}"} for name, path in OVERVIEW_PAGES]
+def _prefixed(node: Any, pages_dir: str) -> Any:
+    if isinstance(node, str):
+        return f"{pages_dir}/{node}"
+    if isinstance(node, dict):
+        return {k: _prefixed(v, pages_dir) for k, v in node.items()}
+    return [_prefixed(v, pages_dir) for v in node]
+
+
+def insert_nav(nav: list[Any], title: str, pages_dir: str, entries: list[Any] | None = None) -> None:
+    """Put the section (``entries``, paths relative to the pages folder: the overview pages and the
+    phase sections, see :func:`fes_docs.render.site_nav`; default the overview pages) into a nav."""
+    section = _prefixed(entries if entries is not None else [{n: p} for n, p in OVERVIEW_PAGES], pages_dir)
     for i, entry in enumerate(nav):
         if isinstance(entry, dict) and list(entry) == [title]:
             nav[i] = {title: section}
             return
     if not _mentions(nav, {f"{pages_dir}/{path}" for _, path in OVERVIEW_PAGES}):
         nav.append({title: section})
+
+
+def _short(name: str) -> str:
+    return name.removeprefix("markdown.extensions.")
+
+
+def enable_extensions(config: MkDocsConfig) -> None:
+    """Enable the Markdown extensions the pages need, keeping the user's options for those they set;
+    stop with the names when the user's configuration has one that rewrites the records' text."""
+    present = {_short(name) for name in config.markdown_extensions}
+    clashes = sorted(name for name in CONFLICTING_EXTENSIONS if name in present)
+    if clashes:
+        reasons = "; ".join(f"{name}: {CONFLICTING_EXTENSIONS[name]}" for name in clashes)
+        raise PluginError(
+            f"fes-docs: markdown_extensions in mkdocs.yml has {', '.join(clashes)}, which the generated pages "
+            f"cannot be rendered with ({reasons}). Remove {' and '.join(clashes)}, or render the pages with "
+            "`fes-docs render` for a site of their own."
+        )
+    for name, options in NEEDED_EXTENSIONS:
+        if name in present:
+            continue
+        config.markdown_extensions.append(name)
+        if options:
+            config.mdx_configs[name] = dict(options)

@@ -9,6 +9,9 @@ the checked project: sorted, no clock, no absolute paths.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..check import Result
 from ..export import dump_releases_json
 from .blocks import document
@@ -16,24 +19,34 @@ from .context import OVERVIEW_PAGES, Site
 from .dashboard import dashboard
 from .escape import md_escape
 from .overviews import flags, migrations, problems, rules
+from .phases import nav, nav_paths, phase_pages, unloaded_pages
 from .rollback import rollback
 from .runbook import runbook
+from .style import STYLESHEET, stylesheet
 
 __all__ = [
     "EXPORT_FILE",
     "OVERVIEW_PAGES",
+    "STYLESHEET",
     "is_overview",
     "md_escape",
+    "nav_paths",
+    "release_slugs",
     "render_config_error",
     "render_pages",
     "site_files",
+    "site_nav",
+    "stylesheet",
 ]
 
 EXPORT_FILE = "releases.json"
 
 
-def render_pages(result: Result) -> dict[str, str]:
-    """Every page of the site for a checked project, sorted by path."""
+def render_pages(result: Result, previous: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every page of the site for a checked project, sorted by path.
+
+    ``previous`` (release file -> folder, see :func:`release_slugs`) is what a live preview rendered
+    last: a record that stopped parsing keeps its folder, and its pages say why it cannot be read."""
     site = Site(result)
     pages = {
         "index.md": dashboard(site),
@@ -46,16 +59,31 @@ def render_pages(result: Result) -> dict[str, str]:
         slug = site.slug(rel)
         pages[f"{slug}/index.md"] = runbook(site, rel)
         pages[f"{slug}/rollback.md"] = rollback(site, rel)
+    pages.update(phase_pages(site))
+    pages.update(unloaded_pages(site, previous))
     return dict(sorted(pages.items()))
 
 
-def site_files(result: Result) -> dict[str, str]:
-    """Everything that goes into the pages folder: the pages plus ``releases.json``, the same data
-    for machines (see docs/releases-json.md)."""
+def site_files(result: Result, previous: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Everything that goes into the pages folder: the pages, ``releases.json`` (the same data for
+    machines, see docs/releases-json.md) and the pages' stylesheet (:mod:`.style`)."""
 
-    files = render_pages(result)
+    files = render_pages(result, previous)
     files[EXPORT_FILE] = dump_releases_json(result)
+    files[STYLESHEET] = stylesheet()
     return dict(sorted(files.items()))
+
+
+def site_nav(result: Result) -> list[Any]:
+    """The nav section's entries (MkDocs' ``nav`` format, paths relative to the pages folder): the
+    overview pages, then one section per phase with its releases' runbooks and rollback pages."""
+    return nav(Site(result))
+
+
+def release_slugs(result: Result, previous: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Release file -> the folder its pages are in (what a live preview passes back as ``previous``)."""
+    site = Site(result)
+    return {**(previous or {}), **site.slugs}
 
 
 def render_config_error(message: str) -> dict[str, str]:

@@ -73,6 +73,11 @@ def page(*blocks: str) -> str:
     return "\n\n".join(b.strip("\n") for b in blocks if b and b.strip()) + "\n"
 
 
-def document(title: str, *blocks: str, hide: Sequence[str] = ()) -> str:
-    """A whole page: front matter, the title as the one H1, then the blocks."""
-    return page(front_matter(title, hide), f"# {md_escape(title)}", *blocks)
+# Marks a generated page, so fes-docs.css (render/style.py) styles only these pages, never the user's own.
+PAGE_MARKER = '<div class="fes-page" hidden></div>'
+
+
+def document(title: str, *blocks: str, hide: Sequence[str] = ("toc",)) -> str:
+    """A whole page: front matter, the title as the one H1, then the blocks. The table of contents is
+    hidden by default: the tables and code need the width more (issue 13, "nothing clipped")."""
+    return page(front_matter(title, hide), f"# {md_escape(title)}", PAGE_MARKER, *blocks)
