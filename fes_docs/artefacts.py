@@ -23,6 +23,7 @@ from typing import Any
 from pglast.parser import ParseError
 
 from .cache import SQL, Cache, digest
+from .flyway_files import project_flyway
 from .inputs import InputError, ProjectInputs
 from .model import MigrationRef, Policy, Release
 from .positions import LineIndex
@@ -117,7 +118,7 @@ class MigrationIndex:
             exists,
             dialect if is_supported_dialect(dialect) else "postgres",
             cache=cache,
-            flyway=policy.flyway,
+            flyway=project_flyway(inputs, policy.flyway, folder),  # flyway.conf / flyway.toml under the policy
         )
         if folder:
             index._read_configs(inputs, policy)

@@ -157,3 +157,10 @@ def java_migrations(inputs: ProjectInputs, migrations_dir: str | None) -> list[s
                 f"{place}/{rel}" for rel in inputs.list_tree(place, suffix) if _JAVA.match(rel.rsplit("/", 1)[-1])
             ]
     return sorted(dict.fromkeys(found))
+
+
+def project_flyway(inputs: ProjectInputs, policy_flyway: FlywayConfig, migrations_dir: str | None) -> FlywayConfig:
+    """The project's Flyway configuration: the policy's ``flyway:`` block over Flyway's own configuration
+    files (the policy wins). One definition for the static analysis and the dry run."""
+    from_files, _ = read_flyway_files(inputs, migrations_dir)
+    return merged(policy_flyway, from_files)

@@ -23,7 +23,7 @@ from .dryrun.environment import Environment, environment_hint
 from .dryrun.report import SKIP_BELOW_BASELINE, SKIP_JAVA, CallbackInput, MigrationOutcome
 from .errors import UsageError
 from .findings import Finding, Loc
-from .flyway_files import java_migrations, merged, read_flyway_files
+from .flyway_files import java_migrations
 from .inputs import InputError
 from .lock_advice import lock_hint
 from .model import Release, deploy_order
@@ -154,8 +154,7 @@ def _in_scope(
 
 def flyway_settings(project: Project) -> FlywayConfig:
     """The policy's ``flyway:`` block over Flyway's own configuration files (the policy wins)."""
-    from_files, _ = read_flyway_files(project.inputs, project.policy.migrations_dir)
-    return merged(project.policy.flyway, from_files)
+    return project.migrations.flyway  # the index reads it once, for the static analysis and the dry run
 
 
 def environment(project: Project, config: FlywayConfig) -> Environment:

@@ -590,3 +590,16 @@ def test_fes326_names_flyway_accepts_but_people_get_wrong(tmp_path: Path) -> Non
     ignored = {f.loc.file.rsplit("/", 1)[-1]: f for f in of(result, "FES314") if f.message.endswith(")")}
     assert ignored["notes.sql"].severity == "warning" and ignored["v6__lowercase.sql"].severity == "error"
     assert "Flyway ignores it" in ignored["notes.sql"].message
+
+
+def test_fes324_a_placeholder_flyway_conf_defines_has_its_value(tmp_path: Path) -> None:
+    """Flyway's own flyway.conf is read for the static analysis too (the policy's flyway: block wins)."""
+    root = feature_project(tmp_path, "placeholders", "V1__create_schema.sql")
+    (root / MIGRATIONS / "V6__grant.sql").write_text("GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader};\n")
+
+    def grant_findings() -> list[Finding]:
+        return [f for f in of(run(root), "FES324") if f.loc.file.endswith("V6__grant.sql")]
+
+    assert grant_findings() and "${reader}" in grant_findings()[0].message
+    (root / "flyway.conf").write_text("flyway.placeholders.reader=app_ro\n", encoding="utf-8")
+    assert grant_findings() == []
