@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Release
+from ..model import Release, deploy_order
 from ..project import Project
 from . import Hit, project_rule, release_rule
 from .migrations import effective_class
@@ -126,3 +126,39 @@ def rolled_back_incident(project: Project, rel: Release) -> Iterator[Hit]:
     """A rolled-back release carries its incident and post-incident action items."""
     if rel.status == "rolled-back" and not rel.incidents:
         yield Hit(rel.loc("status"), "rolled-back release without an incident record")
+
+
+_PENDING = ("approved", "in-progress")
+_RANK_IN_PROGRESS = 3  # model._RANK["in-progress"]
+
+
+@release_rule(
+    "FES405",
+    "The last known good was deployed",
+    "§5.1.6",
+    "warning",
+    hint="use the `artifact.version` of the release that went out before this one",
+)
+def last_known_good_released(project: Project, rel: Release) -> Iterator[Hit]:
+    """`artifact.last_known_good` is the version of an earlier released release, when there is one.
+
+    A release not yet deploying may also name the version of an earlier one that is approved or in progress:
+    it goes out first. Anything else is a version no record says was ever good in production.
+    """
+    order = deploy_order(project.releases)
+    at = next((i for i, r in enumerate(order) if r is rel), None)
+    if not rel.last_known_good or at is None:
+        return
+    earlier = order[:at]
+    released = [r.artifact_version for r in earlier if r.status == "released" and r.artifact_version]
+    if not released:
+        return
+    accepted = set(released)
+    if rel.rank < _RANK_IN_PROGRESS:
+        accepted |= {r.artifact_version for r in earlier if r.status in _PENDING and r.artifact_version}
+    if rel.last_known_good not in accepted:
+        yield Hit(
+            rel.loc("artifact", "last_known_good"),
+            f"last known good {rel.last_known_good} is not the version of an earlier released release "
+            f"(released before this one: {', '.join(dict.fromkeys(released))})",
+        )

@@ -603,3 +603,26 @@ def test_fes324_a_placeholder_flyway_conf_defines_has_its_value(tmp_path: Path) 
     assert grant_findings() and "${reader}" in grant_findings()[0].message
     (root / "flyway.conf").write_text("flyway.placeholders.reader=app_ro\n", encoding="utf-8")
     assert grant_findings() == []
+
+
+# --- FES405 ------------------------------------------------------------------------------------
+
+
+def test_fes405_last_known_good_never_released(tmp_path: Path) -> None:
+    earlier = release(
+        "a-phase-1",
+        ("status: approved", "status: released"),
+        (WINDOW, window("2026-02-10")),
+        ("artifact: {version: 4.2.0, last_known_good: 4.1.3}", "artifact: {version: 4.1.0, last_known_good: 4.0.7}"),
+        (V7, ""),
+        (V8, ""),
+    )
+    later = release("b-phase-2", ("last_known_good: 4.1.3", "last_known_good: 4.1.2"))
+    root = project(tmp_path, {"a-phase-1.yaml": earlier, "b-phase-2.yaml": later})
+    hits = of(run(root), "FES405")
+    assert where(hits) == [("releases/b-phase-2.yaml", line_of(later, "last_known_good"), "warning")]
+    assert "released before this one: 4.1.0" in hits[0].message
+    # the version of the release that went out before it is fine, and the first release has nothing to match
+    fixed = release("b-phase-2", ("last_known_good: 4.1.3", "last_known_good: 4.1.0"))
+    root = project(tmp_path / "fixed", {"a-phase-1.yaml": earlier, "b-phase-2.yaml": fixed})
+    assert of(run(root), "FES405") == []
