@@ -66,7 +66,11 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         # Migrations run as an unprivileged role owning only a scratch database (docs/security.md)
-        with dryrun.sandbox(args.dsn) if args.dsn else dryrun.sandboxed_cluster(args.bindir) as box:
+        # the declared database name only in the throwaway cluster: on a shared server, never a name that
+        # could be someone else's
+        expected = the_plan.environment.database
+        box_of = dryrun.sandbox(args.dsn) if args.dsn else dryrun.sandboxed_cluster(args.bindir, database=expected)
+        with box_of as box:
             report = dryrun.run(
                 box.dsn,
                 the_plan.migrations,

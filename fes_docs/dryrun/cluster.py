@@ -361,10 +361,12 @@ def throwaway_cluster(
 
 @contextmanager
 def sandboxed_cluster(
-    bindir: str | os.PathLike[str] | None = None, parent_dir: str | os.PathLike[str] | None = None
+    bindir: str | os.PathLike[str] | None = None,
+    parent_dir: str | os.PathLike[str] | None = None,
+    database: str | None = None,
 ) -> Iterator[Sandbox]:
     """What `fes-docs dry-run` runs migrations against by default: a scratch database and its unprivileged
     role (`sandbox`) in a throwaway cluster. The cluster's superuser only sets them up: a migration that could
-    act as it could run programs as the server's OS user."""
-    with throwaway_cluster(bindir, parent_dir) as admin, sandbox(admin, "the throwaway cluster") as box:
+    act as it could run programs as the server's OS user. `database`: the name migrations expect for it."""
+    with throwaway_cluster(bindir, parent_dir) as admin, sandbox(admin, "the throwaway cluster", database) as box:
         yield box

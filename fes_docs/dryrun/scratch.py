@@ -55,9 +55,11 @@ class Sandbox:
 
 
 @contextmanager
-def sandbox(dsn: str, server: str = "--dsn server") -> Iterator[Sandbox]:
+def sandbox(dsn: str, server: str = "--dsn server", database: str | None = None) -> Iterator[Sandbox]:
     """Create one uniquely named database and the sandbox role that owns it, yield both, and drop both
-    afterwards. `server` names the server in messages.
+    afterwards. `server` names the server in messages. `database` names the scratch database instead (the
+    name migrations expect, ``dry_run: database:``) — only ever passed for the throwaway cluster, whose
+    databases are all the run's own.
 
     The connection the DSN opens (the *setup* connection) only creates and drops the database and the role,
     by the names generated here; the server's other databases and roles are never touched.
@@ -65,6 +67,8 @@ def sandbox(dsn: str, server: str = "--dsn server") -> Iterator[Sandbox]:
     _check_dsn(dsn)
     token = uuid.uuid4().hex[:12]
     name, role = f"{DATABASE_PREFIX}{token}", f"{ROLE_PREFIX}{token}"
+    if database and database not in ("postgres", "template0", "template1"):
+        name = database
     try:
         admin = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:

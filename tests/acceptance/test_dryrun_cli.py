@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,21 @@ def test_a_dry_run_proof_resolves_the_static_unproven_warning(example: Path) -> 
     v8.write_text(v8.read_text() + "\n-- edited after the dry run\n")
     again = json.loads(fes(example, "validate", "--format", "json").stdout)["findings"]
     assert [f for f in again if f["rule"] == "FES319" and "V8__" in f["message"]]
+
+
+def test_the_scratch_database_has_the_name_migrations_expect(tmp_path: Path) -> None:
+    """`dry_run: database: casedb`: in the throwaway cluster the scratch database is called casedb, so a
+    migration naming its database (ALTER DATABASE casedb …, a check of current_database()) runs as in production."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "dryrun" / "flyway" / "environment"
+    root = tmp_path / "p"
+    shutil.copytree(fixture, root)
+    (root / "db" / "migration" / "V2__database_setting.sql").write_text(
+        "ALTER DATABASE casedb SET lock_timeout = '10s';\n"
+        "DO $$ BEGIN IF current_database() <> 'casedb' THEN\n"
+        "  RAISE EXCEPTION 'in %', current_database(); END IF; END $$;\n",
+        encoding="utf-8",
+    )
+    proc = fes(root, "dry-run", "--format", "json")
+    report = json.loads(proc.stdout)["dry_run"]
+    v2 = next(m for m in report["migrations"] if m["script"] == "V2__database_setting.sql")
+    assert v2["status"] == "applied", proc.stdout + proc.stderr
