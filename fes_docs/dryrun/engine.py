@@ -6,9 +6,8 @@ Static checks can only suspect (a `DO $$ ... $$` block is opaque to them); a ser
    statements PostgreSQL refuses in a transaction block), then a `flyway_schema_history` row. Before COMMIT,
    read `pg_locks` for our own backend: the modes held on tables that existed before the migration are what
    production would wait on.
-2. Apply it again in a fresh session and compare a catalog-and-data snapshot before and after (guide §4.1).
-   The second run is rolled back, so later migrations see the database a single Flyway run leaves. When the
-   snapshots differ, one more rolled-back pass snapshots after every statement to name the statement to fix.
+2. Apply it again in a fresh session and compare a catalog-and-data snapshot before and after (guide §4.1):
+   :mod:`fes_docs.dryrun.proof`. The sessions, bounds and statement sending are :mod:`fes_docs.dryrun.session`.
 
 The first failing migration stops the run, as it stops Flyway; the rest are reported as not run.
 """
@@ -17,16 +16,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
 
 from fes_docs.dryrun import provision
-from fes_docs.dryrun.bound import RUN_BOUND_SQLSTATE, RunBound
 from fes_docs.dryrun.callbacks import Callbacks
-from fes_docs.dryrun.copy import execute as send
 from fes_docs.dryrun.copy import statements_with_data
 from fes_docs.dryrun.environment import Environment
 from fes_docs.dryrun.errors import DryRunUnavailable
@@ -35,12 +31,9 @@ from fes_docs.dryrun.failures import (
     failure_of,
     first_line,
     record_failure,
-    second_run_changed,
-    second_run_failed,
-    which_statement,
 )
-from fes_docs.dryrun.history import HistoryTable
 from fes_docs.dryrun.locks import LockLog, begins, ends
+from fes_docs.dryrun.proof import Proof
 from fes_docs.dryrun.report import (
     SKIP_JAVA,
     BackfillInput,
@@ -50,8 +43,8 @@ from fes_docs.dryrun.report import (
     MigrationInput,
     MigrationOutcome,
 )
-from fes_docs.dryrun.snapshot import Snapshot, diff, take_snapshot
-from fes_docs.dryrun.statements import SentStatement, flyway_script, runtime_builtins, statements_to_send
+from fes_docs.dryrun.session import Settings
+from fes_docs.dryrun.statements import SentStatement, flyway_script
 from fes_docs.sql.flyway_config import FlywayConfig
 from fes_docs.sql.script_config import reading_for
 
@@ -66,124 +59,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Limits that keep a dry run from hanging: a migration waiting on a lock for long would wait in
-    production too, and is better reported than endured."""
-
-    statement_timeout_ms: int = 300_000
-    lock_timeout_ms: int = 30_000
-    mixed: bool = False  # Flyway's `mixed`: allow transactional and non-transactional statements in one file
-    compare_data: bool = True  # include row counts and digests in the idempotency snapshot
-    run_timeout_ms: int = 1_800_000  # the whole run (:mod:`fes_docs.dryrun.bound`)
-    run_began: float | None = None  # time.monotonic() when the run bound started (the CLI: before the server)
-
-    def limits(self) -> dict[str, float]:
-        """The three bounds in the policy's words and units, for the evidence."""
-        ms = {"statement_timeout_s": self.statement_timeout_ms, "lock_timeout_s": self.lock_timeout_ms}
-        ms["run_timeout_s"] = self.run_timeout_ms
-        return {key: value // 1000 if value % 1000 == 0 else value / 1000 for key, value in ms.items()}
-
-
-def _connect(dsn: str) -> psycopg.Connection[Any]:
-    try:
-        # prepare_threshold=None: never auto-prepare; DDL sent again and again must stay plain text.
-        return psycopg.connect(dsn, autocommit=True, prepare_threshold=None, connect_timeout=10)
-    except psycopg.Error as exc:
-        raise DryRunUnavailable(
-            f"cannot connect to the dry-run database as its sandbox role: {first_line(str(exc))}"
-        ) from exc
-
-
-class _Runner:
-    callbacks: Callbacks | None = None  # set by run(); the Flyway callbacks fired around each migration
-
-    def __init__(self, dsn: str, settings: Settings) -> None:
-        self.settings = settings
-        self.main = _connect(dsn)
-        try:
-            self.check = _connect(dsn)
-        except DryRunUnavailable:
-            self.main.close()
-            raise
-        self.server_version_num = self.main.info.server_version
-        self.server_version = self.main.info.parameter_status("server_version") or str(self.server_version_num)
-        self.installed_by, self.search_path = "", ""
-        self.runtime: dict[str, str] = {}
-        self.history = HistoryTable("public")
-        self.excluded = frozenset({self.history.qualified})
-        self.bound = RunBound(settings.run_timeout_ms / 1000, settings.run_began)
-        self.bound.start()
-
-    def prepare(self) -> None:
-        """Flyway's history table goes into the session's current schema, as Flyway's default schema does."""
-        row = self.main.execute("SELECT current_user, current_schema(), current_setting('search_path')").fetchone()
-        assert row is not None
-        self.installed_by, schema, self.search_path = row
-        self.runtime = runtime_builtins(self.main)  # ${flyway:user} etc. as this connection says them
-        if schema is None:
-            raise DryRunUnavailable(f"no schema to create {self.history.name} in (search_path is {row[2]!r})")
-        self.history = HistoryTable(schema)
-        self.excluded = frozenset({self.history.qualified})
-        self._limit(self.main)
-        self.history.create(self.main)
-
-    def close(self) -> None:
-        self.bound.stop()
-        self.main.close()
-        self.check.close()
-
-    def _limit(self, conn: psycopg.Connection[Any]) -> None:
-        conn.execute(f"SET statement_timeout = {int(self.settings.statement_timeout_ms)}")
-        conn.execute(f"SET lock_timeout = {int(self.settings.lock_timeout_ms)}")
-
-    def _restore_main(self) -> None:
-        """What Flyway's PostgreSQLConnection.doRestoreOriginalState does between migrations."""
-        self.main.execute("RESET ROLE")
-        self.main.execute("SELECT set_config('search_path', %s, false)", [self.search_path])
-
-    def _fresh_check_session(self) -> None:
-        """A re-run happens in a new Flyway process: no temp tables or settings left from the first run."""
-        self.check.execute("DISCARD ALL")
-        self._limit(self.check)
-        # ... which sets the search path as the first did (Flyway's default schema first, see _set_up)
-        self.check.execute("SELECT set_config('search_path', %s, false)", [self.search_path])
-
-    # -- executing ---------------------------------------------------------------------------------------
-
-    def _execute_all(
-        self,
-        conn: psycopg.Connection[Any],
-        statements: Sequence[SentStatement],
-        sql_text: str,
-        log: LockLog | None = None,
-    ) -> Failure | None:
-        for statement in statements:
-            if log is not None and ends(statement.text):
-                log.read(conn)  # the script ends its own transaction: its locks are visible only until then
-            if self.bound.expired:
-                return Failure(statement, self.bound.message, RUN_BOUND_SQLSTATE)
-            try:
-                with self.bound.in_flight(conn):
-                    send(conn, statement)  # a COPY ... FROM stdin streams its rows
-            except psycopg.Error as exc:
-                failure = failure_of(exc, statement, sql_text, conn)
-                if self.bound.expired and exc.sqlstate == RUN_BOUND_SQLSTATE:
-                    return Failure(statement, self.bound.message, RUN_BOUND_SQLSTATE, fatal=failure.fatal)
-                return failure
-        return None
-
-    def fire(
-        self, event: str, migration: str | None = None, conn: psycopg.Connection[Any] | None = None
-    ) -> Failure | None:
-        """Run the callbacks of ``event`` on ``conn`` (default: the migration connection)."""
-        if self.callbacks is None or not self.callbacks.has(event):
-            return None
-        return self.callbacks.fire(event, self.main if conn is None else conn, self._execute_all, migration)
-
-    def _rollback(self, conn: psycopg.Connection[Any]) -> None:
-        if not (conn.closed or conn.broken):
-            conn.execute("ROLLBACK")
+class _Runner(Proof):
+    """Applies migrations as Flyway does (:class:`~fes_docs.dryrun.session.Session`), proving each
+    (:class:`~fes_docs.dryrun.proof.Proof`)."""
 
     # -- one migration -------------------------------------------------------------------------------------
 
@@ -300,129 +178,6 @@ class _Runner:
             execution_ms=int(outcome.seconds * 1000),
             success=success,
         )
-
-    # -- idempotency -----------------------------------------------------------------------------------
-
-    def _snapshot(self) -> Snapshot:
-        return take_snapshot(self.check, self.excluded, data=self.settings.compare_data)
-
-    def _prove_idempotent(self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome) -> None:
-        began = time.perf_counter()
-        try:
-            self._fresh_check_session()
-            if outcome.transactional:
-                self._second_run_in_transaction(statements, sql_text, outcome)
-            else:
-                self._second_run_outside_transaction(statements, sql_text, outcome)
-        except psycopg.Error as exc:
-            if self.check.closed or self.check.broken:
-                raise
-            # Our own snapshot query failed (say, the migration switched to a role that cannot read a table):
-            # idempotency is then unproven, which must not pass as proven.
-            outcome.idempotent = False
-            outcome.idempotency_error = (
-                f"could not compare the database before and after the second run: {first_line(str(exc))}"
-            )
-        finally:
-            outcome.check_seconds = time.perf_counter() - began
-        if self.bound.expired and outcome.idempotent is False:
-            # Cut short by the run bound, not proven wrong: the next migration reports the bound.
-            outcome.idempotent, outcome.idempotency_error = None, None
-            outcome.idempotency_line, outcome.idempotency_statement = None, None
-
-    def _second_run_in_transaction(
-        self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome
-    ) -> None:
-        self.check.execute("BEGIN")
-        try:
-            if self.callbacks is not None and self.callbacks.has("beforeEachMigrate"):  # the re-run's set-up too
-                self.callbacks.fire("beforeEachMigrate", self.check, self._execute_all, record=False)
-            base = self._snapshot()
-            failure = self._execute_all(self.check, statements, sql_text)
-            if failure is not None:
-                second_run_failed(outcome, failure)
-                return
-            changes = diff(base, self._snapshot())
-        finally:
-            self._rollback(self.check)
-        if not changes:
-            outcome.idempotent = True
-            return
-        # Name the statement: replay once more, snapshotting after each statement, and roll back again.
-        self._fresh_check_session()
-        self.check.execute("BEGIN")
-        try:
-            base = self._snapshot()
-            steps = self._run_with_snapshots(statements, sql_text)
-        finally:
-            self._rollback(self.check)
-        second_run_changed(outcome, base, steps, changes)
-
-    def _second_run_outside_transaction(
-        self, statements: Sequence[SentStatement], sql_text: str, outcome: MigrationOutcome
-    ) -> None:
-        base = self._snapshot()
-        steps = self._run_with_snapshots(statements, sql_text)
-        if isinstance(steps, Failure):
-            second_run_failed(outcome, steps)
-            return
-        changes = diff(base, steps[-1][1]) if steps else []
-        if not changes:
-            outcome.idempotent = True
-            return
-        second_run_changed(outcome, base, steps, changes)
-
-    def _run_with_snapshots(
-        self, statements: Sequence[SentStatement], sql_text: str
-    ) -> list[tuple[SentStatement, Snapshot]] | Failure:
-        steps: list[tuple[SentStatement, Snapshot]] = []
-        for statement in statements:
-            failure = self._execute_all(self.check, [statement], sql_text)
-            if failure is not None:
-                return failure
-            steps.append((statement, self._snapshot()))
-        return steps
-
-    # -- backfills ---------------------------------------------------------------------------------------
-
-    def backfill(self, backfill: BackfillInput) -> BackfillOutcome:
-        outcome = BackfillOutcome(backfill.release, backfill.name, None, None, backfill.estimated_rows)
-        statements = statements_to_send(backfill.dry_run_sql, self.server_version_num)
-        began = time.perf_counter()
-        self._fresh_check_session()
-        self.check.execute("BEGIN")
-        try:
-            for statement in statements:
-                try:
-                    if self.bound.expired:
-                        outcome.error = f"{which_statement(statement)}: {self.bound.message}"
-                        return outcome
-                    with self.bound.in_flight(self.check):
-                        cursor = self.check.execute(statement.text)
-                except psycopg.Error as exc:
-                    failure = failure_of(exc, statement, backfill.dry_run_sql, self.check)
-                    message = self.bound.message if self.bound.expired else failure.message
-                    outcome.error = f"{which_statement(statement)}: {message}"
-                    outcome.rows = None
-                    return outcome
-                outcome.rows = _affected_rows(cursor)
-        finally:
-            self._rollback(self.check)
-            outcome.seconds = time.perf_counter() - began
-        return outcome
-
-
-def _affected_rows(cursor: psycopg.Cursor[Any]) -> int | None:
-    """DML reports its row count; a query counts its rows, except that a lone `count` column (what
-    `SELECT count(*) ...` returns) is taken as the count itself."""
-    if cursor.description is None:
-        return cursor.rowcount if cursor.rowcount >= 0 else None
-    rows = cursor.fetchall()
-    if len(rows) == 1 and len(cursor.description) == 1 and cursor.description[0].name == "count":
-        value = rows[0][0]
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return len(rows)
 
 
 def run(

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from fes_docs.dryrun import engine
+from fes_docs.dryrun import proof
 from fes_docs.dryrun.cluster import DryRunUnavailable, TemporaryCluster, throwaway_cluster
 from fes_docs.dryrun.engine import Settings, run
 from fes_docs.dryrun.report import (
@@ -71,7 +71,7 @@ def test_example_dry_run_with_its_own_cluster_does_no_more_work_than_it_must(
         return execute(self, query, *args, **kwargs)
 
     snapshots = 0
-    take_snapshot = engine.take_snapshot
+    take_snapshot = proof.take_snapshot
 
     def counting_snapshot(*args: Any, **kwargs: Any) -> Any:
         nonlocal snapshots
@@ -88,7 +88,7 @@ def test_example_dry_run_with_its_own_cluster_does_no_more_work_than_it_must(
     monkeypatch.setattr(TemporaryCluster, "_spawn", recording_spawn)
     with throwaway_cluster() as dsn:
         monkeypatch.setattr(psycopg.Connection, "execute", counting_execute)
-        monkeypatch.setattr(engine, "take_snapshot", counting_snapshot)
+        monkeypatch.setattr(proof, "take_snapshot", counting_snapshot)
         report = run(dsn, migrations)
     assert report.passed
     assert programs == ["initdb", "postgres"]
