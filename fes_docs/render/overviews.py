@@ -8,6 +8,7 @@ from .blocks import document, table
 from .context import Site, rollout_text
 from .escape import md_escape
 from .findings import admonitions
+from .timeline import timeline
 
 
 def _release_link(site: Site, key: str) -> str:
@@ -22,7 +23,8 @@ def flags(site: Site) -> str:
     blocks = [
         "How far each release rolls out each flag (§2), in promotion order. *off* means 0 %; "
         "production lists its incremental steps. The rollback page of each release has the lines "
-        "that turn its flags off."
+        "that turn its flags off.",
+        timeline(site),
     ]
     for name in [*policy_flags, *used]:
         title = f"## {md_escape(name)}" + (" (not in the policy)" if name not in policy_flags else "")

@@ -22,6 +22,20 @@ class Node:
     def text(self) -> str:
         return "".join(c if isinstance(c, str) else c.text() for c in self.children)
 
+    def text_lines(self) -> list[str]:
+        """The text split where a ``<br>`` breaks it (a table cell holding several lines)."""
+        lines = [""]
+        for c in self.children:
+            if isinstance(c, str):
+                lines[-1] += c
+            elif c.tag == "br":
+                lines.append("")
+            else:
+                parts = c.text_lines()
+                lines[-1] += parts[0]
+                lines += parts[1:]
+        return [line.strip() for line in lines if line.strip()]
+
     def iter(self) -> Iterator[Node]:
         for c in self.children:
             if isinstance(c, Node):

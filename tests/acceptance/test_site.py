@@ -101,17 +101,31 @@ def test_dashboard_has_one_row_per_release(built: Path) -> None:
     dash = article(page(built / "site", "releases"))
     rows = [tr for tr in dash.find_all("tr") if tr.find_all("td")]
     assert len(rows) == len(recs)
-    linked = {tr.find_all("td")[0].find("a").attrs["href"].rstrip("/") for tr in rows}
-    assert linked == set(recs)
+    linked = [[a.attrs["href"] for a in tr.find_all("td")[1].find_all("a")] for tr in rows]
+    assert [links[0].rstrip("/") for links in linked] == sorted(recs, key=lambda r: str(recs[r]["window"]["start"]))
+    assert all(links[1] == links[0] + "rollback/" for links in linked)
+    assert [b.text() for b in dash.find_all("span", cls="fes-status")] == [
+        recs[links[0].rstrip("/")]["status"] for links in linked
+    ]
+    assert [n.text() for n in dash.find_all("span", cls="fes-current")] == ["▶ next"]
+    figures = dash.find_all("figure", cls="fes-figure")
+    assert len(figures) == 2 and all(f.find("svg") for f in figures)
+    flags = article(page(built / "site", "releases/flags"))
+    assert flags.find_all("figure", cls="fes-figure")
 
 
-def test_overview_pages_are_in_the_nav_and_release_pages_are_not(built: Path) -> None:
+def test_overview_runbook_and_rollback_pages_are_in_the_nav_by_phase(built: Path) -> None:
     doc = page(built / "site", "releases/flags")
     nav = doc.find("nav", cls="md-nav--primary")
     paths = {urljoin("http://site/releases/flags/", a.attrs["href"]) for a in nav.find_all("a") if "href" in a.attrs}
     assert {f"http://site/releases/{p}/" for p in ("flags", "migrations", "rules", "problems")} <= paths
     assert "http://site/releases/" in paths
-    assert not any(f"/releases/{rid}/" in p for p in paths for rid in records(built))
+    recs = records(built)
+    for rid in recs:
+        assert {f"http://site/releases/{rid}/", f"http://site/releases/{rid}/rollback/"} <= paths
+    assert {f"http://site/releases/phases/{r['phase']}/" for r in recs.values()} <= paths
+    labels = [lab.text().strip() for lab in nav.find_all("label")]
+    assert {f"Phase {r['phase']}" for r in recs.values()} <= set(labels)  # one collapsible section per phase
 
 
 def test_nothing_is_written_into_docs(built: Path) -> None:
@@ -272,6 +286,48 @@ def test_serve_survives_a_broken_release_file(example: Path) -> None:
             )
 
         assert wait_for(recovered), "".join(log)
+        # breaking it again keeps its page (no 404): the page says the record cannot be read
+        shutil.copy(FIXTURES / "unparseable-yaml" / "releases" / bad, example / "releases" / bad)
+
+        def keeps_page() -> bool:
+            html = fetch(f"releases/{stem}/")
+            if html is None:
+                return False
+            dangers = [d.text() for d in parse(html).find_all("div", cls="danger")]
+            return any("could not be read" in d for d in dangers)
+
+        assert wait_for(keeps_page), "".join(log)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_minimal_mkdocs_yml_renders_the_boxes(example: Path) -> None:
+    """A mkdocs.yml naming only the theme and the plugin: the plugin enables the extensions it needs."""
+    (example / "mkdocs.yml").write_text(
+        "site_name: minimal\ntheme:\n  name: material\nplugins:\n  - fes-docs\n", encoding="utf-8"
+    )
+    proc = build(example, "--strict")
+    assert proc.returncode == 0, proc.stderr
+    for rid, rec in records(example).items():
+        doc = article(page(example / "site", f"releases/{rid}/rollback"))
+        assert not any(p.text().startswith("!!!") for p in doc.find_all("p")), rid
+        if rec.get("flags"):
+            assert doc.find("code").text().strip().splitlines() == [f"{f['name']}=false" for f in rec["flags"]]
+        runbook = article(page(example / "site", f"releases/{rid}"))
+        assert runbook.find_all("div", cls="admonition")
+        assert runbook.find_all("input", type="checkbox")
+    dash = article(page(example / "site", "releases"))
+    assert all("md-button" in a.classes for a in dash.find_all("a") if a.text() == "Rollback")
+    assert (example / "site" / "releases" / "fes-docs.css").is_file()
+
+
+def test_minimal_mkdocs_yml_with_a_conflicting_extension_stops_naming_it(example: Path) -> None:
+    (example / "mkdocs.yml").write_text(
+        "site_name: minimal\ntheme:\n  name: material\nplugins:\n  - fes-docs\n"
+        "markdown_extensions:\n  - pymdownx.magiclink\n",
+        encoding="utf-8",
+    )
+    proc = build(example, "--strict")
+    assert proc.returncode == 1
+    assert "pymdownx.magiclink" in proc.stderr

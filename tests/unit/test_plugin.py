@@ -71,8 +71,7 @@ def test_pages_are_generated_in_memory(project: Path) -> None:
         assert f is not None, path
         assert f.generated_by is not None
         assert f.content_string == text
-        overview = path in {p for _, p in OVERVIEW_PAGES}
-        assert (f.inclusion == InclusionLevel.NOT_IN_NAV) != overview
+        assert f.inclusion == InclusionLevel.UNDEFINED  # a small site: every page is in the nav
     export = files.get_file_from_path(f"releases/{EXPORT_FILE}")
     assert export is not None and not export.is_documentation_page()
     assert json.loads(export.content_string) == releases_json(check(project))
@@ -145,7 +144,39 @@ def test_missing_policy_shows_the_problem_instead_of_crashing(project: Path, cap
 def test_nav_gets_the_overview_section(project: Path) -> None:
     config = configure(project, nav=[{"Home": "index.md"}, {"Releases": "releases/index.md"}])
     build_files(config)
-    assert config.nav == [{"Home": "index.md"}, {"Releases": [{title: f"releases/{p}"} for title, p in OVERVIEW_PAGES]}]
+    home, (title, section), *rest = config.nav[0], *config.nav[1].items(), *config.nav[2:]
+    assert home == {"Home": "index.md"} and title == "Releases" and rest == []
+    assert section[: len(OVERVIEW_PAGES)] == [{t: f"releases/{p}"} for t, p in OVERVIEW_PAGES]
+    phases = section[len(OVERVIEW_PAGES) :]
+    assert [list(p) for p in phases] == [["Phase 1"], ["Phase 2"]]
+    runbooks = {
+        e["Runbook"] for p in phases for r in p[next(iter(p))][1:] for e in next(iter(r.values())) if "Runbook" in e
+    }
+    assert runbooks == {f"releases/{rel.key}/index.md" for rel in check(project).project.releases}
+
+
+def test_plugin_enables_the_extensions_its_pages_need(project: Path) -> None:
+    config = configure(project)
+    build_files(config)
+    for name in ("admonition", "attr_list", "tables", "toc", "pymdownx.superfences", "pymdownx.tasklist"):
+        assert name in config.markdown_extensions
+    assert config.mdx_configs["pymdownx.tasklist"] == {"custom_checkbox": True}
+    assert "releases/fes-docs.css" in config.extra_css
+
+
+def test_plugin_refuses_an_extension_that_rewrites_record_text(project: Path) -> None:
+    config = MkDocsConfig(config_file_path=str(project / "mkdocs.yml"))
+    config.load_dict(
+        {
+            "site_name": "t",
+            "docs_dir": str(project / "docs"),
+            "plugins": ["fes-docs"],
+            "markdown_extensions": ["pymdownx.magiclink"],
+        }
+    )
+    assert not config.validate()[0]
+    with pytest.raises(PluginError, match="pymdownx.magiclink"):
+        build_files(config)
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,7 @@ def test_every_release_has_a_runbook_and_a_rollback_page(pages: dict[str, str]) 
     expected = {p for _, p in OVERVIEW_PAGES}
     for rid in records("project"):
         expected |= {f"{rid}/index.md", f"{rid}/rollback.md"}
+    expected |= {f"phases/{r['phase']}/index.md" for r in records("project").values()}
     assert set(pages) == expected
 
 
@@ -68,40 +69,51 @@ def test_pages_do_not_depend_on_load_order(project_result: Result, pages: dict[s
     assert render_pages(check_project(project_result.project)) == pages
 
 
-def test_dashboard_has_one_row_per_release_grouped_by_phase(project_result: Result, pages: dict[str, str]) -> None:
+def test_dashboard_is_one_table_in_window_order(project_result: Result, pages: dict[str, str]) -> None:
     recs = records("project")
     root = dom(pages["index.md"])
-    assert [h.text() for h in root.find_all("h2")] == [
-        f"Phase {p}" for p in sorted({r["phase"] for r in recs.values()})
-    ]
+    assert len(root.find_all("table")) == 1
     rows = [tr for tr in root.find_all("tr") if tr.find_all("td")]
     assert len(rows) == len(recs)
     roles = project_result.project.policy.owner_roles
     header = [th.text() for th in root.find("tr").find_all("th")]
+    assert header == ["Window", "Release", "Phase", "Status", "Sign-offs", "Checklist", "Findings"]
+    order = []
     for tr in rows:
         cells = tr.find_all("td")
-        rid = cells[0].find("a").attrs["href"].split("/")[0]
+        links = cells[1].find_all("a")
+        rid = links[-2].attrs["href"].split("/")[0]
+        order.append(rid)
         rec = recs[rid]
-        by_header = {h: c.text() for h, c in zip(header, cells, strict=True)}
-        assert cells[0].find("a").text() == rec["title"]
-        assert by_header["Status"] == rec["status"]
+        by_header = {h: c for h, c in zip(header, cells, strict=True)}
+        assert links[-2].text() == rec["title"]
+        assert links[-1].text() == "Rollback" and links[-1].attrs["href"] == f"{rid}/rollback.md"
+        assert "md-button" in links[-1].classes
+        badge = by_header["Status"].find("span", cls="md-tag")
+        assert badge.text() == rec["status"] and f"fes-status--{rec['status']}" in badge.classes
+        assert by_header["Phase"].text() == str(rec["phase"])
         blocking = sum(1 for f in file_findings(project_result, rid) if f.blocking)
-        assert by_header["Blocking / warnings"].split(" / ")[0] == str(blocking)
+        assert by_header["Findings"].text().startswith(f"{blocking} blocking")
         done = sum(1 for c in rec["checklist"] if c["done"])
-        assert by_header["Checklist"] == f"{done}/5"
+        assert by_header["Checklist"].text() == f"{done}/5"
         current = release_digest(next(r for r in project_result.project.releases if r.key == rid))
         signed = {s["role"] for s in rec.get("signoffs", [])}
         bound = {s["role"] for s in rec.get("signoffs", []) if s.get("digest") == current}
+        lines = dict(line.split(": ", 1) for line in by_header["Sign-offs"].text_lines())
         for role in roles:
             if role in bound:
-                assert by_header[role] == "✓ signed"
+                assert lines[role] == "✓ signed"
             elif role in signed:  # stale, unbound or malformed: never shown as signed (validate's verdict)
-                assert by_header[role] != "✓ signed" and by_header[role].split()[0] in ("✗", "⚠")
+                assert lines[role] != "✓ signed" and lines[role].split()[0] in ("✗", "⚠")
             elif rec["status"] in ("approved", "in-progress", "released", "rolled-back"):
-                assert by_header[role] == "✗ missing"
+                assert lines[role] == "✗ missing"
             else:
-                assert by_header[role] == "not required yet"
-    assert any(int(tr.find_all("td")[-1].text().split(" / ")[0]) > 0 for tr in rows), "fixture has a blocked release"
+                assert lines[role] in ("not required yet", "not required")
+    assert order == sorted(recs, key=lambda r: str(recs[r]["window"]["start"]))
+    assert any(not tr.find_all("td")[-1].text().startswith("0 blocking") for tr in rows), (
+        "fixture has a blocked release"
+    )
+    assert len(root.find_all("span", cls="fes-current")) <= 1
 
 
 def test_runbook_sections_follow_the_deployment(pages: dict[str, str]) -> None:
@@ -284,7 +296,10 @@ def test_release_named_like_an_overview_gets_its_own_folder(hostile_pages: dict[
 
 def test_unreadable_release_file_is_listed(hostile_result: Result, hostile_pages: dict[str, str]) -> None:
     bad = "releases/2026-07-unparseable.yaml"
-    assert not any(p.startswith("2026-07-unparseable") for p in hostile_pages)
+    # it keeps its URL: both its pages say it cannot be read, with the findings
+    for path in ("2026-07-unparseable/index.md", "2026-07-unparseable/rollback.md"):
+        shown = dom(hostile_pages[path])
+        assert "could not be read" in shown.find("div", cls="danger").text()
     problems = dom(hostile_pages["problems.md"])
     assert bad in [h.text() for h in problems.find_all("h3")]
     finding = next(f for f in hostile_result.findings if f.loc.file == bad)
