@@ -130,3 +130,73 @@ def test_runbook_and_rollback(site: tuple[str, Path], browser: Any) -> None:
     page.screenshot(path=str(ARTIFACTS / "rollback.png"), full_page=True)
     page.close()
     assert problems == []
+
+
+SIZES = {"desktop": (1400, 900), "phone": (390, 844)}
+# Every generated table and code block, and the box that would scroll it; the pages carry .fes-page.
+OVERFLOW_JS = """() => [...document.querySelectorAll(
+    'article table, article .md-typeset__scrollwrap, article pre, article pre > code, article figure svg'
+  )].filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right >
+      document.querySelector('.md-content').getBoundingClientRect().right + 1)
+  .map(e => `${e.tagName}.${e.className}: ${e.scrollWidth} > ${e.clientWidth}: ${(e.innerText || '').slice(0, 50)}`)"""
+
+
+def generated_pages(project: Path) -> list[str]:
+    site = project / "site" / "releases"
+    return sorted("/releases/" + str(p.parent.relative_to(site)).removeprefix(".") for p in site.rglob("index.html"))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_nothing_is_wider_than_its_box(site: tuple[str, Path], browser: Any, size: str) -> None:
+    """At 1400 x 900 and 390 x 844, no generated table, code block or picture is wider than its box."""
+    base, project = site
+    width, height = SIZES[size]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    clipped = {}
+    urls = generated_pages(project)
+    assert len(urls) >= 2 * len(releases(project)) + 5
+    for url in urls:
+        page.goto(f"{base}{url.rstrip('/')}/", wait_until="networkidle")
+        assert page.locator("article .fes-page").count() == 1, url  # the stylesheet's marker
+        assert page.locator("article table, article pre").count() > 0 or "phases" in url or url.endswith("problems")
+        found = page.evaluate(OVERFLOW_JS)
+        if found:
+            clipped[url] = found
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    rid = "2026-12-phase-3-question-bank"
+    for name, url in (
+        ("dashboard", "/releases/"),
+        ("runbook", f"/releases/{rid}/"),
+        ("rollback", f"/releases/{rid}/rollback/"),
+    ):
+        page.goto(f"{base}{url}", wait_until="networkidle")
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}x{height}.png"), full_page=True)
+    page.close()
+    assert clipped == {}
+    assert problems == []
+
+
+def test_dashboard_reads_at_a_glance(site: tuple[str, Path], browser: Any) -> None:
+    base, project = site
+    page, problems = open_page(browser, f"{base}/releases/")
+    current = page.locator("article tr", has=page.locator(".fes-current"))
+    assert current.count() == 1
+    assert current.locator(".fes-status").inner_text() == "approved"
+    colours = {
+        page.locator(".fes-status", has_text=status).first.evaluate("e => getComputedStyle(e).borderTopColor")
+        for status in ("released", "rolled-back", "approved", "draft")
+    }
+    assert len(colours) == 4  # one colour per status
+    rollback = page.get_by_role("link", name="Rollback").first
+    box = rollback.bounding_box()
+    assert box is not None and box["height"] >= 24 and box["width"] >= 44  # easy to hit
+    assert page.locator("article figure svg").count() == 2
+    assert page.locator("script:not([src])", has_text="svg").count() == 0
+    # the sidebar holds one collapsed section per phase, with each release's runbook and rollback page
+    nav = page.locator("nav.md-nav--primary")
+    for phase in sorted({r["phase"] for r in releases(project).values()}):
+        assert nav.locator("label", has_text=f"Phase {phase}").count() >= 1
+    page.close()
+    assert problems == []
