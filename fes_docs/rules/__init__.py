@@ -122,6 +122,7 @@ from . import (  # noqa: E402,F401
     binding,
     dryrun,
     flags,
+    flyway,
     identity,
     migrations,
     owners,
