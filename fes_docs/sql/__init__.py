@@ -1,7 +1,7 @@
 """Flyway migrations as Flyway and PostgreSQL see them: names, versions, checksums, statement classes.
 
-A pure library: it knows nothing of release records, MkDocs or the CLI. :mod:`.flyway` scans a folder
-and reads names and checksums; :mod:`.analyze` parses SQL and classifies each statement.
+A pure library: it knows nothing of release records, MkDocs or the CLI. :mod:`.flyway` reads names and
+checksums (:mod:`.folder` scans a folder outside a run); :mod:`.analyze` parses SQL and classifies each statement.
 """
 
 from fes_docs.sql.analyze import (
@@ -15,19 +15,15 @@ from fes_docs.sql.analyze import (
     same_object,
 )
 from fes_docs.sql.flyway import (
-    Conflict,
     FlywayName,
     MigrationFile,
     ReadError,
-    ScanReport,
-    find_conflicts,
     flyway_checksum,
     format_version,
     parse_name,
-    scan_dir,
-    scan_dir_report,
     version_key,
 )
+from fes_docs.sql.folder import Conflict, ScanReport, find_conflicts, scan_dir, scan_dir_report
 
 __all__ = [
     "Analysis",

@@ -26,14 +26,12 @@ Everything here mirrors Flyway's own code (flyway-core ``ResourceNameParser``, `
 from __future__ import annotations
 
 import codecs
-import os
 import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from fes_docs.loader import read_limited
 from fes_docs.positions import LineIndex
 
 from ._model import SqlError
@@ -280,14 +278,6 @@ class MigrationFile:
     read_error: ReadError | None = None
 
 
-@dataclass(frozen=True)
-class ScanReport:
-    """What :func:`scan_dir_report` found and what it deliberately left out (with the reason)."""
-
-    files: tuple[MigrationFile, ...]
-    skipped: tuple[tuple[str, str], ...]
-
-
 def migration_from_bytes(relpath: str, data: bytes, path: Path | None = None, encoding: str = "utf-8") -> MigrationFile:
     """The :class:`MigrationFile` whose bytes are ``data``: its Flyway name, checksum and decoded text
     (or the located reason it has none). ``relpath``: relative to the migrations folder, ``/``-separated;
@@ -308,101 +298,6 @@ def unreadable_migration(relpath: str, message: str, path: Path | None = None) -
     name = parse_name(relpath.rsplit("/", 1)[-1])
     where = path if path is not None else Path(relpath)
     return MigrationFile(name, where, relpath, None, None, ReadError(1, 1, message))
-
-
-def scan_dir(root: Path, *, root_guard: Path | None = None) -> list[MigrationFile]:
-    """Every ``*.sql`` file under ``root`` (recursive, like a Flyway location), sorted by relpath."""
-    return list(scan_dir_report(root, root_guard=root_guard).files)
-
-
-def scan_dir_report(root: Path, *, root_guard: Path | None = None) -> ScanReport:
-    """Like :func:`scan_dir`, also listing what was skipped: symlinks leaving ``root_guard`` (default:
-    ``root`` itself), symlink loops and unreadable folders. A missing ``root`` gives an empty report;
-    whether that is an error is the caller's call."""
-    guard = (root_guard or root).resolve()
-    found: list[MigrationFile] = []
-    skipped: list[tuple[str, str]] = []
-    real_root = root.resolve()
-    if not _inside(real_root, guard):
-        return ScanReport((), ((".", f"{root} resolves outside {guard}"),))
-    if not real_root.is_dir():
-        return ScanReport((), ())
-    seen_dirs = {real_root}
-    stack: list[tuple[Path, str]] = [(root, "")]
-    while stack:
-        folder, rel = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            skipped.append((rel or ".", f"cannot list folder: {exc.strerror or exc}"))
-            continue
-        for entry in entries:
-            relpath = f"{rel}/{entry.name}" if rel else entry.name
-            path = Path(entry.path)
-            if entry.is_symlink():
-                target = path.resolve()
-                if not _inside(target, guard):
-                    skipped.append((relpath, f"symbolic link to {target}, outside {guard}"))
-                    continue
-                if target.is_dir():
-                    if target in seen_dirs:
-                        skipped.append((relpath, "symbolic link loop"))
-                        continue
-                    seen_dirs.add(target)
-                    stack.append((path, relpath))
-                    continue
-            elif entry.is_dir(follow_symlinks=False):
-                seen_dirs.add(path.resolve())
-                stack.append((path, relpath))
-                continue
-            if entry.name.endswith(".sql") and path.is_file():
-                found.append(_load(path, relpath))
-    found.sort(key=lambda f: f.relpath)
-    skipped.sort()
-    return ScanReport(tuple(found), tuple(skipped))
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """Files Flyway refuses to load together ("Found more than one migration with version 1.2")."""
-
-    kind: Kind
-    #: Dotted version for versioned/undo migrations, the description for repeatables.
-    key: str
-    relpaths: tuple[str, ...]
-
-
-def find_conflicts(files: list[MigrationFile] | tuple[MigrationFile, ...]) -> list[Conflict]:
-    """Versions used twice (``1.0`` and ``1`` are the same version) and repeatables sharing a description.
-
-    Versioned and undo migrations are separate namespaces in Flyway (``U3`` undoes ``V3``).
-    """
-    groups: dict[tuple[str, str], list[str]] = {}
-    for f in files:
-        n = f.name
-        if n.kind in ("versioned", "undo") and n.version is not None:
-            key = format_version(version_key(n.version))
-        elif n.kind == "repeatable":
-            key = n.description or ""
-        else:
-            continue
-        groups.setdefault((str(n.kind), key), []).append(f.relpath)
-    return [
-        Conflict(kind, key, tuple(sorted(paths)))  # type: ignore[arg-type]
-        for (kind, key), paths in sorted(groups.items())
-        if len(paths) > 1
-    ]
-
-
-def _inside(path: Path, guard: Path) -> bool:
-    return path == guard or guard in path.parents
-
-
-def _load(path: Path, relpath: str) -> MigrationFile:
-    data, problem = read_limited(path, MAX_SQL_BYTES)
-    if data is None:
-        return unreadable_migration(relpath, problem.message if problem else "cannot read file", path)
-    return migration_from_bytes(relpath, data, path)
 
 
 def _decode_error(data: bytes, exc: UnicodeDecodeError, encoding: str = "utf-8") -> ReadError:

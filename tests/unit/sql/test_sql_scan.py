@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fes_docs.sql import find_conflicts, flyway, flyway_checksum, scan_dir, scan_dir_report
+from fes_docs.sql import find_conflicts, flyway_checksum, folder, scan_dir, scan_dir_report
 from fes_docs.sql.flyway import migration_from_bytes
 
 
@@ -141,7 +141,7 @@ def test_a_file_read_elsewhere_becomes_the_same_migration_as_the_scan_makes(sql_
 
 
 def test_a_file_over_the_size_limit_is_a_read_error_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(flyway, "MAX_SQL_BYTES", 10)
+    monkeypatch.setattr(folder, "MAX_SQL_BYTES", 10)
     (tmp_path / "V1__big.sql").write_text("SELECT 1234567890;")
     (tmp_path / "V2__small.sql").write_text("SELECT 1;")
     big, small = scan_dir(tmp_path)
