@@ -16,6 +16,8 @@ from .blocks import bullets, disable_lines, document, history_query, page, table
 from .context import SIGN_TEXT, Site, rollout_text
 from .escape import code_block, link, link_or_text, md_escape
 from .findings import admonitions, counts
+from .people import reach
+from .status import status_notice
 
 UP = "../"
 
@@ -24,6 +26,7 @@ def runbook(site: Site, rel: Release) -> str:
     return document(
         site.title(rel),
         breadcrumbs(rel, "runbook"),
+        status_notice(site, rel),
         findings_block(site, rel),
         header(site, rel),
         notes(site.raw(rel, "notes")),
@@ -103,9 +106,8 @@ def roles(site: Site, rel: Release) -> list[str]:
 
 
 def contact(site: Site, person: str | None) -> str:
-    if not person:
-        return ""
-    return ", ".join(md_escape(a) for a in site.project.policy.people.get(person, []))
+    """Addresses as ``mailto:`` links, pager and phone (:func:`.people.reach`)."""
+    return reach(site, person)
 
 
 def owners(site: Site, rel: Release) -> str:
@@ -218,7 +220,8 @@ def _migration_rows(site: Site, rel: Release) -> list[list[str]]:
 
 
 def flag_names(rel: Release) -> list[str]:
-    return [f.name for f in rel.flags if f.name]
+    """The flags this release raises; one listed at 0 % everywhere is not part of it (FES204)."""
+    return list(dict.fromkeys(f.name for f in rel.flags if f.name and f.enabled))
 
 
 def rollout(site: Site, rel: Release) -> str:
@@ -283,7 +286,13 @@ def backfills(site: Site, rel: Release) -> str:
         )
         if b.sql:
             blocks.append(f"Script: {md_escape(b.sql)}")
-        if b.dry_run_sql:
+        if b.dry_run_sql and b.dry_run is not True:
+            blocks.append(
+                "This backfill has no dry-run mode (`dry_run` is not true): the count below only says how many "
+                "rows it would touch; run it on a production-sized copy first."
+            )
+            blocks.append(code_block(b.dry_run_sql, "sql"))
+        elif b.dry_run_sql:
             blocks += [
                 "Dry run first (counts the rows still to do; run again until it reaches 0):",
                 code_block(b.dry_run_sql, "sql"),

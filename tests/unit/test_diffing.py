@@ -33,7 +33,8 @@ def diff(root: Path, capsys: pytest.CaptureFixture[str], *revs: str) -> str:
 def repo(tmp_path: Path) -> tuple[Path, str]:
     """The example plus a draft written by `fes-docs new`, committed; returns (repo, base commit)."""
     root = example_repo(tmp_path / "r")
-    assert main(["new", DEMO, "--phase", "9", "--owner", "product=dave", "--root", str(root)]) == 0
+    flag = check(root).project.policy.flags[0]  # `new` lists only the flags it is given
+    assert main(["new", DEMO, "--phase", "9", "--owner", "product=dave", "--flag", flag, "--root", str(root)]) == 0
     return root, commit(root, "draft the demo release")
 
 
