@@ -90,8 +90,9 @@ class FesDocsConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs' __init_
     nav_section = c.Type(str, default="Releases")
     """Title of the nav section holding the dashboard and overviews. With an explicit ``nav``, an entry
     with this title is replaced by the section, or the section is appended if the nav names none of the
-    generated pages. Per-release pages are never in the nav (reach them from the dashboard). Set to an
-    empty string to leave the nav alone."""
+    generated pages; without a nav, the nav MkDocs would build from the files gets the section. The
+    section holds the overview pages and one collapsed section per phase with its runbooks and rollback
+    pages (see :func:`fes_docs.render.site_nav`). Set to an empty string to leave the nav alone."""
 
     strict_warnings = c.Type(bool, default=False)
     """Treat warning findings like errors: logged as errors (``--strict`` fails) and fail the build."""

@@ -4,7 +4,7 @@ Phase is a column (the table reads top to bottom as the releases deploy); the re
 its window is marked and highlighted; each status is a badge in mkdocs-material's own tag style
 (``md-tag``, coloured by ``fes-docs.css``: no JavaScript). Above the table, the timeline
 (:mod:`.timeline`). The dashboard and the phase pages are the way into the per-release pages; the
-nav holds them in one collapsed section per phase (see :func:`fes_docs.render.nav`).
+nav holds them in one collapsed section per phase (see :func:`fes_docs.render.site_nav`).
 """
 
 from __future__ import annotations
