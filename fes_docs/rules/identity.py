@@ -110,6 +110,11 @@ def window_order(project: Project, rel: Release) -> Iterator[Hit]:
     if start and end:
         if (start.tzinfo is None) != (end.tzinfo is None):
             yield Hit(rel.loc("window", "end"), "window.start and window.end must both carry a time zone or neither")
+        elif start.tzinfo is None:  # 18:00 where? a reviewer and the on-call engineer may be in different zones
+            yield Hit(
+                rel.loc("window", "start"),
+                f"window {rel.window_start} → {rel.window_end} has no time zone; write it as 18:00:00Z or +01:00",
+            )
         elif start >= end:
             yield Hit(
                 rel.loc("window", "end"),
