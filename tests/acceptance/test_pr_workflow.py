@@ -57,7 +57,8 @@ def test_draft_sign_forge_and_review(repo: Path) -> None:
     author = mail[owners[roles[0]]]
 
     # 1. the author drafts the release; it validates (warnings only) and is committed
-    done = fes(repo, "new", NEW, "--phase", "9", *[x for r, n in owners.items() for x in ("--owner", f"{r}={n}")])
+    owner_args = [x for r, n in owners.items() for x in ("--owner", f"{r}={n}")]
+    done = fes(repo, "new", NEW, "--phase", "9", "--flag", policy.flags[0], *owner_args)
     assert done.returncode == 0, done.stderr
     checked = fes(repo, "validate", FILE)
     assert checked.returncode == 0 and "OK: 0 error(s)" in checked.stdout, checked.stdout
@@ -74,7 +75,9 @@ def test_draft_sign_forge_and_review(repo: Path) -> None:
 
     # 3. someone else raises a flag and re-signs for the product owner, as that owner
     text = (repo / FILE).read_text()
-    (repo / FILE).write_text(text.replace("rollout: {local: 0,", "rollout: {local: 100,", 1))
+    raised = text.replace("rollout: {local: 0,", "rollout: {local: 100,", 1)
+    assert raised != text, "the draft lists no flag at 0 % locally; update the test to what `new` writes"
+    (repo / FILE).write_text(raised)
     product = owners[policy.owner_roles[-1]]
     assert fes(repo, "sign", NEW, "--role", policy.owner_roles[-1], "--by", product).returncode == 0
     forged = commit(repo, "raise the flag locally", "mallory@evil.example")
