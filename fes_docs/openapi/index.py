@@ -220,7 +220,7 @@ def base_paths(data: dict[str, Any], family: str | None) -> list[str]:
 
 def collect_operations(ws: Workspace, main: str, family: str | None) -> list[Operation]:
     """Every operation under ``paths``, following path items that live in other files."""
-    data = ws.docs[main].data
+    data = ws.data[main]  # plain parsed data: no positions are built for the index
     paths = data.get("paths") if isinstance(data, dict) else None
     if not isinstance(paths, dict):
         return []

@@ -12,10 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..document import Document
-from ..loader import load_bytes
 from .index import SpecIndex, base_paths, collect_operations, from_json, to_json
-from .problems import from_load, problem
+from .problems import SpecProblem, from_load, problem, worded
+from .rust import place, rust_errors, unplaced
 from .store import Store, cache_key, memo_get, remember
 from .validate import Collector, validate, version_of, version_problem
 from .workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, Read, ReadFailed, Workspace, followed, scan_refs
@@ -129,12 +128,9 @@ def load_spec(
     # another file finds the same document; findings use the name the caller gave.
     canonical = ws.rel_of(target) or rel
     ws.digests[canonical] = digest
-    doc, load_problems = load_bytes(raw, canonical, max_depth=max_depth, max_nodes=max_nodes)
-    ws.problems.extend(from_load(canonical, p, "unreadable") for p in load_problems)
     index = SpecIndex(rel, True, False, None)
-    if doc is not None:
-        ws.docs[canonical] = doc
-        index = _check(ws, canonical, doc, semantic)
+    if ws.add(canonical, raw) is not None:
+        index = _check(ws, canonical, semantic)
         index.file = rel
     index.problems = [p if p.file != canonical else replace(p, file=rel) for p in (*index.problems, *ws.problems)]
     index.files = [rel, *sorted(f for f, d in ws.digests.items() if d is not None and f != canonical)]
@@ -146,11 +142,12 @@ def load_spec(
     return index
 
 
-def _check(ws: Workspace, rel: str, doc: Document, semantic: bool) -> SpecIndex:
-    data = doc.data
+def _check(ws: Workspace, rel: str, semantic: bool) -> SpecIndex:
+    """Version, $refs, operations (from the plain data) and the validator's verdict, located."""
+    data = ws.data[rel]
     declared, family = version_of(data) if isinstance(data, dict) else (None, None)
     index = SpecIndex(rel, True, False, declared if family else None)
-    found = version_problem(doc)
+    found = version_problem(ws, rel)
     if found is not None:
         index.problems.append(found)
     refs_before = len(ws.problems)
@@ -161,8 +158,32 @@ def _check(ws: Workspace, rel: str, doc: Document, semantic: bool) -> SpecIndex:
         index.operations = collect_operations(ws, rel, family)
     if family is None:
         return index
-    collector = Collector(ws, rel)
-    validate(ws, rel, family, semantic, refs_ok, collector)
-    index.problems.extend(collector.problems.values())
+    index.problems.extend(_verdict(ws, rel, family, semantic, refs_ok))
     index.valid = True  # _finish clears it when any error-severity problem remains
     return index
+
+
+def _verdict(ws: Workspace, rel: str, family: str, semantic: bool, refs_ok: bool) -> list[SpecProblem]:
+    """openapi-spec-validator-rs's errors, each located: from its message where it names the place,
+    else by the Python walk (run once, only then); none is dropped."""
+    collector = Collector(ws, rel)
+    if not semantic:  # the schema check only, as the caller asked (the Python pass: Rust runs both)
+        validate(ws, rel, family, False, refs_ok, collector)
+        return list(collector.problems.values())
+    errors, stopped = rust_errors(ws, rel, family)
+    if stopped is not None:
+        # A refused $ref stops the validator where it meets it; the structure is still checked
+        validate(ws, rel, family, False, refs_ok, collector)
+        if refs_ok:
+            collector.add(problem(rel, f"openapi-spec-validator stopped: {stopped}", "invalid"))
+        return list(collector.problems.values())
+    located = [place(ws, rel, err) for err in errors]
+    if all(p is not None for p in located):
+        return [p for p in located if p is not None]
+    validate(ws, rel, family, semantic, refs_ok, collector)
+    walked = list(collector.problems.values())
+    found = {p.message for p in walked}
+    missing = [
+        unplaced(rel, e) for e, p in zip(errors, located, strict=True) if p is None and worded(e.message) not in found
+    ]
+    return [*walked, *(p for p in located if p is not None and p.message not in found), *missing]

@@ -1,12 +1,17 @@
-"""Is the spec valid, and where exactly is it not? openapi-spec-validator's verdict, located.
+"""Where exactly is the spec invalid? openapi-spec-validator's Python walk, run to locate errors.
+
+The verdict is openapi-spec-validator-rs's (:mod:`.rust`): a spec it finds valid never comes here.
+This Python path is kept for one reason: the Rust validator's semantic errors (``default`` values,
+``required`` without properties, errors inside files reached through ``$ref``) carry no path into
+the spec, and the errors it gives together do not say which is which. So when the Rust validator
+reports an error :mod:`.rust` cannot place by itself, this walk runs once, and its located errors
+are reported instead (the same library rules, so the same messages).
 
 Validation is openapi-spec-validator's, for Swagger 2.0 and OpenAPI 3.0/3.1/3.2, through its public
 per-version validator classes; two passes, as the library runs them:
 
-* **Structural**: the document against the official OAS schema. When ``jsonschema_rs`` is
-  importable it is first run as a Rust ``is_valid`` gate and only a failing document is re-checked
-  by python-jsonschema, whose messages and instance paths we report: the wording stays the library's
-  default backend's whatever is installed. An error's instance path is a path into the spec file.
+* **Structural**: the document against the official OAS schema, by python-jsonschema (the library's
+  default backend, whose messages and instance paths we report). An error's instance path is a path into the spec file.
 * **Semantic** (the validator's ``root_validator``: path parameters, duplicate operationIds,
   ``default`` values, schemas). Its errors carry no path into the spec, so while the walk is
   suspended at each error we read, from the standard generator introspection of the suspended
@@ -31,8 +36,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from ..document import Document
-from .problems import SpecProblem, problem
+from .problems import SpecProblem, problem, worded
 from .workspace import PathKey, Workspace, node_pos, walk
 
 MAX_RAW_ERRORS = 1_000  # collected from the validator before sorting (bounds a hopeless document)
@@ -54,12 +58,12 @@ def version_of(data: dict[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def version_problem(doc: Document) -> SpecProblem | None:
-    """Why ``doc`` is not a document of a supported version, located at the version field."""
-    data = doc.data
+def version_problem(ws: Workspace, rel: str) -> SpecProblem | None:
+    """Why ``rel`` is not a document of a supported version, located at the version field."""
+    data = ws.data[rel]
     if not isinstance(data, dict):
         return problem(
-            doc.file,
+            rel,
             "not an OpenAPI document: the top level must be a mapping",
             "version",
             "start the file with 'openapi: \"3.1.0\"' (or 'swagger: \"2.0\"') and 'info:'",
@@ -67,31 +71,30 @@ def version_problem(doc: Document) -> SpecProblem | None:
     for keyword in ("openapi", "swagger"):
         if keyword in data:
             value = data[keyword]
-            pos = doc.pos((keyword,))
             if not isinstance(value, str):
                 example = "2.0" if keyword == "swagger" else (f"{value}.0" if isinstance(value, float) else "3.1.0")
                 return problem(
-                    doc.file,
+                    rel,
                     f"'{keyword}' must be a string, not {value!r}",
                     "version",
                     f'quote the full version: {keyword}: "{example}" (YAML reads an unquoted 3.0 as a number)',
-                    pos=pos,
+                    pos=ws.pos(rel, (keyword,)),
                 )
             if version_of(data)[1] is None:
                 return problem(
-                    doc.file,
+                    rel,
                     f"unsupported {keyword} version {value!r}: supported are "
                     "Swagger 2.0 and OpenAPI 3.0.x, 3.1.x, 3.2.x",
                     "version",
-                    pos=pos,
+                    pos=ws.pos(rel, (keyword,)),
                 )
             return None
     return problem(
-        doc.file,
+        rel,
         "not an OpenAPI document: neither an 'openapi' (3.x) nor a 'swagger' (2.0) field",
         "version",
         "add 'openapi: \"3.1.0\"' at the top",
-        pos=doc.pos(()),
+        pos=ws.pos(rel, ()),
     )
 
 
@@ -123,20 +126,6 @@ def python_schema_validator(family: str) -> Any:
 
     schema = get_schema_content(family)
     return validator_for(schema)(schema)
-
-
-@cache
-def rust_gate(family: str) -> Any | None:
-    """A jsonschema-rs validator for the OAS schema, or None when jsonschema-rs is not installed."""
-    try:
-        # imported here: optional, and only a real check needs it
-        import jsonschema_rs
-        from openapi_spec_validator.schemas.utils import get_schema_content
-
-        schema = dict(get_schema_content(family))
-        return jsonschema_rs.validator_cls_for(schema)(schema)
-    except Exception:  # not installed, or cannot compile this schema: python-jsonschema alone decides
-        return None
 
 
 _SHORT = reprlib.Repr()
@@ -197,18 +186,20 @@ class Collector:
     def structural(self, err: Any) -> None:
         """An error of the whole-document schema pass: its path is into the spec file itself."""
         self.raw += 1
-        doc = self.ws.docs[self.main]
         path: PathKey = tuple(err.absolute_path)
         extra = _extra_key(err)
-        pos = doc.key_pos((*path, extra)) if extra is not None else node_pos(doc, path, err.instance)
-        self.add(SpecProblem(self.main, pos.line, pos.column, _short_message(err), "error", _hint(err)))
+        if extra is not None:
+            pos = self.ws.pos(self.main, (*path, extra), key=True)
+        else:
+            pos = node_pos(self.ws, self.main, path, err.instance)
+        self.add(SpecProblem(self.main, pos.line, pos.column, worded(_short_message(err)), "error", _hint(err)))
 
     def semantic(self, err: Any, parts: tuple[Any, ...]) -> None:
         """An error of the library's semantic walk at ``parts`` (from the spec's root, through $refs)."""
         self.raw += 1
         file, path, node = walk(self.ws, self.main, parts)
-        pos = node_pos(self.ws.docs[file], path, node)
-        self.add(SpecProblem(file, pos.line, pos.column, _short_message(err), "error", _hint(err)))
+        pos = node_pos(self.ws, file, path, node)
+        self.add(SpecProblem(file, pos.line, pos.column, worded(_short_message(err)), "error", _hint(err)))
 
 
 def _schema_path(ws: Workspace, main: str) -> Any:
@@ -222,7 +213,7 @@ def _schema_path(ws: Workspace, main: str) -> Any:
     def retrieve(uri: str) -> Resource[Any]:
         return DRAFT202012.create_resource(ws.retrieve(uri))  # raises RefRefused: referencing reports it
 
-    data = ws.docs[main].data
+    data = ws.data[main]
     base_uri = (ws.root / main).as_uri()
     registry: Registry[Any] = Registry(retrieve=retrieve).with_resource(  # type: ignore[call-arg]
         base_uri, DRAFT202012.create_resource(data)
@@ -262,14 +253,12 @@ def _located_parts(walk_gen: Iterator[Any], err: Any) -> tuple[Any, ...]:
 
 
 def validate(ws: Workspace, main: str, family: str, semantic: bool, refs_ok: bool, collector: Collector) -> None:
-    """Run both passes over the spec ``main`` of ``family`` into ``collector``."""
-    doc = ws.docs[main]
-    gate = rust_gate(family)
-    if gate is None or not gate.is_valid(doc.data):
-        for err in python_schema_validator(family).iter_errors(doc.data):
-            collector.structural(err)
-            if collector.raw >= MAX_RAW_ERRORS:
-                return
+    """Run both passes of the Python library over the spec ``main`` of ``family`` into ``collector``
+    (only to locate errors the Rust validator found: see the module's docstring)."""
+    for err in python_schema_validator(family).iter_errors(ws.data[main]):
+        collector.structural(err)
+        if collector.raw >= MAX_RAW_ERRORS:
+            return
     if not semantic:
         return
     structural_errors = bool(collector.problems)

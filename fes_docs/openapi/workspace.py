@@ -1,13 +1,18 @@
 """Load a spec and the files its ``$ref``\\ s name, with our limits, and say where things are.
 
-Every document is read once, bounded (``max_bytes``, ``max_depth``, ``max_nodes``), by the loader
-that keeps positions, and kept by project-relative path. ``$ref`` safety lives here:
+Every document is read once, bounded (``max_bytes``, ``max_depth``; ``max_nodes`` where the guarded
+loader parses it), parsed *plain* (:mod:`.parse`: data without positions) and kept by project-relative
+path with its bytes. Positions are built only when a problem needs one (:meth:`Workspace.located`),
+by the loader that keeps them. ``$ref`` safety lives here:
 
 * local files are followed; remote refs (http, https, ``//host``) are reported and never fetched;
 * a ref that leaves the project root (``../../etc/passwd``, absolute paths, other schemes, symlinks
   out) is refused and never read;
-* :meth:`Workspace.retrieve` is the only way openapi-spec-validator gets at another document (see
-  ``validate.py``): it serves ``file:`` URIs inside the root, loaded here, and refuses anything else.
+* :meth:`Workspace.serve` is the only way openapi-spec-validator-rs gets at another document (see
+  ``validate.py``): the spec is handed over under a made-up ``https`` base, so every relative
+  ``$ref`` reaches that hook, which serves only documents already vetted and loaded here, re-encoded
+  from their parsed data; :meth:`Workspace.retrieve` does the same for the Python walk's
+  ``file:`` URIs.
 
 Every byte is read by one callable, ``read`` (project-relative path -> bytes, raising
 :class:`ReadFailed`): by default straight from disk (:func:`direct_reader`); a caller that keeps a
@@ -18,6 +23,7 @@ here before ``read`` is asked, so the safety above does not depend on the reader
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -28,12 +34,17 @@ from urllib.request import url2pathname
 
 from ..document import Document, LoadProblem, Pos
 from ..loader import load_bytes, read_limited
+from .parse import parse_plain, survey
 from .problems import SpecProblem, from_load, problem
 
 MAX_BYTES = 20_000_000
 MAX_DEPTH = 200
 MAX_NODES = 2_000_000
 MAX_REF_FILES = 500
+
+#: The made-up base under which the validator sees the project: a relative ``$ref`` resolves to an
+#: ``https`` URL below it, which only :meth:`Workspace.serve` answers (``.invalid`` never resolves).
+BASE_URL = "https://fes-docs.invalid/project/"
 
 PathKey = tuple[str | int, ...]
 
@@ -146,7 +157,10 @@ class Workspace:
         self.root = root.resolve()
         self.limits = dict(limits)
         self._read = read or direct_reader(self.root, self.limits["max_bytes"])
-        self.docs: dict[str, Document] = {}
+        self.data: dict[str, Any] = {}  # file -> its plain parsed data
+        self.raw: dict[str, bytes] = {}  # file -> the bytes read through the reader
+        self._located: dict[str, Document | None] = {}
+        self._foreign: list[tuple[Any, str]] = []  # (mapping, key): see neutralise
         self.digests: dict[str, str | None] = {}  # file -> sha256, None when it does not exist
         self.problems: list[SpecProblem] = []
         self.failed: set[str] = set()  # could not be loaded (problems already reported)
@@ -172,9 +186,11 @@ class Workspace:
             raise ReadFailed(_too_large(self.limits["max_bytes"]))
         return data
 
-    def load(self, rel: str) -> Document | None:
-        if rel in self.docs:
-            return self.docs[rel]
+    def load(self, rel: str) -> Any | None:
+        """The plain data of ``rel``, read once through the reader; None (problems reported) if it
+        cannot be read or parsed."""
+        if rel in self.data:
+            return self.data[rel]
         if rel in self.failed:
             return None
         try:
@@ -187,14 +203,77 @@ class Workspace:
             else:
                 self.problems.append(from_load(rel, exc.problem, "unreadable"))
             return None
-        self.digests[rel] = hashlib.sha256(data).hexdigest()
-        doc, problems = load_bytes(data, rel, max_depth=self.limits["max_depth"], max_nodes=self.limits["max_nodes"])
-        self.problems.extend(from_load(rel, p, "unreadable") for p in problems)
-        if doc is None:
+        return self.add(rel, data)
+
+    def add(self, rel: str, raw: bytes) -> Any | None:
+        """Parse ``raw`` (the bytes of ``rel``) plain, falling back to the guarded, located loader
+        when a plain parse cannot be trusted or fails (its problem says where)."""
+        self.digests[rel] = hashlib.sha256(raw).hexdigest()
+        self.raw[rel] = raw
+        data = parse_plain(raw, rel)
+        if data is None:
+            doc = self.located(rel)
+            if doc is None:
+                self.failed.add(rel)
+                return None
+            data = doc.data
+        too_deep, foreign = survey(data, self.limits["max_depth"])
+        if too_deep:
             self.failed.add(rel)
+            self.problems.append(
+                problem(
+                    rel, f"nesting deeper than {self.limits['max_depth']} levels", "unreadable", "flatten the document"
+                )
+            )
             return None
-        self.docs[rel] = doc
-        return doc
+        self._foreign.extend(foreign)
+        self.data[rel] = data
+        return data
+
+    def neutralise(self) -> None:
+        """Before the validator sees the data: every URI keyword with a scheme it would read by itself
+        (``file:``) is taken out, after :func:`scan_refs` reported the refs among them at their place;
+        a taken-out ``$ref`` points nowhere, so the validator stops there instead of reading."""
+        for node, key in self._foreign:
+            if key == "$ref":
+                node[key] = "#/x-fes-docs-not-followed"
+            else:
+                node.pop(key, None)
+        self._foreign.clear()
+
+    def located(self, rel: str) -> Document | None:
+        """``rel`` with positions, built on first use by the located loader; None when it fails (its
+        problems are reported once)."""
+        if rel not in self._located:
+            doc, problems = load_bytes(
+                self.raw[rel], rel, max_depth=self.limits["max_depth"], max_nodes=self.limits["max_nodes"]
+            )
+            if doc is None or rel not in self.data:  # a plain parse that worked reports nothing twice
+                self.problems.extend(from_load(rel, p, "unreadable") for p in problems)
+            self._located[rel] = doc
+        return self._located[rel]
+
+    def pos(self, rel: str, path: PathKey, key: bool = False) -> Pos:
+        """Where ``path`` is in ``rel`` (its key with ``key``); the top when positions cannot be had."""
+        doc = self.located(rel)
+        if doc is None:
+            return Pos(1, 1)
+        return doc.key_pos(path) if key else doc.pos(path)
+
+    def serve(self, url: str) -> bytes:
+        """The validator's retriever: the document at ``url`` below :data:`BASE_URL`, if it was vetted
+        and loaded here (inside the root, through the reader), as JSON of its parsed data; anything
+        else raises, which the validator reports as an unresolvable reference. Never fetches."""
+        parts = urlsplit(url)
+        if not url.startswith(BASE_URL) or parts.query:
+            raise RefRefused(f"not fetched: {url}")
+        rel = self.rel_of(followed(self.root / unquote(parts.path[len(urlsplit(BASE_URL).path) :])))
+        if rel is None or rel not in self.data:
+            raise RefRefused(f"not vetted: {url}")
+        try:
+            return json.dumps(self.data[rel], ensure_ascii=False).encode()
+        except (ValueError, TypeError, RecursionError, UnicodeEncodeError) as exc:
+            raise RefRefused(f"cannot be handed over: {url}") from exc
 
     def retrieve(self, uri: str) -> Any:
         """The data of the document at ``uri``, for the validator's resolver: ``file:`` URIs inside
@@ -205,10 +284,10 @@ class Workspace:
         rel = self.rel_of(followed(Path(url2pathname(parts.path))))
         if rel is None:
             raise RefRefused(f"outside the project root: {uri}")
-        doc = self.load(rel)
-        if doc is None:
+        data = self.load(rel)
+        if data is None:
             raise RefRefused(f"cannot be loaded: {uri}")
-        return doc.data
+        return data
 
     def resolve(self, ref: str, from_file: str) -> tuple[Target | None, SpecProblem | None]:
         """Where ``ref`` (written in ``from_file``) points, or why it may not be followed.
@@ -222,8 +301,7 @@ class Workspace:
             if isinstance(found, SpecProblem):
                 return None, found
             target_file = found
-        doc = self.docs.get(target_file)
-        if doc is None:
+        if target_file not in self.data:
             return None, None  # the referring document itself failed to load: already reported
         if not fragment:
             return Target(target_file, ()), None
@@ -231,7 +309,7 @@ class Workspace:
             return None, problem(
                 from_file, f"$ref {ref!r}: plain-name fragments are not checked", "ref-missing", "", "warning"
             )
-        pointer = _pointer(doc.data, fragment)
+        pointer = _pointer(self.data[target_file], fragment)
         if pointer is None:
             where = "in this file" if target_file == from_file else f"in {target_file}"
             return None, problem(
@@ -268,8 +346,8 @@ class Workspace:
                 "ref-outside",
                 "keep referenced files inside the project",
             )
-        if rel not in self.docs and rel not in self.failed:
-            if len(self.docs) >= MAX_REF_FILES:
+        if rel not in self.data and rel not in self.failed:
+            if len(self.data) >= MAX_REF_FILES:
                 message = f"more than {MAX_REF_FILES} files referenced; {ref!r} is not followed"
                 return problem(from_file, message, "ref-missing")
             self.load(rel)  # through the reader, so a missing target is on record as absent
@@ -281,13 +359,13 @@ class Workspace:
                 "ref-missing",
                 "fix the path; it is relative to the file that holds the $ref",
             )
-        if rel not in self.docs:
+        if rel not in self.data:
             message = f"$ref {ref!r}: file {rel} cannot be loaded (see the problems reported for it)"
             return problem(from_file, message, "ref-missing")
         return rel
 
     def value(self, target: Target) -> Any:
-        node: Any = self.docs[target.file].data
+        node: Any = self.data[target.file]
         for part in target.pointer:
             node = node[part]
         return node
@@ -347,14 +425,13 @@ def scan_refs(ws: Workspace, main: str, swagger2: bool) -> None:
     scanned: set[str] = set()
     while queue:
         file = queue.pop(0)
-        if file in scanned or file not in ws.docs:
+        if file in scanned or file not in ws.data:
             continue
         scanned.add(file)
-        doc = ws.docs[file]
-        for path, ref in iter_refs(doc.data, swagger2):
+        for path, ref in iter_refs(ws.data[file], swagger2):
             target, found = ws.resolve(ref, file)
             if found is not None:
-                pos = doc.pos((*path, "$ref"))
+                pos = ws.pos(file, (*path, "$ref"))
                 ws.problems.append(
                     SpecProblem(file, pos.line, pos.column, found.message, found.severity, found.hint, found.kind)
                 )
@@ -377,7 +454,7 @@ def deref(ws: Workspace, file: str, path: PathKey, node: Any) -> tuple[str, Path
 def walk(ws: Workspace, main: str, parts: tuple[Any, ...]) -> tuple[str, PathKey, Any]:
     """The file, path and node that ``parts`` (a path from the spec's root, as the validator walks
     it, through $refs) names; stops at the deepest node that exists."""
-    file, node = main, ws.docs[main].data
+    file, node = main, ws.data[main]
     path: PathKey = ()
     for part in parts:
         file, path, node = deref(ws, file, path, node)
@@ -395,9 +472,8 @@ def walk(ws: Workspace, main: str, parts: tuple[Any, ...]) -> tuple[str, PathKey
     return file, path, node
 
 
-def node_pos(doc: Document, path: PathKey, node: Any) -> Pos:
+def node_pos(ws: Workspace, file: str, path: PathKey, node: Any) -> Pos:
     """A mapping or list is shown at the key that introduces it (``servers:``), where a reader
-    looks; a scalar at the value itself."""
-    if isinstance(node, (dict, list)) and path and isinstance(path[-1], str):
-        return doc.key_pos(path)
-    return doc.pos(path)
+    looks; a scalar at the value itself. Positions of ``file`` are built here, on first use."""
+    key = isinstance(node, (dict, list)) and bool(path) and isinstance(path[-1], str)
+    return ws.pos(file, path, key=key)

@@ -1,0 +1,81 @@
+"""Plain parsing of spec documents: the data only, no positions, as fast as it is safe.
+
+Positions cost more than the parse (a located libyaml load of a 2 MB spec takes seconds), and a
+valid spec never needs one, so every document is first parsed *plain*:
+
+* ``.json`` files as JSON (:func:`json.loads`): a valid JSON spec is valid whatever YAML thinks of
+  it (libyaml refuses surrogate-pair escapes such as ``"\\ud83d\\ude00"``, which ``json.dumps``
+  writes for every character outside the BMP);
+* YAML with openapi-spec-validator-rs's parser (PyYAML's rules, several times faster than libyaml),
+  but only when the bytes hold no anchor: that parser expands aliases without a bound (an alias bomb
+  costs it minutes), so a document with an anchor goes to our own guarded loader instead.
+
+Either way the result is checked against ``max_depth`` by :func:`survey`. When a plain parse fails,
+:func:`parse_plain` returns no data and the caller asks the located loader, whose problem says where
+the syntax error is. :func:`survey` also finds every reference-like keyword whose URI has a scheme
+other than http(s) (``file:`` above all), which the validator would otherwise read by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# An anchor is "&name" at the start of a node: after a line start, white space or a flow indicator.
+# A false positive (an "&" in a description) only sends the document to the guarded loader.
+_ANCHOR = re.compile(rb"(?:^|[\s\[\{,:?-])&", re.MULTILINE)
+
+#: Keywords whose values are URIs the validator's resolver acts on.
+_URI_KEYS = frozenset({"$ref", "$id", "$schema", "$dynamicRef", "$recursiveRef", "jsonSchemaDialect"})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def parse_plain(data: bytes, rel: str) -> Any | None:
+    """The document's data, or None when the plain parse cannot be trusted or fails (the caller then
+    uses the located loader, for its limits and its located syntax error)."""
+    if rel.lower().endswith(".json"):
+        try:
+            return json.loads(data.decode("utf-8-sig"))
+        except (ValueError, RecursionError):  # also UnicodeDecodeError: the loader says where
+            return None
+    if b"&" in data and _ANCHOR.search(data):
+        return None
+    # imported here: the extension loads in milliseconds, but only a cold check needs it
+    from openapi_spec_validator_rs import _core
+    from openapi_spec_validator_rs.exceptions import SpecReadError
+
+    try:
+        return _core.load(data, rel)
+    except (SpecReadError, RecursionError, ValueError, TypeError):
+        return None
+
+
+def foreign_uri(value: str) -> bool:
+    """A URI with a scheme the validator would read by itself (anything but http and https, which
+    reach our retriever)."""
+    found = _SCHEME.match(value)
+    return found is not None and found.group(1).lower() not in ("http", "https")
+
+
+def survey(data: Any, max_depth: int) -> tuple[bool, list[tuple[Any, str]]]:
+    """(deeper than ``max_depth``, [(mapping, key) of every URI keyword with a foreign scheme]).
+
+    Every node is visited, literal values (examples, defaults, extensions) included: the resolver is
+    not ours, so we do not rely on it skipping them. An explicit stack, because specs nest deeply.
+    """
+    foreign: list[tuple[Any, str]] = []
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            return True, foreign
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, (dict, list)):
+                    stack.append((value, depth + 1))
+                elif key in _URI_KEYS and isinstance(value, str) and foreign_uri(value):
+                    foreign.append((node, key))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+    return False, foreign
