@@ -178,10 +178,17 @@ def _who(st: SignOffState) -> str:
     return f"{md_escape(st.signoff.role or '?')} by {md_escape(st.signoff.by or '?')}"
 
 
+def _redated(was: SignOffState, now: SignOffState) -> str:
+    """`` (dated 2026-03-08 → 2026-12-01)`` when a sign-off's date changed, else nothing."""
+    if was.signoff.date == now.signoff.date:
+        return ""
+    return f" (dated {md_escape(was.signoff.date or 'undated')} → {md_escape(now.signoff.date or 'undated')})"
+
+
 def _signoff_lines(old: Release | None, new: Release | None) -> list[str]:
     before = {(s.signoff.role, s.signoff.by): s for s in (signoff_states(old) if old else [])}
     after = {(s.signoff.role, s.signoff.by): s for s in (signoff_states(new) if new else [])}
-    added, renewed, stale, removed = [], [], [], []
+    added, renewed, redated, stale, removed = [], [], [], [], []
     for key, st in sorted(after.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         was = before.get(key)
         if was is None:
@@ -189,7 +196,9 @@ def _signoff_lines(old: Release | None, new: Release | None) -> list[str]:
         elif st.state == "stale" and was.state != "stale":
             stale.append(f"{_who(st)} (signed {md_escape(st.signoff.date or 'undated')})")
         elif st.signoff.digest != was.signoff.digest and st.state == "bound":
-            renewed.append(_who(st))
+            renewed.append(_who(st) + _redated(was, st))
+        elif st.signoff.date != was.signoff.date:
+            redated.append(_who(st) + _redated(was, st))
     for key, st in sorted(before.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
         if key not in after:
             removed.append(_who(st))
@@ -197,6 +206,7 @@ def _signoff_lines(old: Release | None, new: Release | None) -> list[str]:
     for label, items in (
         ("Sign-off added", added),
         ("Sign-off renewed", renewed),
+        ("Sign-off re-dated", redated),
         ("Sign-off gone stale", stale),
         ("Sign-off removed", removed),
     ):

@@ -84,8 +84,11 @@ class Finding:
         """Every file this finding is about: its own, each related location's, and ``about``."""
         return frozenset((self.loc.file, *(r.file for r in self.related), *self.about))
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.loc.file, self.loc.line, self.loc.column, self.rule, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, tuple[tuple[str, int, int], ...], str]:
+        """File, line, column, rule — then the places it points at, by line (so several findings on one record
+        line about ``V1__x.sql`` read :1, :2, :10, not :1, :10, :2), then the message."""
+        related = tuple((r.file, r.line, r.column) for r in self.related)
+        return (self.loc.file, self.loc.line, self.loc.column, self.rule, related, self.message)
 
     @classmethod
     def of(

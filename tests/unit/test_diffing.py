@@ -171,3 +171,19 @@ def test_a_policy_change_is_shown_first(repo: tuple[Path, str], capsys: pytest.C
     # and an unchanged policy says nothing
     git(root, "checkout", "--", "releases/policy.yaml")
     assert "Policy changed" not in diff(root, capsys, base)
+
+
+def test_a_re_sign_with_a_new_date_is_reported(repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 13: signing the same content again on a later day is a fact a reviewer should see."""
+    root, base = repo
+    rel = approved(root)
+    path = root / rel.file
+    text = path.read_text()
+    signoff = rel.signoffs[0]
+    old = f"date: {signoff.date}"
+    assert old in text
+    path.write_text(text.replace(old, "date: 2031-01-02", 1))
+    out = diff(root, capsys, base)
+    section = out.split(f"### `{rel.key}`")[1].split("\n### ")[0]
+    escaped = (signoff.date or "").replace("-", "\\-")
+    assert f"**Sign-off re-dated:** {signoff.role} by {signoff.by} (dated {escaped} → 2031\\-01\\-02)" in section
