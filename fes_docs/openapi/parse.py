@@ -36,8 +36,8 @@ def parse_plain(data: bytes, rel: str) -> Any | None:
     uses the located loader, for its limits and its located syntax error)."""
     if rel.lower().endswith(".json"):
         try:
-            return json.loads(data.decode("utf-8-sig"))
-        except (ValueError, RecursionError):  # also UnicodeDecodeError: the loader says where
+            return json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique_keys)
+        except (ValueError, RecursionError):  # also UnicodeDecodeError and a duplicate key: the loader says where
             return None
     if b"&" in data and _ANCHOR.search(data):
         return None
@@ -46,9 +46,51 @@ def parse_plain(data: bytes, rel: str) -> Any | None:
     from openapi_spec_validator_rs.exceptions import SpecReadError
 
     try:
-        return _core.load(data, rel)
+        loaded = _core.load(data, rel)
     except (SpecReadError, RecursionError, ValueError, TypeError):
         return None
+    # that parser keeps the last of two equal keys, silently: a second `/a:` would hide the first path's
+    # operations from the gate; the located loader then reports the duplicate at its line
+    return None if yaml_has_duplicate_keys(data) else loaded
+
+
+def yaml_has_duplicate_keys(data: bytes) -> bool:
+    """Whether some mapping of the YAML holds a scalar key twice, read from libyaml's event stream (C):
+    no values are built, and no positions."""
+    import yaml
+
+    stack: list[tuple[set[str], list[bool]] | None] = []  # per open collection: (keys, [expecting a key])
+    try:
+        for event in yaml.parse(data, Loader=yaml.CSafeLoader):
+            top = stack[-1] if stack else None
+            if isinstance(event, yaml.ScalarEvent):
+                if top is not None:
+                    keys, expecting = top
+                    if expecting[0]:
+                        if event.value in keys:
+                            return True
+                        keys.add(event.value)
+                    expecting[0] = not expecting[0]
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent | yaml.AliasEvent):
+                if top is not None:
+                    top[1][0] = not top[1][0]  # a collection (or alias) fills a key or value slot
+                if isinstance(event, yaml.MappingStartEvent):
+                    stack.append((set(), [True]))
+                elif isinstance(event, yaml.SequenceStartEvent):
+                    stack.append(None)
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                stack.pop()
+    except yaml.YAMLError:
+        return True  # the located loader says what is wrong, and where
+    return False
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads`` keeps the last of two equal keys; a spec must not hide a path that way."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise ValueError("duplicate key")
+    return out
 
 
 def foreign_uri(value: str) -> bool:

@@ -114,3 +114,30 @@ def test_a_file_uri_in_an_example_is_not_read_by_the_validator(tmp_path: Path) -
     )
     index = load_spec(project, "openapi.yaml")
     assert all(SENTINEL not in p.message + p.hint for p in index.problems), index.problems
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "openapi.yaml",
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+            "      responses: {'200': {description: ok}}\n  /a:\n    post:\n"
+            "      responses: {'200': {description: ok}}\n",
+        ),
+        (
+            "openapi.json",
+            '{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {\n'
+            '"/a": {"get": {"responses": {"200": {"description": "ok"}}}},\n'
+            '"/a": {"post": {"responses": {"200": {"description": "ok"}}}}}}\n',
+        ),
+    ],
+)
+def test_a_duplicate_key_cannot_hide_a_path_on_the_fast_path(tmp_path: Path, name: str, text: str) -> None:
+    """Attack: a second `/a:` replaces the first in a plain parse (last one wins), hiding its operations."""
+    from fes_docs.openapi.parse import parse_plain
+
+    assert parse_plain(text.encode(), name) is None  # not trusted: the located loader reads it
+    (tmp_path / name).write_text(text)
+    spec = load_spec(tmp_path, name)
+    assert not spec.valid and any("duplicate key" in p.message and p.line in (7, 3) for p in spec.problems)
