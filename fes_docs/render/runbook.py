@@ -12,9 +12,10 @@ from typing import Any
 from ..dryrun.report import lock_mode_sql, strongest_per_table
 from ..model import ROLLBACK_ROLE, Release
 from ..proving import proven_idempotent, read_evidence
+from ..signed_content import changed_keys, signed_data
 from .blocks import bullets, disable_lines, document, history_query, page, table, tasks
 from .context import SIGN_TEXT, Site, rollout_text
-from .escape import code_block, link, link_or_text, md_escape
+from .escape import code_block, inline_code, link, link_or_text, md_escape
 from .findings import admonitions, counts
 from .people import reach
 from .status import status_notice
@@ -110,6 +111,17 @@ def contact(site: Site, person: str | None) -> str:
     return reach(site, person)
 
 
+def _since_signing(site: Site, rel: Release, digest: str) -> str:
+    """What changed since a stale sign-off, from the signed version in git (:mod:`fes_docs.signed_content`)."""
+    signed = signed_data(site.project.root, rel.file, digest)
+    if signed is None:
+        return "the signed version is not in the git history"
+    keys = changed_keys(signed, rel.doc.data)
+    if not keys:
+        return "the covered content is the same; re-sign to refresh the digest"
+    return "changed since signing: " + ", ".join(inline_code(k) for k in keys)
+
+
 def owners(site: Site, rel: Release) -> str:
     rows = []
     for role in roles(site, rel):
@@ -118,6 +130,8 @@ def owners(site: Site, rel: Release) -> str:
         s = next((s for s in rel.signoffs if s.role == role), None)
         if s is not None:  # bound or not, say whose sign-off it is
             cell += " " + md_escape(f"by {s.by or '?'}" + (f" on {s.date}" if s.date else ""))
+            if state == "stale" and s.digest:
+                cell += " — " + _since_signing(site, rel, s.digest)
         person = rel.owners.get(role)
         rows.append([md_escape(role), md_escape(person) if person else "**not named**", contact(site, person), cell])
     return page("## Owners and sign-offs (§8)", table(["Role", "Owner", "Contact", "Sign-off"], rows))
