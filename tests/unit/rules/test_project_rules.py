@@ -626,3 +626,28 @@ def test_fes405_last_known_good_never_released(tmp_path: Path) -> None:
     fixed = release("b-phase-2", ("last_known_good: 4.1.3", "last_known_good: 4.1.0"))
     root = project(tmp_path / "fixed", {"a-phase-1.yaml": earlier, "b-phase-2.yaml": fixed})
     assert of(run(root), "FES405") == []
+
+
+def test_fes702_the_missing_sign_off_hint_gives_the_exact_sign_commands(tmp_path: Path) -> None:
+    """Issue 13, "No contradictions": the hint names each missing role's command, as the stale one does."""
+    text = release("phase-2")
+    kept = "\n".join(line for line in text.splitlines() if "role: product" not in line and "role: on_call" not in line)
+    result = run(project(tmp_path, {"phase-2.yaml": kept + "\n"}))
+    hits = of(result, "FES702")
+    assert len(hits) == 1 and hits[0].hint is not None
+    assert "`fes-docs sign phase-2 --role on_call --by carol`" in hits[0].hint
+    assert "`fes-docs sign phase-2 --role product --by dave`" in hits[0].hint
+
+
+def test_fes303_a_backfill_without_a_dry_run_mode_is_not_told_to_dry_run_first(tmp_path: Path) -> None:
+    """Issue 13, "No contradictions": the runbook never says "Dry run first" for a backfill that has none."""
+    from fes_docs.render import render_pages
+
+    edited = release(
+        "phase-2",
+        ("estimated_rows: 2500000, dry_run: true}", "estimated_rows: 2500000, dry_run: false, dry_run_sql: SELECT 1}"),
+    )
+    result = run(project(tmp_path, {"phase-2.yaml": edited}))
+    assert of(result, "FES303")
+    runbook = next(text for name, text in render_pages(result).items() if name.endswith("phase-2/index.md"))
+    assert "Dry run first" not in runbook and "has no dry-run mode" in runbook
