@@ -395,15 +395,17 @@ def _where(path: tuple[Any, ...]) -> str:
 
 
 def _type_name(value: Any) -> str:
+    """The value's type in the schema's own words, with its article ("an array", "a string", "null"), so a
+    message reads "must be an object, got an array", never mixing JSON and Python names."""
     return {
-        bool: "boolean",
-        int: "integer",
-        float: "number",
-        str: "string",
-        list: "list",
-        dict: "mapping",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "an object",
         type(None): "null",
-    }.get(type(value), type(value).__name__)
+    }.get(type(value), f"a {type(value).__name__}")
 
 
 def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
@@ -449,8 +451,8 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
             # never printed: a 5,000-digit number is not worth a screen (nor str()'s digit limit)
             got = f"a number outside ±2**63 ({err.instance.bit_length()} bits)"
             hint = "write a whole number a 64-bit column can hold"
-        elif not err.absolute_path:
-            # the file is not a record at all: say what it is, never quote what it holds
+        elif not err.absolute_path or err.instance is None:
+            # the file is not a record at all: say what it is, never quote what it holds (null is its own quote)
             got = _type_name(err.instance)
         else:
             got = f"{_type_name(err.instance)} {_excerpt(err.instance)}"

@@ -126,3 +126,16 @@ def test_numbers_are_what_they_look_like(value: str) -> None:
 
 def test_a_whole_number_is_still_an_integer() -> None:
     assert _findings(BASE.replace("phase: 1", "phase: 9223372036854775807")) == []
+
+
+def test_type_messages_use_the_schemas_words_with_their_articles() -> None:
+    """Issue 13, "No contradictions": "must be an object, got an array", never "got list"."""
+    from fes_docs.document import Document
+    from fes_docs.schema import release_schema, schema_findings
+
+    data = {"id": "x", "title": "t", "phase": "2", "status": "draft", "checklist": "nope", "owners": [1]}
+    messages = sorted(f.message for f in schema_findings(Document("r.yaml", data), release_schema(None)))
+    assert 'checklist must be an array, got a string "nope"' in messages
+    assert "owners must be an object, got an array [1]" in messages
+    assert 'phase must be an integer, got a string "2"' in messages
+    assert not [m for m in messages if " got list" in m or " got mapping" in m or "a array" in m]
