@@ -78,7 +78,7 @@ title: "Release {i}: module {i} parity"
 phase: {1 + i % 9}
 status: released
 window: {{start: {start:%Y-%m-%dT%H:%M:%SZ}, end: {end:%Y-%m-%dT%H:%M:%SZ}}}
-artifact: {{version: "5.{i}.0", last_known_good: "5.{i - 1 if i else 0}.3"}}
+artifact: {{version: "5.{i}.0", last_known_good: "5.{i - 1 if i else 0}.0"}}
 owners: {{engineering: {p[0]}, database: {p[1]}, on_call: {p[2]}, product: {p[3]}, rollback: {p[4]}}}
 checklist:
   - {{id: db-backup, done: true, evidence: "snapshot fes-prod-{start:%Y-%m-%d}-pre-5.{i}.0"}}

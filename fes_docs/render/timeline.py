@@ -80,6 +80,32 @@ def current_release(site: Site) -> Release | None:
     return None
 
 
+#: Releases a picture shows at most: the ones around the release in or next to its window. A picture of a
+#: thousand rows is read by nobody and costs the site build megabytes; the tables list every release.
+MAX_RELEASES = 40
+
+
+def shown(site: Site) -> list[Release]:
+    """The releases the pictures draw: all of them up to :data:`MAX_RELEASES`, else that many around the
+    current one in window order (a quarter before it, the rest after)."""
+    ordered = [rel for rel in window_order(site.releases) if _start(rel) is not None]
+    if len(ordered) <= MAX_RELEASES:
+        return ordered
+    current = current_release(site)
+    at = ordered.index(current) if current in ordered else len(ordered) - MAX_RELEASES
+    first = min(max(0, at - MAX_RELEASES // 4), len(ordered) - MAX_RELEASES)
+    return ordered[first : first + MAX_RELEASES]
+
+
+def _more(site: Site) -> str:
+    hidden = sum(1 for rel in site.releases if _start(rel) is not None) - len(shown(site))
+    return (
+        f" Showing the {MAX_RELEASES} releases around the next one; {hidden} more are in the table."
+        if hidden > 0
+        else ""
+    )
+
+
 def _svg(title: str, height: float, body: Sequence[str]) -> str:
     label = html.escape(title, quote=True)
     return (
@@ -96,7 +122,7 @@ def _figure(svg: str, caption: str) -> str:
 def windows_svg(site: Site) -> str:
     """One row per release with a window, in window order: a bar at its window, coloured by status."""
     current = current_release(site)
-    rows = [(rel, start) for rel in window_order(site.releases) if (start := _start(rel)) is not None]
+    rows = [(rel, start) for rel in shown(site) if (start := _start(rel)) is not None]
     if not rows:
         return ""
     first = min(start for _, start in rows)
@@ -147,7 +173,8 @@ def windows_svg(site: Site) -> str:
     height = TOP + len(rows) * ROW + 6
     return _figure(
         _svg("Release windows by date", height, body),
-        "Release windows by date (UTC), coloured by status; ▶ marks the release in or next to its window.",
+        "Release windows by date (UTC), coloured by status; ▶ marks the release in or next to its window."
+        + _more(site),
     )
 
 
@@ -159,8 +186,9 @@ def rollout_svg(site: Site) -> str:
     policy_flags = site.project.policy.flags
     names = [*policy_flags, *sorted({f.name for r in site.releases for f in r.flags if f.name} - set(policy_flags))]
     rows: list[tuple[str, Release, list[int]]] = []
+    drawn = shown(site)
     for name in names:
-        for rel in site.releases:
+        for rel in drawn:
             for flag in rel.flags:
                 if flag.name == name:
                     rows.append((name, rel, [flag.percent(env) for env in envs]))
@@ -201,7 +229,7 @@ def rollout_svg(site: Site) -> str:
     return _figure(
         _svg("Feature flag rollout per environment", y + 6, body),
         "How far each release rolls out each flag, per environment in promotion order "
-        "(production: its last step); the bar fills to the percentage.",
+        "(production: its last step); the bar fills to the percentage." + _more(site),
     )
 
 
