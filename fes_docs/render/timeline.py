@@ -87,13 +87,15 @@ MAX_RELEASES = 40
 
 def shown(site: Site) -> list[Release]:
     """The releases the pictures draw: all of them up to :data:`MAX_RELEASES`, else that many around the
-    current one in window order (a quarter before it, the rest after)."""
+    current one in window order (a quarter before it, the rest after), or the most recent when all shipped."""
     ordered = [rel for rel in window_order(site.releases) if _start(rel) is not None]
     if len(ordered) <= MAX_RELEASES:
         return ordered
     current = current_release(site)
-    at = ordered.index(current) if current in ordered else len(ordered) - MAX_RELEASES
-    first = min(max(0, at - MAX_RELEASES // 4), len(ordered) - MAX_RELEASES)
+    last_start = len(ordered) - MAX_RELEASES
+    if current not in ordered:  # everything shipped: the most recent
+        return ordered[last_start:]
+    first = min(max(0, ordered.index(current) - MAX_RELEASES // 4), last_start)
     return ordered[first : first + MAX_RELEASES]
 
 
