@@ -156,12 +156,18 @@ def _read(root: Path, rel: str, max_bytes: int | None) -> _Outcome:
     return _Outcome("sha256:" + hashlib.sha256(data).hexdigest(), data, None)
 
 
-def _list_dir(root: Path, folder: str) -> list[str]:
+def _folder(root: Path, folder: str) -> Path | None:
+    """``folder`` as a directory inside the project to list, or None (outside, a link loop, not a folder)."""
     try:
         base = _resolve(root, folder)
     except _Unfollowable:
-        return []
-    if base is None or not _is_dir(base):
+        return None
+    return base if base is not None and _is_dir(base) else None
+
+
+def _list_dir(root: Path, folder: str) -> list[str]:
+    base = _folder(root, folder)
+    if base is None:
         return []
     try:
         return sorted(p.name for p in base.iterdir())
@@ -172,11 +178,8 @@ def _list_dir(root: Path, folder: str) -> list[str]:
 def _entries(root: Path, folder: str) -> list[str]:
     """``name:kind`` for each entry of ``folder``, its kind read with ``lstat`` (the link itself, never its
     target): ``file``, ``dir``, ``link`` or ``other``. Sorted; empty when the folder cannot be listed."""
-    try:
-        base = _resolve(root, folder)
-    except _Unfollowable:
-        return []
-    if base is None or not _is_dir(base):
+    base = _folder(root, folder)
+    if base is None:
         return []
     out = []
     try:
