@@ -23,6 +23,7 @@ from typing import Any
 from pglast.parser import ParseError
 
 from .cache import SQL, Cache, digest
+from .flyway_config import FlywayConfig
 from .flyway_files import project_flyway
 from .inputs import InputError, ProjectInputs
 from .model import MigrationRef, Policy, Release
@@ -47,7 +48,6 @@ from .sql.flyway import (
     unreadable_migration,
     version_key,
 )
-from .sql.flyway_config import FlywayConfig
 from .sql.placeholders import Replaced, relocate
 from .sql.script_config import ConfProblem, ScriptConfig, ScriptReading, inline_directives, parse_conf, reading_for
 from .sql.split import parse_statements

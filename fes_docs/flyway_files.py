@@ -3,7 +3,7 @@
 A project adopting fes-docs already tells Flyway its placeholders, schemas, baseline and the database it
 connects to — in ``flyway.conf`` (Java properties, Flyway ≤ 9) or ``flyway.toml`` (Flyway 10+). Asking for
 the same values again in the policy would let the two drift, so they are read here (at the project root, in
-``conf/``, or next to the migrations folder) into a :class:`~fes_docs.sql.flyway_config.FlywayConfig` and
+``conf/``, or next to the migrations folder) into a :class:`~fes_docs.flyway_config.FlywayConfig` and
 merged *under* the policy's ``flyway:`` block: a value the policy sets wins, the file fills the rest.
 
 Java migrations (``V3__Backfill.java`` in the migrations folder or in the Java source tree beside a
@@ -18,8 +18,8 @@ import re
 import tomllib
 from typing import Any
 
+from .flyway_config import FlywayConfig
 from .inputs import InputError, ProjectInputs
-from .sql.flyway_config import FlywayConfig
 
 __all__ = ["config_files", "java_migrations", "merged", "read_flyway_files"]
 

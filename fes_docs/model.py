@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from .document import Document, PathKey
 from .findings import Loc, Waiver, did_you_mean
+from .flyway_config import FlywayConfig
 from .policy_settings import DryRunPolicy, dry_run_policy, flyway_config
-from .sql.flyway_config import FlywayConfig
 
 STATUSES = ("draft", "planned", "approved", "in-progress", "released", "rolled-back", "cancelled")
 _RANK = {"draft": 0, "planned": 1, "approved": 2, "in-progress": 3, "released": 4, "rolled-back": 4}

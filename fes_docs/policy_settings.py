@@ -1,7 +1,7 @@
 """The policy's ``flyway:`` and ``dry_run:`` blocks, read into plain settings.
 
 ``flyway:`` says how Flyway is configured (placeholders, baseline, schemas, ``mixed`` …): it changes what a
-migration means, so the static analysis and the dry run both read it (:class:`~fes_docs.sql.flyway_config.
+migration means, so the static analysis and the dry run both read it (:class:`~fes_docs.flyway_config.
 FlywayConfig`). ``dry_run:`` bounds the sandbox and declares what production already has, so that the
 throwaway database can be made to look like it (:class:`DryRunPolicy`).
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .sql.flyway_config import DEFAULT_PREFIX, DEFAULT_SUFFIX, DEFAULT_TABLE, FlywayConfig
+from .flyway_config import DEFAULT_PREFIX, DEFAULT_SUFFIX, DEFAULT_TABLE, FlywayConfig
 
 #: The dry run's bounds when the policy says nothing, in seconds.
 STATEMENT_TIMEOUT_S = 300

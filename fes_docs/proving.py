@@ -23,6 +23,7 @@ from .dryrun.environment import Environment, environment_hint
 from .dryrun.report import SKIP_BELOW_BASELINE, SKIP_JAVA, CallbackInput, MigrationOutcome
 from .errors import UsageError
 from .findings import Finding, Loc
+from .flyway_config import FlywayConfig
 from .flyway_files import java_migrations
 from .inputs import InputError
 from .lock_advice import lock_hint
@@ -31,7 +32,6 @@ from .project import Project
 from .sql.analyze import Analysis, Statement
 from .sql.callbacks import callback_event
 from .sql.flyway import parse_name, parse_version, version_key
-from .sql.flyway_config import FlywayConfig
 
 
 def _statements(analysis: Analysis | None) -> tuple[Statement, ...]:

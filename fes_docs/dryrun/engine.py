@@ -45,7 +45,7 @@ from fes_docs.dryrun.report import (
 )
 from fes_docs.dryrun.session import Settings
 from fes_docs.dryrun.statements import SentStatement, flyway_script
-from fes_docs.sql.flyway_config import FlywayConfig
+from fes_docs.flyway_config import FlywayConfig
 from fes_docs.sql.script_config import reading_for
 
 __all__ = [

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from fes_docs.sql.flyway_config import FlywayConfig
+from fes_docs.flyway_config import FlywayConfig
 from fes_docs.sql.placeholders import SEPARATOR, Replaced, lookup_table, replace_placeholders
 
 __all__ = ["ConfProblem", "ScriptConfig", "ScriptReading", "inline_directives", "parse_conf", "reading_for"]
