@@ -3,8 +3,6 @@ errors on purpose, and the pages must still say them) of the example with three 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from gitrepo import copy_example
 from test_site import article, build, page
