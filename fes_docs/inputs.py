@@ -225,9 +225,11 @@ def _list_tree(root: Path, folder: str, suffix: str) -> list[str]:
         return []
     found: list[str] = []
     seen = {base}
-    stack: list[tuple[Path, str]] = [(root / folder, "")]
+    # (folder as listed, its real path, its path relative to ``folder``); only symbolic links are resolved:
+    # a plain entry's real path is its folder's real path and its name (no system call per file)
+    stack: list[tuple[Path, Path, str]] = [(root / folder, base, "")]
     while stack:
-        current, rel = stack.pop()
+        current, current_real, rel = stack.pop()
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError:
@@ -236,20 +238,32 @@ def _list_tree(root: Path, folder: str, suffix: str) -> list[str]:
             relpath = f"{rel}/{entry.name}" if rel else entry.name
             path = Path(entry.path)
             try:
-                target = _real(path)
+                link = entry.is_symlink()
+                target = _real(path) if link else current_real / entry.name
             except _Unfollowable:  # a link loop: listed, so that reading it reports it as unreadable
                 if entry.name.endswith(suffix):
                     found.append(relpath)
                 continue
-            if not _inside(target, root):
+            except OSError:
+                continue
+            if link and not _inside(target, root):
                 continue  # leads outside the project: never listed, never read
-            if _is_dir(target):
+            is_dir = _is_dir(target) if link else _entry_is(entry, dir_=True)
+            if is_dir:
                 if target not in seen:
                     seen.add(target)
-                    stack.append((path, relpath))
-            elif entry.name.endswith(suffix) and _is_file(target):
+                    stack.append((path, target, relpath))
+            elif entry.name.endswith(suffix) and (_is_file(target) if link else _entry_is(entry, dir_=False)):
                 found.append(relpath)
     return sorted(found)
+
+
+def _entry_is(entry: os.DirEntry[str], *, dir_: bool) -> bool:
+    """A plain (not linked) entry's kind, from the listing itself."""
+    try:
+        return entry.is_dir(follow_symlinks=False) if dir_ else entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _inside(path: Path, root: Path) -> bool:
