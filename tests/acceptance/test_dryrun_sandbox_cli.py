@@ -21,6 +21,7 @@ import psycopg
 import pytest
 from prerequisites import require
 from psycopg.conninfo import make_conninfo
+from serverstate import server_state
 
 from fes_docs.dryrun.cluster import find_server_binaries, throwaway_cluster
 from fes_docs.dryrun.leftovers import FOLDER_PREFIX
@@ -61,15 +62,6 @@ def fes(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess
     )
 
 
-def _state(admin: str) -> tuple[set[str], set[str], bytes]:
-    with psycopg.connect(admin) as conn:
-        databases = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
-        roles = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles")}
-        row = conn.execute("SELECT current_setting('data_directory')").fetchone()
-    assert row is not None
-    return databases, roles, (Path(row[0]) / "postgresql.auto.conf").read_bytes()
-
-
 @pytest.fixture(scope="module")
 def shared_server() -> Iterator[str]:
     """A 'shared' server: a superuser DSN, and a database that must survive every dry run against it."""
@@ -92,12 +84,12 @@ def test_hostile_migration_on_dsn_fails_in_the_sandbox_and_changes_nothing_outsi
     shared_server: str, tmp_path: Path, statement: str
 ) -> None:
     marker = Path(tempfile.gettempdir()) / f"fes-docs-pwned-{uuid.uuid4().hex}"
-    before = _state(shared_server)
+    before = server_state(shared_server)
     sql = f"-- written by a pull request\n{statement.format(marker=marker)};\n"
     root = project(tmp_path, {"V1__hostile.sql": sql, "V2__later.sql": "SELECT 1;\n"})
     proc = fes(root, "--dsn", shared_server, "--format", "json")
     _refused(proc)
-    assert _state(shared_server) == before  # the database still there, no role added, ALTER SYSTEM file as it was
+    assert server_state(shared_server) == before  # the database still there, no role added, ALTER SYSTEM file as it was
     assert not marker.exists()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from serverstate import server_state
 
 from fes_docs.dryrun.causes import SANDBOX_HINT, failure_hint, is_run_bound
 from fes_docs.dryrun.cluster import DryRunUnavailable, sandbox, scratch_database
@@ -25,16 +26,6 @@ PROTECTED = "fes_docs_protected"
 
 def _migration(sql: str, version: str = "1") -> MigrationInput:
     return MigrationInput(version, "m", f"V{version}__m.sql", sql, 1, None)
-
-
-def _state(admin: str) -> tuple[set[str], set[str], bytes]:
-    """What must not change: the databases, the roles, and the server's ALTER SYSTEM file."""
-    with psycopg.connect(admin) as conn:
-        databases = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
-        roles = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles")}
-        row = conn.execute("SELECT current_setting('data_directory')").fetchone()
-    assert row is not None
-    return databases, roles, (Path(row[0]) / "postgresql.auto.conf").read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -87,14 +78,14 @@ def test_hostile_statement_fails_inside_the_sandbox_and_changes_nothing(
     cluster_dsn: str, protected: str, database: str, tmp_path: Path, statement: str
 ) -> None:
     marker = Path("/tmp") / f"fes-docs-pwned-{uuid.uuid4().hex}"
-    before = _state(cluster_dsn)
+    before = server_state(cluster_dsn)
     sql = f"-- a pull request wrote this\n{statement.format(marker=marker)};\n"  # alone: some run outside a transaction
     report = run(database, [_migration(sql), _migration("SELECT 1;", "2")])
     first, second = report.migrations
     assert (first.status, first.error_line, first.error_sqlstate) == ("failed", 2, "42501"), first.error
     assert failure_hint(first.error_sqlstate, first.error, report.limits) == SANDBOX_HINT
     assert second.status == "not-run"
-    assert _state(cluster_dsn) == before
+    assert server_state(cluster_dsn) == before
     assert not marker.exists()
 
 
@@ -102,13 +93,13 @@ def test_a_setup_user_without_createrole_is_told_so_before_anything_is_made(clus
     with psycopg.connect(cluster_dsn, autocommit=True) as conn:
         conn.execute("CREATE ROLE fes_docs_createdb_only LOGIN CREATEDB")
     try:
-        before = _state(cluster_dsn)
+        before = server_state(cluster_dsn)
         weak = make_conninfo(cluster_dsn, user="fes_docs_createdb_only")
         with pytest.raises(DryRunUnavailable) as caught, scratch_database(weak):
             pytest.fail("must not yield")  # pragma: no cover
         message = str(caught.value)
         assert "lacks CREATEROLE" in message and "CREATEDB and CREATEROLE, or superuser" in message
-        assert "\n" not in message and _state(cluster_dsn) == before
+        assert "\n" not in message and server_state(cluster_dsn) == before
     finally:
         with psycopg.connect(cluster_dsn, autocommit=True) as conn:
             conn.execute("DROP ROLE fes_docs_createdb_only")
@@ -119,12 +110,12 @@ def test_a_setup_user_with_createdb_and_createrole_suffices_and_leaves_nothing(c
     with psycopg.connect(cluster_dsn, autocommit=True) as conn:
         conn.execute("CREATE ROLE fes_docs_admin LOGIN CREATEDB CREATEROLE")
     try:
-        before = _state(cluster_dsn)
+        before = server_state(cluster_dsn)
         admin = make_conninfo(cluster_dsn, user="fes_docs_admin")
         with scratch_database(admin) as dsn:
             report = run(dsn, [_migration("CREATE TABLE t (a int);\nCOPY t TO PROGRAM 'true';")])
             assert report.migrations[0].error_sqlstate == "42501"
-        assert _state(cluster_dsn) == before
+        assert server_state(cluster_dsn) == before
     finally:
         with psycopg.connect(cluster_dsn, autocommit=True) as conn:
             conn.execute("DROP ROLE fes_docs_admin")

@@ -124,3 +124,13 @@ def test_settings_other_than_flyway_defaults() -> None:
     name = parse_name("M1-init.sql", versioned_prefix="M", separator="-")
     assert (name.kind, name.version, name.description) == ("versioned", (1,), "init")
     assert parse_name("V1__a.psql", suffixes=(".psql",)).kind == "versioned"
+
+
+def test_the_migrate_order_names_only_events_flyway_knows() -> None:
+    """Two lists, one fact each: every event (flyway.CALLBACK_EVENTS) and the order `migrate` fires them in
+    (callbacks.MIGRATE_EVENTS); the second must never name an event the first does not know."""
+    from fes_docs.sql.callbacks import MIGRATE_EVENTS, callback_event
+    from fes_docs.sql.flyway import CALLBACK_EVENTS
+
+    assert set(MIGRATE_EVENTS) <= set(CALLBACK_EVENTS), set(MIGRATE_EVENTS) - set(CALLBACK_EVENTS)
+    assert all(callback_event(f"{event}.sql") == event for event in MIGRATE_EVENTS)
