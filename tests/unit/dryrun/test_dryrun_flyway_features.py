@@ -11,28 +11,19 @@ import shutil
 from pathlib import Path
 
 import psycopg
+from flywayfeatures import MIGRATIONS, PROJECT, with_feature
 
 from fes_docs.dryrun.engine import run
 from fes_docs.dryrun.report import MigrationOutcome
 from fes_docs.project import load_project
 from fes_docs.proving import plan
 
-FEATURES = Path(__file__).resolve().parents[2] / "fixtures" / "flyway-features"
-PROJECT = Path(__file__).resolve().parents[2] / "fixtures" / "rules" / "project"
-MIGRATIONS = "service/db/migration"
-
 
 def feature_project(tmp_path: Path, feature: str) -> Path:
     """The rules fixture project (no release records) with the feature's migrations and ``flyway:`` block."""
     root = tmp_path / "p"
     shutil.copytree(PROJECT, root)
-    shutil.rmtree(root / MIGRATIONS)
-    shutil.copytree(FEATURES / feature / "migrations", root / MIGRATIONS)
-    settings = FEATURES / feature / "flyway.yaml"
-    if settings.exists():
-        policy = root / "releases" / "policy.yaml"
-        policy.write_text(policy.read_text(encoding="utf-8") + settings.read_text(encoding="utf-8"), encoding="utf-8")
-    return root
+    return with_feature(root, feature)
 
 
 def dry_run(database: str, root: Path) -> dict[str, MigrationOutcome]:

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flywayfeatures import MIGRATIONS, with_feature
 
 from fes_docs.check import Result, check
 from fes_docs.cli import main as cli_main
@@ -468,20 +469,11 @@ def test_fes323_an_unsafe_statement_is_waivable_only_with_its_reason(tmp_path: P
 
 # --- Flyway as it really runs (issue 12): tests/fixtures/flyway-features -------------------------
 
-FEATURES = Path(__file__).parents[2] / "fixtures" / "flyway-features"
-MIGRATIONS = "service/db/migration"
-
 
 def feature_project(tmp_path: Path, feature: str, *claimed: str) -> Path:
     """The rules fixture project with its migrations folder replaced by a feature folder's, the feature's
     ``flyway:`` block in the policy, and one release listing ``claimed``."""
-    root = project(tmp_path, {})
-    shutil.rmtree(root / MIGRATIONS)
-    shutil.copytree(FEATURES / feature / "migrations", root / MIGRATIONS)
-    settings = FEATURES / feature / "flyway.yaml"
-    if settings.exists():
-        policy = root / "releases" / "policy.yaml"
-        policy.write_text(policy.read_text(encoding="utf-8") + settings.read_text(encoding="utf-8"), encoding="utf-8")
+    root = with_feature(project(tmp_path, {}), feature)
     if claimed:
         text = release("phase-2", (V7 + V8, "".join(entry(f'"{c}"') for c in claimed)))
         (root / "releases" / "phase-2.yaml").write_text(text, encoding="utf-8")
