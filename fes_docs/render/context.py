@@ -66,10 +66,34 @@ class Site:
     findings_by_file: dict[str, list[Finding]] = field(init=False)  # release file -> its findings
     unplaced: list[Finding] = field(init=False)  # findings no release page shows
     order: list[Release] = field(init=False)  # the deploy order (fes_docs.model.deploy_order)
+    # Indexes of the questions every release's pages ask about all the others (who went out after it,
+    # who owns a flag, which release has a key): built once, so a page costs the same whatever the
+    # number of releases, and a site of n releases renders in O(n), not O(n²).
+    _position: dict[int, int] = field(init=False, repr=False)  # id(release) -> its index in `order`
+    _deployed: list[Release] = field(init=False, repr=False)  # released ones, in `order`
+    _by_key: dict[str | None, list[Release]] = field(init=False, repr=False)
+    _raisers: dict[str | None, list[Release]] = field(init=False, repr=False)  # flag -> not-cancelled raisers
+    _owners: dict[str | None, Release] = field(init=False, repr=False)  # flag -> last released raiser
+    _reattempts: dict[str, list[Release]] = field(init=False, repr=False)  # key -> its re-attempts
+    _states: dict[tuple[int, str], DisplayState] = field(init=False, repr=False)  # (id, role) -> state
 
     def __post_init__(self) -> None:
         self.releases = sorted(self.result.project.releases, key=_release_order)
         self.order = deploy_order(self.releases)
+        self._position = {id(rel): i for i, rel in enumerate(self.order)}
+        self._deployed = [r for r in self.order if r.status == "released"]
+        self._by_key, self._raisers, self._reattempts, self._owners, self._states = {}, {}, {}, {}, {}
+        for rel in self.releases:
+            self._by_key.setdefault(rel.key, []).append(rel)
+            if rel.reattempt_of is not None:
+                self._reattempts.setdefault(rel.reattempt_of, []).append(rel)
+            if not rel.cancelled:
+                for name in dict.fromkeys(f.name for f in rel.flags if f.enabled):
+                    self._raisers.setdefault(name, []).append(rel)
+        for rel in self._deployed:
+            for flag in rel.flags:
+                if flag.enabled:
+                    self._owners[flag.name] = rel
         taken = set(_RESERVED)
         self.slugs = {}
         for rel in sorted(self.releases, key=lambda r: (r.key, r.file)):
@@ -108,14 +132,18 @@ class Site:
         return self.slugs[rel.file]
 
     def by_key(self, key: str | None) -> Release | None:
-        matches = [r for r in self.releases if r.key == key]
+        matches = self._by_key.get(key, [])
         return matches[0] if len(matches) == 1 else None
 
     def title(self, rel: Release) -> str:
         return rel.title if rel.title and rel.title.strip() else rel.key
 
     def signoff_state(self, rel: Release, role: str) -> DisplayState:
-        return role_state(rel, role)
+        """:func:`fes_docs.signoffs.role_state`, asked once per release and role (several pages show it)."""
+        key = (id(rel), role)
+        if key not in self._states:
+            self._states[key] = role_state(rel, role)
+        return self._states[key]
 
     def checklist_progress(self, rel: Release) -> tuple[int, int]:
         policy_ids = self.project.policy.checklist_ids
@@ -144,36 +172,32 @@ class Site:
     # -- across releases: who owns a flag now, which release is current ---------------------------
     def deployed(self) -> list[Release]:
         """Released records in the order they went out (:func:`fes_docs.model.deploy_order`)."""
-        return [r for r in self.order if r.status == "released"]
+        return list(self._deployed)
 
     def current(self) -> Release | None:
         """The release now in production: the last released one."""
-        deployed = self.deployed()
-        return deployed[-1] if deployed else None
+        return self._deployed[-1] if self._deployed else None
 
-    def released_after(self, rel: Release) -> list[Release]:
-        """Released records that went out after ``rel`` (empty when ``rel`` has no place in the order)."""
-        at = self._at(rel)
-        return [] if at is None else [r for r in self.order[at + 1 :] if r.status == "released"]
+    def went_out_after(self, later: Release, rel: Release) -> bool:
+        """``later`` has a place in the deploy order after ``rel`` (False when either has none)."""
+        a, b = self._position.get(id(later)), self._position.get(id(rel))
+        return a is not None and b is not None and a > b
 
-    def released_before(self, rel: Release) -> list[Release]:
-        at = self._at(rel)
-        return [] if at is None else [r for r in self.order[:at] if r.status == "released"]
-
-    def _at(self, rel: Release) -> int | None:
-        return next((i for i, r in enumerate(self.order) if r is rel), None)
+    def superseded_by(self, rel: Release) -> Release | None:
+        """The release in production now, when it was released after ``rel`` (else None)."""
+        current = self.current()
+        return current if current is not None and self.went_out_after(current, rel) else None
 
     def flag_raisers(self, name: str) -> list[Release]:
         """Every release (not cancelled) that raises flag ``name`` somewhere, in page order."""
-        return [r for r in self.releases if not r.cancelled and any(f.name == name and f.enabled for f in r.flags)]
+        return list(self._raisers.get(name, []))
 
     def flag_owner(self, name: str) -> Release | None:
         """The current owner of a flag: the last released release that raises it."""
-        owners = [r for r in self.deployed() if any(f.name == name and f.enabled for f in r.flags)]
-        return owners[-1] if owners else None
+        return self._owners.get(name)
 
     def reattempts(self, rel: Release) -> list[Release]:
-        return [r for r in self.releases if r.reattempt_of == rel.key and r is not rel]
+        return [r for r in self._reattempts.get(rel.key, []) if r is not rel]
 
     def unloaded_files(self) -> list[str]:
         """Release files with findings but no record: they failed to load, so no page exists for them."""

@@ -93,7 +93,7 @@ def first_response(site: Site, rel: Release) -> str:
 
 def artifact(site: Site, rel: Release) -> str:
     title = "## 2. Re-deploy the last known good artifact (§5.1.6)"
-    if rel.status == "rolled-back" or (rel.status == "released" and site.released_after(rel)):
+    if rel.status == "rolled-back" or (rel.status == "released" and site.superseded_by(rel) is not None):
         current = site.current()
         where = (
             f"; use [{md_escape(current.key)}'s rollback page]({UP}{site.slug(current)}/rollback.md)"

@@ -34,10 +34,9 @@ def _box(kind: str, title: str, *lines: str) -> str:
 def status_notice(site: Site, rel: Release) -> str:
     """One admonition: the release's status and what it means now."""
     status = rel.status or "without a status"
-    later = site.released_after(rel)
     current = site.current()
-    if rel.status == "released" and later:
-        now = later[-1]
+    now = site.superseded_by(rel)
+    if rel.status == "released" and now is not None:
         return _box(
             "danger",
             f"Superseded: {now.key} is the release in production now",
@@ -92,16 +91,15 @@ class FlagPlan:
 
 
 def flag_plan(site: Site, rel: Release) -> FlagPlan:
-    later = site.released_after(rel)
     off: list[str] = []
     kept: list[tuple[str, Release]] = []
     shared: list[tuple[str, list[Release], Release | None]] = []
     for flag in rel.flags:
         if not flag.name or not flag.enabled or flag.name in off:
             continue
-        owners = [r for r in later if any(f.name == flag.name and f.enabled for f in r.flags)]
-        if owners:
-            kept.append((flag.name, owners[-1]))
+        owner = site.flag_owner(flag.name)  # a later released raiser owns it now: the last one does
+        if owner is not None and site.went_out_after(owner, rel):
+            kept.append((flag.name, owner))
             continue
         off.append(flag.name)
         others = [r for r in site.flag_raisers(flag.name) if r is not rel]
