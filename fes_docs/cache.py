@@ -41,7 +41,7 @@ from typing import Any, Protocol
 
 from .atomic import create_bytes, write_text
 
-FORMAT = 3  # bump when the shape of a cache file changes
+FORMAT = 4  # bump when the shape of a cache file changes
 
 RELEASES = "releases"
 SQL = "sql"

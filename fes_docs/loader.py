@@ -6,8 +6,8 @@ into a located :class:`LoadProblem` instead of an exception.
 
 Why our own walk over composed nodes instead of ``yaml.safe_load``:
 
-* positions: every value keeps its line and column (``Document.values``) so a finding from any
-  later stage can point at the exact spot;
+* positions: every value and key keeps its line and column (:meth:`Document.pos`) so a finding from
+  any later stage can point at the exact spot;
 * duplicate keys are errors (PyYAML silently keeps the last one, hiding a typo'd override);
 * timestamps stay strings (the schema checks their format; ``datetime`` objects would fail it);
 * libyaml's recursive composer segfaults on ~100,000 nested brackets, and aliases can expand
@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from .document import Document, LoadProblem, PathKey, Pos
+from .document import Document, LoadProblem, Pos
 from .positions import line_column
 
 try:  # the C parser is ~10x faster; fall back silently where libyaml is absent
@@ -123,6 +123,10 @@ def _syntax_problem(text: str, exc: yaml.YAMLError) -> LoadProblem:
     return LoadProblem("FES001", message, pos.line, pos.column, hint)
 
 
+# An alias token starts with '*' at the start of the text, after a space or line break, or after a flow
+# indicator or a flow-context ':' / '?' (libyaml's scanner). A '*' anywhere else (``count(*)``, ``a*b``) is
+# part of a scalar; a miss here is only ever a false alarm that runs the guard.
+_ALIAS = re.compile(r"(?:^|[\s\[\]{},:?\ufeff])\*")
 _BRACKETS = re.compile(r"[\[\]{}]")
 # libyaml composes recursively in C: ~100,000 nested flow brackets crash the interpreter. Block
 # nesting costs at least one column per level, so a size-limited file cannot nest deep that way;
@@ -211,12 +215,15 @@ def _alias_guard(root: Any, max_nodes: int, max_alias_nodes: int) -> int:
 
 
 class _Walker:
-    """Turns composed nodes into plain data, recording positions; bounded depth and size."""
+    """Turns composed nodes into plain data, recording positions in flat form; bounded depth and size.
+
+    Positions go straight into :class:`Document`'s flat form (a value's line and column as it is entered, a
+    key's just before its value): no path is built for a value nobody will ask about.
+    """
 
     def __init__(self, file: str, max_depth: int, max_nodes: int) -> None:
-        self.values: dict[PathKey, Pos] = {}
-        self.keys: dict[PathKey, Pos] = {}
-        self.doc = Document(file, None, self.values, self.keys)
+        self.flat: list[int] = []
+        self.doc = Document(file, None, flat=self.flat)
         self.max_depth = max_depth
         self.max_nodes = max_nodes
         self.nodes = 0
@@ -225,7 +232,7 @@ class _Walker:
         pos = _mark_pos(node.start_mark)
         return _Fail(LoadProblem(rule, message, pos.line, pos.column, hint))
 
-    def walk(self, node: Any, path: PathKey, depth: int) -> Any:
+    def walk(self, node: Any, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > self.max_nodes:
             raise self._fail(
@@ -235,8 +242,11 @@ class _Walker:
                 "write the values out; do not nest aliases",
             )
         mark = node.start_mark
-        self.values[path] = Pos(mark.line + 1, mark.column + 1)
-        if isinstance(node, yaml.ScalarNode):
+        flat = self.flat
+        flat.append(mark.line + 1)
+        flat.append(mark.column + 1)
+        kind = type(node)
+        if kind is _ScalarNode:
             return self._scalar(node)
         if depth >= self.max_depth:
             raise self._fail(node, "FES003", f"nesting deeper than {self.max_depth} levels", "flatten the structure")
@@ -247,37 +257,50 @@ class _Walker:
                 f"unsupported YAML tag {node.tag!r}",
                 "remove the tag; release files hold plain lists and maps",
             )
-        if isinstance(node, yaml.SequenceNode):
-            return [self.walk(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
+        depth += 1
+        if kind is _SequenceNode:
+            return [self.walk(child, depth) for child in node.value]
         out: dict[str, Any] = {}
-        first: dict[str, Pos] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if type(key_node) is not _ScalarNode:
                 raise self._fail(
                     key_node, "FES001", "a mapping key must be a plain scalar", "use a simple word as the key"
                 )
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            tag = key_node.tag
+            if tag == _STR:
+                key = key_node.value
+            elif tag == "tag:yaml.org,2002:merge":
                 raise self._fail(
                     key_node, "FES001", "YAML merge keys ('<<') are not supported", "write the keys out explicitly"
                 )
-            raw = self._scalar(key_node)
-            key = "null" if raw is None else (str(raw).lower() if isinstance(raw, bool) else str(raw))
+            else:
+                raw = self._scalar(key_node)
+                key = "null" if raw is None else (str(raw).lower() if isinstance(raw, bool) else str(raw))
             kmark = key_node.start_mark
-            kpos = Pos(kmark.line + 1, kmark.column + 1)
-            if key in first:
+            if key in out:
+                first = self._key_line(node, key)
                 raise _Fail(
                     LoadProblem(
                         "FES002",
-                        f"duplicate key {key!r} (first defined at line {first[key].line})",
-                        kpos.line,
-                        kpos.column,
+                        f"duplicate key {key!r} (first defined at line {first})",
+                        kmark.line + 1,
+                        kmark.column + 1,
                         "remove one of the two entries; YAML would silently keep only the last",
                     )
                 )
-            first[key] = kpos
-            self.keys[(*path, key)] = kpos
-            out[key] = self.walk(value_node, (*path, key), depth + 1)
+            flat.append(kmark.line + 1)
+            flat.append(kmark.column + 1)
+            out[key] = self.walk(value_node, depth)
         return out
+
+    def _key_line(self, node: Any, key: str) -> int:
+        """The line of the first entry of mapping ``node`` whose key reads as ``key`` (for a duplicate)."""
+        for key_node, _ in node.value:
+            raw = key_node.value if key_node.tag == _STR else self._scalar(key_node)
+            name = "null" if raw is None else (str(raw).lower() if isinstance(raw, bool) else str(raw))
+            if name == key:
+                return int(key_node.start_mark.line) + 1
+        return 1  # pragma: no cover - the duplicate's first entry is always there
 
     def _scalar(self, node: Any) -> Any:
         tag = node.tag
@@ -306,6 +329,7 @@ class _Walker:
             ) from None
 
 
+_ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
 _COLLECTION_NODE_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
@@ -323,10 +347,10 @@ def load_text(
     try:
         _bracket_guard(text)
         node = loader.get_single_node()
-        if node is not None and "*" in text:  # no '*', no alias: nothing to measure
+        if node is not None and _ALIAS.search(text):  # no alias token, nothing to measure
             _alias_guard(node, max_nodes, max_alias_nodes)
         if node is not None:
-            walker.doc.data = walker.walk(node, (), 0)
+            walker.doc.data = walker.walk(node, 0)
     except _Fail as fail:
         return None, [fail.problem]
     except yaml.composer.ComposerError as exc:

@@ -341,9 +341,9 @@ class Release:
     def missing_loc(self, *path: str | int) -> Loc:
         """Where to report something missing inside ``path``: the key that opens it, whatever its YAML style;
         when the whole section is absent, the ``status`` line (the status is what makes it required)."""
-        if tuple(path) in self.doc.keys:
+        if self.doc.has_key(path):
             return self.key_loc(*path)
-        return self.key_loc("status") if ("status",) in self.doc.keys else self.loc()
+        return self.key_loc("status") if self.doc.has_key(("status",)) else self.loc()
 
     @property
     def rank(self) -> int:

@@ -280,12 +280,14 @@ def policy_digest(policy: Policy) -> str:
 
 
 def _doc_to_json(doc: Document) -> dict[str, Any]:
-    values, keys = doc.flat()
-    return {"data": doc.data, "v": values, "k": keys}
+    return {"data": doc.data, "p": doc.flat()}
 
 
 def _doc_from_json(file: str, raw: dict[str, Any]) -> Document:
-    return Document(file, raw["data"], flat=(raw["v"], raw["k"]))
+    flat = raw["p"]
+    if not isinstance(flat, list):
+        raise TypeError("positions")
+    return Document(file, raw["data"], flat=flat)
 
 
 def load_releases(

@@ -19,7 +19,8 @@ from .lists import known_and_once
 def known_flags(project: Project, rel: Release) -> Iterator[Hit]:
     """Every flag a release rolls out is listed in the policy, once: the rollback page must know how to disable it."""
     yield from known_and_once(
-        ((f.name, rel.loc(*f.path, "name")) for f in rel.flags),
+        ((f.name, (*f.path, "name")) for f in rel.flags),
+        rel.loc,
         project.policy.flags,
         "feature flag",
         "flag {name} is listed twice in this release",

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
+from ..document import PathKey
 from ..findings import Loc, did_you_mean
 from . import Hit
 
 
 def known_and_once(
-    entries: Iterable[tuple[str | None, Loc]], known: Iterable[str], what: str, twice: str
+    entries: Iterable[tuple[str | None, PathKey]],
+    where: Callable[..., Loc],
+    known: Iterable[str],
+    what: str,
+    twice: str,
 ) -> Iterator[Hit]:
-    """A hit for each ``(name, where)`` the policy does not know (with a did-you-mean) or that repeats.
+    """A hit for each ``(name, path)`` the policy does not know (with a did-you-mean) or that repeats.
 
-    ``what`` names the kind ("feature flag"); ``twice`` is the message for a repeat, with ``{name}``.
+    ``where(*path)`` locates a hit (``Release.loc``); it is asked only for a hit, because the first position
+    asked of a record rebuilds its whole position map, which a clean record never needs. ``what`` names the
+    kind ("feature flag"); ``twice`` is the message for a repeat, with ``{name}``.
     """
     options = list(known)
     seen: set[str] = set()
-    for name, loc in entries:
+    for name, path in entries:
         if name is None:
             continue
         if name not in options:
-            yield Hit(loc, f"unknown {what} {name!r}" + did_you_mean(name, options))
+            yield Hit(where(*path), f"unknown {what} {name!r}" + did_you_mean(name, options))
         elif name in seen:
-            yield Hit(loc, twice.format(name=repr(name)))
+            yield Hit(where(*path), twice.format(name=repr(name)))
         seen.add(name)

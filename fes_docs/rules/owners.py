@@ -45,7 +45,8 @@ def checklist_present(project: Project, rel: Release) -> Iterator[Hit]:
 def checklist_known(project: Project, rel: Release) -> Iterator[Hit]:
     """A checklist entry names a policy item, once; an unknown id is usually a typo that hides a missing item."""
     yield from known_and_once(
-        ((item.id, rel.loc(*item.path, "id")) for item in rel.checklist),
+        ((item.id, (*item.path, "id")) for item in rel.checklist),
+        rel.loc,
         project.policy.checklist_ids,
         "checklist id",
         "checklist item {name} is listed twice",

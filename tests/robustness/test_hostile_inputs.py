@@ -232,9 +232,9 @@ def _count_walk(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     count = [0]
     walk = loader._Walker.walk
 
-    def counting(self: Any, node: Any, path: Any, depth: int) -> Any:
+    def counting(self: Any, node: Any, depth: int) -> Any:
         count[0] += 1
-        return walk(self, node, path, depth)
+        return walk(self, node, depth)
 
     monkeypatch.setattr(loader._Walker, "walk", counting)
     return count

@@ -75,9 +75,9 @@ def work(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     counts = {"walked": 0, "sized": 0}
     walk, guard = loader._Walker.walk, loader._alias_guard
 
-    def counting_walk(self: Any, node: Any, path: Any, depth: int) -> Any:
+    def counting_walk(self: Any, node: Any, depth: int) -> Any:
         counts["walked"] += 1
-        return walk(self, node, path, depth)
+        return walk(self, node, depth)
 
     def counting_guard(root: Any, max_nodes: int, max_alias_nodes: int) -> int:
         counts["sized"] += (n := guard(root, max_nodes, max_alias_nodes))
