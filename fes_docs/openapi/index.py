@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .problems import SpecProblem
-from .workspace import Workspace, deref
+from .refs import deref
+from .workspace import Workspace
 
 _METHODS_V2 = ("get", "put", "post", "delete", "options", "head", "patch")
 _METHODS_V3 = (*_METHODS_V2, "trace")

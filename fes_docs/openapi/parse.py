@@ -7,8 +7,10 @@ valid spec never needs one, so every document is first parsed *plain*:
   it (libyaml refuses surrogate-pair escapes such as ``"\\ud83d\\ude00"``, which ``json.dumps``
   writes for every character outside the BMP);
 * YAML with openapi-spec-validator-rs's parser (PyYAML's rules, several times faster than libyaml),
-  but only when the bytes hold no anchor: that parser expands aliases without a bound (an alias bomb
-  costs it minutes), so a document with an anchor goes to our own guarded loader instead.
+  but only after :func:`yaml_screen` read libyaml's event stream and found no alias and no key twice
+  in one mapping: that parser expands aliases without a bound (an alias bomb costs it minutes) and
+  keeps the last of two equal keys silently, so such a document goes to our own guarded loader.
+  The screen is exact (an ``&`` or ``*`` in a description is text, not an anchor or an alias).
 
 Either way the result is checked against ``max_depth`` by :func:`survey`. When a plain parse fails,
 :func:`parse_plain` returns no data and the caller asks the located loader, whose problem says where
@@ -21,10 +23,6 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-
-# An anchor is "&name" at the start of a node: after a line start, white space or a flow indicator.
-# A false positive (an "&" in a description) only sends the document to the guarded loader.
-_ANCHOR = re.compile(rb"(?:^|[\s\[\{,:?-])&", re.MULTILINE)
 
 #: Keywords whose values are URIs the validator's resolver acts on.
 _URI_KEYS = frozenset({"$ref", "$id", "$schema", "$dynamicRef", "$recursiveRef", "jsonSchemaDialect"})
@@ -39,7 +37,7 @@ def parse_plain(data: bytes, rel: str) -> Any | None:
             return json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique_keys)
         except (ValueError, RecursionError):  # also UnicodeDecodeError and a duplicate key: the loader says where
             return None
-    if b"&" in data and _ANCHOR.search(data):
+    if not yaml_screen(data):
         return None
     # imported here: the extension loads in milliseconds, but only a cold check needs it
     from openapi_spec_validator_rs import _core
@@ -49,14 +47,14 @@ def parse_plain(data: bytes, rel: str) -> Any | None:
         loaded = _core.load(data, rel)
     except (SpecReadError, RecursionError, ValueError, TypeError):
         return None
-    # that parser keeps the last of two equal keys, silently: a second `/a:` would hide the first path's
-    # operations from the gate; the located loader then reports the duplicate at its line
-    return None if yaml_has_duplicate_keys(data) else loaded
+    return loaded
 
 
-def yaml_has_duplicate_keys(data: bytes) -> bool:
-    """Whether some mapping of the YAML holds a scalar key twice, read from libyaml's event stream (C):
-    no values are built, and no positions."""
+def yaml_screen(data: bytes) -> bool:
+    """Whether the fast parser may read this YAML: no alias (an alias bomb) and no mapping holding a
+    scalar key twice (a second ``/a:`` would hide the first path's operations from the gate; the
+    located loader reports it at its line). Read from libyaml's event stream (C): no values are
+    built, no positions, no alias expanded."""
     import yaml
 
     stack: list[tuple[set[str], list[bool]] | None] = []  # per open collection: (keys, [expecting a key])
@@ -68,12 +66,14 @@ def yaml_has_duplicate_keys(data: bytes) -> bool:
                     keys, expecting = top
                     if expecting[0]:
                         if event.value in keys:
-                            return True
+                            return False
                         keys.add(event.value)
                     expecting[0] = not expecting[0]
-            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent | yaml.AliasEvent):
+            elif isinstance(event, yaml.AliasEvent):
+                return False
+            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 if top is not None:
-                    top[1][0] = not top[1][0]  # a collection (or alias) fills a key or value slot
+                    top[1][0] = not top[1][0]  # a collection fills a key or value slot
                 if isinstance(event, yaml.MappingStartEvent):
                     stack.append((set(), [True]))
                 elif isinstance(event, yaml.SequenceStartEvent):
@@ -81,8 +81,8 @@ def yaml_has_duplicate_keys(data: bytes) -> bool:
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 stack.pop()
     except yaml.YAMLError:
-        return True  # the located loader says what is wrong, and where
-    return False
+        return False  # the located loader says what is wrong, and where
+    return True
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -6,26 +6,21 @@ checks) and collects every error. What it is handed, and what it may read:
 * the spec's data under the made-up base :data:`~.workspace.BASE_URL`, after
   :meth:`~.workspace.Workspace.neutralise` took out every URI with a scheme it would read by itself
   (``file:``): so each other document it wants goes through its ``retriever`` hook,
-  :meth:`~.workspace.Workspace.serve`, which serves only files :func:`~.workspace.scan_refs` vetted
+  :meth:`~.workspace.Workspace.serve`, which serves only files :func:`~.refs.scan_refs` vetted
   (inside the project, no link out, read through the reader) and never fetches anything.
 
-A valid spec costs that one call and no positions. Errors are placed without positions work beyond
-their own paths where the message names the place (a duplicate ``operationId``, an unresolved path
-parameter); any other error sends the spec to the Python walk (:mod:`.validate`), which knows where
-each error is (see there why it is still needed).
+A valid spec costs that one call and no positions. Errors are placed by :mod:`.locate`, with
+positions looked up for their paths only; what it cannot place sends the spec to the Python walk
+(:mod:`.validate`), which knows where each error is.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import quote
 
 from .problems import SpecProblem, problem, worded
-from .workspace import BASE_URL, Workspace, node_pos, walk
-
-_DUPLICATE_ID = re.compile(r"Operation ID '.*' for '(?P<method>\w+)' in '(?P<path>.*)' is not unique")
-_UNRESOLVED = re.compile(r"Path parameter '.*' for '(?P<method>\w+)' operation in '(?P<path>.*)' was not resolved")
+from .workspace import BASE_URL, Workspace
 
 
 def rust_errors(ws: Workspace, main: str, family: str) -> tuple[list[Any], str | None]:
@@ -39,20 +34,6 @@ def rust_errors(ws: Workspace, main: str, family: str) -> tuple[list[Any], str |
     except Exception as exc:  # third-party code on untrusted input: a stop is a finding, not a traceback
         return [], str(exc) or type(exc).__name__
     return list(errors), None
-
-
-def place(ws: Workspace, main: str, err: Any) -> SpecProblem | None:
-    """``err`` located from its message alone, or None when only the Python walk can place it."""
-    pattern = {"DuplicateOperationIDError": _DUPLICATE_ID, "UnresolvableParameterError": _UNRESOLVED}.get(err.kind)
-    found = pattern.fullmatch(err.message) if pattern is not None else None
-    if found is None:
-        return None
-    parts: tuple[Any, ...] = ("paths", found["path"], found["method"])
-    if err.kind == "DuplicateOperationIDError":
-        parts = (*parts, "operationId")
-    file, path, node = walk(ws, main, parts)
-    pos = node_pos(ws, file, path, node)
-    return SpecProblem(file, pos.line, pos.column, worded(err.message), "error", "", "invalid")
 
 
 def unplaced(main: str, err: Any) -> SpecProblem:

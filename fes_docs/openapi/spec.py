@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from .index import SpecIndex, base_paths, collect_operations, from_json, to_json
+from .locate import locate
 from .problems import SpecProblem, from_load, problem, worded
-from .rust import place, rust_errors, unplaced
+from .refs import scan_refs
+from .rust import rust_errors, unplaced
 from .store import Store, cache_key, memo_get, remember
 from .validate import Collector, validate, version_of, version_problem
-from .workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, Read, ReadFailed, Workspace, followed, scan_refs
+from .workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, Read, ReadFailed, Workspace, followed
 
 MAX_PROBLEMS = 50  # reported; the rest are summarised in one problem
 
@@ -164,8 +166,8 @@ def _check(ws: Workspace, rel: str, semantic: bool) -> SpecIndex:
 
 
 def _verdict(ws: Workspace, rel: str, family: str, semantic: bool, refs_ok: bool) -> list[SpecProblem]:
-    """openapi-spec-validator-rs's errors, each located: from its message where it names the place,
-    else by the Python walk (run once, only then); none is dropped."""
+    """openapi-spec-validator-rs's errors, each located from the error and the plain data
+    (:mod:`.locate`), else by the Python walk (run once, only then); none is dropped."""
     collector = Collector(ws, rel)
     if not semantic:  # the schema check only, as the caller asked (the Python pass: Rust runs both)
         validate(ws, rel, family, False, refs_ok, collector)
@@ -177,13 +179,10 @@ def _verdict(ws: Workspace, rel: str, family: str, semantic: bool, refs_ok: bool
         if refs_ok:
             collector.add(problem(rel, f"openapi-spec-validator stopped: {stopped}", "invalid"))
         return list(collector.problems.values())
-    located = [place(ws, rel, err) for err in errors]
-    if all(p is not None for p in located):
-        return [p for p in located if p is not None]
+    located = locate(ws, rel, family, errors)
+    if located is not None:
+        return located
     validate(ws, rel, family, semantic, refs_ok, collector)
     walked = list(collector.problems.values())
     found = {p.message for p in walked}
-    missing = [
-        unplaced(rel, e) for e, p in zip(errors, located, strict=True) if p is None and worded(e.message) not in found
-    ]
-    return [*walked, *(p for p in located if p is not None and p.message not in found), *missing]
+    return [*walked, *(unplaced(rel, e) for e in errors if worded(e.message) not in found)]

@@ -37,7 +37,8 @@ from functools import cache
 from typing import Any
 
 from .problems import SpecProblem, problem, worded
-from .workspace import PathKey, Workspace, node_pos, walk
+from .refs import node_pos, walk
+from .workspace import PathKey, Workspace
 
 MAX_RAW_ERRORS = 1_000  # collected from the validator before sorting (bounds a hopeless document)
 _RESOLVED_CACHE = 1024
@@ -134,6 +135,11 @@ _SHORT.maxstring = _SHORT.maxother = 60
 _SHORT.maxlevel = 2
 
 
+def short_repr(node: Any) -> str:
+    """A node quoted in a message, abbreviated (a whole path item is no message)."""
+    return _SHORT.repr(node)
+
+
 def _short_message(err: Any) -> str:
     """The validator's message, with a huge instance (the whole document, for a root ``anyOf``)
     abbreviated so a report line stays readable."""
@@ -141,7 +147,7 @@ def _short_message(err: Any) -> str:
     if len(message) > 300:
         full = repr(err.instance)
         if full in message:
-            message = message.replace(full, _SHORT.repr(err.instance), 1)
+            message = message.replace(full, short_repr(err.instance), 1)
     return message
 
 

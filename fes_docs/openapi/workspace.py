@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from urllib.request import url2pathname
 from ..document import Document, LoadProblem, Pos
 from ..loader import load_bytes, read_limited
 from .parse import parse_plain, survey
+from .positions import Found, find
 from .problems import SpecProblem, from_load, problem
 
 MAX_BYTES = 20_000_000
@@ -48,39 +49,13 @@ BASE_URL = "https://fes-docs.invalid/project/"
 
 PathKey = tuple[str | int, ...]
 
+#: What :meth:`Workspace.positions` answers: a located document or the positions one pass found;
+#: both say ``pos(path)`` and, for a mapping entry's key, ``key_pos(path)``.
+Positions = Document | Found
+
 #: How the package reads a file: project-relative posix path -> its bytes; raises :class:`ReadFailed`
 #: (or ``OSError``) when it cannot.
 Read = Callable[[str], bytes]
-
-# Keywords whose values are literal data (examples, defaults), never references: a "$ref" key in
-# them is an example payload, and reporting it would fail a build over documentation.
-_LITERAL_KEYS = frozenset({"example", "default", "enum", "const"})
-# Keys whose values are maps of user-chosen names, where a name may collide with a keyword.
-_NAME_MAPS = frozenset(
-    {
-        "properties",
-        "patternProperties",
-        "definitions",
-        "$defs",
-        "dependentSchemas",
-        "schemas",
-        "responses",
-        "parameters",
-        "requestBodies",
-        "headers",
-        "securitySchemes",
-        "securityDefinitions",
-        "links",
-        "callbacks",
-        "pathItems",
-        "paths",
-        "webhooks",
-        "content",
-        "encoding",
-        "variables",
-        "examples",
-    }
-)
 
 
 class RefRefused(Exception):
@@ -260,6 +235,17 @@ class Workspace:
             return Pos(1, 1)
         return doc.key_pos(path) if key else doc.pos(path)
 
+    def positions(self, rel: str, paths: Iterable[PathKey]) -> Positions:
+        """Where each of ``paths`` is in ``rel``, in one pass: from the located document when one was
+        built already, else found in the bytes for these paths only (:mod:`.positions`), since a
+        located load of a big file costs many times the validator's whole run."""
+        doc = self._located.get(rel)
+        if doc is not None:
+            return doc
+        if rel not in self.raw:
+            return find(b"", rel, ())
+        return find(self.raw[rel], rel, paths)
+
     def serve(self, url: str) -> bytes:
         """The validator's retriever: the document at ``url`` below :data:`BASE_URL`, if it was vetted
         and loaded here (inside the root, through the reader), as JSON of its parsed data; anything
@@ -386,94 +372,3 @@ def _pointer(data: Any, fragment: str) -> PathKey | None:
         else:
             return None
     return tuple(out)
-
-
-def iter_refs(data: Any, swagger2: bool) -> Iterator[tuple[PathKey, str]]:
-    """Every ``{"$ref": "<string>"}`` outside literal values, in document order.
-
-    Literal keywords (``example``, ``default``, ...) are skipped only where keys are keywords: in a
-    map of names (``properties``, ``responses`` ...) ``default`` is a response and ``example`` a
-    property. An explicit stack, because specs nest deeply.
-    """
-    # (path, node, node's keys are names, node is an Example Object)
-    stack: list[tuple[PathKey, Any, bool, bool]] = [((), data, False, False)]
-    while stack:
-        path, node, names, example = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                yield path, ref
-            children = []
-            for k, v in node.items():
-                if not names:
-                    if k in _LITERAL_KEYS or k.startswith("x-") or (example and k == "value"):
-                        continue
-                    if k == "examples" and (swagger2 or isinstance(v, list)):
-                        continue  # 2.0 response examples and 3.1 schema examples are payloads
-                child_names = not names and k in _NAME_MAPS
-                child_example = names and bool(path) and path[-1] == "examples"
-                children.append(((*path, k), v, child_names, child_example))
-            stack.extend(reversed(children))
-        elif isinstance(node, list):
-            stack.extend(reversed([((*path, i), v, False, False) for i, v in enumerate(node)]))
-
-
-def scan_refs(ws: Workspace, main: str, swagger2: bool) -> None:
-    """Check every $ref reachable from the spec, reporting each refused one at its ``$ref``; load
-    the files they name (breadth first)."""
-    queue = [main]
-    scanned: set[str] = set()
-    while queue:
-        file = queue.pop(0)
-        if file in scanned or file not in ws.data:
-            continue
-        scanned.add(file)
-        for path, ref in iter_refs(ws.data[file], swagger2):
-            target, found = ws.resolve(ref, file)
-            if found is not None:
-                pos = ws.pos(file, (*path, "$ref"))
-                ws.problems.append(
-                    SpecProblem(file, pos.line, pos.column, found.message, found.severity, found.hint, found.kind)
-                )
-            elif target is not None and target.file not in scanned:
-                queue.append(target.file)
-
-
-def deref(ws: Workspace, file: str, path: PathKey, node: Any) -> tuple[str, PathKey, Any]:
-    """Follow a chain of $refs from ``node`` (at ``file``/``path``) to the node it stands for."""
-    for _ in range(64):  # a cycle of refs ends here instead of looping
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            break
-        target, _refused = ws.resolve(node["$ref"], file)
-        if target is None:
-            break
-        file, path, node = target.file, target.pointer, ws.value(target)
-    return file, path, node
-
-
-def walk(ws: Workspace, main: str, parts: tuple[Any, ...]) -> tuple[str, PathKey, Any]:
-    """The file, path and node that ``parts`` (a path from the spec's root, as the validator walks
-    it, through $refs) names; stops at the deepest node that exists."""
-    file, node = main, ws.data[main]
-    path: PathKey = ()
-    for part in parts:
-        file, path, node = deref(ws, file, path, node)
-        inside = (
-            part in node
-            if isinstance(node, dict)
-            else (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
-        )
-        if not inside:
-            break
-        node = node[part]
-        path = (*path, part)
-    else:
-        file, path, node = deref(ws, file, path, node)
-    return file, path, node
-
-
-def node_pos(ws: Workspace, file: str, path: PathKey, node: Any) -> Pos:
-    """A mapping or list is shown at the key that introduces it (``servers:``), where a reader
-    looks; a scalar at the value itself. Positions of ``file`` are built here, on first use."""
-    key = isinstance(node, (dict, list)) and bool(path) and isinstance(path[-1], str)
-    return ws.pos(file, path, key=key)
