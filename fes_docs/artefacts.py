@@ -14,11 +14,10 @@ migration's checksum is then Flyway's too: over the replaced text (``SqlMigratio
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from dataclasses import replace as with_fields
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from pglast.parser import ParseError
 
@@ -34,7 +33,8 @@ from .sql.analyze import (
     Analysis,
     Klass,
     SqlError,
-    Statement,
+    analysis_from_json,
+    analysis_to_json,
     analyze,
     is_supported_dialect,
 )
@@ -60,22 +60,6 @@ _NON_TRANSACTIONAL_WORDS = re.compile(
 
 #: A class's severity: the SQL analysis's own ranking (one definition).
 SEVERITY = KLASS_RANK
-
-
-def _statement(raw: dict[str, Any]) -> Statement:
-    raw = dict(raw)
-    raw["creates"] = tuple(tuple(x) for x in raw.get("creates", ()))
-    raw["drops"] = tuple(tuple(x) for x in raw.get("drops", ()))
-    raw["inner"] = tuple(_statement(x) for x in raw.get("inner", ()))
-    return Statement(**raw)
-
-
-def analysis_from_json(raw: dict[str, Any]) -> Analysis:
-    """Inverse of ``dataclasses.asdict`` for a cached analysis."""
-    raw = dict(raw)
-    raw["statements"] = tuple(_statement(x) for x in raw["statements"])
-    raw["error"] = SqlError(**raw["error"]) if raw.get("error") else None
-    return Analysis(**raw)
 
 
 @dataclass
@@ -228,7 +212,7 @@ class MigrationIndex:
                 result = analyze(text, self.dialect)
                 self._analyses[name] = result
                 if self.cache:
-                    self.cache.put(SQL, key, asdict(result))
+                    self.cache.put(SQL, key, analysis_to_json(result))
             if replaced is not None and mf.text is not None:
                 self._analyses[name] = relocate(self._analyses[name], replaced, mf.text)
         return self._analyses[name]

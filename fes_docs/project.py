@@ -250,10 +250,23 @@ def load_release_bytes(data: bytes, rel: str, policy: Policy) -> tuple[Release |
 # -- cached release files -------------------------------------------------------------------------
 
 
+def _loc_json(loc: Loc) -> dict[str, Any]:
+    return {"file": loc.file, "line": loc.line, "column": loc.column}
+
+
 def finding_to_json(f: Finding) -> dict[str, Any]:
-    out = asdict(f)
-    out["related"] = [asdict(r) for r in f.related]
-    return out
+    """``f`` as JSON values (written out: ``dataclasses.asdict`` deep-copies each of thousands of findings)."""
+    return {
+        "loc": _loc_json(f.loc),
+        "rule": f.rule,
+        "severity": f.severity,
+        "message": f.message,
+        "hint": f.hint,
+        "release": f.release,
+        "waived": asdict(f.waived) if f.waived is not None else None,
+        "related": [_loc_json(r) for r in f.related],
+        "about": list(f.about),
+    }
 
 
 def finding_from_json(raw: dict[str, Any]) -> Finding:

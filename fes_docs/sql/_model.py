@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
 
 #: The spec's three classes, and ``unsafe``: a statement reaching past the database a migration owns (the
 #: server's files and programs, the cluster's roles and settings, other servers). Found, never declared.
@@ -57,6 +57,48 @@ class Analysis:
     idempotent: Idem | None = None
     #: True when some statement could not be seen into (a ``DO`` body, a ``CALL``, an opaque command).
     opaque: bool = False
+
+
+# --- the JSON form the cache keeps (and a worker process hands back) -------------------------------------
+# Written out field by field (``dataclasses.asdict`` deep-copies every value: a third of a cold run's SQL
+# cost); the plain fields are read off the dataclasses, so a new one is carried without an edit here.
+_PLAIN = tuple(f.name for f in fields(Statement) if f.name not in ("creates", "drops", "inner"))
+
+
+def _statement_json(s: Statement) -> dict[str, Any]:
+    out = {name: getattr(s, name) for name in _PLAIN}
+    out["creates"] = [list(ref) for ref in s.creates]
+    out["drops"] = [list(ref) for ref in s.drops]
+    out["inner"] = [_statement_json(x) for x in s.inner]
+    return out
+
+
+def analysis_to_json(a: Analysis) -> dict[str, Any]:
+    """``a`` as JSON values; :func:`analysis_from_json` gives it back equal."""
+    error = a.error
+    return {
+        "statements": [_statement_json(s) for s in a.statements],
+        "error": None if error is None else {"line": error.line, "column": error.column, "message": error.message},
+        "klass": a.klass,
+        "idempotent": a.idempotent,
+        "opaque": a.opaque,
+    }
+
+
+def _statement(raw: dict[str, Any]) -> Statement:
+    raw = dict(raw)
+    raw["creates"] = tuple(tuple(x) for x in raw.get("creates", ()))
+    raw["drops"] = tuple(tuple(x) for x in raw.get("drops", ()))
+    raw["inner"] = tuple(_statement(x) for x in raw.get("inner", ()))
+    return Statement(**raw)
+
+
+def analysis_from_json(raw: dict[str, Any]) -> Analysis:
+    """The inverse of :func:`analysis_to_json` (raises KeyError, TypeError or ValueError on other JSON)."""
+    raw = dict(raw)
+    raw["statements"] = tuple(_statement(x) for x in raw["statements"])
+    raw["error"] = SqlError(**raw["error"]) if raw.get("error") else None
+    return Analysis(**raw)
 
 
 def summarize(statements: list[Statement]) -> Analysis:

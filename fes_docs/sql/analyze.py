@@ -36,6 +36,8 @@ from fes_docs.sql._model import (
     ObjectRef,
     SqlError,
     Statement,
+    analysis_from_json,
+    analysis_to_json,
     same_object,
     summarize,
 )
@@ -53,6 +55,8 @@ __all__ = [
     "ObjectRef",
     "SqlError",
     "Statement",
+    "analysis_from_json",
+    "analysis_to_json",
     "analyze",
     "is_supported_dialect",
     "same_object",
