@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal, Protocol
 
 Severity = Literal["error", "warning"]
 
@@ -135,6 +135,42 @@ class Summary:
 
     def as_dict(self) -> dict[str, int]:
         return {"errors": self.errors, "warnings": self.warnings, "waived": self.waived}
+
+
+# --- the JSON form the cache keeps ------------------------------------------------------------------------
+
+
+def _loc_json(loc: Loc) -> dict[str, Any]:
+    return {"file": loc.file, "line": loc.line, "column": loc.column}
+
+
+def finding_to_json(f: Finding) -> dict[str, Any]:
+    """``f`` as JSON values (written out: ``dataclasses.asdict`` deep-copies each of thousands of findings)."""
+    return {
+        "loc": _loc_json(f.loc),
+        "rule": f.rule,
+        "severity": f.severity,
+        "message": f.message,
+        "hint": f.hint,
+        "release": f.release,
+        "waived": asdict(f.waived) if f.waived is not None else None,
+        "related": [_loc_json(r) for r in f.related],
+        "about": list(f.about),
+    }
+
+
+def finding_from_json(raw: dict[str, Any]) -> Finding:
+    return Finding(
+        Loc(**raw["loc"]),
+        raw["rule"],
+        raw["severity"],
+        raw["message"],
+        raw["hint"],
+        raw["release"],
+        Waiver(**raw["waived"]) if raw.get("waived") else None,
+        tuple(Loc(**r) for r in raw.get("related", ())),
+        tuple(str(a) for a in raw.get("about", ())),
+    )
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from .artefacts import MigrationIndex
 from .cache import OPENAPI, RELEASES, Cache, KeyValueStore, digest
 from .document import Document, LoadProblem
 from .errors import ConfigError
-from .findings import Finding, Loc, Waiver
+from .findings import Finding, Loc, finding_from_json, finding_to_json
 from .inputs import InputError, ProjectInputs
 from .loader import load_bytes
 from .model import Policy, Release
@@ -248,39 +248,6 @@ def load_release_bytes(data: bytes, rel: str, policy: Policy) -> tuple[Release |
 
 
 # -- cached release files -------------------------------------------------------------------------
-
-
-def _loc_json(loc: Loc) -> dict[str, Any]:
-    return {"file": loc.file, "line": loc.line, "column": loc.column}
-
-
-def finding_to_json(f: Finding) -> dict[str, Any]:
-    """``f`` as JSON values (written out: ``dataclasses.asdict`` deep-copies each of thousands of findings)."""
-    return {
-        "loc": _loc_json(f.loc),
-        "rule": f.rule,
-        "severity": f.severity,
-        "message": f.message,
-        "hint": f.hint,
-        "release": f.release,
-        "waived": asdict(f.waived) if f.waived is not None else None,
-        "related": [_loc_json(r) for r in f.related],
-        "about": list(f.about),
-    }
-
-
-def finding_from_json(raw: dict[str, Any]) -> Finding:
-    return Finding(
-        Loc(**raw["loc"]),
-        raw["rule"],
-        raw["severity"],
-        raw["message"],
-        raw["hint"],
-        raw["release"],
-        Waiver(**raw["waived"]) if raw.get("waived") else None,
-        tuple(Loc(**r) for r in raw.get("related", ())),
-        tuple(str(a) for a in raw.get("about", ())),
-    )
 
 
 def policy_digest(policy: Policy) -> str:

@@ -25,9 +25,9 @@ from typing import Any
 
 from .cache import RUNS, Cache, digest
 from .check import Result, check_project
-from .findings import Finding
+from .findings import Finding, finding_from_json, finding_to_json
 from .inputs import manifest_holds
-from .project import finding_from_json, finding_to_json, load_project
+from .project import load_project
 from .summary import migrations_json
 
 
