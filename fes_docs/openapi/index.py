@@ -121,14 +121,22 @@ class SpecIndex:
             for gram in grams[:_RARE_KEYS]:
                 pool.update(by_gram[gram][:_CANDIDATES])
             pool.update(by_length.get(len(_segments(v)), [])[:_CANDIDATES])
+        # difflib caches what it learns of its second sequence: one matcher per query, each candidate
+        # set as the first; a candidate whose cheap upper bounds cannot beat the best so far (or 0.6)
+        # is not scored, so the answer is the one full scoring of every candidate would give
+        matchers = [difflib.SequenceMatcher(None, b=f"{method.upper()[:16]} {v}") for v in variants]
         best: tuple[float, int] | None = None
-        query = [f"{method.upper()[:16]} {v}" for v in variants]
         for i in sorted(pool):
             op = self.operations[i]
             candidate = _key(op.method, op.path)[:_CLIP]
-            score = max(difflib.SequenceMatcher(None, q, candidate).ratio() for q in query)
-            if best is None or score > best[0]:
-                best = (score, i)
+            floor = max(0.6 - 1e-9, best[0]) if best is not None else 0.6 - 1e-9
+            for matcher in matchers:
+                matcher.set_seq1(candidate)
+                if matcher.real_quick_ratio() <= floor or matcher.quick_ratio() <= floor:
+                    continue
+                score = matcher.ratio()
+                if score > floor:
+                    best, floor = (score, i), score
         return self.operations[best[1]] if best is not None and best[0] >= 0.6 else None
 
     def _suggest_tables(self) -> _SuggestTables:

@@ -21,10 +21,21 @@ other than http(s) (``file:`` above all), which the validator would otherwise re
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 from typing import Any
 
 #: Keywords whose values are URIs the validator's resolver acts on.
+#: Where an alias could stand (see :func:`_may_hold_alias`): a node's start, the alias, a node's end.
+_ALIAS = re.compile(
+    rb"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]*|---[ \t]+|[\[{,][ \t]*|\?[ \t]+)\*[^\s\[\]{},]+"
+    rb"(?:[ \t]+:|[ \t]*(?:$|[,\]}#\r]))",  # a ':' right after the name is part of it
+    re.MULTILINE,
+)
+#: A YAML document at least this big is screened in a forked child while it is parsed (see _screen_aside).
+SCREEN_ASIDE_BYTES = 512 * 1024
+
 _URI_KEYS = frozenset({"$ref", "$id", "$schema", "$dynamicRef", "$recursiveRef", "jsonSchemaDialect"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -37,17 +48,75 @@ def parse_plain(data: bytes, rel: str) -> Any | None:
             return json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique_keys)
         except (ValueError, RecursionError):  # also UnicodeDecodeError and a duplicate key: the loader says where
             return None
-    if not yaml_screen(data):
+    screen = _screen_aside(data)
+    if screen is None and not yaml_screen(data):
         return None
+    loaded = _fast_load(data, rel)
+    if screen is not None and not _screened(screen):
+        return None
+    return loaded
+
+
+def _fast_load(data: bytes, rel: str) -> Any | None:
     # imported here: the extension loads in milliseconds, but only a cold check needs it
     from openapi_spec_validator_rs import _core
     from openapi_spec_validator_rs.exceptions import SpecReadError
 
     try:
-        loaded = _core.load(data, rel)
+        return _core.load(data, rel)
     except (SpecReadError, RecursionError, ValueError, TypeError):
         return None
-    return loaded
+
+
+def _screen_aside(data: bytes) -> int | None:
+    """For a big YAML document that cannot hold an alias: :func:`yaml_screen` started in a forked
+    child (its pid), so the screen and the fast parse use both cores; None when it is to run inline.
+
+    Only an alias makes the fast parse itself dangerous (the bomb), and :data:`_ALIAS` finds every
+    place one could stand; the duplicate-key verdict is only needed before the result is trusted.
+    A process with threads is never forked (a live-reload server); nor where there is no fork.
+    """
+    if len(data) < SCREEN_ASIDE_BYTES or not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    if _may_hold_alias(data):
+        return None
+    import yaml  # noqa: F401  imported before the fork: the child never takes the import lock
+
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: the verdict is its exit status, nothing else
+        code = 1
+        try:
+            code = 0 if yaml_screen(data) else 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _screened(pid: int) -> bool:
+    """The forked screen's verdict (a child that died any other way is a "no")."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return False
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _may_hold_alias(data: bytes) -> bool:
+    """Whether an alias (``*name``) could stand somewhere in ``data``: a ``*`` where a node may start
+    (a line's start, after ``- ``, ``: ``, ``? ``, ``---`` or a flow indicator) and ending where a
+    node may end. Sound, not exact: a ``**bold**`` line start counts, and only costs the overlap."""
+    start = 0
+    while (star := data.find(b"*", start)) >= 0:
+        line_start = data.rfind(b"\n", 0, star) + 1
+        line_end = data.find(b"\n", star)
+        line_end = len(data) if line_end < 0 else line_end
+        if _ALIAS.search(data, line_start, line_end):
+            return True
+        start = line_end + 1
+    return False
 
 
 def yaml_screen(data: bytes) -> bool:

@@ -5,8 +5,8 @@ validator's own run; a spec with a few dozen errors needs a few dozen positions.
 report needs are gathered first and looked up in one streaming pass over the file's bytes:
 
 * YAML (and JSON that libyaml reads) through libyaml's event stream, which carries each event's mark;
-* ``.json`` through a small tokenizer (:data:`_JSON_TOKEN`): a valid JSON spec is valid whatever
-  libyaml thinks of it (surrogate-pair escapes, control characters), so it must not depend on libyaml.
+* ``.json`` through the json module's own scanner: a valid JSON spec is valid whatever libyaml
+  thinks of it (surrogate-pair escapes, control characters), so it must not depend on libyaml.
 
 Only the subtrees leading to a wanted path are followed key by key (a trie of the wanted paths); the
 rest is skipped by depth. Each path's nearest existing ancestor is known too, which is where
@@ -15,8 +15,6 @@ rest is skipped by depth. Each path's nearest existing ancestor is known too, wh
 
 from __future__ import annotations
 
-import bisect
-import contextlib
 import json
 import re
 from collections.abc import Iterable
@@ -25,9 +23,6 @@ from typing import Any
 from ..document import Pos
 
 PathKey = tuple[str | int, ...]
-
-#: One JSON token: a string, a structural character, or a literal (number, true, false, null).
-_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
 
 class Found:
@@ -161,63 +156,74 @@ def _yaml_pass(raw: bytes, wanted: dict[Any, Any], found: Found) -> None:
 
 
 def _json_pass(raw: bytes, wanted: dict[Any, Any], found: Found) -> None:
-    """The tokenizer's walk. Positions are kept as byte offsets (``Pos(offset, 0)``) while it runs
-    and turned into lines and columns at the end, for the few recorded: a minified spec is one line
-    of megabytes, and a column counted per value would make the pass quadratic."""
-    stack: list[_Frame] = []
-    skipped = 0
-    expect_key = False
-    for match in _JSON_TOKEN.finditer(raw):
-        token = match.group()
-        first = token[:1]
-        if skipped:
-            if first in (b"{", b"["):
-                skipped += 1
-            elif first in (b"}", b"]"):
-                skipped -= 1
-            continue
-        if first in (b":", b","):
-            expect_key = first == b"," and bool(stack) and stack[-1].mapping
-            continue
-        if first in (b"}", b"]"):
-            if stack:
-                stack.pop()
-            continue
-        frame = stack[-1] if stack else None
-        offset = Pos(match.start(), 0)
-        if frame is not None and frame.mapping and expect_key:
-            name: Any = ""
-            if frame.trie is not None:
-                with contextlib.suppress(ValueError):
-                    name = json.loads(token)
-            frame.key = (name if isinstance(name, str) else "", offset)
-            expect_key = False
-            continue
-        entered = _enter(frame, offset, found)
-        if entered is None:
-            continue
-        path, trie = entered
-        if frame is None:
-            found.values[()] = offset
-            trie = wanted
-        if first in (b"{", b"["):
-            if trie is None:
-                skipped = 1
-            else:
-                stack.append(_Frame(path, trie, first == b"{"))
-                expect_key = first == b"{"
-    _to_lines(raw, found)
+    """Walk down only the wanted paths, with the json module's own C scanner doing the rest: a key is
+    read by ``scanstring``, and a value nothing is wanted inside is skipped whole by ``raw_decode``
+    (the same grammar ``json.loads`` accepted). Offsets are characters; lines and columns are
+    counted at the end, for the few recorded."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return
+    try:
+        start = _space(text, 0)
+        found.values[()] = Pos(start, 0)
+        _json_value(text, start, (), wanted, found, json.JSONDecoder())
+    except (ValueError, IndexError, RecursionError):
+        pass  # what was found stands; the rest falls back to an ancestor
+    _to_lines(text, found)
 
 
-def _to_lines(raw: bytes, found: Found) -> None:
-    """Byte offsets (see :func:`_json_pass`) to 1-based lines and columns (in characters)."""
-    lines = [m.start() for m in re.finditer(rb"\n", raw)]
+_SPACE = re.compile(r"[ \t\n\r]*")
 
-    def at(offset: int) -> Pos:
-        line = bisect.bisect_right(lines, offset - 1)
-        start = lines[line - 1] + 1 if line else 0
-        head = raw[start:offset]
-        return Pos(line + 1, (len(head) if head.isascii() else len(head.decode("utf-8", "replace"))) + 1)
 
-    found.values = {path: at(p.line) for path, p in found.values.items()}
-    found.keys = {path: at(p.line) for path, p in found.keys.items()}
+def _space(text: str, i: int) -> int:
+    found = _SPACE.match(text, i)
+    return found.end() if found is not None else i
+
+
+def _json_value(text: str, i: int, path: PathKey, trie: dict[Any, Any], found: Found, decoder: json.JSONDecoder) -> int:
+    """Read the value at ``text[i]`` (a wanted one: ``trie`` says what is wanted below it); the end."""
+    opener = text[i]
+    if opener not in "{[":
+        return decoder.raw_decode(text, i)[1]
+    i = _space(text, i + 1)
+    if text[i] in "}]":
+        return i + 1
+    index = 0
+    while True:
+        if opener == "{":
+            key_at = i
+            name, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+            i = _space(text, i)
+            i = _space(text, i + 1)  # past the ':'
+            part: str | int = name
+            child = trie.get(("k", name))
+        else:
+            part, key_at = index, i
+            child = trie.get(index)
+            index += 1
+        if child is None:
+            i = decoder.raw_decode(text, i)[1]
+        else:
+            here = (*path, part)
+            found.values[here] = Pos(i, 0)
+            if opener == "{":
+                found.keys[here] = Pos(key_at, 0)
+            i = _json_value(text, i, here, child, found, decoder)
+        i = _space(text, i)
+        if text[i] != ",":
+            return i + 1
+        i = _space(text, i + 1)
+
+
+def _to_lines(text: str, found: Found) -> None:
+    """Character offsets (see :func:`_json_pass`) to 1-based lines and columns."""
+    offsets = sorted({p.line for p in (*found.values.values(), *found.keys.values())})
+    at: dict[int, Pos] = {}
+    line, last = 1, 0
+    for offset in offsets:
+        line += text.count("\n", last, offset)
+        last = offset
+        at[offset] = Pos(line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+    found.values = {path: at[p.line] for path, p in found.values.items()}
+    found.keys = {path: at[p.line] for path, p in found.keys.items()}

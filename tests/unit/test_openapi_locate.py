@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fes_docs import openapi
 from fes_docs.loader import load_bytes
@@ -204,3 +206,40 @@ def test_an_ampersand_or_star_in_text_is_no_anchor_for_the_screen(text: str) -> 
 @pytest.mark.parametrize("text", ["a: &x [1]\nb: *x\n", "a: {b: 1, b: 2}\n", "a:\n  b: 1\n  'b': 2\n", "a: [\n"])
 def test_an_alias_a_repeated_key_or_a_syntax_error_is_left_to_the_guarded_loader(text: str) -> None:
     assert not yaml_screen(text.encode())
+
+
+def test_a_repeated_path_in_a_big_yaml_is_caught_by_the_screen_running_beside_the_parse() -> None:
+    """Above SCREEN_ASIDE_BYTES the screen runs in a forked child while the fast parser works: its
+    verdict still decides (the second `/a:` would hide the first one's operations)."""
+    from fes_docs.openapi.parse import SCREEN_ASIDE_BYTES, parse_plain
+
+    pad = "x" * 100
+    body = "".join(f"  /p{i}:\n    get: {{description: {pad}}}\n" for i in range(SCREEN_ASIDE_BYTES // 100))
+    clean = f"openapi: 3.0.3\npaths:\n  /a:\n    get: {{}}\n{body}"
+    assert len(clean) > SCREEN_ASIDE_BYTES
+    assert parse_plain(clean.encode(), "openapi.yaml") is not None
+    assert parse_plain((clean + "  /a:\n    post: {}\n").encode(), "openapi.yaml") is None
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab *&:-#,[]{}'\"\n")), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        _TEXT | st.integers(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+        max_leaves=12,
+    ),
+    st.booleans(),
+    st.sampled_from([None, True, False]),
+)
+def test_wherever_yaml_writes_an_alias_the_alias_check_sees_one(value: Any, share: bool, flow: bool | None) -> None:
+    """Soundness of _may_hold_alias: a document with an alias (yaml.dump writes one for an object
+    it meets twice) is never let past it, whatever the text around (stars, ampersands, colons)."""
+    from fes_docs.openapi.parse import _may_hold_alias
+
+    doc = {"a": value, "b": value if share else [value]}
+    text = yaml.dump(doc, default_flow_style=flow).encode()
+    has_alias = any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text))
+    assert not has_alias or _may_hold_alias(text)
