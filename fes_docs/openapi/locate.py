@@ -47,7 +47,7 @@ Claim = tuple[str, PathKey, bool, str, str]
 def locate(ws: Workspace, main: str, family: str, errors: list[Any]) -> list[SpecProblem] | None:
     """Every error of ``errors`` located, or None when one of them cannot be placed this way."""
     claims: list[Claim] = []
-    groups: dict[tuple[Any, ...], list[Any]] = {}
+    groups: dict[tuple[Any, ...], list[tuple[Any, tuple[Any, ...]]]] = {}  # errors with what they quote
     semantic = False
     for err in errors:
         if err.kind in ("DuplicateOperationIDError", "UnresolvableParameterError"):
@@ -63,11 +63,10 @@ def locate(ws: Workspace, main: str, family: str, errors: list[Any]) -> list[Spe
             claims.append((main, ("tags",), True, worded(err.message), ""))
         else:
             semantic = True
-            quoted = (
-                (_canonical(err.instance()), _canonical(err.schema())) if err.kind == "OpenAPIValidationError" else ()
-            )
-            signature = (err.kind, err.message, tuple(err.instance_path), tuple(err.schema_path), *quoted)
-            groups.setdefault(signature, []).append(err)
+            quoted = (err.instance(), err.schema()) if err.kind == "OpenAPIValidationError" else ()
+            signature = (err.kind, err.message, tuple(err.instance_path), tuple(err.schema_path))
+            signature = (*signature, *(_canonical(q) for q in quoted))
+            groups.setdefault(signature, []).append((err, quoted))
     if groups:
         placed = _semantic_claims(ws, main, family, groups)
         if placed is None:
@@ -213,7 +212,7 @@ class _Matcher:
     the matchers it may fit, not by all of them).
     """
 
-    def __init__(self, err: Any) -> None:
+    def __init__(self, err: Any, quoted: tuple[Any, ...]) -> None:
         self.kind = err.kind
         self.path: PathKey = tuple(err.instance_path)
         self.names: set[Any] = set()
@@ -223,7 +222,7 @@ class _Matcher:
             self.names = set(names) if isinstance(names, list) and all(isinstance(n, str) for n in names) else set()
             self.keys: tuple[str, ...] = ("allOf",) if self.names else ()
             return
-        self.instance, self.schema = err.instance(), err.schema()
+        self.instance, self.schema = quoted
         self.within: PathKey = tuple(err.schema_path[:-1])
         head = (
             self.path[0] if self.path else next(iter(self.instance), None) if isinstance(self.instance, dict) else None
@@ -250,15 +249,16 @@ class _Matcher:
 
 
 def _semantic_claims(
-    ws: Workspace, main: str, family: str, groups: dict[tuple[Any, ...], list[Any]]
+    ws: Workspace, main: str, family: str, groups: dict[tuple[Any, ...], list[tuple[Any, tuple[Any, ...]]]]
 ) -> list[Claim] | None:
     """Each group's errors, one per mapping that fits it; None when they are not as many."""
     by_key: dict[str, list[tuple[_Matcher, list[tuple[str, PathKey]]]]] = {}
     found: list[tuple[list[Any], list[tuple[str, PathKey]]]] = []
     for errs in groups.values():
-        if errs[0].kind not in ("ExtraParametersError", "OpenAPIValidationError"):
+        first, quoted = errs[0]
+        if first.kind not in ("ExtraParametersError", "OpenAPIValidationError"):
             return None
-        matcher, hits = _Matcher(errs[0]), list[tuple[str, PathKey]]()
+        matcher, hits = _Matcher(first, quoted), list[tuple[str, PathKey]]()
         if not matcher.keys:
             return None
         for key in matcher.keys:
@@ -278,7 +278,7 @@ def _semantic_claims(
     for errs, hits in found:
         if len(hits) != len(errs):
             return None  # not one place per error: the walk decides
-        for err, (file, path) in zip(errs, hits, strict=True):
+        for (err, _quoted), (file, path) in zip(errs, hits, strict=True):
             node = _at(ws.data[file], path)
             claims.append((file, path, shown_at_key(path, node), _message(err, node), ""))
     return claims
