@@ -3,10 +3,15 @@
 This package knows nothing about release records, MkDocs or the CLI: it answers "is this spec valid,
 and where exactly is it not?" and "does ``GET /docs/{id}`` exist in it?". One module per job:
 
-* ``workspace`` — load the spec and the files its ``$ref``\\ s name, bounded, keeping positions;
-  ``$ref`` safety (remote refs reported and never fetched; nothing outside the project root read).
-* ``validate`` — openapi-spec-validator's verdict (Swagger 2.0, OpenAPI 3.0/3.1/3.2), every error
-  located at a line and column, following ``$ref``\\ s into the file that holds the node.
+* ``parse`` — plain parsing (JSON as JSON; YAML by openapi-spec-validator-rs's parser after an exact
+  libyaml screen for aliases and repeated keys), no positions.
+* ``workspace`` — every document of the spec, read once through one reader, bounded; ``$ref`` safety
+  (remote refs reported and never fetched; nothing outside the project root read).
+* ``refs`` — every ``$ref`` checked (:func:`~.refs.scan_refs`) and followed.
+* ``rust`` — the verdict: openapi-spec-validator-rs, every error collected.
+* ``locate`` and ``walked`` — each error placed from what it quotes, over the mappings the library's
+  walk checks; ``positions`` — the line and column of a few paths, in one pass over the bytes.
+* ``validate`` — the library's Python walk: only when an error cannot be placed otherwise.
 * ``index`` — the operations (:class:`SpecIndex`, :class:`Operation`) and endpoint matching
   (:func:`normalise_path`, :func:`parse_endpoint`, :meth:`SpecIndex.find`).
 * ``store`` — the cache key, the in-process memo and the :class:`Store` protocol a caller may hand
@@ -14,8 +19,8 @@ and where exactly is it not?" and "does ``GET /docs/{id}`` exist in it?". One mo
 * ``spec`` — :func:`load_spec`, tying them together.
 
 A remote ``$ref`` is an error, not a warning: what it points at is never seen, so the spec cannot be
-called valid. ``semantic=False`` skips the library's (slow, pure-Python) semantic walk for callers
-that must bound a cold run.
+called valid. ``semantic=False`` checks the structure only (the Python schema pass), for callers
+that ask for no more.
 """
 
 from __future__ import annotations
