@@ -31,6 +31,7 @@ from .model import Release, deploy_order
 from .project import Project
 from .sql.analyze import Analysis, Statement
 from .sql.callbacks import callback_event
+from .sql.dialects import guard_advice
 from .sql.flyway import parse_name, parse_version, version_key
 
 
@@ -260,7 +261,7 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
                     "FES331",
                     "error",
                     f"{m.script} is not idempotent when applied twice: {m.idempotency_error}",
-                    "guard it: IF NOT EXISTS / IF EXISTS / OR REPLACE / ON CONFLICT",
+                    f"guard it: {guard_advice(project.policy.sql_dialect)}",
                     key,
                     None,
                     (sql_loc,),

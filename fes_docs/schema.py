@@ -275,7 +275,7 @@ def policy_schema() -> dict[str, Any]:
                 "openapi": _s("the service's OpenAPI spec, relative to the project root"),
                 "migrations_dir": _s("the Flyway folder, relative to the project root"),
                 "backfill_dry_run_rows": {"type": "integer", "minimum": 1, "description": "§4.5 'large' threshold"},
-                "sql_dialect": {"enum": ["postgres", "mysql", "h2", "sqlite", "tsql", "oracle"]},
+                "sql_dialect": {"enum": ["postgres", "mysql", "mariadb", "h2", "sqlite", "tsql", "oracle"]},
                 "max_sql_bytes": {
                     "type": "integer",
                     "minimum": 1,

@@ -10,6 +10,7 @@ from ..model import MigrationRef, Release
 from ..project import Project
 from ..proving import proven_idempotent
 from ..sql.analyze import Statement, same_object
+from ..sql.dialects import guard_advice
 from . import Hit, project_rule, release_rule
 
 SAFE_RECIPE = (
@@ -194,6 +195,7 @@ def idempotent_sql(project: Project, rel: Release) -> Iterator[Hit]:
                 yield Hit(
                     rel.loc(*ref.path, "idempotent"),
                     f"{ref.file}:{st.line} is not re-runnable: {st.kind} ({st.reason})",
+                    hint=guard_advice(project.policy.sql_dialect),
                     related=(_sql_loc(project, ref.file, st.line, st.column),),
                 )
 

@@ -24,7 +24,9 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError
 
 from fes_docs.positions import LineIndex
 from fes_docs.sql._model import Analysis, Idem, Klass, SqlError, summarize
+from fes_docs.sql._myescapes import escape
 from fes_docs.sql._verdict import Verdict, combine
+from fes_docs.sql.dialects import MYSQL_FAMILY, has_guard, insert_guard
 from fes_docs.sql.split import cut_tokens
 
 #: Dialect names that sqlglot spells differently or does not have (H2/HSQLDB speak near-ANSI SQL).
@@ -78,8 +80,9 @@ def analyze_generic(text: str, dialect: str) -> Analysis:
         line, column = LineIndex(text).position(_token_error_offset(tokenizer, exc))
         message = "the SQL lexer stops here: an unterminated string, quoted name or comment"
         return Analysis((), SqlError(line, column, message), None)
+    flavour = dialect.strip().lower()  # "mariadb" and "mysql" share sqlglot's dialect, not their guards
     statements = [
-        _classify_chunk(d, chunk, text).place(cut.line, cut.column, cut.text)
+        _classify_chunk(d, chunk, text, flavour).place(cut.line, cut.column, cut.text)
         for chunk, cut in cut_tokens(tokens, text, name in _DELIMITER_DIALECTS)
     ]
     return summarize(statements)
@@ -99,7 +102,10 @@ def _token_error_offset(tokenizer: Any, exc: TokenError) -> int:
     return (exc.start or 0) + 50 if exc.start else 0
 
 
-def _classify_chunk(d: Dialect, chunk: list[Token], text: str) -> Verdict:
+def _classify_chunk(d: Dialect, chunk: list[Token], text: str, flavour: str) -> Verdict:
+    if flavour in MYSQL_FAMILY and (found := escape(chunk)) is not None:
+        kind, why = found
+        return Verdict(kind, "unsafe", "unproven", f"{why} (escapes the database the migration owns)")
     if any(t.token_type == TokenType.SEMICOLON for t in chunk):
         return _by_keywords(chunk, "a compound statement (BEGIN … END) sqlglot does not model")
     parser = d.parser(error_level=ErrorLevel.RAISE)
@@ -112,7 +118,7 @@ def _classify_chunk(d: Dialect, chunk: list[Token], text: str) -> Verdict:
     tree = trees[0] if trees else None
     if tree is None or isinstance(tree, exp.Command):
         return _by_keywords(chunk, "sqlglot keeps it as an opaque command")
-    return _classify_tree(tree) or _by_keywords(chunk, f"{type(tree).__name__} is not classified")
+    return _classify_tree(tree, flavour) or _by_keywords(chunk, f"{type(tree).__name__} is not classified")
 
 
 def _by_keywords(chunk: list[Token], why: str) -> Verdict:
@@ -142,18 +148,30 @@ def _name(node: Any) -> str:
     return str(getattr(node, "name", "") or "?")
 
 
-def _classify_tree(e: Any) -> Verdict | None:
+def _target(node: Any) -> str:
+    """A dropped object's name: ``db.t`` for a table, the database for ``DROP SCHEMA x``, a column's name."""
+    if isinstance(node, exp.Table):
+        return _name(node) or "?"
+    return str(getattr(node, "name", "") or "?")
+
+
+def _classify_tree(e: Any, flavour: str) -> Verdict | None:
     if isinstance(e, exp.Create):
-        return _create(e)
+        return _create(e, flavour)
     if isinstance(e, exp.Drop):
-        return _drop(e, _name(e.this if e.this is not None else (e.expressions or [None])[0]))
+        # sqlglot 30 keeps a DROP's targets in "tables" (this is None); DROP INDEX ix ON t names its table
+        targets = e.args.get("tables") or ([e.this] if e.this is not None else list(e.expressions))
+        on = e.args.get("cluster")
+        table = _name(on.this) if isinstance(on, exp.OnProperty) else None
+        return _drop(e, [_target(t) for t in targets] or ["?"], table, flavour)
     if isinstance(e, exp.Alter):
-        return _alter(e)
+        return _alter(e, flavour)
     if isinstance(e, exp.Insert):
         table = _name(e.this)
         if e.args.get("conflict") is not None or e.args.get("ignore"):
             return Verdict("INSERT", "data", "yes", f"inserts into {table}; ON CONFLICT/ON DUPLICATE KEY/IGNORE")
-        return Verdict("INSERT", "data", "no", f"inserts into {table}; without ON CONFLICT a re-run duplicates rows")
+        guard = insert_guard(flavour)
+        return Verdict("INSERT", "data", "no", f"inserts into {table}; without {guard} a re-run duplicates rows")
     if isinstance(e, exp.Update | exp.Delete):
         word = "UPDATE" if isinstance(e, exp.Update) else "DELETE"
         table = _name(e.this)
@@ -173,7 +191,18 @@ def _classify_tree(e: Any) -> Verdict | None:
     return None
 
 
-def _create(e: exp.Create) -> Verdict:
+def _no_guard(flavour: str, kind: str, clause: str) -> str:
+    """Why a statement fails on a re-run, with the guard to add, or the dialect's lack of one."""
+    if has_guard(flavour, kind):
+        return f"without {clause} it fails on a re-run"
+    name = "MariaDB" if flavour == "mariadb" else "MySQL"
+    return (
+        f"it fails on a re-run, and {name} has no {kind} {clause}: "
+        "check information_schema first, and prove it with `fes-docs dry-run`"
+    )
+
+
+def _create(e: exp.Create, flavour: str) -> Verdict:
     kind_word = str(e.args.get("kind") or "object").upper()
     word = kind_word.lower()
     target = e.this
@@ -193,50 +222,55 @@ def _create(e: exp.Create) -> Verdict:
         return Verdict(label, "additive", "yes", f"creates {word} {name}; IF NOT EXISTS", creates=creates)
     if e.args.get("replace"):
         return Verdict(label, "additive", "yes", f"creates {word} {name}; OR REPLACE", creates=creates)
+    why = _no_guard(flavour, f"CREATE {kind_word}", "IF NOT EXISTS")
+    return Verdict(label, "additive", "no", f"creates {word} {name}; {why}", creates=creates)
+
+
+def _drop(e: exp.Drop, names: list[str], table: str | None, flavour: str) -> Verdict:
+    word = str(e.args.get("kind") or "object").lower()
+    fulls = [f"{table}.{n}" if table and word in ("column", "constraint", "index") else n for n in names]
+    idem: Idem = "yes" if e.args.get("exists") else "no"
+    why = "IF EXISTS" if idem == "yes" else _no_guard(flavour, f"DROP {word.upper()}", "IF EXISTS")
     return Verdict(
-        label,
-        "additive",
-        "no",
-        f"creates {word} {name}; without IF NOT EXISTS it fails on a re-run",
-        creates=creates,
+        f"DROP {word.upper()}",
+        "destructive",
+        idem,
+        f"drops {word} {', '.join(fulls)}; {why}",
+        drops=[(word, full) for full in fulls],
     )
 
 
-def _drop(e: exp.Drop, name: str, table: str | None = None) -> Verdict:
-    word = str(e.args.get("kind") or "object").lower()
-    full = f"{table}.{name}" if table and word in ("column", "constraint", "index") else name
-    idem: Idem = "yes" if e.args.get("exists") else "no"
-    why = "IF EXISTS" if idem == "yes" else "without IF EXISTS it fails on a re-run"
-    return Verdict(f"DROP {word.upper()}", "destructive", idem, f"drops {word} {full}; {why}", drops=[(word, full)])
-
-
-def _alter(e: exp.Alter) -> Verdict:
+def _alter(e: exp.Alter, flavour: str) -> Verdict:
     table = _name(e.this)
-    parts = [_action(table, a) for a in e.args.get("actions") or ()]
+    parts = [_action(table, a, flavour) for a in e.args.get("actions") or ()]
     if not parts:
         return Verdict("ALTER", "additive", "unproven", "ALTER without recognised actions")
     return combine(f"ALTER {str(e.args.get('kind') or '').upper()}".strip(), parts)
 
 
-def _action(table: str, a: exp.Expression) -> Verdict:
+def _action(table: str, a: exp.Expression, flavour: str) -> Verdict:
     if isinstance(a, exp.ColumnDef):
-        return _add_column(table, a)
+        return _add_column(table, a, flavour)
     if isinstance(a, exp.Drop):
-        target = (a.args.get("tables") or [a.this])[0]
-        return _drop(a, getattr(target, "name", "?") or "?", table)
+        targets = a.args.get("tables") or [a.this]
+        return _drop(a, [_target(t) for t in targets], table, flavour)
     if isinstance(a, exp.AlterColumn):
         return _alter_column(table, a)
     if isinstance(a, exp.ModifyColumn):
         col = a.this.name if isinstance(a.this, exp.ColumnDef) else "?"
-        if a.args.get("rename_from") is not None:
-            return _renamed("CHANGE COLUMN", f"column {table}.{a.args['rename_from'].name} to {col}")
+        old = a.args.get("rename_from")
+        if old is not None and old.name.lower() != col.lower():  # MySQL's column names ignore case
+            return _renamed("CHANGE COLUMN", f"column {table}.{old.name} to {col}")
+        if old is not None:  # CHANGE COLUMN a a <type>: the same name, so a retype, not a rename
+            return Verdict("CHANGE COLUMN", "destructive", "yes", f"redefines column {table}.{col} (type/nullability)")
         return Verdict("MODIFY COLUMN", "destructive", "yes", f"redefines column {table}.{col} (type/nullability)")
     if isinstance(a, exp.RenameColumn):
         return _renamed("RENAME COLUMN", f"column {table}.{a.this.name}")
     if isinstance(a, exp.AlterRename):
         return _renamed("RENAME TO", f"table {table}")
     if isinstance(a, exp.AddConstraint):
-        return Verdict("ADD CONSTRAINT", "additive", "no", f"adds a constraint to {table}; fails on a re-run")
+        why = _no_guard(flavour, "ADD CONSTRAINT", "IF NOT EXISTS")
+        return Verdict("ADD CONSTRAINT", "additive", "no", f"adds a constraint to {table}; {why}")
     return Verdict(type(a).__name__.upper(), "additive", "unproven", f"{table}: action not classified", opaque=True)
 
 
@@ -245,7 +279,7 @@ def _renamed(kind: str, what: str) -> Verdict:
     return Verdict(kind, "destructive", "no", f"renames {what}: older app versions use the old name")
 
 
-def _add_column(table: str, c: exp.ColumnDef) -> Verdict:
+def _add_column(table: str, c: exp.ColumnDef, flavour: str) -> Verdict:
     col = f"{table}.{c.name}"
     kinds = [k.args.get("kind") for k in c.args.get("constraints") or () if isinstance(k, exp.ColumnConstraint)]
     not_null = any(isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null") for k in kinds)
@@ -266,7 +300,7 @@ def _add_column(table: str, c: exp.ColumnDef) -> Verdict:
     else:
         klass, what = "additive", f"adds column {col}"
     idem: Idem = "yes" if c.args.get("exists") else "no"
-    why = "IF NOT EXISTS" if idem == "yes" else "without IF NOT EXISTS it fails on a re-run"
+    why = "IF NOT EXISTS" if idem == "yes" else _no_guard(flavour, "ADD COLUMN", "IF NOT EXISTS")
     return Verdict("ADD COLUMN", klass, idem, f"{what}; {why}", creates=[("column", col)])
 
 
