@@ -17,11 +17,14 @@ from typing import Any, TypeVar
 from .document import Document, PathKey
 from .findings import Loc, Waiver, did_you_mean
 from .flyway_config import FlywayConfig
-from .policy_settings import DryRunPolicy, dry_run_policy, flyway_config
+from .policy_settings import DryRunPolicy, Freeze, dry_run_policy, flyway_config, freezes
 
 STATUSES = ("draft", "planned", "approved", "in-progress", "released", "rolled-back", "cancelled")
 _RANK = {"draft": 0, "planned": 1, "approved": 2, "in-progress": 3, "released": 4, "rolled-back": 4}
 ROLLBACK_ROLE = "rollback"
+#: What a ``progress:`` entry records of an environment: the artifact is deployed there, and then its
+#: post-deployment validation (§7) passed. Either counts as the environment done for the next one's gate.
+PROGRESS_STEPS = ("deployed", "validated")
 DEFAULT_POLICY: dict[str, Any] = {
     "environments": ["local", "test", "staging", "production"],
     "owner_roles": ["engineering", "database", "on_call", "product"],
@@ -86,6 +89,7 @@ _BACKFILL = (
     ("dry_run_sql", _str),
 )
 _SIGNOFF = (("role", _str), ("by", _str), ("date", _opt_str), ("digest", _str))
+_PROGRESS = (("environment", _str), ("step", _str), ("at", _opt_str), ("by", _str))
 
 
 def _build(
@@ -153,6 +157,8 @@ class Policy:
     #: The whole entry of each person: addresses, pager, phone.
     contacts: dict[str, Person] = field(default_factory=dict)
     operations: Operations = field(default_factory=Operations)
+    #: The change calendar: when nothing deploys, per environment (FES021, ``fes-docs gate``).
+    freezes: tuple[Freeze, ...] = ()
 
     @property
     def checklist_ids(self) -> list[str]:
@@ -201,6 +207,7 @@ class Policy:
             doc=doc,
             contacts=contacts,
             operations=Operations(_str(ops.get("flag_off")), _str(ops.get("deploy"))),
+            freezes=freezes(d.get("freezes")),
         )
 
 
@@ -269,6 +276,21 @@ class SignOff:
 
 
 @dataclass
+class Progress:
+    """One step of a release's rollout as it happened: ``environment`` reached ``step`` at ``at``, by ``by``.
+
+    Written by ``fes-docs gate --record``; ``fes-docs gate`` lets an environment go only after every earlier
+    one has an entry. History, like incidents: it is outside the sign-off digest.
+    """
+
+    environment: str | None
+    step: str | None
+    at: str | None
+    by: str | None
+    path: PathKey
+
+
+@dataclass
 class Action:
     title: str | None
     status: str | None
@@ -314,6 +336,7 @@ class Release:
     incidents: list[Incident]
     reattempt_of: str | None
     waivers: list[WaiverRef]
+    progress: list[Progress] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -414,6 +437,7 @@ class Release:
                 )
                 for i, w in _records(d, "waivers")
             ],
+            progress=[_build(Progress, p, _PROGRESS, ("progress", i)) for i, p in _records(d, "progress")],
         )
 
 

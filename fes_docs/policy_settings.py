@@ -1,9 +1,10 @@
-"""The policy's ``flyway:`` and ``dry_run:`` blocks, read into plain settings.
+"""The policy's ``flyway:``, ``dry_run:`` and ``freezes:`` blocks, read into plain settings.
 
 ``flyway:`` says how Flyway is configured (placeholders, baseline, schemas, ``mixed`` …): it changes what a
 migration means, so the static analysis and the dry run both read it (:class:`~fes_docs.flyway_config.
 FlywayConfig`). ``dry_run:`` bounds the sandbox and declares what production already has, so that the
-throwaway database can be made to look like it (:class:`DryRunPolicy`).
+throwaway database can be made to look like it (:class:`DryRunPolicy`). ``freezes:`` is the change
+calendar: when nothing deploys (:class:`Freeze`; what overlaps what is :mod:`fes_docs.change_calendar`).
 
 Like the rest of the model, reading is lenient: a value of the wrong type is left at its default here and
 reported by the policy schema (:func:`fes_docs.schema.policy_schema`), never raised.
@@ -102,14 +103,75 @@ def dry_run_policy(data: Any) -> DryRunPolicy:
     )
 
 
+#: Freezes read from the policy at most: every release is compared with each, so a crafted policy cannot make
+#: the check quadratic in its size (the schema says so too, ``maxItems``).
+MAX_FREEZES = 500
+
+
+@dataclass(frozen=True)
+class Freeze:
+    """One entry of the policy's ``freezes:``: no release deploys to its environments from ``start`` to ``end``.
+
+    Kept as written (text, like the records' windows): :mod:`fes_docs.change_calendar` reads the times, so a
+    freeze that does not read as two zoned times is reported there (FES021), never silently dropped.
+    ``environments`` empty means every environment — also when it is not a list of names (the schema
+    reports that): a broken freeze covers more, never less.
+    """
+
+    index: int  # its position in ``freezes:``, the path its findings point at
+    start: str | None
+    end: str | None
+    reason: str | None
+    environments: tuple[str, ...] = ()
+
+    def covers(self, environment: str) -> bool:
+        return not self.environments or environment in self.environments
+
+
+def freezes(data: Any) -> tuple[Freeze, ...]:
+    """The policy's ``freezes:`` list (``data`` is its value); items that are not mappings are schema errors."""
+    items = data if isinstance(data, list) else []
+    return tuple(
+        Freeze(i, _scalar(f.get("start")), _scalar(f.get("end")), _str(f.get("reason")), _names(f.get("environments")))
+        for i, f in enumerate(items[:MAX_FREEZES])
+        if isinstance(f, dict)
+    )
+
+
 def _seconds(desc: str, default: int) -> dict[str, Any]:
     return {"type": "integer", "minimum": 1, "maximum": 86_400, "description": f"{desc} (default {default})"}
 
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 63, "pattern": r"^[A-Za-z_][A-Za-z0-9_-]*$"}
 
-#: The JSON Schema of the two blocks (merged into :func:`fes_docs.schema.policy_schema`).
+#: A date-time with its zone: a freeze is compared with windows in other zones, so "18:00" alone means nothing.
+ZONED_DATETIME = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)$"
+
+#: The JSON Schema of the policy blocks read here (merged into :func:`fes_docs.schema.policy_schema`).
 SCHEMA_PROPERTIES: dict[str, Any] = {
+    "freezes": {
+        "type": "array",
+        "maxItems": MAX_FREEZES,
+        "description": "change freezes: no release window may overlap one (FES021), and `fes-docs gate` refuses "
+        "a deploy inside one",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["start", "end", "reason"],
+            "properties": {
+                "start": {"type": "string", "pattern": ZONED_DATETIME, "description": "ISO 8601, with a zone"},
+                "end": {"type": "string", "pattern": ZONED_DATETIME, "description": "ISO 8601, with a zone"},
+                "reason": {"type": "string", "minLength": 1, "description": "why nothing deploys (shown)"},
+                "environments": {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "description": "the environments frozen; without it, every environment",
+                },
+            },
+        },
+    },
     "flyway": {
         "type": "object",
         "additionalProperties": False,

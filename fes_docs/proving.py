@@ -20,7 +20,14 @@ from .dryrun import (
     lock_mode_sql,
 )
 from .dryrun.environment import Environment, environment_hint
-from .dryrun.report import SKIP_BELOW_BASELINE, SKIP_JAVA, CallbackInput, MigrationOutcome
+from .dryrun.report import (
+    NOT_ON_MARIADB,
+    SKIP_BELOW_BASELINE,
+    SKIP_JAVA,
+    CallbackInput,
+    MigrationOutcome,
+    blocks_writes,
+)
 from .errors import UsageError
 from .findings import Finding, Loc
 from .flyway_config import FlywayConfig
@@ -182,7 +189,10 @@ def environment(project: Project, config: FlywayConfig) -> Environment:
 
 def _unproven(m: MigrationOutcome, loc: Loc, key: str | None, server: str) -> Finding:
     """A Java migration Flyway runs and the dry run cannot, or a failure after one: unproven, not failed."""
-    if m.skipped == SKIP_JAVA:
+    if m.unproven_after == NOT_ON_MARIADB:
+        message = f"{m.script}:{m.error_line}: not provable on MariaDB {server}: MySQL syntax MariaDB rejects ({m.error})"
+        hint = "prove it on MySQL 8 (--dsn mysql://…), or write it in syntax both accept"
+    elif m.skipped == SKIP_JAVA:
         message = f"{m.script} is a Java migration: Flyway runs it, the dry run cannot, so what follows is unproven"
         hint = "prove it in an environment that runs the application's Flyway, or port it to SQL"
     else:
@@ -204,7 +214,7 @@ def _setup_findings(project: Project, the_plan: Plan, report: DryRunReport) -> l
             "FES330",
             "error",
             f"{c.script} ({c.event}{f', around {c.migration}' if c.migration else ''}): "
-            f"PostgreSQL {report.server_version} rejected it: {c.error}",
+            f"{report.server} {report.server_version} rejected it: {c.error}",
             environment_hint(c.error, the_plan.environment) or "fix the callback; Flyway would stop here too",
         )
         for c in report.callbacks
@@ -215,6 +225,13 @@ def _setup_findings(project: Project, the_plan: Plan, report: DryRunReport) -> l
         for problem in report.environment.get("problems", [])
     ]
     return out
+
+
+def _left_behind(m: MigrationOutcome) -> str:
+    """MySQL commits DDL implicitly: what a failed migration had run, which is what production keeps."""
+    if not m.ran:
+        return ""
+    return "; before it ran (production keeps what is committed): " + "; ".join(m.ran)
 
 
 def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Finding]:
@@ -243,7 +260,7 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
                     + (
                         m.error
                         if is_run_bound(m.error)
-                        else f"PostgreSQL {report.server_version} rejected it: {m.error}"
+                        else f"{report.server} {report.server_version} rejected it: {m.error}{_left_behind(m)}"
                     ),
                     failure_hint(m.error_sqlstate, m.error, report.limits)
                     or environment_hint(m.error, the_plan.environment)
@@ -268,7 +285,7 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
                 )
             )
         for table, mode in m.strongest_locks.items():
-            if mode == "AccessExclusiveLock":
+            if blocks_writes(mode):
                 out.append(
                     Finding(
                         loc,

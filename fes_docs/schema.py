@@ -25,8 +25,8 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from .document import Document
 from .findings import Finding, Loc, did_you_mean
-from .model import DEFAULT_POLICY, ROLLBACK_ROLE, STATUSES, Policy
-from .policy_settings import SCHEMA_PROPERTIES
+from .model import DEFAULT_POLICY, PROGRESS_STEPS, ROLLBACK_ROLE, STATUSES, Policy
+from .policy_settings import SCHEMA_PROPERTIES, ZONED_DATETIME
 
 SCHEMA_ID_BASE = "https://fes-docs.example.org/schemas"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -219,6 +219,20 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
                     "approved_by": _s("who accepted the risk"),
                 },
                 ["rule", "reason"],
+            ),
+        },
+        "progress": {
+            "type": "array",
+            "description": "the rollout as it happened, environment by environment (`fes-docs gate --record`)",
+            "items": _obj(
+                {
+                    "environment": _enum_or_string(envs, "policy environment"),
+                    "step": {"enum": list(PROGRESS_STEPS)},
+                    "at": _s("ISO 8601 date-time, with a zone", pattern=ZONED_DATETIME),
+                    "by": _s("who did it", minLength=1),
+                    "note": _s("free text"),
+                },
+                ["environment", "step", "at", "by"],
             ),
         },
         "notes": _s("free text shown on the runbook"),

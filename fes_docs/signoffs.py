@@ -14,7 +14,9 @@ parsed record with these parts left out:
   if it counted, approving a release would make its approval stale;
 * ``incidents`` and each migration's pinned ``checksum`` — history written after the release went
   out; both have their own rules (§6.6, pinned checksum), and a released record must not turn red
-  because someone recorded what happened.
+  because someone recorded what happened;
+* ``progress`` — the rollout as it happens (``fes-docs gate --record``): recording that staging is done
+  must not unsign the record the production gate then asks to be signed.
 
 Everything else counts, **waivers included**: a waiver accepts a risk on the owners' behalf, so one
 added after they signed must be signed again. Comments, quoting, key order and layout do not count
@@ -36,7 +38,7 @@ from typing import Any, Literal
 
 from .model import ROLLBACK_ROLE, Release, SignOff
 
-EXCLUDED_KEYS = ("signoffs", "status", "incidents")
+EXCLUDED_KEYS = ("signoffs", "status", "incidents", "progress")
 DIGEST_PREFIX = "sha256:"
 SignState = Literal["bound", "unbound", "stale", "malformed"]
 FES706_HINT = (

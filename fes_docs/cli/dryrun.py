@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from ..findings import Summary, sort_findings
 from ..project import load_project
 from ..report import REPORTERS, as_json
+from ..sql.dialects import MYSQL_FAMILY, family
 from .common import add_root, root_of, write_file
 
 
@@ -33,7 +35,7 @@ def _summary(report: object) -> str:
     from ..dryrun import DryRunReport, lock_mode_sql  # start-up: other subcommands never load the dry run
 
     assert isinstance(report, DryRunReport)
-    lines = [f"PostgreSQL {report.server_version}: {len(report.migrations)} migration(s) in {report.seconds:.2f}s"]
+    lines = [f"{report.server} {report.server_version}: {len(report.migrations)} migration(s) in {report.seconds:.2f}s"]
     for m in report.migrations:
         locks = ", ".join(f"{lock_mode_sql(mode)} {t}" for t, mode in m.strongest_locks.items()) or "no locks"
         idem = {True: "idempotent", False: "NOT idempotent", None: "-"}[m.idempotent]
@@ -64,24 +66,10 @@ def run(args: argparse.Namespace) -> int:
         run_timeout_ms=bounds.run_timeout_s * 1000,
         run_began=began,
     )
-    try:
-        # Migrations run as an unprivileged role owning only a scratch database (docs/security.md)
-        # the declared database name only in the throwaway cluster: on a shared server, never a name that
-        # could be someone else's
-        expected = the_plan.environment.database
-        box_of = dryrun.sandbox(args.dsn) if args.dsn else dryrun.sandboxed_cluster(args.bindir, database=expected)
-        with box_of as box:
-            report = dryrun.run(
-                box.dsn,
-                the_plan.migrations,
-                the_plan.backfills,
-                settings,
-                admin_dsn=box.admin_dsn,
-                callbacks=the_plan.callbacks,
-                environment=the_plan.environment,
-            )
-    except dryrun.DryRunUnavailable as exc:
-        raise UsageError(f"dry run impossible: {exc}") from None
+    if family(project.policy.sql_dialect) in MYSQL_FAMILY:
+        report = _run_mariadb(args, the_plan, settings, family(project.policy.sql_dialect))
+    else:
+        report = _run_postgres(args, the_plan, settings)
     findings = sort_findings(proving.findings(project, the_plan, report))
     if args.evidence:
         write_file(args.evidence, dryrun.evidence_json(report))
@@ -94,3 +82,55 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(REPORTERS[args.format](findings, None), end="")
     return 1 if Summary.of(findings).fails() else 0
+
+
+def _run_mariadb(args: argparse.Namespace, the_plan: Any, settings: Any, dialect: str) -> Any:
+    """``sql_dialect: mysql`` / ``mariadb``: a throwaway MariaDB, or a scratch database on ``--dsn mysql://``."""
+    from .. import dryrun
+
+    try:
+        from ..dryrun import mariadb_engine, mariadb_server
+
+        if args.dsn:
+            where = "the --dsn server"
+            box_of = mariadb_server.mariadb_sandbox(mariadb_server.target_of_dsn(args.dsn), where)
+        else:
+            box_of = mariadb_server.sandboxed_mariadb()
+        with box_of as box:
+            return mariadb_engine.run(
+                box,
+                the_plan.migrations,
+                the_plan.backfills,
+                settings,
+                dialect=dialect,
+                environment=the_plan.environment,
+            )
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] != "pymysql":
+            raise
+        raise UsageError("dry run impossible: the MySQL driver is not installed: pip install 'fes-docs[dryrun]'") from None
+    except dryrun.DryRunUnavailable as exc:
+        raise UsageError(f"dry run impossible: {exc}") from None
+
+
+def _run_postgres(args: argparse.Namespace, the_plan: Any, settings: Any) -> Any:
+    from .. import dryrun
+
+    try:
+        # Migrations run as an unprivileged role owning only a scratch database (docs/security.md)
+        # the declared database name only in the throwaway cluster: on a shared server, never a name that
+        # could be someone else's
+        expected = the_plan.environment.database
+        box_of = dryrun.sandbox(args.dsn) if args.dsn else dryrun.sandboxed_cluster(args.bindir, database=expected)
+        with box_of as box:
+            return dryrun.run(
+                box.dsn,
+                the_plan.migrations,
+                the_plan.backfills,
+                settings,
+                admin_dsn=box.admin_dsn,
+                callbacks=the_plan.callbacks,
+                environment=the_plan.environment,
+            )
+    except dryrun.DryRunUnavailable as exc:
+        raise UsageError(f"dry run impossible: {exc}") from None

@@ -51,6 +51,9 @@ class Rule:
     check: Callable[..., Iterable[Hit]] | None = None
     cancelled_too: bool = False  # cancelled releases are exempt from all but syntax/identity rules
     waivable: bool = True
+    #: A waiver of this rule names who accepted the risk (``approved_by``): a reason alone is not enough
+    #: where the exception is someone's decision, such as deploying in a change freeze (FES901 says so).
+    needs_approver: bool = False
 
     @property
     def can_be_waived(self) -> bool:
@@ -94,12 +97,20 @@ def release_rule(
 
 
 def project_rule(
-    id: str, title: str, section: str, severity: Severity = "error", hint: str = "", integrity: bool = False
+    id: str,
+    title: str,
+    section: str,
+    severity: Severity = "error",
+    hint: str = "",
+    integrity: bool = False,
+    needs_approver: bool = False,
 ) -> Callable[[ProjectCheck], ProjectCheck]:
     """Register ``func(project) -> Iterable[Hit]`` for checks that need every file at once."""
 
     def deco(func: ProjectCheck) -> ProjectCheck:
-        _register(Rule(id, title, section, severity, _doc(func), hint, "project", func, False, not integrity))
+        _register(
+            Rule(id, title, section, severity, _doc(func), hint, "project", func, False, not integrity, needs_approver)
+        )
         return func
 
     return deco
@@ -120,6 +131,7 @@ def rule(rule_id: str) -> Rule:
 from . import (  # noqa: E402,F401
     artefacts,
     binding,
+    calendar,
     dryrun,
     flags,
     flyway,

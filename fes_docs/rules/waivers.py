@@ -39,7 +39,7 @@ class WaiverVerdict:
         return not self.problems
 
 
-def _problems(rel: Release, ref: WaiverRef, now: date) -> Iterator[Hit]:
+def _problems(project: Project, rel: Release, ref: WaiverRef, now: date) -> Iterator[Hit]:
     w = ref.waiver
     rule = CATALOGUE.get(w.rule)
     if rule is None:
@@ -48,6 +48,11 @@ def _problems(rel: Release, ref: WaiverRef, now: date) -> Iterator[Hit]:
         yield Hit(rel.loc(*ref.path, "rule"), f"rule {w.rule} cannot be waived")
     if not w.reason or not w.reason.strip():
         yield Hit(rel.loc(*ref.path), f"waiver for {w.rule} has no reason")
+    if rule is not None and rule.needs_approver:
+        if not w.approved_by or not w.approved_by.strip():
+            yield Hit(rel.loc(*ref.path), f"waiver for {w.rule} needs `approved_by`: who accepted the exception")
+        elif (unknown := project.policy.unknown_person(w.approved_by)) is not None:
+            yield Hit(rel.loc(*ref.path, "approved_by"), f"waiver for {w.rule}: approved_by {unknown}")
     if w.until:
         until = parse_date(w.until)
         if until is None:
@@ -60,7 +65,7 @@ def _problems(rel: Release, ref: WaiverRef, now: date) -> Iterator[Hit]:
 
 def waiver_verdicts(project: Project, rel: Release) -> list[WaiverVerdict]:
     now = today(project)
-    return [WaiverVerdict(ref, tuple(_problems(rel, ref, now))) for ref in rel.waivers]
+    return [WaiverVerdict(ref, tuple(_problems(project, rel, ref, now))) for ref in rel.waivers]
 
 
 def sound_waivers(project: Project, rel: Release) -> dict[str, Waiver]:
@@ -77,10 +82,12 @@ def sound_waivers(project: Project, rel: Release) -> dict[str, Waiver]:
     "Waivers are reasoned and current",
     "tool",
     cancelled_too=True,
-    hint="give the waiver a `reason`, and renew or remove it once `until` has passed",
+    hint="give the waiver a `reason` (and `approved_by` where the rule asks for it), and renew or remove it once "
+    "`until` has passed",
     integrity=True,
 )
 def waiver_valid(project: Project, rel: Release) -> Iterator[Hit]:
-    """A waiver names a known, waivable rule, gives a reason, and has not expired (`until` is inclusive)."""
+    """A waiver names a known, waivable rule, gives a reason, and has not expired (`until` is inclusive); a
+    waiver of a rule that asks for an approver (FES021) names one in `approved_by`, a person of the policy."""
     for verdict in waiver_verdicts(project, rel):
         yield from verdict.problems

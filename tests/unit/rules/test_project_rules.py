@@ -643,3 +643,125 @@ def test_fes303_a_backfill_without_a_dry_run_mode_is_not_told_to_dry_run_first(t
     assert of(result, "FES303")
     runbook = next(text for name, text in render_pages(result).items() if name.endswith("phase-2/index.md"))
     assert "Dry run first" not in runbook and "has no dry-run mode" in runbook
+
+
+# --- the change calendar: FES021, FES022 (issue 15) --------------------------------------------
+
+FREEZE = (
+    "freezes:\n"
+    "  - start: 2026-03-10T19:00:00+01:00\n"  # 18:00Z: the baseline's window starts exactly then
+    "    end: 2026-03-12T00:00:00Z\n"
+    '    reason: "exam week"\n'
+)
+
+
+def with_freeze(root: Path, freeze: str = FREEZE) -> Path:
+    policy = root / "releases" / "policy.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8") + freeze, encoding="utf-8")
+    return root
+
+
+def test_fes021_a_window_in_a_freeze_is_an_error_at_the_window(tmp_path: Path) -> None:
+    text = release("phase-2")
+    result = run(with_freeze(project(tmp_path, {"phase-2.yaml": text})))
+    hits = of(result, "FES021")
+    assert where(hits) == [("releases/phase-2.yaml", line_of(text, "window:"), "error")]
+    assert "overlaps freeze 1 (exam week)" in hits[0].message and "local, test, staging, production" in hits[0].message
+    assert [(r.file, r.line) for r in hits[0].related] == [("releases/policy.yaml", 22)]  # the freeze's entry
+    assert result.exit_code() == 1
+
+
+def test_fes021_offsets_are_compared_as_moments_and_spans_are_half_open(tmp_path: Path) -> None:
+    """The freeze ends at 19:00+01:00 = 18:00Z, when the window starts: they touch, they do not overlap."""
+    before = FREEZE.replace("2026-03-10T19:00:00+01:00", "2026-03-09T00:00:00Z").replace(
+        "2026-03-12T00:00:00Z", "2026-03-10T19:00:00+01:00"
+    )
+    root = with_freeze(project(tmp_path, {"phase-2.yaml": release("phase-2")}), before)
+    assert of(run(root), "FES021") == []
+
+
+def test_fes021_a_freeze_of_other_environments_only_still_stops_a_release_that_deploys_there(tmp_path: Path) -> None:
+    staging_only = FREEZE + "    environments: [staging]\n"
+    result = run(with_freeze(project(tmp_path, {"phase-2.yaml": release("phase-2")}), staging_only))
+    (hit,) = of(result, "FES021")
+    assert hit.message.endswith("of staging")
+
+
+def test_fes021_a_window_without_a_zone_is_fes020s_alone(tmp_path: Path) -> None:
+    naive = release("phase-2", (WINDOW, "window: {start: 2026-03-10T18:00:00, end: 2026-03-10T21:00:00}"))
+    result = run(with_freeze(project(tmp_path, {"phase-2.yaml": naive})))
+    assert of(result, "FES021") == [] and len(of(result, "FES020")) == 1
+
+
+def test_fes021_released_records_are_history(tmp_path: Path) -> None:
+    shipped = release("phase-2", ("status: approved", "status: released"))
+    assert of(run(with_freeze(project(tmp_path, {"phase-2.yaml": shipped}))), "FES021") == []
+
+
+def test_fes021_a_freeze_nobody_can_read_is_an_error_in_the_policy(tmp_path: Path) -> None:
+    broken = (
+        "freezes:\n"
+        "  - {start: 2026-02-30T00:00:00Z, end: 2026-03-02T00:00:00Z, reason: x}\n"
+        "  - {start: 2026-03-05T00:00:00Z, end: 2026-03-01T00:00:00Z, reason: y}\n"
+        "  - {start: 2026-03-05T00:00:00Z, end: 2026-03-06T00:00:00Z, reason: z, environments: [prodution]}\n"
+        "  - {start: 2026-03-05T00:00:00, end: 2026-03-06T00:00:00Z, reason: no zone}\n"
+    )
+    result = run(with_freeze(project(tmp_path, {"phase-2.yaml": release("phase-2")}), broken))
+    got = sorted((f.rule, f.loc.line, f.message) for f in result.findings if f.loc.file == "releases/policy.yaml")
+    assert [(rule, line) for rule, line, _ in got] == [("FES010", 25), ("FES021", 22), ("FES021", 23), ("FES021", 24)]
+    assert "'2026-02-30T00:00:00Z' is not a date-time with a zone" in got[1][2]
+    assert "ends (2026-03-01T00:00:00Z) before or when it starts" in got[2][2]
+    assert "names environment 'prodution', which the policy does not have; did you mean 'production'?" in got[3][2]
+
+
+def _waived(tmp_path: Path, waiver: str) -> Result:
+    text = release("phase-2", extra=f"waivers:\n  - {waiver}\n")
+    return run(with_freeze(without_unclaimed_sql(project(tmp_path, {"phase-2.yaml": text}))))
+
+
+def test_fes021_a_waiver_needs_an_approver(tmp_path: Path) -> None:
+    result = _waived(tmp_path / "bare", '{rule: FES021, reason: "the exam board agreed"}')
+    (freeze,) = of(result, "FES021")
+    assert freeze.waived is None and result.exit_code() == 1
+    (problem,) = of(result, "FES901")
+    assert "waiver for FES021 needs `approved_by`" in problem.message
+    # an approver the policy does not know is nobody
+    stranger = _waived(tmp_path / "stranger", '{rule: FES021, reason: "agreed", approved_by: mallory}')
+    assert of(stranger, "FES021")[0].waived is None
+    assert "approved_by 'mallory' is not listed under people:" in of(stranger, "FES901")[0].message
+    # with one, it waives: shown, not blocking
+    signed = _waived(tmp_path / "ok", '{rule: FES021, reason: "the exam board agreed", approved_by: dave}')
+    (waived,) = of(signed, "FES021")
+    assert waived.waived is not None and waived.waived.approved_by == "dave"
+    assert of(signed, "FES901") == [] and signed.exit_code() == 0
+
+
+def test_fes021_other_rules_still_waive_without_an_approver(tmp_path: Path) -> None:
+    result = _waived(tmp_path, '{rule: FES404, reason: "not needed"}')
+    assert of(result, "FES901") == []
+
+
+def test_fes022_overlapping_windows_warn_in_the_later_release_naming_both(tmp_path: Path) -> None:
+    later = release("b-phase-3", (WINDOW, "window: {start: 2026-03-10T20:00:00Z, end: 2026-03-10T23:00:00Z}"), (V7, ""))
+    root = project(tmp_path, {"a-phase-2.yaml": release("a-phase-2", (V8, "")), "b-phase-3.yaml": later})
+    result = run(without_unclaimed_sql(root))
+    (hit,) = of(result, "FES022")
+    assert where([hit]) == [("releases/b-phase-3.yaml", line_of(later, "window:"), "warning")]
+    assert "window of b-phase-3" in hit.message and "overlaps the window of a-phase-2" in hit.message
+    assert [r.file for r in hit.related] == ["releases/a-phase-2.yaml"]
+    assert result.exit_code() == 0  # a warning
+    # back to back is fine
+    apart = release("b-phase-3", (WINDOW, "window: {start: 2026-03-10T21:00:00Z, end: 2026-03-10T23:00:00Z}"), (V7, ""))
+    root = project(tmp_path / "apart", {"a-phase-2.yaml": release("a-phase-2", (V8, "")), "b-phase-3.yaml": apart})
+    assert of(run(root), "FES022") == []
+
+
+def test_fes022_a_thousand_windows_at_once_give_a_bounded_report(tmp_path: Path) -> None:
+    from fes_docs.rules.calendar import MAX_OVERLAPS
+
+    texts = {f"r{i:04d}.yaml": release(f"r{i:04d}", (V7, ""), (V8, "")) for i in range(120)}
+    hits = of(run(project(tmp_path, texts)), "FES022")
+    per_file: dict[str, int] = {}
+    for f in hits:
+        per_file[f.loc.file] = per_file.get(f.loc.file, 0) + 1
+    assert hits and max(per_file.values()) <= MAX_OVERLAPS
