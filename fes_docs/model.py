@@ -150,6 +150,8 @@ class Policy:
     people: dict[str, list[str]]
     #: A migration larger than this is a finding, not parsed: bounded work per file (issue 11).
     max_sql_bytes: int = 5_000_000
+    #: The last Flyway version applied before the project adopted fes-docs, as written (see fes_docs/legacy.py).
+    adopted_at_version: str | None = None
     #: How Flyway is configured (placeholders, baseline, schemas …) and the dry run's bounds and environment.
     flyway: FlywayConfig = field(default_factory=FlywayConfig)
     dry_run: DryRunPolicy = field(default_factory=DryRunPolicy)
@@ -196,12 +198,13 @@ class Policy:
             owner_roles=[r for r in _list(pick("owner_roles")) if isinstance(r, str)],
             checklist=checklist,
             flags=[f for f in _list(pick("flags")) if isinstance(f, str)],
-            openapi=_str(pick("openapi")),
+            openapi=_str(d["openapi"]) if "openapi" in d else _str(DEFAULT_POLICY["openapi"]),  # null: no spec
             migrations_dir=_str(pick("migrations_dir")),
             backfill_dry_run_rows=_int(pick("backfill_dry_run_rows")) or 1_000_000,
             sql_dialect=_str(pick("sql_dialect")) or "postgres",
             people=people,
             max_sql_bytes=_int(pick("max_sql_bytes")) or 5_000_000,
+            adopted_at_version=_str(d.get("adopted_at_version")),  # quoted: YAML reads 2.10 as 2.1, 2_4 as 24
             flyway=flyway_config(d.get("flyway")),
             dry_run=dry_run_policy(d.get("dry_run")),
             doc=doc,

@@ -33,13 +33,14 @@ from .findings import Finding, Loc
 from .flyway_config import FlywayConfig
 from .flyway_files import java_migrations
 from .inputs import InputError
+from .legacy import adoption_point, before_adoption, history
 from .lock_advice import lock_hint
 from .model import Release, deploy_order
 from .project import Project
 from .sql.analyze import Analysis, Statement
 from .sql.callbacks import callback_event
 from .sql.dialects import guard_advice
-from .sql.flyway import parse_name, parse_version, version_key
+from .sql.flyway import FlywayName, parse_name, parse_version, version_key
 
 
 def _statements(analysis: Analysis | None) -> tuple[Statement, ...]:
@@ -227,6 +228,11 @@ def _setup_findings(project: Project, the_plan: Plan, report: DryRunReport) -> l
     return out
 
 
+def _java(script: str) -> FlywayName:
+    """A Java migration's name as Flyway reads it (``V3__Backfill.java`` has the version of ``V3__Backfill.sql``)."""
+    return parse_name(script.rsplit(".", 1)[0] + ".sql")
+
+
 def _left_behind(m: MigrationOutcome) -> str:
     """MySQL commits DDL implicitly: what a failed migration had run, which is what production keeps."""
     if not m.ran:
@@ -235,18 +241,22 @@ def _left_behind(m: MigrationOutcome) -> str:
 
 
 def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Finding]:
-    """Failures, idempotency breaks and strong locks, located at the release's migration entry."""
+    """Failures, idempotency breaks and strong locks, located at the release's migration entry (of a migration
+    applied before fes-docs, :mod:`fes_docs.legacy`, only a failure: the guide's rules are not asked of it)."""
     index = project.migrations
     by_script = {
         m.script: name for name in index.files for m in the_plan.migrations if name.rsplit("/", 1)[-1] == m.script
     }
     out: list[Finding] = _setup_findings(project, the_plan, report)
+    past, point = history(project), adoption_point(project.policy)
     for m in report.migrations:
         name = by_script.get(m.script, m.script)
         rel, path = the_plan.owner.get(name, (None, ()))
         loc = rel.loc(*path) if rel else Loc(the_plan.java.get(m.script) or index.file_label(name))
         key = rel.key if rel else None
-        if m.skipped == SKIP_JAVA or m.status == "unproven":
+        # applied before fes-docs: a failure Flyway would meet too still counts (FES330), the guide's rules do not
+        old = name in past or (m.script in the_plan.java and rel is None and before_adoption(point, _java(m.script)))
+        if (m.skipped == SKIP_JAVA and not old) or m.status == "unproven":
             out.append(_unproven(m, loc, key, report.server_version))
         elif m.error is not None and m.failed_callback is None:  # a callback's failure is reported at the callback
             line = m.error_position[0] if m.error_position else (m.error_line or 1)
@@ -270,7 +280,7 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
                     (sql_loc,),
                 )
             )
-        if m.idempotent is False:
+        if m.idempotent is False and not old:
             sql_loc = Loc(index.file_label(name), m.idempotency_line or 1)
             out.append(
                 Finding(
@@ -285,7 +295,7 @@ def findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Fin
                 )
             )
         for table, mode in m.strongest_locks.items():
-            if blocks_writes(mode):
+            if blocks_writes(mode) and not old:
                 out.append(
                     Finding(
                         loc,

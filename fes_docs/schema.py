@@ -285,9 +285,18 @@ def policy_schema() -> dict[str, Any]:
                         ["id", "title"],
                     ),
                 },
-                "flags": {**names, "description": "known feature flag properties (§5.1)"},
-                "openapi": _s("the service's OpenAPI spec, relative to the project root"),
+                "flags": {**names, "minItems": 0, "description": "known feature flag properties (§5.1)"},
+                "openapi": {
+                    "type": ["string", "null"],
+                    "description": "the service's OpenAPI spec, relative to the project root (null: it has none)",
+                },
                 "migrations_dir": _s("the Flyway folder, relative to the project root"),
+                "adopted_at_version": {
+                    "type": "string",
+                    "pattern": r"^[0-9]+([._][0-9]+)*$",
+                    "description": "the last Flyway version applied before fes-docs, quoted (YAML reads 2.10 as 2.1 "
+                    "and 2_4 as 24): migrations at or below it are history, checked only as Flyway checks them",
+                },
                 "backfill_dry_run_rows": {"type": "integer", "minimum": 1, "description": "§4.5 'large' threshold"},
                 "sql_dialect": {"enum": ["postgres", "mysql", "mariadb", "h2", "sqlite", "tsql", "oracle"]},
                 "max_sql_bytes": {

@@ -51,7 +51,12 @@ def flags(site: Site) -> str:
 def migrations(site: Site) -> str:
     index = site.project.migrations
     rows = []
+    past: list[list[str]] = []
     for m in migrations_json(site.project):
+        if m["history"]:
+            checksum = "" if m["checksum"] is None else str(m["checksum"])
+            past.append([md_escape(m["version"] or ""), md_escape(m["file"]), md_escape(m["type"] or ""), checksum])
+            continue
         releases = ", ".join(_release_link(site, k) for k in m["releases"]) or "**none**"
         rows.append(
             [
@@ -65,13 +70,18 @@ def migrations(site: Site) -> str:
             ]
         )
     folder = md_escape(index.folder or "(no migrations_dir in the policy)")
+    after = " after the adoption point (the history is below)" if past else ""
     blocks = [
-        f"Every file in {folder}, in file-name order, with the release that claims it, the change it "
+        f"Every file in {folder}{after}, in file-name order, with the release that claims it, the change it "
         "declares, the class its SQL shows and the checksum Flyway will record.",
         table(["Version", "File", "Type", "Release", "Declared change", "SQL class", "Checksum"], rows)
         if rows
+        else "No migration files after the adoption point."
+        if past
         else "No migration files found.",
     ]
+    if past:
+        blocks += _history(site, past)
     missing = sorted(name for name in index.claims if name not in index.files)
     if missing:
         blocks.append("## Listed but not found")
@@ -85,6 +95,19 @@ def migrations(site: Site) -> str:
             )
         )
     return document("Migrations", *blocks)
+
+
+def _history(site: Site, rows: list[list[str]]) -> list[str]:
+    """The section of migrations applied before fes-docs: what Flyway has recorded, nothing the guide judges."""
+    point = md_escape(site.project.policy.adopted_at_version or "")
+    return [
+        "## History (before adoption)",
+        f"{len(rows)} migration{'s' if len(rows) != 1 else ''} at or below `adopted_at_version` {point}, listed by "
+        "no release, predate fes-docs. Only what Flyway itself checks applies to them (names, unique versions, "
+        "placeholders, script configuration, pinned checksums); the guide's rules do not. A release that lists "
+        "one is judged as usual.",
+        table(["Version", "File", "Type", "Checksum"], rows),
+    ]
 
 
 def rules() -> str:

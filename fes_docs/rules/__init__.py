@@ -135,6 +135,7 @@ from . import (  # noqa: E402,F401
     dryrun,
     flags,
     flyway,
+    history,
     identity,
     migrations,
     owners,

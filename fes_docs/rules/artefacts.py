@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..findings import Loc
+from ..legacy import history
 from ..model import MigrationRef, Release, deploy_order
 from ..project import Project
 from ..sql.flyway import parse_name, version_key
@@ -191,12 +192,14 @@ def _rising(order: list[_Shipped]) -> set[int]:
 )
 def orphans(project: Project) -> Iterator[Hit]:
     """A migration file that no release claims (undo files count as claimed with their version; callbacks are
-    Flyway's event scripts, not migrations). A ``.sql`` file that is no Flyway name at all is said to be
-    ignored by Flyway: an error when it looks like a migration misnamed, a warning otherwise."""
+    Flyway's event scripts, not migrations; history, at or below `adopted_at_version`, needs no release). A ``.sql``
+    file that is no Flyway name at all is said to be ignored by Flyway: an error when it looks like a migration
+    misnamed, a warning otherwise."""
     index = project.migrations
     claimed_versions = {index.version_of(n) for n in index.claims}
+    past = history(project)  # applied before fes-docs: no release will ever list them
     for name, mf in sorted(index.files.items()):
-        if name in index.claims or mf.name.kind == "callback":
+        if name in index.claims or mf.name.kind == "callback" or name in past:
             continue
         if mf.name.kind is None:
             yield Hit(
@@ -232,7 +235,10 @@ def pinned_checksum(project: Project, rel: Release) -> Iterator[Hit]:
 
 @project_rule("FES801", "OpenAPI spec valid", "§3.3", hint="fix the spec so openapi-spec-validator accepts it")
 def spec_valid(project: Project) -> Iterator[Hit]:
-    """The policy's OpenAPI spec exists and is a valid OpenAPI 2.0/3.0/3.1 document."""
+    """The policy's OpenAPI spec exists and is a valid OpenAPI 2.0/3.0/3.1 document (`openapi: null`: the service
+    has none, and no release may list endpoints)."""
+    if project.policy.openapi is None:
+        return
     spec = project.spec
     if not spec.exists:
         yield Hit(project.policy_loc("openapi"), f"OpenAPI spec {spec.file} does not exist")
@@ -253,6 +259,11 @@ def endpoints_documented(project: Project, rel: Release) -> Iterator[Hit]:
         return
     from ..openapi import parse_endpoint  # start-up: loads the spec validator; only records with endpoints pay
 
+    if project.policy.openapi is None:
+        yield Hit(
+            rel.loc("endpoints"), "this release lists endpoints but the policy names no OpenAPI spec (openapi: null)"
+        )
+        return
     spec = project.spec
     if not spec.exists or not spec.valid:
         state = "missing" if not spec.exists else "invalid"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Loc
+from ..legacy import history
 from ..positions import LineIndex
 from ..project import Project
 from ..sql.flyway import CALLBACK_EVENTS
@@ -85,10 +86,12 @@ def script_config(project: Project) -> Iterator[Hit]:
 )
 def odd_names(project: Project) -> Iterator[Hit]:
     """A script name Flyway takes but that is likely a slip: no description (``V1.sql``), the separator
-    twice, spaces or a space before ``.sql``, a file manager's copy (``… - Copy.sql``)."""
+    twice, spaces or a space before ``.sql``, a file manager's copy (``… - Copy.sql``). Not asked of history
+    (at or below `adopted_at_version`): an applied migration keeps its name."""
     index = project.migrations
+    past = history(project)  # its name is in Flyway's history table for good: nothing to rename
     for name, mf in sorted(index.files.items()):
-        if mf.name.kind is not None and mf.name.oddity:
+        if mf.name.kind is not None and mf.name.oddity and name not in past:
             claims = index.claims.get(name, [])
             loc = claims[0].release.loc(*claims[0].ref.path, "file") if claims else Loc(index.file_label(name))
             yield Hit(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..artefacts import SEVERITY
 from ..findings import Loc
+from ..legacy import history
 from ..model import MigrationRef, Release
 from ..project import Project
 from ..proving import proven_idempotent
@@ -300,11 +301,12 @@ def _worst_statement(statements: tuple[Statement, ...]) -> Statement | None:
 def unclaimed_safe(project: Project) -> Iterator[Hit]:
     """Flyway applies every file in the folder, claimed or not: a file no live release claims (unlisted, or
     listed only by a cancelled release) must parse, and be neither destructive, nor unsafe (reaching outside
-    its database), nor unsafe to re-run."""
+    its database), nor unsafe to re-run. History (at or below the policy's `adopted_at_version`) is exempt."""
     index = project.migrations
     live = {name for name, claims in index.claims.items() if any(not c.release.cancelled for c in claims)}
+    past = history(project)  # applied before fes-docs: Flyway's checks only
     for name, mf in sorted(index.files.items()):
-        if name in live or mf.name.kind in (None, "undo"):  # a bad name is FES314's; Flyway does not run undo
+        if name in live or name in past or mf.name.kind in (None, "undo"):  # a bad name is FES314's; no undo runs
             continue
         a = index.analysis(name)
         if a is None or index.placeholder_failed(name):  # FES324 says which placeholder Flyway fails on

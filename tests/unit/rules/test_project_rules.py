@@ -765,3 +765,21 @@ def test_fes022_a_thousand_windows_at_once_give_a_bounded_report(tmp_path: Path)
     for f in hits:
         per_file[f.loc.file] = per_file.get(f.loc.file, 0) + 1
     assert hits and max(per_file.values()) <= MAX_OVERLAPS
+
+
+# --- FES328 ------------------------------------------------------------------------------------
+
+
+def test_fes328_an_adoption_point_above_every_migration(tmp_path: Path) -> None:
+    """Attack: set adopted_at_version ahead of the folder, so that the next migrations are history the day they
+    are written and skip the guide's rules. It is an error at the value, and no baseline or waiver takes it."""
+    root = project(tmp_path, {"phase-2.yaml": release("phase-2")})
+    policy = root / "releases" / "policy.yaml"
+    text = policy.read_text(encoding="utf-8") + 'adopted_at_version: "23"\n'
+    policy.write_text(text, encoding="utf-8")
+    (hit,) = of(run(root), "FES328")
+    assert where([hit]) == [("releases/policy.yaml", line_of(text, "adopted_at_version"), "error")]
+    assert "'23' is above every versioned migration" in hit.message and "V22__count_gizmos.sql" in hit.message
+    assert not CATALOGUE["FES328"].can_be_waived
+    policy.write_text(text.replace('"23"', '"22"'), encoding="utf-8")
+    assert of(run(root), "FES328") == []
