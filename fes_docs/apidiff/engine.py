@@ -1,0 +1,257 @@
+"""Match two specs piece by piece and hand each pair to its rules (:mod:`.catalogue`).
+
+Bounded, whatever the specs hold (a pull request may have written them): schemas are compared once
+per pair of nodes (memoised by identity: a component used by 300 operations costs one comparison),
+a ``$ref`` cycle ends where it closes, nesting stops at :data:`MAX_DEPTH`, and the whole walk at
+:data:`MAX_WORK` schema pairs, saying so. What a memoised comparison found is handed up with the
+property path it lies at, so each operation's report names the property from its own point of view.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..openapi.index import normalise_path
+from .catalogue import (
+    CHANGE_RULES,
+    BodyPair,
+    Direction,
+    HeaderPair,
+    Kind,
+    MediaPair,
+    OpPair,
+    ParamPair,
+    SchemaPair,
+    StatusPair,
+    View,
+    rules_of,
+)
+from .model import Change, Level, Where
+from .ops import Op, Ref, operations
+from .resolve import Side
+
+MAX_DEPTH = 64
+MAX_WORK = 500_000
+MAX_ALLOF = 32  # parts merged into one view (nested allOf included)
+
+#: A finding inside a schema: (rule id, level, property path below the compared node, words, where).
+Rel = tuple[str, Level, tuple[str, ...], str, Where]
+
+
+class Engine:
+    def __init__(self, base: Side, head: Side, today: date) -> None:
+        self.base, self.head, self.today = base, head, today
+        self.memo: dict[tuple[int, int, str], list[Rel]] = {}
+        self.active: set[tuple[int, int, str]] = set()
+        self.work = 0
+        self.notes: list[str] = []
+        self.changes: list[Change] = []
+
+    # --- operations -----------------------------------------------------------------------------
+
+    def run(self) -> tuple[dict[str, Op], dict[str, Op]]:
+        bops, bpaths, bskip = operations(self.base)
+        hops, hpaths, hskip = operations(self.head)
+        for side, skipped in ((self.base, bskip), (self.head, hskip)):
+            if skipped:
+                self.notes.append(f"{side.label}: {skipped} operation(s) past the first {len(bops)} not compared")
+        for key in sorted(set(bops) | set(hops)):
+            b, h = bops.get(key), hops.get(key)
+            pair = OpPair(b, h, self.today, b is not None and normalise_path(b.path) not in hpaths)
+            op = h or b
+            assert op is not None
+            if h is None:
+                self._hits(op, "op-removed", pair)
+            elif b is None:
+                self._hits(op, "op-added", pair)
+            else:
+                self._operation(h, pair)
+        return bops, hops
+
+    def _hits(self, op: Op, kind: Kind, pair: Any, prefix: str = "") -> None:
+        for rule in rules_of(kind):
+            for hit in rule.check(pair):
+                message = f"{prefix}{hit.message}"
+                self.changes.append(
+                    Change(rule.id, rule.name, hit.level or rule.level, op.method, op.path, message, hit.where)
+                )
+
+    def _operation(self, op: Op, pair: OpPair) -> None:
+        b, h = pair.base, pair.head
+        assert b is not None and h is not None
+        self._hits(op, "op", pair)
+        for key in sorted(set(b.params) | set(h.params)):
+            pb, ph = b.params.get(key), h.params.get(key)
+            ppair = ParamPair(pair, pb, ph)
+            if pb is None:
+                self._hits(op, "param-added", ppair)
+            elif ph is None:
+                self._hits(op, "param-removed", ppair)
+            else:
+                self._hits(op, "param", ppair)
+                self._schema(op, pb.schema, ph.schema, "request", f"{ph.loc} parameter {ph.name!r}")
+        self._hits(op, "body", BodyPair(pair, b.body, h.body))
+        if b.body is not None and h.body is not None:
+            self._content(op, "request", "request body", b.body.content, h.body.content, b.body.where, h.body.where)
+        for status in sorted(set(b.responses) | set(h.responses)):
+            rb, rh = b.responses.get(status), h.responses.get(status)
+            if rh is None:
+                self._hits(op, "status-removed", StatusPair(rb, None, h.where))
+            elif rb is None:
+                self._hits(op, "status-added", StatusPair(None, rh, h.where))
+            else:
+                label = f"response {status}"
+                self._content(op, "response", label, rb.content, rh.content, rb.where, rh.where)
+                for lower in sorted(rb.headers):
+                    name, required, bschema, bwhere = rb.headers[lower]
+                    if lower not in rh.headers:
+                        self._hits(op, "header-removed", HeaderPair(status, name, required, bwhere, rh.where))
+                    else:
+                        self._schema(op, bschema, rh.headers[lower][2], "response", f"{label} header {name!r}")
+
+    def _content(
+        self,
+        op: Op,
+        direction: Direction,
+        label: str,
+        base: dict[str, Ref | None],
+        head: dict[str, Ref | None],
+        bwhere: Where,
+        hwhere: Where,
+    ) -> None:
+        for media in sorted(base):
+            if media not in head:
+                self._hits(op, "media-removed", MediaPair(direction, label, media, bwhere, hwhere))
+            else:
+                shown = label if len(base) == 1 and len(head) == 1 else f"{label} ({media})"
+                self._schema(op, base[media], head[media], direction, shown)
+
+    # --- schemas --------------------------------------------------------------------------------
+
+    def _schema(self, op: Op, b: Ref | None, h: Ref | None, direction: Direction, subject: str) -> None:
+        if b is None or h is None:
+            return
+        for rule_id, level, path, words, where in self.compare(b, h, direction, 0):
+            rule = CHANGE_RULES[rule_id]
+            what = f"{subject} {_dotted(path)}" if path else subject
+            self.changes.append(Change(rule.id, rule.name, level, op.method, op.path, f"{what}: {words}", where))
+
+    def compare(self, b: Ref, h: Ref, direction: Direction, depth: int) -> list[Rel]:
+        bfile, bpath, bnode = self.base.deref(*_split(b))
+        hfile, hpath, hnode = self.head.deref(*_split(h))
+        key = (id(bnode), id(hnode), direction)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        if key in self.active:
+            return []  # a $ref cycle closes here; the pair is being compared further up
+        if depth > MAX_DEPTH or self.work >= MAX_WORK:
+            if not any(n.startswith("comparison stopped") for n in self.notes):
+                self.notes.append(f"comparison stopped at {MAX_WORK:,} schema pairs or {MAX_DEPTH} levels of nesting")
+            return []
+        self.work += 1
+        self.active.add(key)
+        try:
+            out = self._compare(
+                view(self.base, bfile, bpath, bnode), view(self.head, hfile, hpath, hnode), direction, depth
+            )
+        finally:
+            self.active.discard(key)
+        self.memo[key] = out
+        return out
+
+    def _compare(self, bv: View, hv: View, direction: Direction, depth: int) -> list[Rel]:
+        out: list[Rel] = []
+        pair = SchemaPair(bv, hv, direction)
+        for rule in rules_of("schema"):
+            for hit in rule.check(pair):
+                out.append((rule.id, hit.level or rule.level, hit.sub, hit.message, hit.where))
+        for name in sorted(set(bv.props) & set(hv.props)):
+            for rid, level, path, words, where in self.compare(bv.props[name], hv.props[name], direction, depth + 1):
+                out.append((rid, level, (name, *path), words, where))
+        children: list[tuple[str, Ref, Ref]] = []
+        bi, hi = bv.get("items"), hv.get("items")
+        if isinstance(bi, dict) and isinstance(hi, dict):
+            children.append(("[]", _child(bv, "items"), _child(hv, "items")))
+        for keyword in ("oneOf", "anyOf"):
+            bl, hl = bv.get(keyword), hv.get(keyword)
+            if isinstance(bl, list) and isinstance(hl, list) and len(bl) == len(hl):
+                children += [
+                    (f"<{keyword} {i + 1}>", _child(bv, keyword, i), _child(hv, keyword, i)) for i in range(len(bl))
+                ]
+        for label, bc, hc in children:
+            for rid, level, path, words, where in self.compare(bc, hc, direction, depth + 1):
+                out.append((rid, level, (label, *path), words, where))
+        return out
+
+
+def _split(ref: Ref) -> tuple[str, tuple[str | int, ...], Any]:
+    node, file, path = ref
+    return file, path, node
+
+
+def _child(v: View, keyword: str, index: int | None = None) -> Ref:
+    where = v.loc(keyword)
+    node = v.get(keyword)
+    return (node, where.file, where.path) if index is None else (node[index], where.file, (*where.path, index))
+
+
+def _dotted(path: tuple[str, ...]) -> str:
+    text = ""
+    for part in path:
+        text += part if part == "[]" or not text else f".{part}"
+    if text.startswith("[]"):
+        return "items" + text[2:]
+    return f"property {text!r}"
+
+
+def view(side: Side, file: str, path: tuple[str | int, ...], node: Any) -> View:
+    """The schema at ``node`` as compared: ``allOf`` parts merged in (properties and keywords first
+    found win, ``required`` united), ``nullable`` folded into the types."""
+    where = side.where(file, path)
+    if not isinstance(node, dict):
+        return View({}, where, {}, None, {}, frozenset())
+    merged: dict[str, Any] = {}
+    at: dict[str, Where] = {}
+    props: dict[str, tuple[Any, str, tuple[str | int, ...]]] = {}
+    required: set[str] = set()
+    queue: list[tuple[str, tuple[str | int, ...], Any]] = [(file, path, node)]
+    seen: set[int] = set()
+    while queue and len(seen) < MAX_ALLOF:
+        pfile, ppath, part = queue.pop(0)
+        if not isinstance(part, dict) or id(part) in seen:
+            continue
+        seen.add(id(part))
+        for keyword, value in part.items():
+            if keyword == "allOf" and isinstance(value, list):
+                for i, sub in enumerate(value):
+                    queue.append(side.deref(pfile, (*ppath, "allOf", i), sub))
+            elif keyword == "properties" and isinstance(value, dict):
+                for name, prop in value.items():
+                    if isinstance(name, str) and name not in props:
+                        props[name] = _as_ref(side.deref(pfile, (*ppath, "properties", name), prop))
+            elif keyword == "required" and isinstance(value, list):
+                required.update(r for r in value if isinstance(r, str))
+            elif keyword not in merged:
+                merged[keyword] = value
+                at[keyword] = side.where(pfile, (*ppath, keyword))
+    return View(merged, where, at, _types(merged), props, frozenset(required))
+
+
+def _as_ref(found: tuple[str, tuple[str | int, ...], Any]) -> Ref:
+    file, path, node = found
+    return (node, file, path)
+
+
+def _types(node: dict[str, Any]) -> frozenset[str] | None:
+    raw = node.get("type")
+    if isinstance(raw, str):
+        types = {raw}
+    elif isinstance(raw, list) and all(isinstance(t, str) for t in raw) and raw:
+        types = set(raw)
+    else:
+        return None
+    if node.get("nullable") is True or node.get("x-nullable") is True:
+        types.add("null")
+    return frozenset(types)

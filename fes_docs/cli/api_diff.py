@@ -1,0 +1,84 @@
+"""``fes-docs api-diff BASE [HEAD]``: what changed in the API between two specs, and whether it breaks
+clients (exit 1 when a change is breaking, or when a spec cannot be read; 2 for usage errors).
+
+BASE and HEAD are git revisions (HEAD defaults to the working tree; the spec is the policy's
+``openapi:`` unless ``--spec`` names another), or two spec files. A file named on the command line is
+read from the project when it lies inside it (``$ref``\\ s then stay inside the project), else from
+its own folder (``$ref``\\ s then stay inside that folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from ..apidiff import diff_sides, git_reader, load_side
+from ..apidiff.resolve import Side
+from ..apireport import REPORTS
+from ..errors import UsageError
+from ..gitutil import git
+from ..model import parse_date
+from ..project import load_policy
+from .common import add_root, root_of, write_out
+
+
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("api-diff", help="API changes between two OpenAPI specs, breaking ones first (exit 1)")
+    p.add_argument("base", metavar="BASE", help="git revision (e.g. origin/main) or a spec file")
+    p.add_argument("head", metavar="HEAD", nargs="?", help="git revision or spec file (default: the working tree)")
+    add_root(p)
+    p.add_argument("--spec", metavar="PATH", help="the spec inside the project (default: the policy's openapi:)")
+    p.add_argument("--format", choices=sorted(REPORTS), default="text")
+    p.add_argument("--output", "-o", type=Path, help="write the report to a file instead of stdout")
+    p.add_argument("--today", help=argparse.SUPPRESS)  # fixes "today" for sunset dates in tests
+    p.set_defaults(run=run)
+
+
+def _today(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    found = parse_date(text)
+    if found is None:
+        raise UsageError(f"--today {text[:40]!r} is not a YYYY-MM-DD date")
+    return found
+
+
+def _file_side(which: str, root: Path, file: Path) -> Side:
+    target = file.resolve()
+    try:
+        rel = target.relative_to(root).as_posix()
+        base = root
+    except ValueError:
+        rel, base = target.name, target.parent
+    return load_side("base" if which == "base" else "head", base, rel, str(file))
+
+
+def _revision(root: Path, rev: str) -> None:
+    if not git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip():
+        raise UsageError(f"unknown git revision {rev!r} (and no such file)")
+
+
+def sides(args: argparse.Namespace, root: Path) -> tuple[Side, Side]:
+    if Path(args.base).is_file():
+        if args.head is None or not Path(args.head).is_file():
+            raise UsageError("BASE is a file, so HEAD must be a spec file too")
+        return _file_side("base", root, Path(args.base)), _file_side("head", root, Path(args.head))
+    rel = args.spec or load_policy(root)[0].openapi
+    if not rel:
+        raise UsageError("the policy names no openapi: spec; pass --spec PATH")
+    _revision(root, args.base)
+    base = load_side("base", root, rel, args.base, git_reader(root, args.base))
+    if args.head is None:
+        return base, load_side("head", root, rel, "the working tree")
+    _revision(root, args.head)
+    return base, load_side("head", root, rel, args.head, git_reader(root, args.head))
+
+
+def run(args: argparse.Namespace) -> int:
+    root = root_of(args)
+    today = _today(args.today)
+    base, head = sides(args, root)
+    report = diff_sides(base, head, today)
+    write_out(REPORTS[args.format](report), args.output)
+    return 1 if report.breaking else 0
