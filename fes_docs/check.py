@@ -1,4 +1,5 @@
-"""Run the rule catalogue over a loaded project and apply waivers.
+"""Run the rule catalogue over a loaded project, name each finding (its fingerprint), apply waivers and the
+baseline.
 
 This is the single entry point both shells use (CLI ``validate`` and the MkDocs plugin), so a site
 build and a CI run can never disagree about what is wrong.
@@ -10,12 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .findings import Finding, Loc, Summary, sort_findings
+from .baseline import Baseline, read_baseline
+from .findings import Baselined, Finding, Loc, Summary, Waiver, fingerprinted, sort_findings
 from .model import Release
 from .project import Project, load_project
 from .proving import evidence_file
 from .rules import CATALOGUE, Hit, Rule
-from .rules.waivers import sound_waivers
+from .rules.baseline import entry_verdicts, stale_entry
+from .rules.waivers import fingerprint_waivers, sound_waivers
 
 
 @dataclass
@@ -38,6 +41,10 @@ class Result:
         return [f for f in self.findings if f.waived is not None]
 
     @property
+    def baselined(self) -> list[Finding]:
+        return [f for f in self.findings if f.waived is None and f.baselined is not None]
+
+    @property
     def summary(self) -> Summary:
         return Summary.of(self.findings)
 
@@ -49,8 +56,12 @@ class Result:
 
 
 def _to_finding(rule: Rule, hit: Hit, release: Release | None) -> Finding:
+    """The hit as a finding of ``rule``; its location's subject extended by the hit's own (the fingerprint)."""
+    loc = hit.loc
+    if hit.subject:
+        loc = replace(loc, subject=f"{loc.subject} :: {hit.subject}" if loc.subject else hit.subject)
     return Finding(
-        hit.loc,
+        loc,
         rule.id,
         hit.severity or rule.severity,
         hit.message,
@@ -179,29 +190,73 @@ class FindingScope:
 
 def apply_waivers(project: Project, findings: list[Finding]) -> list[Finding]:
     """A sound waiver (see :func:`~fes_docs.rules.waivers.waiver_verdicts`) marks its own record's findings
-    of that rule as waived; they stay visible. Rules that cannot be waived are never credited."""
+    of that rule — or, naming a fingerprint, its record's one finding with it — as waived; they stay
+    visible. Rules that cannot be waived are never credited. The problems of fingerprint waivers, which only
+    the fingerprinted findings show (:func:`~fes_docs.rules.waivers.fingerprint_waivers`), are added as
+    FES901 findings."""
     owner = RecordOwner(project.releases)
+    by_fingerprint: dict[str, dict[str, Finding]] = {}
+    for f in findings:
+        rel = owner(f)
+        if rel is not None and f.fingerprint:
+            by_fingerprint.setdefault(rel.file, {}).setdefault(f.fingerprint, f)
     sound = {rel.file: sound_waivers(project, rel) for rel in project.releases}
+    one: dict[str, dict[str, Waiver]] = {}
+    late: list[Finding] = []
+    for rel in project.releases:
+        one[rel.file], problems = fingerprint_waivers(project, rel, by_fingerprint.get(rel.file, {}))
+        late.extend(_to_finding(CATALOGUE["FES901"], h, rel) for h in problems)
     out = []
     for f in findings:
         rel = owner(f)
         rule = CATALOGUE.get(f.rule)
-        waiver = sound[rel.file].get(f.rule) if rel is not None else None
+        waiver = (sound[rel.file].get(f.rule) or one[rel.file].get(f.fingerprint)) if rel is not None else None
         if waiver is not None and rule is not None and rule.can_be_waived:
             f = f.waive(waiver)
         out.append(f)
+    return out + late
+
+
+def apply_baseline(baseline: Baseline, findings: list[Finding]) -> list[Finding]:
+    """Each finding a sound baseline entry names (see :func:`~fes_docs.rules.baseline.entry_verdicts` and
+    :meth:`~fes_docs.baseline.Entry.names`) is marked baselined, unless a waiver took it; it stays listed.
+    Every entry's problems, and every sound entry that names no finding any more (so the baseline only
+    shrinks), are added as FES902 findings; a baseline file with problems credits nothing."""
+    rule = CATALOGUE["FES902"]
+    verdicts = entry_verdicts(baseline) if not baseline.problems else []
+    sound = {v.entry.fingerprint: v.entry for v in verdicts if v.sound}
+    used: set[str] = set()
+    out = []
+    for f in findings:
+        entry = sound.get(f.fingerprint) if f.fingerprint else None
+        if entry is not None and entry.names(f):
+            used.add(entry.fingerprint)
+            if f.waived is None:
+                f = replace(f, baselined=Baselined(entry.reason, entry.by))
+        out.append(f)
+    for v in verdicts:
+        hits = [*v.problems, *([stale_entry(baseline, v.entry)] if v.sound and v.entry.fingerprint not in used else [])]
+        out.extend(replace(_to_finding(rule, h, None), about=(v.entry.file,)) for h in hits)
     return out
 
 
-def check_project(project: Project) -> Result:
-    findings = [*project.load_findings, *run_rules(project)]
+def checked_findings(project: Project) -> list[Finding]:
+    """Every finding of ``project``, sorted and fingerprinted, with waivers and the baseline applied — all
+    of them (:func:`check_project` caps what a report shows; ``fes-docs baseline`` records them all)."""
+    baseline = read_baseline(project)  # first: its entries count in the records' sign-off digests
+    findings = [*project.load_findings, *baseline.problems, *run_rules(project)]
     if project.cache is not None:
         project.cache.save()
     owner = RecordOwner(project.releases)
     findings = [f if f.release else _with_release(f, owner(f)) for f in findings]
+    findings = fingerprinted(sort_findings(findings))  # sorted first: duplicates go before they are counted
+    findings = apply_baseline(baseline, apply_waivers(project, findings))
     scope = FindingScope(project)
-    findings = [scope(f) for f in apply_waivers(project, findings)]
-    return Result(project, cap_findings(sort_findings(findings)))
+    return fingerprinted(sort_findings([scope(f) for f in findings]))
+
+
+def check_project(project: Project) -> Result:
+    return Result(project, fingerprinted(cap_findings(checked_findings(project))))  # a cap's summary named too
 
 
 #: Findings of one rule in one file shown in full; the rest are counted in one "and N more" finding, so a
@@ -235,6 +290,7 @@ def cap_findings(findings: list[Finding], limit: int = MAX_PER_RULE_AND_FILE) ->
                     "fix the ones listed, then run again to see the rest",
                     first.release,
                     first.waived,
+                    baselined=first.baselined,
                     about=tuple(sorted(frozenset().union(*(f.about_files() for f in rest)) - {file})),
                 )
             )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal, Protocol
@@ -28,11 +31,18 @@ class Located(Protocol):
 
 @dataclass(frozen=True, order=True)
 class Loc:
-    """Where a finding points: a file relative to the project root, 1-based line and column."""
+    """Where a finding points: a file relative to the project root, 1-based line and column.
+
+    ``subject`` is the same place in words that do not move when lines do — a record's key path
+    (``checklist[id=db-backup].evidence``, :func:`key_path`), a spec's JSON pointer, an SQL statement's
+    text: the logical location beside the physical one, which a finding's fingerprint is made of
+    (:func:`fingerprint_of`). It is not compared: one line and column is one place.
+    """
 
     file: str
     line: int = 1
     column: int = 1
+    subject: str = field(default="", compare=False)
 
     @classmethod
     def of(cls, file: str, problem: Located) -> Loc:
@@ -48,6 +58,16 @@ class Waiver:
     reason: str
     until: str | None = None
     approved_by: str | None = None
+    #: A waiver of the one finding with this fingerprint (``rule`` may then be empty), not of a whole rule.
+    fingerprint: str | None = None
+
+
+@dataclass(frozen=True)
+class Baselined:
+    """A finding accepted as it stood when the baseline was written (``fes-docs baseline``): why, and by whom."""
+
+    reason: str
+    by: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,10 @@ class Finding:
     record it belongs to and every file that record names (its SQL, the spec, the policy). A change to any
     of them may have caused it, so ``validate --changed-since`` reports it when any of them changed
     (:meth:`about_files`). The check stage fills it in; reports do not print it.
+
+    ``fingerprint``: the finding's stable name (:func:`fingerprinted`), which a baseline entry or a waiver
+    can name; ``baselined``: the baseline entry that accepted it. A baselined finding, like a waived one,
+    stays in every report and fails nothing.
     """
 
     loc: Loc
@@ -69,16 +93,23 @@ class Finding:
     waived: Waiver | None = None
     related: tuple[Loc, ...] = field(default=())
     about: tuple[str, ...] = field(default=())
+    fingerprint: str = ""
+    baselined: Baselined | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """Waived or baselined: shown, and counted as such, but no longer an open problem."""
+        return self.waived is not None or self.baselined is not None
 
     @property
     def blocking(self) -> bool:
-        """Errors fail a run; a waived error does not."""
-        return self.severity == "error" and self.waived is None
+        """Errors fail a run; a waived or baselined error does not."""
+        return self.severity == "error" and not self.accepted
 
     @property
     def open_warning(self) -> bool:
-        """A warning nobody waived: fails a run only under ``--strict-warnings``."""
-        return self.severity == "warning" and self.waived is None
+        """A warning nobody waived or baselined: fails a run only under ``--strict-warnings``."""
+        return self.severity == "warning" and not self.accepted
 
     def about_files(self) -> frozenset[str]:
         """Every file this finding is about: its own, each related location's, and ``about``."""
@@ -112,36 +143,42 @@ class Finding:
 class Summary:
     """The one definition of how findings are counted, for every report, page and exit code.
 
-    ``errors`` are blocking findings (unwaived errors), ``warnings`` unwaived warnings, ``waived``
-    every waived finding whatever its severity. The JSON reports publish :meth:`as_dict`.
+    ``errors`` are blocking findings (errors neither waived nor baselined), ``warnings`` open warnings,
+    ``waived`` every waived finding and ``baselined`` every baselined one, whatever its severity (a
+    waived finding is never also baselined). The JSON reports publish :meth:`as_dict`.
     """
 
     errors: int = 0
     warnings: int = 0
     waived: int = 0
+    baselined: int = 0
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Summary:
-        errors = warnings = waived = 0
+        errors = warnings = waived = baselined = 0
         for f in findings:
             errors += f.blocking
             warnings += f.open_warning
             waived += f.waived is not None
-        return cls(errors, warnings, waived)
+            baselined += f.waived is None and f.baselined is not None
+        return cls(errors, warnings, waived, baselined)
 
     def fails(self, strict_warnings: bool = False) -> bool:
         """Whether a run with these findings fails (exit 1, a failed build)."""
         return bool(self.errors or (strict_warnings and self.warnings))
 
     def as_dict(self) -> dict[str, int]:
-        return {"errors": self.errors, "warnings": self.warnings, "waived": self.waived}
+        return {"errors": self.errors, "warnings": self.warnings, "waived": self.waived, "baselined": self.baselined}
 
 
 # --- the JSON form the cache keeps ------------------------------------------------------------------------
 
 
 def _loc_json(loc: Loc) -> dict[str, Any]:
-    return {"file": loc.file, "line": loc.line, "column": loc.column}
+    out: dict[str, Any] = {"file": loc.file, "line": loc.line, "column": loc.column}
+    if loc.subject:
+        out["subject"] = loc.subject
+    return out
 
 
 def finding_to_json(f: Finding) -> dict[str, Any]:
@@ -156,6 +193,8 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         "waived": asdict(f.waived) if f.waived is not None else None,
         "related": [_loc_json(r) for r in f.related],
         "about": list(f.about),
+        "fingerprint": f.fingerprint,
+        "baselined": asdict(f.baselined) if f.baselined is not None else None,
     }
 
 
@@ -170,6 +209,8 @@ def finding_from_json(raw: dict[str, Any]) -> Finding:
         Waiver(**raw["waived"]) if raw.get("waived") else None,
         tuple(Loc(**r) for r in raw.get("related", ())),
         tuple(str(a) for a in raw.get("about", ())),
+        str(raw.get("fingerprint") or ""),
+        Baselined(**raw["baselined"]) if raw.get("baselined") else None,
     )
 
 
@@ -183,3 +224,73 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     """``; did you mean 'x'?`` for the closest known name, or nothing: one wording for every typo hint."""
     match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"; did you mean {match[0]!r}?" if match else ""
+
+
+# --- fingerprints: a finding's name that survives unrelated edits --------------------------------------
+
+#: The fields that name a list item, the first one present wins: ``checklist[id=db-backup]`` is the same item
+#: when another is inserted before it, where ``checklist[3]`` would not be.
+ITEM_NAMES = ("id", "name", "file", "role", "rule", "fingerprint", "title")
+_NUMBERS = re.compile(r"\d+")
+
+
+def key_path(data: Any, path: Iterable[str | int]) -> str:
+    """``path`` into ``data`` as words: ``checklist[id=db-backup].evidence``, ``endpoints["GET /x"]``.
+
+    A list item is named by its first :data:`ITEM_NAMES` field (a plain string item by itself), and only an
+    item with neither by its index. A path into what is not there is written as asked.
+    """
+    out = ""
+    node = data
+    for part in path:
+        if isinstance(part, int) and isinstance(node, list):
+            item = node[part] if 0 <= part < len(node) else None
+            out += f"[{_item_name(item, part)}]"
+        else:
+            item = node.get(part) if isinstance(node, dict) else None
+            out += f".{part}" if out else str(part)
+        node = item
+    return out
+
+
+def _item_name(item: Any, index: int) -> str:
+    if isinstance(item, dict):
+        for key in ITEM_NAMES:
+            value = item.get(key)
+            if isinstance(value, str) and value:
+                return f"{key}={value}"
+    elif isinstance(item, str):
+        return json.dumps(item, ensure_ascii=False)
+    return str(index)
+
+
+def fingerprint_of(rule: str, file: str, subject: str, message: str, occurrence: int = 1) -> str:
+    """A finding's fingerprint: 16 hex digits of SHA-256 over its rule, its file and what it is about.
+
+    What it is about is its location's ``subject`` (a key path, a JSON pointer, a statement's text), never
+    its line, so an edit elsewhere in the file leaves it alone. A finding whose location has no subject is
+    named by its message with every number left out (the numbers of such messages are mostly line numbers:
+    ``V7__x.sql:12: …``). ``occurrence`` tells apart findings alike in all three (see :func:`fingerprinted`).
+    """
+    about = subject or "message: " + _NUMBERS.sub("", message)
+    parts: list[Any] = [rule, file, about] + ([occurrence] if occurrence > 1 else [])
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def fingerprinted(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` (sorted, so this is deterministic) with every missing fingerprint filled in.
+
+    The one place fingerprints are given. Findings alike in rule, file and subject (two equal statements in
+    one script) are told apart by their order, the second being occurrence 2: if the first is fixed, the
+    second takes its name, and the second's name is the one left over, which is what a baseline reports.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        if not f.fingerprint:
+            first = fingerprint_of(f.rule, f.loc.file, f.loc.subject, f.message)
+            n = seen[first] = seen.get(first, 0) + 1
+            fp = first if n == 1 else fingerprint_of(f.rule, f.loc.file, f.loc.subject, f.message, n)
+            f = replace(f, fingerprint=fp)
+        out.append(f)
+    return out

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 from .document import Document, PathKey
-from .findings import Loc, Waiver, did_you_mean
+from .findings import Loc, Waiver, did_you_mean, key_path
 from .flyway_config import FlywayConfig
 from .policy_settings import DryRunPolicy, Freeze, dry_run_policy, flyway_config, freezes
 
@@ -341,6 +341,9 @@ class Release:
     waivers: list[WaiverRef]
     progress: list[Progress] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The entries of the project's baseline (``.fes-docs/baseline.yaml``) that name this record, as written:
+    #: they count in its sign-off digest (:func:`fes_docs.signoffs.release_digest`). Set by the check stage.
+    baseline: list[Any] = field(default_factory=list)
 
     @property
     def file(self) -> str:
@@ -357,19 +360,21 @@ class Release:
         return self.id or self.stem
 
     def loc(self, *path: str | int) -> Loc:
+        """Where ``path``'s value is, and (as the location's subject) its key path, for the fingerprint."""
         p = self.doc.pos(path)
-        return Loc(self.doc.file, p.line, p.column)
+        return Loc(self.doc.file, p.line, p.column, key_path(self.doc.data, path))
 
     def key_loc(self, *path: str | int) -> Loc:
         p = self.doc.key_pos(path)
-        return Loc(self.doc.file, p.line, p.column)
+        return Loc(self.doc.file, p.line, p.column, key_path(self.doc.data, path))
 
     def missing_loc(self, *path: str | int) -> Loc:
         """Where to report something missing inside ``path``: the key that opens it, whatever its YAML style;
         when the whole section is absent, the ``status`` line (the status is what makes it required)."""
         if self.doc.has_key(path):
             return self.key_loc(*path)
-        return self.key_loc("status") if self.doc.has_key(("status",)) else self.loc()
+        where = self.key_loc("status") if self.doc.has_key(("status",)) else self.loc()
+        return replace(where, subject=key_path(self.doc.data, path))  # about what is missing, not the status
 
     @property
     def rank(self) -> int:
@@ -435,6 +440,7 @@ class Release:
                         str(w.get("reason") or "").strip(),
                         None if w.get("until") is None else str(w.get("until")),
                         _str(w.get("approved_by")),
+                        _str(w.get("fingerprint")),
                     ),
                     ("waivers", i),
                 )

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
-from .findings import Finding, Summary
+from .findings import Finding, Summary, fingerprinted
 from .rules import CATALOGUE
 
 JSON_FORMAT_VERSION = 1
@@ -52,6 +52,11 @@ def _inert(findings: Iterable[Finding], keep: str = "") -> list[Finding]:
     out = []
     for f in findings:
         waived = replace(f.waived, reason=inert(f.waived.reason, keep)) if f.waived else None
+        base = (
+            replace(f.baselined, reason=inert(f.baselined.reason, keep), by=inert(f.baselined.by))
+            if f.baselined
+            else None
+        )
         out.append(
             replace(
                 f,
@@ -59,6 +64,7 @@ def _inert(findings: Iterable[Finding], keep: str = "") -> list[Finding]:
                 message=inert(f.message, keep),
                 hint=inert(f.hint, keep),
                 waived=waived,
+                baselined=base,
                 related=tuple(replace(r, file=inert(r.file)) for r in f.related),
             )
         )
@@ -66,7 +72,7 @@ def _inert(findings: Iterable[Finding], keep: str = "") -> list[Finding]:
 
 
 def _label(f: Finding) -> str:
-    return f"waived {f.severity}" if f.waived else f.severity
+    return f"waived {f.severity}" if f.waived else f"baselined {f.severity}" if f.baselined else f.severity
 
 
 def text(findings: list[Finding], files: int | None = None, hints: bool = True) -> str:
@@ -80,14 +86,19 @@ def text(findings: list[Finding], files: int | None = None, hints: bool = True) 
                 + (f" (until {f.waived.until})" if f.waived.until else "")
                 + (f" approved by {f.waived.approved_by}" if f.waived.approved_by else "")
             )
+        elif f.baselined:
+            lines.append(f"    baselined: {f.baselined.reason} (by {f.baselined.by})")
         for rel in f.related:
             lines.append(f"    see {rel.file}:{rel.line}:{rel.column}")
-        if hints and f.hint and not f.waived:
+        if hints and f.hint and not f.accepted:
             lines.append(f"    hint: {f.hint}")
     s = summary(findings, files)
     checked = f" in {s['files']} file{'s' if s.get('files') != 1 else ''}" if files is not None else ""
     verdict = "FAILED" if s["errors"] else "OK"
-    lines.append(f"{verdict}: {s['errors']} error(s), {s['warnings']} warning(s), {s['waived']} waived{checked}")
+    baselined = f", {s['baselined']} baselined" if s["baselined"] else ""  # said once there is a baseline
+    lines.append(
+        f"{verdict}: {s['errors']} error(s), {s['warnings']} warning(s), {s['waived']} waived{baselined}{checked}"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -105,6 +116,8 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "waived": None
         if f.waived is None
         else {"reason": f.waived.reason, "until": f.waived.until, "approved_by": f.waived.approved_by},
+        "fingerprint": f.fingerprint,
+        "baselined": None if f.baselined is None else {"reason": f.baselined.reason, "by": f.baselined.by},
     }
     if f.related:
         out["related"] = [{"file": r.file, "line": r.line, "column": r.column} for r in f.related]
@@ -112,6 +125,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
 
 
 def as_json(findings: list[Finding], files: int | None = None, extra: dict[str, Any] | None = None) -> str:
+    findings = fingerprinted(findings)  # those added after the check (--verify-git) are named here
     doc: dict[str, Any] = {
         "findings": [finding_json(f) for f in findings],
         "summary": summary(findings, files),
@@ -132,11 +146,13 @@ def github(findings: list[Finding], files: int | None = None) -> str:
     findings = _inert(findings, keep="\r\n")  # GitHub's own escaping (%0D, %0A) makes them inert
     lines = []
     for f in findings:
-        level = "error" if f.blocking else ("notice" if f.waived else "warning")
+        level = "error" if f.blocking else ("notice" if f.accepted else "warning")
         title = f"{f.rule} {CATALOGUE[f.rule].title}" if f.rule in CATALOGUE else f.rule
-        msg = f.message + (f" (hint: {f.hint})" if f.hint and not f.waived else "")
+        msg = f.message + (f" (hint: {f.hint})" if f.hint and not f.accepted else "")
         if f.waived:
             msg += f" [waived: {f.waived.reason}]"
+        elif f.baselined:
+            msg += f" [baselined: {f.baselined.reason}]"
         lines.append(
             f"::{level} file={_gh_escape(f.loc.file, True)},line={f.loc.line},col={f.loc.column},"
             f"title={_gh_escape(title, True)}::{_gh_escape(msg)}"
@@ -184,8 +200,10 @@ def junit(findings: list[Finding], files: int | None = None, checked: Iterable[s
 
 
 def sarif(findings: list[Finding], files: int | None = None) -> str:
-    """SARIF 2.1.0 for GitHub code scanning; waived findings become suppressions, not omissions."""
-    findings = _inert(findings)
+    """SARIF 2.1.0 for GitHub code scanning; waived findings become suppressions, not omissions (``inSource``:
+    the waiver is in the record), and so do baselined ones (``external``: the baseline file). Each result's
+    ``partialFingerprints`` carry the finding's fingerprint, so code scanning follows it across edits."""
+    findings = _inert(fingerprinted(findings))
     used = sorted({f.rule for f in findings})
     rules = [
         {
@@ -214,8 +232,11 @@ def sarif(findings: list[Finding], files: int | None = None) -> str:
                 }
             ],
         }
+        res["partialFingerprints"] = {"fesDocs/v1": f.fingerprint}
         if f.waived:
             res["suppressions"] = [{"kind": "inSource", "justification": f.waived.reason}]
+        elif f.baselined:
+            res["suppressions"] = [{"kind": "external", "justification": f.baselined.reason}]
         results.append(res)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

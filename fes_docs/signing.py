@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .atomic import update_bytes
+from .baseline import read_baseline
 from .document import Document
 from .errors import FesDocsError, UsageError
 from .loader import load_bytes
@@ -92,12 +93,14 @@ def sign(root: Path, release: str, role: str, by: str, on: str | None = None) ->
     project = load_project(root)
     rel = find_release(project, release)
     _check_signer(project, rel, role, by)
+    read_baseline(project)  # the entries naming the record count in what is signed
+    baseline = rel.baseline
     done: list[Signed] = []
 
     def edit(raw: bytes) -> bytes:
         current = _parse(raw, rel.file)  # as it is now, under the lock: someone may have signed meanwhile
         _check_signer(project, Release.from_doc(current), role, by)
-        new, signed = _signed(raw, current.data, rel.file, {"role": role, "by": by, "date": when})
+        new, signed = _signed(raw, current.data, rel.file, {"role": role, "by": by, "date": when}, baseline)
         done.append(signed)
         return new
 
@@ -108,11 +111,14 @@ def sign(root: Path, release: str, role: str, by: str, on: str | None = None) ->
     return done[-1]
 
 
-def _signed(raw: bytes, before: Any, file: str, who: dict[str, str]) -> tuple[bytes, Signed]:
-    """The file's bytes with the sign-off written, verified to change nothing else."""
+def _signed(
+    raw: bytes, before: Any, file: str, who: dict[str, str], baseline: list[Any] | None = None
+) -> tuple[bytes, Signed]:
+    """The file's bytes with the sign-off written, verified to change nothing else; ``baseline``: the
+    baseline entries naming the record, which its digest covers."""
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     text = raw[len(bom) :].decode("utf-8")  # it parsed, so it is UTF-8
-    digest = digest_of(before)
+    digest = digest_of(before, baseline or ())
     fields = {**who, "digest": digest}
     role, by = who["role"], who["by"]
     items = before.get("signoffs") if isinstance(before.get("signoffs"), list) else []
@@ -136,7 +142,7 @@ def _signed(raw: bytes, before: Any, file: str, who: dict[str, str]) -> tuple[by
         expected["signoffs"][index].update(fields)
     new = bom + new_text.encode("utf-8")
     after, _problems = load_bytes(new, file)
-    if after is None or after.data != expected or digest_of(after.data) != digest:
+    if after is None or after.data != expected or digest_of(after.data, baseline or ()) != digest:
         raise FesDocsError(
             f"internal error: signing {file} would change more than the sign-off; "
             "the file was left unchanged (please report this with the file)"

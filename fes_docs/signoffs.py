@@ -19,8 +19,12 @@ parsed record with these parts left out:
   must not unsign the record the production gate then asks to be signed.
 
 Everything else counts, **waivers included**: a waiver accepts a risk on the owners' behalf, so one
-added after they signed must be signed again. Comments, quoting, key order and layout do not count
-(the digest is over parsed data), so reformatting never makes a sign-off stale.
+added after they signed must be signed again. So do the **baseline entries** naming the record
+(``Release.baseline``, :mod:`fes_docs.baseline`): they accept its findings as they are. With any, the
+digest is over ``{"record": <canonical content>, "baseline": <the entries, sorted>}``; without, over the
+canonical content alone, so every digest signed before baselines existed stays bound. Comments, quoting,
+key order and layout do not count (the digest is over parsed data), so reformatting never makes a sign-off
+stale.
 
 **States.** A sign-off is ``bound`` (its digest is the record's), ``stale`` (a digest of another
 content), ``malformed`` (not a digest fes-docs writes) or ``unbound`` (no digest). A role is one of those,
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -63,20 +68,28 @@ def canonical_content(data: Any) -> Any:
     return out
 
 
-def canonical_json(data: Any) -> str:
-    return json.dumps(canonical_content(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def digest_of(data: Any) -> str:
-    """``sha256:<hex>`` of a parsed record's canonical form."""
-    return DIGEST_PREFIX + hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+def canonical_json(data: Any, baseline: Sequence[Any] = ()) -> str:
+    """What the digest hashes: the canonical content, with the baseline entries naming the record if any."""
+    content = canonical_content(data)
+    if not baseline:
+        return _json(content)
+    return _json({"record": content, "baseline": sorted(baseline, key=_json)})
+
+
+def digest_of(data: Any, baseline: Sequence[Any] = ()) -> str:
+    """``sha256:<hex>`` of a parsed record's canonical form (and of the baseline entries naming it)."""
+    return DIGEST_PREFIX + hashlib.sha256(canonical_json(data, baseline).encode("utf-8")).hexdigest()
 
 
 def release_digest(rel: Release) -> str:
     """Computed once per loaded record: several rules and the pages ask for it."""
     cached = rel.extra.get("digest")
     if not isinstance(cached, str):
-        cached = rel.extra["digest"] = digest_of(rel.doc.data)
+        cached = rel.extra["digest"] = digest_of(rel.doc.data, rel.baseline)
     return cached
 
 

@@ -258,7 +258,9 @@ def to_json(index: SpecIndex) -> dict[str, Any]:
         "valid": index.valid,
         "version": index.version,
         "operations": [[o.method, o.path] for o in index.operations],
-        "problems": [[p.file, p.line, p.column, p.message, p.severity, p.hint, p.kind] for p in index.problems],
+        "problems": [
+            [p.file, p.line, p.column, p.message, p.severity, p.hint, p.kind, p.pointer] for p in index.problems
+        ],
         "base_paths": index.base_paths,
         "files": index.files,
     }
@@ -273,8 +275,10 @@ def from_json(raw: dict[str, Any]) -> SpecIndex:
         version=raw["version"] if isinstance(raw["version"], str) else None,
         operations=[Operation(str(m), str(p)) for m, p in raw["operations"]],
         problems=[
-            SpecProblem(str(f), int(ln), int(c), str(m), "warning" if s == "warning" else "error", str(h), str(k))
-            for f, ln, c, m, s, h, k in raw["problems"]
+            SpecProblem(
+                str(f), int(ln), int(c), str(m), "warning" if s == "warning" else "error", str(h), str(k), str(j)
+            )
+            for f, ln, c, m, s, h, k, j in raw["problems"]
         ],
         base_paths=[str(p) for p in raw["base_paths"]],
         files=[str(f) for f in raw["files"]],

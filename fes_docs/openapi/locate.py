@@ -24,7 +24,7 @@ import json
 import re
 from typing import Any
 
-from .problems import SpecProblem, worded
+from .problems import SpecProblem, json_pointer, worded
 from .refs import shown_at_key, walk
 from .validate import short_repr
 from .walked import walked
@@ -294,6 +294,7 @@ def _problems(ws: Workspace, claims: list[Claim]) -> list[SpecProblem]:
     for file, path, key, message, hint in claims:
         pos = where[file].key_pos(path) if key else where[file].pos(path)
         out.setdefault(
-            (file, pos.line, pos.column, message), SpecProblem(file, pos.line, pos.column, message, "error", hint)
+            (file, pos.line, pos.column, message),
+            SpecProblem(file, pos.line, pos.column, message, "error", hint, pointer=json_pointer(path)),
         )
     return list(out.values())

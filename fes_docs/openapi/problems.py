@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from ..document import LoadProblem, Pos
 
@@ -23,6 +24,14 @@ class SpecProblem:
     severity: Severity
     hint: str = ""
     kind: str = "invalid"  # missing | unreadable | version | invalid | ref-remote | ref-outside | ref-missing
+    #: Where in ``file``, as an RFC 6901 JSON pointer (:func:`json_pointer`) when known: the finding's subject,
+    #: so its fingerprint survives edits elsewhere in the spec.
+    pointer: str = ""
+
+
+def json_pointer(path: Iterable[Any]) -> str:
+    """``("paths", "/pets", "get")`` as ``/paths/~1pets/get`` (RFC 6901)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
 def problem(

@@ -16,10 +16,11 @@ positions looked up for their paths only; what it cannot place sends the spec to
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from .problems import SpecProblem, problem, worded
+from .problems import SpecProblem, json_pointer, problem, worded
 from .workspace import BASE_URL, Workspace
 
 
@@ -39,4 +40,5 @@ def rust_errors(ws: Workspace, main: str, family: str) -> tuple[list[Any], str |
 def unplaced(main: str, err: Any) -> SpecProblem:
     """An error the Python walk did not find either: reported at the top of the spec, never lost."""
     where = "/".join(str(p) for p in err.instance_path)
-    return problem(main, worded(err.message) + (f" (at {where})" if where else ""), "invalid")
+    found = problem(main, worded(err.message) + (f" (at {where})" if where else ""), "invalid")
+    return replace(found, pointer=json_pointer(err.instance_path))

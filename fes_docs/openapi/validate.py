@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from .problems import SpecProblem, problem, worded
+from .problems import SpecProblem, json_pointer, problem, worded
 from .refs import node_pos, walk
 from .workspace import PathKey, Workspace
 
@@ -196,16 +196,19 @@ class Collector:
         extra = _extra_key(err)
         if extra is not None:
             pos = self.ws.pos(self.main, (*path, extra), key=True)
+            path = (*path, extra)
         else:
             pos = node_pos(self.ws, self.main, path, err.instance)
-        self.add(SpecProblem(self.main, pos.line, pos.column, worded(_short_message(err)), "error", _hint(err)))
+        message = worded(_short_message(err))
+        self.add(SpecProblem(self.main, pos.line, pos.column, message, "error", _hint(err), pointer=json_pointer(path)))
 
     def semantic(self, err: Any, parts: tuple[Any, ...]) -> None:
         """An error of the library's semantic walk at ``parts`` (from the spec's root, through $refs)."""
         self.raw += 1
         file, path, node = walk(self.ws, self.main, parts)
         pos = node_pos(self.ws, file, path, node)
-        self.add(SpecProblem(file, pos.line, pos.column, worded(_short_message(err)), "error", _hint(err)))
+        message = worded(_short_message(err))
+        self.add(SpecProblem(file, pos.line, pos.column, message, "error", _hint(err), pointer=json_pointer(path)))
 
 
 def _schema_path(ws: Workspace, main: str) -> Any:

@@ -25,7 +25,12 @@ Scope = Literal["loader", "release", "project"]
 
 @dataclass(frozen=True)
 class Hit:
-    """What a rule function yields; the runner adds the rule id, default severity and hint."""
+    """What a rule function yields; the runner adds the rule id, default severity and hint.
+
+    ``subject``: what the hit is about beyond its location's own subject (a record location's is its key
+    path), when several hits of a rule share one location — the SQL statement's normalised text
+    (``Statement.normalised``), the checklist item that is missing. It goes into the fingerprint.
+    """
 
     loc: Loc
     message: str
@@ -33,6 +38,7 @@ class Hit:
     hint: str | None = None
     release: str | None = None
     related: tuple[Loc, ...] = ()
+    subject: str = ""
 
 
 ReleaseCheck = Callable[["Project", "Release"], Iterable[Hit]]
@@ -59,6 +65,11 @@ class Rule:
     def can_be_waived(self) -> bool:
         """The waiver rules (FES9xx) can never be waived: a waiver must not vouch for itself."""
         return self.waivable and not self.id.startswith("FES9")
+
+    @property
+    def can_be_baselined(self) -> bool:
+        """The same line as for waivers: what guards every other verdict (integrity) is never accepted as is."""
+        return self.can_be_waived
 
 
 CATALOGUE: dict[str, Rule] = {}
@@ -130,6 +141,7 @@ def rule(rule_id: str) -> Rule:
 # Importing fills the catalogue (kept at the bottom: the modules import the decorators above).
 from . import (  # noqa: E402,F401
     artefacts,
+    baseline,
     binding,
     calendar,
     dryrun,

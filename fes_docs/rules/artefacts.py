@@ -244,7 +244,7 @@ def spec_valid(project: Project) -> Iterator[Hit]:
         yield Hit(project.policy_loc("openapi"), f"OpenAPI spec {spec.file} does not exist")
         return
     for p in spec.problems:
-        yield Hit(Loc.of(p.file, p), p.message, severity=p.severity)
+        yield Hit(Loc(p.file, p.line, p.column, p.pointer), p.message, severity=p.severity)
 
 
 @release_rule(

@@ -86,11 +86,12 @@ def evidence_current(project: Project, rel: Release) -> Iterator[Hit]:
         script = ref.file.rsplit("/", 1)[-1]
         current = project.migrations.checksum(ref.file)
         if script not in recorded:
-            yield Hit(loc, f"{item.evidence} does not cover {script}", severity=severity)
+            yield Hit(loc, f"{item.evidence} does not cover {script}", severity=severity, subject=script)
         elif current is not None and recorded[script] != current:
             yield Hit(
                 loc,
                 f"{item.evidence} is stale: {script} changed since the dry run "
                 f"(checksum {current}, evidence {recorded[script]})",
                 severity=severity,
+                subject=script,
             )

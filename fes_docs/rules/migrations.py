@@ -169,6 +169,7 @@ def change_matches_sql(project: Project, rel: Release) -> Iterator[Hit]:
                     f"{ref.file} is declared {ref.change} but line {st.line} is {st.klass}: {st.kind} ({st.reason})",
                     hint=SAFE_RECIPE if st.klass == "destructive" else None,
                     related=(_sql_loc(project, ref.file, st.line, st.column),),
+                    subject=st.normalised,
                 )
         if a.statements and 0 <= worst < declared:
             yield Hit(
@@ -196,6 +197,7 @@ def idempotent_sql(project: Project, rel: Release) -> Iterator[Hit]:
                 yield Hit(
                     rel.loc(*ref.path, "idempotent"),
                     f"{ref.file}:{st.line} is not re-runnable: {st.kind} ({st.reason})",
+                    subject=st.normalised,
                     hint=guard_advice(project.policy.sql_dialect),
                     related=(_sql_loc(project, ref.file, st.line, st.column),),
                 )
@@ -223,6 +225,7 @@ def unproven_sql(project: Project, rel: Release) -> Iterator[Hit]:
                     rel.loc(*ref.path, "file"),
                     f"{ref.file}:{st.line}: re-run safety of {what} is unproven ({st.reason})",
                     related=(_sql_loc(project, ref.file, st.line, st.column),),
+                    subject=st.normalised,
                 )
 
 
@@ -264,6 +267,7 @@ def undo_keeps_new_objects(project: Project, rel: Release) -> Iterator[Hit]:
                         rel.loc(*ref.path, "file"),
                         f"{undo}:{st.line} drops {names}, created by {ref.file}",
                         related=(_sql_loc(project, undo, st.line, st.column),),
+                        subject=f"{undo}: {st.normalised}",
                     )
 
 
@@ -327,4 +331,5 @@ def unclaimed_safe(project: Project) -> Iterator[Hit]:
             yield Hit(
                 Loc(label, worst.line, worst.column),
                 f"{name} is {who}, yet Flyway applies it: {worst.kind} is {what} ({worst.reason})",
+                subject=worst.normalised,
             )

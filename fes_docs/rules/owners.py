@@ -23,7 +23,12 @@ def owners_named(project: Project, rel: Release) -> Iterator[Hit]:
         if isinstance(raw, dict) and role in raw:  # named, but blank or not a name
             yield Hit(rel.loc("owners", role), f"the {role} owner is blank", hint=f"write a name after `{role}:`")
         else:
-            yield Hit(rel.missing_loc("owners"), f"no {role} owner named", hint=f"add `{role}: <name>` under owners")
+            yield Hit(
+                rel.missing_loc("owners"),
+                f"no {role} owner named",
+                hint=f"add `{role}: <name>` under owners",
+                subject=role,
+            )
 
 
 @release_rule(
@@ -38,6 +43,7 @@ def checklist_present(project: Project, rel: Release) -> Iterator[Hit]:
                 rel.missing_loc("checklist"),
                 f"checklist item {spec.id!r} ({spec.title}) is missing",
                 hint=f"add `- {{id: {spec.id}, done: false}}`",
+                subject=f"id={spec.id}",
             )
 
 

@@ -38,4 +38,5 @@ def no_escapes(project: Project, rel: Release) -> Iterator[Hit]:
                     rel.loc(*ref.path, "file"),
                     f"{ref.file}:{st.line} reaches outside its database: {st.kind} ({st.reason})",
                     related=(Loc(index.file_label(ref.file), st.line, st.column),),
+                    subject=st.normalised,
                 )

@@ -26,7 +26,11 @@ def validation_present(project: Project, rel: Release) -> Iterator[Hit]:
         return
     for key, what in (("health", "health endpoints"), ("smoke", "legacy smoke tests"), ("slo", "SLO bounds")):
         if not rel.validation.get(key):
-            yield Hit(rel.missing_loc("validation"), f"no validation.{key} ({what}) for a release that is {rel.status}")
+            yield Hit(
+                rel.missing_loc("validation"),
+                f"no validation.{key} ({what}) for a release that is {rel.status}",
+                subject=key,
+            )
 
 
 @release_rule(

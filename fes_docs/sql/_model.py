@@ -35,6 +35,13 @@ class Statement:
     #: For a ``DO`` block: the statements its PL/pgSQL body runs, each located in the file.
     inner: tuple[Statement, ...] = field(default=(), repr=False)
 
+    @property
+    def normalised(self) -> str:
+        """The text without its layout (each run of whitespace one space, no closing ``;``): what a finding
+        about this statement is named by (its fingerprint), so re-indenting it or adding lines above it
+        leaves the name alone."""
+        return " ".join(self.text.split()).rstrip(";").rstrip()
+
 
 @dataclass(frozen=True)
 class SqlError:

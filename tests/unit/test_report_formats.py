@@ -246,7 +246,7 @@ def test_summary_is_one_definition() -> None:
     assert (s.errors, s.warnings, s.waived) == (2, 1, 1)
     assert s.fails() and Summary.of(FINDINGS[2:3]).fails(strict_warnings=True)
     assert not Summary.of(FINDINGS[2:]).fails()
-    assert summary(FINDINGS, 4) == {"errors": 2, "warnings": 1, "waived": 1, "files": 4}
+    assert summary(FINDINGS, 4) == {"errors": 2, "warnings": 1, "waived": 1, "baselined": 0, "files": 4}
     assert json.loads(as_json(FINDINGS, 4))["summary"] == summary(FINDINGS, 4)
 
 
