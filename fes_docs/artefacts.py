@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from dataclasses import replace as with_fields
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from pglast.parser import ParseError
 
@@ -49,6 +50,7 @@ from .sql.flyway import (
     version_key,
 )
 from .sql.placeholders import Replaced, relocate
+from .sql.pool import Prefetch
 from .sql.script_config import ConfProblem, ScriptConfig, ScriptReading, inline_directives, parse_conf, reading_for
 from .sql.split import parse_statements
 from .sql.transactions import MIXED_MESSAGE, mixed_offender, outside_transaction
@@ -86,11 +88,20 @@ class MigrationIndex:
     stray_configs: list[str] = field(default_factory=list)
     _analyses: dict[str, Analysis] = field(default_factory=dict)
     _replaced: dict[str, Replaced] = field(default_factory=dict)
+    _prefetch: Prefetch | None = None
+    _prefetched: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def build(
         cls, inputs: ProjectInputs, policy: Policy, releases: list[Release], cache: Cache | None = None
     ) -> MigrationIndex:
+        index = cls.read(inputs, policy, cache)
+        index.claim(releases)
+        return index
+
+    @classmethod
+    def read(cls, inputs: ProjectInputs, policy: Policy, cache: Cache | None = None) -> MigrationIndex:
+        """The folder's files, read and indexed; no claims yet (the records may still be loading)."""
         folder = policy.migrations_dir
         path = inputs.inside(folder) if folder else None
         exists = path is not None and path.is_dir()
@@ -126,11 +137,26 @@ class MigrationIndex:
                     mf = unreadable_migration(relpath, message, inputs.root / label)
                 index.files[relpath] = index._with_flyway_checksum(relpath, mf)
             index.stray_configs = sorted(f"{c}.conf" for c in index.configs if c not in index.files)
+        return index
+
+    def claim(self, releases: list[Release]) -> None:
+        """Record which release lists which file."""
         for rel in releases:
             for ref in rel.migrations:
                 if ref.file:
-                    index.claims.setdefault(ref.file, []).append(Claim(rel, ref))
-        return index
+                    self.claims.setdefault(ref.file, []).append(Claim(rel, ref))
+
+    def start_analyses(self) -> None:
+        """Analyse, in worker processes, every file the cache does not know yet, while the caller goes on
+        (a one-shot run: :mod:`fes_docs.sql.pool` decides whether a pool pays); :meth:`analysis` collects."""
+        jobs: dict[str, str] = {}
+        for name in self.files:
+            text = self._analysis_text(name)
+            if text is not None:
+                key = digest(self.dialect, text)
+                if key not in jobs and (self.cache is None or self.cache.get(SQL, key) is None):
+                    jobs[key] = text
+        self._prefetch = Prefetch.start(list(jobs.items()), self.dialect)
 
     def _read_configs(self, inputs: ProjectInputs, policy: Policy) -> None:
         """Every ``<script>.sql.conf`` under the folder, parsed, by its script's relpath."""
@@ -186,6 +212,17 @@ class MigrationIndex:
     def get(self, name: str | None) -> MigrationFile | None:
         return self.files.get(name) if name else None
 
+    def _analysis_text(self, name: str) -> str | None:
+        """The text the SQL analysis parses for ``name``; None when there is none to parse (a read error,
+        a placeholder Flyway has no value for)."""
+        mf = self.files[name]
+        if mf.read_error is not None:
+            return None
+        replaced = self.replaced(name)
+        if replaced is not None and replaced.unresolved:
+            return None
+        return replaced.text if replaced is not None else ""
+
     def analysis(self, name: str | None) -> Analysis | None:
         mf = self.get(name)
         if mf is None or name is None:
@@ -202,20 +239,30 @@ class MigrationIndex:
                 self._analyses[name] = Analysis((), SqlError(line, column, first.message), None)
                 return self._analyses[name]
             text = replaced.text if replaced is not None else ""
-            key = digest(self.dialect, text)
-            hit = self.cache.get(SQL, key) if self.cache else None
-            try:
-                if hit is None:
-                    raise KeyError(key)
-                self._analyses[name] = analysis_from_json(hit)
-            except (KeyError, TypeError, ValueError):  # a miss or an unreadable entry
-                result = analyze(text, self.dialect)
-                self._analyses[name] = result
-                if self.cache:
-                    self.cache.put(SQL, key, analysis_to_json(result))
+            self._analyses[name] = self._analysed(text)
             if replaced is not None and mf.text is not None:
                 self._analyses[name] = relocate(self._analyses[name], replaced, mf.text)
         return self._analyses[name]
+
+    def _analysed(self, text: str) -> Analysis:
+        """The analysis of ``text``: from the cache, from the workers (:meth:`start_analyses`), or parsed now."""
+        key = digest(self.dialect, text)
+        if self._prefetch is not None:
+            self._prefetched, self._prefetch = self._prefetch.take(), None
+        for raw, new in ((self.cache.get(SQL, key) if self.cache else None, False), (self._prefetched.get(key), True)):
+            if raw is None:
+                continue
+            try:
+                result = analysis_from_json(raw)
+            except (KeyError, TypeError, ValueError):  # an unreadable cache entry: as a miss
+                continue
+            if new and self.cache:
+                self.cache.put(SQL, key, raw)
+            return result
+        result = analyze(text, self.dialect)
+        if self.cache:
+            self.cache.put(SQL, key, analysis_to_json(result))
+        return result
 
     def mixed_refusal(self, name: str) -> tuple[int, int, str] | None:
         """Where and why Flyway's mixed check refuses ``name`` (Flyway's rule: it applies only without

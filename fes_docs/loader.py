@@ -126,7 +126,19 @@ def _syntax_problem(text: str, exc: yaml.YAMLError) -> LoadProblem:
 # An alias token starts with '*' at the start of the text, after a space or line break, or after a flow
 # indicator or a flow-context ':' / '?' (libyaml's scanner). A '*' anywhere else (``count(*)``, ``a*b``) is
 # part of a scalar; a miss here is only ever a false alarm that runs the guard.
-_ALIAS = re.compile(r"(?:^|[\s\[\]{},:?\ufeff])\*")
+_BEFORE_ALIAS = re.compile(r"[\s\[\]{},:?\ufeff]")
+
+
+def _may_alias(text: str) -> bool:
+    """Whether ``text`` may hold an alias token (see above): each '*' found, the character before it looked at."""
+    at = text.find("*")
+    while at >= 0:
+        if at == 0 or _BEFORE_ALIAS.match(text, at - 1):
+            return True
+        at = text.find("*", at + 1)
+    return False
+
+
 _BRACKETS = re.compile(r"[\[\]{}]")
 # libyaml composes recursively in C: ~100,000 nested flow brackets crash the interpreter. Block
 # nesting costs at least one column per level, so a size-limited file cannot nest deep that way;
@@ -347,7 +359,7 @@ def load_text(
     try:
         _bracket_guard(text)
         node = loader.get_single_node()
-        if node is not None and _ALIAS.search(text):  # no alias token, nothing to measure
+        if node is not None and _may_alias(text):  # no alias token, nothing to measure
             _alias_guard(node, max_nodes, max_alias_nodes)
         if node is not None:
             walker.doc.data = walker.walk(node, 0)

@@ -25,7 +25,7 @@ from .findings import Finding, Loc, finding_from_json, finding_to_json
 from .inputs import InputError, ProjectInputs
 from .loader import load_bytes
 from .model import Policy, Release
-from .schema import policy_schema, release_schema, schema_findings
+from .schema import policy_schema, release_schema, schema_checker, schema_findings
 
 if TYPE_CHECKING:
     from .openapi import SpecIndex
@@ -54,6 +54,7 @@ class Project:
     cache: Cache | None = None
     inputs: ProjectInputs = field(default=None)  # type: ignore[assignment]  # set in __post_init__
     _spec_worker: Any = None
+    _sql_index: MigrationIndex | None = None  # read early by start_sql_workers, claimed once the records are in
 
     def __post_init__(self) -> None:
         if self.inputs is None:
@@ -85,7 +86,15 @@ class Project:
 
     @cached_property
     def migrations(self) -> MigrationIndex:
-        return MigrationIndex.build(self.inputs, self.policy, self.releases, self.cache)
+        index = self._sql_index or MigrationIndex.read(self.inputs, self.policy, self.cache)
+        index.claim(self.releases)
+        return index
+
+    def start_sql_workers(self) -> None:
+        """Read the migrations and start their SQL analysis in worker processes before the records load
+        (:meth:`MigrationIndex.start_analyses`): the records are read on this core meanwhile."""
+        self._sql_index = MigrationIndex.read(self.inputs, self.policy, self.cache)
+        self._sql_index.start_analyses()
 
     @cached_property
     def spec(self) -> SpecIndex:
@@ -236,12 +245,15 @@ def release_files(root: Path, releases_dir: str = RELEASES_DIR) -> list[Path]:
     return [inputs.root / rel for rel in release_names(inputs, releases_dir)]
 
 
-def load_release_bytes(data: bytes, rel: str, policy: Policy) -> tuple[Release | None, list[Finding], Document | None]:
-    """Parse and schema-check one release file's bytes (the cacheable unit of work)."""
+def load_release_bytes(
+    data: bytes, rel: str, policy: Policy, check: Callable[[Document], list[Finding]] | None = None
+) -> tuple[Release | None, list[Finding], Document | None]:
+    """Parse and schema-check one release file's bytes (the cacheable unit of work); ``check``: the
+    policy's :func:`~fes_docs.schema.schema_checker`, when the caller checks many files."""
     doc, problems = load_bytes(data, rel)
     if doc is None:
         return None, [problem_finding(rel, p) for p in problems], None
-    findings = schema_findings(doc, release_schema(policy, editor=False))
+    findings = (check or schema_checker(release_schema(policy, editor=False)))(doc)
     if not isinstance(doc.data, dict):
         return None, findings, doc
     return Release.from_doc(doc), findings, doc
@@ -275,6 +287,7 @@ def load_releases(
 ) -> tuple[list[Release], list[Finding]]:
     """Load every release file, reusing parsed documents and schema findings of unchanged files."""
     pol = policy_digest(policy)
+    check = schema_checker(release_schema(policy, editor=False))
     releases: list[Release] = []
     names, findings = scan_releases(inputs, releases_dir)
     for rel_name in names:
@@ -303,7 +316,7 @@ def load_releases(
             found = [finding_from_json(f) for f in hit["findings"]]
             release = Release.from_doc(doc) if doc is not None and isinstance(doc.data, dict) else None
         except (KeyError, TypeError, ValueError):  # a miss, or an entry this code cannot read: recompute
-            release, found, doc = load_release_bytes(data, rel_name, policy)
+            release, found, doc = load_release_bytes(data, rel_name, policy, check)
             if doc is not None:
                 doc.compact()
             if cache:
@@ -328,19 +341,24 @@ def load_project(
     use_cache: bool | None = None,
     parallel_spec: bool = False,
     cache: Cache | None = None,
+    parallel_sql: bool = False,
 ) -> Project:
     """Read the policy and every release file under ``releases/`` (unchanged files from the cache).
 
     ``cache``: the run's cache, when the caller keeps its own entries in it too (else one is made,
-    enabled per ``use_cache``).
+    enabled per ``use_cache``). ``parallel_spec``, ``parallel_sql``: validate a large spec, analyse many
+    migrations, in forked processes meanwhile — opt-in, as only a one-shot run (not a long-lived, threaded
+    server) should fork.
     """
     root = root.resolve()
     inputs = ProjectInputs(root)
     policy, findings = load_policy(root, releases_dir, inputs)
     cache = cache if cache is not None else Cache(root, use_cache)
     project = Project(root, policy, [], findings, releases_dir, today, cache, inputs)
-    if parallel_spec:  # opt-in: only a one-shot CLI run should fork (not a long-lived, threaded server)
+    if parallel_spec:
         project.start_spec_worker()
+    if parallel_sql:
+        project.start_sql_workers()
     releases, release_findings = load_releases(inputs, releases_dir, policy, cache)
     findings.extend(release_findings)
     project.releases = releases

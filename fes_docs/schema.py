@@ -17,16 +17,18 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError, best_match
 
 from .document import Document
-from .findings import Finding, Loc, did_you_mean
+from .findings import FINGERPRINT_PATTERN, Finding, Loc, did_you_mean, key_path
 from .model import DEFAULT_POLICY, PROGRESS_STEPS, ROLLBACK_ROLE, STATUSES, Policy
 from .policy_settings import SCHEMA_PROPERTIES, ZONED_DATETIME
+
+if TYPE_CHECKING:  # jsonschema runs only for a file the fast check rejects: not imported before then
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_ID_BASE = "https://fes-docs.example.org/schemas"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -151,6 +153,25 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
             "description": "new module endpoints (§3.3, §7.3)",
             "items": _s("METHOD /path/{param}", pattern=rf"^({'|'.join(METHODS)}) /\S*$"),
         },
+        "api": _obj(
+            {
+                "breaking": {
+                    "type": "array",
+                    "description": "breaking API changes this release makes, each one declared (fes-docs api-diff)",
+                    "items": _obj(
+                        {
+                            "endpoint": _s("METHOD /path/{param}", pattern=rf"^({'|'.join(METHODS)}) /\S*$"),
+                            "change": _s("a change rule's id or name (FES851, api-removed-without-deprecation)", minLength=1),
+                            "reason": _s("why the break is acceptable", minLength=1),
+                            "consumers_notified": {"type": "boolean", "description": "the API's consumers were told"},
+                            "note": _s("free text"),
+                        },
+                        ["endpoint", "change", "reason", "consumers_notified"],
+                    ),
+                }
+            },
+            description="the API changes this release makes (§3.3)",
+        ),
         "validation": _obj(
             {
                 "health": {"type": "array", "items": _s("health endpoint"), "minItems": 1},
@@ -210,15 +231,20 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
         "reattempt_of": _s("id of the release this one re-attempts (§6.6)"),
         "waivers": {
             "type": "array",
-            "description": "reasoned, visible exceptions to one rule",
+            "description": "reasoned, visible exceptions to one rule, or to one finding (its fingerprint)",
             "items": _obj(
                 {
                     "rule": _s("rule id", pattern=r"^FES\d{3}$"),
+                    "fingerprint": _s(
+                        "one finding's fingerprint (`fes-docs validate --format json`), instead of its whole rule",
+                        pattern=FINGERPRINT_PATTERN,
+                    ),
                     "reason": _s("why this is safe", minLength=1),
                     "until": _s("YYYY-MM-DD expiry", pattern=DATE),
                     "approved_by": _s("who accepted the risk"),
                 },
-                ["rule", "reason"],
+                ["reason"],
+                anyOf=[{"required": ["rule"]}, {"required": ["fingerprint"]}],
             ),
         },
         "progress": {
@@ -376,10 +402,15 @@ def _is_number(_checker: Any, value: Any) -> bool:
     return _is_integer(_checker, value)  # an int beyond ±2**63 is no number a record can mean either
 
 
-_StrictValidator = validators.extend(
-    Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number}),
-)
+@lru_cache(maxsize=1)
+def _strict_validator() -> Any:
+    """Draft 2020-12 with :func:`_is_integer` and :func:`_is_number` (jsonschema imported on first use)."""
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(
+        Draft202012Validator,
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number}),
+    )
 
 
 def _odd_number(value: Any) -> bool:
@@ -393,10 +424,15 @@ def _odd_numbers(data: Any) -> bool:
     stack = [data]
     while stack:
         value = stack.pop()
-        if isinstance(value, dict):
+        kind = type(value)  # loaded data holds exactly these types: compared first, as the common case
+        if kind is str or kind is bool or value is None:
+            continue
+        if kind is dict:
             stack.extend(value.values())
-        elif isinstance(value, list):
+        elif kind is list:
             stack.extend(value)
+        elif isinstance(value, dict | list):
+            stack.extend(value.values() if isinstance(value, dict) else value)
         elif _odd_number(value):
             return True
     return False
@@ -405,7 +441,7 @@ def _odd_numbers(data: Any) -> bool:
 @lru_cache(maxsize=8)
 def _validator(schema_json: str) -> Draft202012Validator:
     """Validators are built once per schema: building one per file costs ~10x the validation itself."""
-    validator: Draft202012Validator = _StrictValidator(json.loads(schema_json))
+    validator: Draft202012Validator = _strict_validator()(json.loads(schema_json))
     return validator
 
 
@@ -435,6 +471,8 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
     path = tuple(err.absolute_path)
     where = _where(path)
     if err.context and err.validator in ("oneOf", "anyOf"):
+        from jsonschema.exceptions import best_match
+
         inner = best_match(err.context)
         inner_path = tuple(err.absolute_path) + tuple(inner.relative_path)
         err, path, where = inner, inner_path, _where(inner_path)
@@ -443,7 +481,7 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
         for key in sorted(set(err.instance) - set(allowed)):
             p = doc.key_pos((*path, key))
             yield Finding(
-                Loc(doc.file, p.line, p.column),
+                Loc(doc.file, p.line, p.column, key_path(doc.data, (*path, key))),
                 "FES011",
                 "error",
                 f"unknown key {key!r} in {where}{did_you_mean(key, allowed)}",
@@ -451,7 +489,7 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
             )
         return
     p = doc.pos(path)
-    loc = Loc(doc.file, p.line, p.column)
+    loc = Loc(doc.file, p.line, p.column, key_path(doc.data, path))
     v = err.validator
     if v == "required":
         missing = str(err.message).split("'")[1] if "'" in err.message else err.message
@@ -513,7 +551,16 @@ def _excerpt(value: Any) -> str:
 
 def schema_findings(doc: Document, schema: dict[str, Any]) -> list[Finding]:
     """Every schema violation of one document, located at the offending key or value."""
+    return _check(doc, json.dumps(schema, sort_keys=True))
+
+
+def schema_checker(schema: dict[str, Any]) -> Callable[[Document], list[Finding]]:
+    """:func:`schema_findings` against one schema, serialised once for the many documents checked with it."""
     key = json.dumps(schema, sort_keys=True)
+    return lambda doc: _check(doc, key)
+
+
+def _check(doc: Document, key: str) -> list[Finding]:
     if not _odd_numbers(doc.data):  # the fast check counts 5000000.0 as an integer; the strict one does not
         try:
             _fast(key)(doc.data)

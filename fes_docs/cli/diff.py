@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..diffing import diff_revisions
 from .common import add_root, root_of, write_out
 
 
@@ -20,5 +19,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..diffing import diff_revisions  # start-up: each subcommand imports its core on use (issue 14)
+
     write_out(diff_revisions(root_of(args), args.base, args.head, args.today), args.output)
     return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..scaffold import new_release
 from .common import add_root, root_of
 
 
@@ -33,6 +32,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..scaffold import new_release  # start-up: each subcommand imports its core on use (issue 14)
+
     root = root_of(args)
     path = new_release(root, args.id, args.phase, from_id=args.from_id, owners=args.owner, flags=args.flag)
     print(f"wrote {path.relative_to(root).as_posix()}; next: fill it in, then `fes-docs validate`")

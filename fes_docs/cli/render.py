@@ -15,7 +15,6 @@ from ..atomic import write_text
 from ..check import check_project
 from ..errors import UsageError
 from ..project import RELEASES_DIR, load_project
-from ..render import site_files
 from .common import add_root, root_of
 
 
@@ -65,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--out {out} exists and is not a folder")
     except OSError as exc:  # e.g. a name longer than the file system allows
         raise UsageError(f"--out {str(out)[:200]} cannot be used: {exc.strerror or exc}") from None
+    from ..render import site_files  # start-up: each subcommand imports its core on use (issue 14)
+
     result = check_project(load_project(root, releases_dir=args.releases_dir))
     pages = site_files(result)
     try:

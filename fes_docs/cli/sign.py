@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..signing import sign
 from .common import add_root, root_of
 
 
@@ -19,6 +18,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..signing import sign  # start-up: each subcommand imports its core on use (issue 14)
+
     done = sign(root_of(args), args.release, args.role, args.by, args.date)
     print(f"{done.action} {done.role} sign-off by {done.by} on {done.date} in {done.file} ({done.digest[:19]}…)")
     return 0

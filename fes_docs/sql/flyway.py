@@ -29,6 +29,7 @@ import codecs
 import re
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -135,6 +136,7 @@ def format_version(v: tuple[int, ...]) -> str:
     return ".".join(str(p) for p in v)
 
 
+@lru_cache(maxsize=16_384)  # a pure function of its arguments, asked several times per file per run
 def parse_name(
     filename: str,
     *,
