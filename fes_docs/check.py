@@ -272,6 +272,8 @@ def cap_findings(findings: list[Finding], limit: int = MAX_PER_RULE_AND_FILE) ->
     groups: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
         groups.setdefault((f.rule, f.loc.file), []).append(f)
+    if all(len(items) <= limit for items in groups.values()):
+        return findings  # nothing to cut: as sorted already
     out: list[Finding] = []
     for (rule, file), items in groups.items():
         out.extend(items[:limit])

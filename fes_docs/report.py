@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
-from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
 from .findings import Finding, Summary, fingerprinted
@@ -168,6 +167,8 @@ def junit(findings: list[Finding], files: int | None = None, checked: Iterable[s
     file a finding points at. A case with blocking findings has one ``<failure>`` listing them; every
     case has exactly one ``<system-out>`` with all of its findings (or "no findings").
     """
+    from xml.sax.saxutils import escape, quoteattr  # start-up: it loads urllib.request, for this format only
+
     findings = _inert(findings)
     by_file: dict[str, list[Finding]] = {inert(file): [] for file in checked}
     for f in findings:
