@@ -1,11 +1,13 @@
-"""The MkDocs plugin ``fes-docs``: a thin shell that checks the records once per build and serves the
-rendered pages from memory.
+"""The MkDocs plugin ``fes-docs``: a thin shell that checks the records once per build and hands MkDocs
+the rendered pages as generated files (``mkdocs build``: files a forked worker wrote to a temporary
+folder, removed after the build; ``mkdocs serve``: from memory). Nothing is written to ``docs_dir``.
 
 It uses only public names of ``mkdocs.plugins``, ``mkdocs.config``, ``mkdocs.structure.files``,
 ``mkdocs.utils.nest_paths`` (how MkDocs builds a nav from the files) and ``mkdocs.exceptions`` so that
 it also runs unmodified under ProperDocs (which aliases ``mkdocs.*``).
-The checking is :func:`fes_docs.check.check_project`, the pages are :func:`fes_docs.render.render_pages`:
-the site and ``fes-docs validate`` can never disagree.
+The checking is :func:`fes_docs.check.check_project`, the pages are :func:`fes_docs.render.render_pages`,
+both run by :func:`fes_docs.render.site.build_site` (in a forked process for a one-shot build, see
+:mod:`fes_docs.render.site`): the site and ``fes-docs validate`` can never disagree.
 
 How findings reach the build:
 
@@ -19,7 +21,7 @@ How findings reach the build:
 
 from __future__ import annotations
 
-import time
+import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
@@ -32,20 +34,9 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key
 from mkdocs.utils import nest_paths
 
-from .check import Result, check_project
-from .errors import ConfigError
 from .findings import Finding, Summary
-from .project import load_project
-from .render import (
-    OVERVIEW_PAGES,
-    STYLESHEET,
-    nav_paths,
-    release_slugs,
-    render_config_error,
-    site_files,
-    site_nav,
-    stylesheet,
-)
+from .render import OVERVIEW_PAGES, STYLESHEET, nav_paths
+from .render.site import SiteBuild, build_site, build_site_in_worker
 
 log = get_plugin_logger(__name__)
 
@@ -108,7 +99,8 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         super().__init__()
         self._command: Command | None = None
-        self._result: Result | None = None
+        self._watched: list[Path] = []  # the spec and the migrations folder, which `mkdocs serve` watches
+        self._folder: tempfile.TemporaryDirectory[str] | None = None  # the worker's files, until post_build
         self._failing = 0
         self._slugs: dict[str, str] = {}  # release file -> folder, kept across `mkdocs serve` rebuilds
 
@@ -118,7 +110,7 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
         self._command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        self._result = None
+        self._watched = []
         self._failing = 0
         pages_dir = self._pages_dir()
         enable_extensions(config)
@@ -129,32 +121,21 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         pages_dir = self._pages_dir()
-        start = time.perf_counter()
-        try:
-            # a one-shot build may validate a large OpenAPI spec in a forked process; a live server may not
-            result = check_project(
-                load_project(
-                    self._root(config), releases_dir=self.config.releases_dir, parallel_spec=self._command == "build"
-                )
-            )
-        except ConfigError as exc:
-            log.error(str(exc))
+        root = self._root(config)
+        site = self._build(root)
+        if site.error is not None:
+            log.error(site.error)
             self._failing += 1
-            pages = render_config_error(str(exc))
-            pages[STYLESHEET] = stylesheet()
-            entries: list[Any] = [{title: path} for title, path in OVERVIEW_PAGES]
         else:
-            self._result = result
-            checked = time.perf_counter()
-            self._report(result.findings)
-            pages = site_files(result, self._slugs)
-            self._slugs = release_slugs(result, self._slugs)
-            entries = site_nav(result)
+            self._report(site.findings)
+            self._slugs = site.slugs
             log.debug(
-                f"checked {len(result.project.releases)} records in {checked - start:.2f} s, "
-                f"rendered {len(pages)} files in {time.perf_counter() - checked:.2f} s"
+                f"checked {site.releases} records in {site.seconds[0]:.2f} s, "
+                f"rendered {len(site.paths())} files in {site.seconds[1]:.2f} s"
             )
-        generated = {f"{pages_dir}/{path}" for path in pages}
+        self._watched = [root / p for p in site.watched]
+        entries = site.nav
+        generated = {f"{pages_dir}/{path}" for path in site.paths()}
         if self.config.nav_section:
             if config.nav is None:  # MkDocs would build it from the files; build it so, plus the section
                 own = sorted(files.documentation_pages(), key=file_sort_key)
@@ -162,17 +143,28 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
                 config.nav = nest_paths(listed)  # type: ignore[no-untyped-call]
             insert_nav(config.nav, self.config.nav_section, pages_dir, entries)
         in_nav = nav_paths(entries) if self.config.nav_section else {p for _, p in OVERVIEW_PAGES}
-        for path, text in pages.items():
+        for path in site.paths():
             uri = f"{pages_dir}/{path}"
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 log.info(f"{uri} in docs_dir is replaced by the generated page")
                 files.remove(existing)
             inclusion = InclusionLevel.UNDEFINED if path in in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, uri, content=text, inclusion=inclusion))
+            if path in site.written:  # MkDocs reads it when it needs it, as it reads a docs folder
+                file = File.generated(config, uri, abs_src_path=site.written[path], inclusion=inclusion)
+            else:
+                file = File.generated(config, uri, content=site.files[path], inclusion=inclusion)
+            files.append(file)
         return files
 
+    def on_build_error(self, *, error: Exception) -> None:
+        self._discard()
+
+    def on_shutdown(self) -> None:
+        self._discard()
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._discard()  # every page is built and every file copied: the worker's files are not read again
         # --strict already aborts on the logged errors (with MkDocs' own message); serve must survive.
         if self._failing and self.config.fail_on_error and not config.strict and self._command != "serve":
             n = self._failing
@@ -182,16 +174,30 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
             )
 
     def on_serve(self, server: _Server, /, *, config: MkDocsConfig, builder: Callable[..., Any]) -> None:
-        root = self._root(config)
-        watched = [root / self.config.releases_dir]
-        if self._result is not None:
-            policy = self._result.project.policy
-            watched += [root / p for p in (policy.openapi, policy.migrations_dir) if p]
-        for path in watched:
+        for path in [self._root(config) / self.config.releases_dir, *self._watched]:
             if path.exists():
                 server.watch(str(path))
 
     # -- helpers --------------------------------------------------------------------------------
+    def _build(self, root: Path) -> SiteBuild:
+        """A one-shot build checks and renders in a forked worker that writes the files into a temporary
+        folder (the records' data never joins MkDocs' process, see :mod:`fes_docs.render.site`); a live
+        server runs threads, so it may not fork: it builds in-process and hands the pages over in memory."""
+        self._discard()
+        if self._command in ("build", "gh-deploy"):
+            try:
+                self._folder = tempfile.TemporaryDirectory(prefix="fes-docs-pages-")
+            except OSError:  # nowhere to write: in-process, in memory
+                pass
+            else:
+                return build_site_in_worker(root, self.config.releases_dir, Path(self._folder.name), self._slugs)
+        return build_site(root, self.config.releases_dir, self._slugs)
+
+    def _discard(self) -> None:
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
     def _root(self, config: MkDocsConfig) -> Path:
         if self.config.root:
             return Path(self.config.root)

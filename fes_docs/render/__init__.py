@@ -47,7 +47,11 @@ def render_pages(result: Result, previous: Mapping[str, str] | None = None) -> d
 
     ``previous`` (release file -> folder, see :func:`release_slugs`) is what a live preview rendered
     last: a record that stopped parsing keeps its folder, and its pages say why it cannot be read."""
-    site = Site(result)
+    return pages_of(Site(result), previous)
+
+
+def pages_of(site: Site, previous: Mapping[str, str] | None = None) -> dict[str, str]:
+    """:func:`render_pages` for a :class:`~.context.Site` already made (one per build serves every page)."""
     pages = {
         "index.md": dashboard(site),
         "flags.md": flags(site),
@@ -67,9 +71,13 @@ def render_pages(result: Result, previous: Mapping[str, str] | None = None) -> d
 def site_files(result: Result, previous: Mapping[str, str] | None = None) -> dict[str, str]:
     """Everything that goes into the pages folder: the pages, ``releases.json`` (the same data for
     machines, see docs/releases-json.md) and the pages' stylesheet (:mod:`.style`)."""
+    return files_of(Site(result), previous)
 
-    files = render_pages(result, previous)
-    files[EXPORT_FILE] = dump_releases_json(result)
+
+def files_of(site: Site, previous: Mapping[str, str] | None = None) -> dict[str, str]:
+    """:func:`site_files` for a :class:`~.context.Site` already made."""
+    files = pages_of(site, previous)
+    files[EXPORT_FILE] = dump_releases_json(site.result)
     files[STYLESHEET] = stylesheet()
     return dict(sorted(files.items()))
 
@@ -82,7 +90,11 @@ def site_nav(result: Result) -> list[Any]:
 
 def release_slugs(result: Result, previous: Mapping[str, str] | None = None) -> dict[str, str]:
     """Release file -> the folder its pages are in (what a live preview passes back as ``previous``)."""
-    site = Site(result)
+    return slugs_of(Site(result), previous)
+
+
+def slugs_of(site: Site, previous: Mapping[str, str] | None = None) -> dict[str, str]:
+    """:func:`release_slugs` for a :class:`~.context.Site` already made."""
     return {**(previous or {}), **site.slugs}
 
 

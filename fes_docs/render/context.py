@@ -7,12 +7,14 @@ page, and how a sign-off or checklist state is worded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from ..check import RecordOwner, Result
 from ..findings import Finding, Summary
-from ..model import Flag, Release, deploy_order
+from ..model import Flag, Release, deploy_order, parse_datetime
 from ..project import POLICY_FILE, Project
 from ..signoffs import NOT_REQUIRED, NOT_YET, DisplayState, role_state
 from ..sql.flyway import parse_name
@@ -56,6 +58,29 @@ def _release_order(rel: Release) -> tuple[bool, int, str, str, str]:
     return (rel.phase is None, rel.phase or 0, rel.window_start or "", rel.key, rel.file)
 
 
+def window_start(rel: Release) -> datetime | None:
+    """The window's start as an aware time (no offset reads as UTC), or None when it does not read."""
+    when = parse_datetime(rel.window_start) if rel.window_start else None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when
+
+
+def window_order(releases: Sequence[Release]) -> list[Release]:
+    """Releases by window start (offsets honoured), then id and file; those without a readable window last."""
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(releases, key=lambda r: ((start := window_start(r)) is None, start or far, r.key, r.file))
+
+
+def _next_up(by_window: list[Release]) -> Release | None:
+    dated = [r for r in by_window if window_start(r) is not None and not r.cancelled]
+    for wanted in (("in-progress",), ("approved", "planned", "draft")):
+        for rel in dated:
+            if rel.status in wanted:
+                return rel
+    return None
+
+
 @dataclass
 class Site:
     """The checked project plus the decisions shared by all pages."""
@@ -66,6 +91,10 @@ class Site:
     findings_by_file: dict[str, list[Finding]] = field(init=False)  # release file -> its findings
     unplaced: list[Finding] = field(init=False)  # findings no release page shows
     order: list[Release] = field(init=False)  # the deploy order (fes_docs.model.deploy_order)
+    by_window: list[Release] = field(init=False)  # the dashboard's and the timeline's order (window_order)
+    # The release in its window (``in-progress``) or, failing that, the next one to deploy: the first in
+    # window order that is approved, planned or a draft. No clock is read: the records say it.
+    next_up: Release | None = field(init=False)
     # Indexes of the questions every release's pages ask about all the others (who went out after it,
     # who owns a flag, which release has a key): built once, so a page costs the same whatever the
     # number of releases, and a site of n releases renders in O(n), not O(n²).
@@ -80,6 +109,8 @@ class Site:
     def __post_init__(self) -> None:
         self.releases = sorted(self.result.project.releases, key=_release_order)
         self.order = deploy_order(self.releases)
+        self.by_window = window_order(self.releases)
+        self.next_up = _next_up(self.by_window)
         self._position = {id(rel): i for i, rel in enumerate(self.order)}
         self._deployed = [r for r in self.order if r.status == "released"]
         self._by_key, self._raisers, self._reattempts, self._owners, self._states = {}, {}, {}, {}, {}

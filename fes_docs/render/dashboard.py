@@ -17,7 +17,7 @@ from .blocks import document, table
 from .context import SIGN_TEXT, Site
 from .escape import md_escape
 from .findings import counts
-from .timeline import current_release, timeline, window_order
+from .timeline import timeline
 
 
 def phase_title(phase: int | None) -> str:
@@ -46,13 +46,13 @@ def dashboard(site: Site) -> str:
             + "\n\n    They have no runbook; see [project findings](problems.md).\n"
         )
     legend = ", ".join(SIGN_TEXT.values())
-    current = current_release(site)
+    current = site.next_up
     blocks.append(
         "Every release in window order. ▶ marks the release in or next to its window. "
         f"Sign-offs per owner role (§8): {legend} (sign-offs are due from status approved on; "
         "cancelled releases need none). Checklist: items done of the policy's checklist (§3)."
     )
-    rows = [_row(site, rel, roles, rel is current) for rel in window_order(site.releases)]
+    rows = [_row(site, rel, roles, rel is current) for rel in site.by_window]
     if rows:
         blocks += [DASHBOARD_MARKER, table(HEADERS, rows)]  # the marker: on a phone, one card per row
     else:

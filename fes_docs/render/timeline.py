@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from ..model import Release, parse_datetime
 from .context import Site
+from .context import window_start as _start
 
 WIDTH = 480
 LABEL = 150  # the left column: release or flag names
@@ -49,35 +50,11 @@ def _text(value: str, limit: int = 34) -> str:
     return html.escape(flat, quote=True)
 
 
-def _start(rel: Release) -> datetime | None:
-    when = parse_datetime(rel.window_start) if rel.window_start else None
-    if when is not None and when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when
-
-
 def _end(rel: Release, start: datetime) -> datetime:
     when = parse_datetime(rel.window_end) if rel.window_end else None
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when if when is not None and when > start else start
-
-
-def window_order(releases: Sequence[Release]) -> list[Release]:
-    """Releases by window start (offsets honoured), then id and file; those without a readable window last."""
-    far = datetime.max.replace(tzinfo=UTC)
-    return sorted(releases, key=lambda r: ((start := _start(r)) is None, start or far, r.key, r.file))
-
-
-def current_release(site: Site) -> Release | None:
-    """The release in its window (``in-progress``) or, failing that, the next one to deploy: the first
-    in window order that is approved, planned or a draft. No clock is read: the records say it."""
-    dated = [r for r in window_order(site.releases) if _start(r) is not None and not r.cancelled]
-    for wanted in (("in-progress",), ("approved", "planned", "draft")):
-        for rel in dated:
-            if rel.status in wanted:
-                return rel
-    return None
 
 
 #: Releases a picture shows at most: the ones around the release in or next to its window. A picture of a
@@ -88,10 +65,10 @@ MAX_RELEASES = 40
 def shown(site: Site) -> list[Release]:
     """The releases the pictures draw: all of them up to :data:`MAX_RELEASES`, else that many around the
     current one in window order (a quarter before it, the rest after), or the most recent when all shipped."""
-    ordered = [rel for rel in window_order(site.releases) if _start(rel) is not None]
+    ordered = [rel for rel in site.by_window if _start(rel) is not None]
     if len(ordered) <= MAX_RELEASES:
         return ordered
-    current = current_release(site)
+    current = site.next_up
     last_start = len(ordered) - MAX_RELEASES
     if current not in ordered:  # everything shipped: the most recent
         return ordered[last_start:]
@@ -123,7 +100,7 @@ def _figure(svg: str, caption: str) -> str:
 
 def windows_svg(site: Site) -> str:
     """One row per release with a window, in window order: a bar at its window, coloured by status."""
-    current = current_release(site)
+    current = site.next_up
     rows = [(rel, start) for rel in shown(site) if (start := _start(rel)) is not None]
     if not rows:
         return ""

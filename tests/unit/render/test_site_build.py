@@ -1,0 +1,131 @@
+"""One build, one pass: the work of rendering a site is bounded, and the forked worker's build is the
+in-process build, byte for byte (fes_docs/render/site.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from renderhelp import FIXTURES
+
+from fes_docs import model
+from fes_docs.check import check
+from fes_docs.render import render_pages
+from fes_docs.render import site as site_module
+from fes_docs.render.site import SiteBuild, build_site, build_site_in_worker
+
+sys.path.insert(0, str(Path(__file__).parents[3] / "benchmarks"))
+from generate import SPEC_BYTES, generate  # noqa: E402
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", root)
+    return root
+
+
+def _contents(built: SiteBuild) -> dict[str, str]:
+    """Every file as MkDocs reads it: in memory, or from the file the worker wrote (UTF-8, text mode)."""
+    out = dict(built.files)
+    for path, file in built.written.items():
+        with open(file, encoding="utf-8-sig") as f:
+            out[path] = f.read()
+    return dict(sorted(out.items()))
+
+
+def test_the_worker_builds_what_the_process_builds(project: Path, tmp_path: Path) -> None:
+    into = tmp_path / "pages"
+    into.mkdir()
+    here = build_site(project, "releases")
+    there = build_site_in_worker(project, "releases", into)
+    assert there.written and not there.files  # every file went through the folder, none through the pipe
+    assert {Path(p).parent for p in there.written.values()} == {into}  # flat: one folder, nothing nested
+    assert _contents(there) == here.files
+    assert there.paths() == here.paths() == list(here.files)
+    assert (there.nav, there.slugs, there.findings, there.watched) == (
+        here.nav,
+        here.slugs,
+        here.findings,
+        here.watched,
+    )
+
+
+def test_a_failing_worker_falls_back_to_the_process(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent, real = os.getpid(), build_site
+
+    def only_here(*args: Any, **kwargs: Any) -> SiteBuild:
+        if os.getpid() != parent:
+            raise RuntimeError("a bug in the worker")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(site_module, "build_site", only_here)
+    into = tmp_path / "pages"
+    into.mkdir()
+    built = build_site_in_worker(project, "releases", into)
+    assert built.files == real(project, "releases").files and not built.written
+
+
+def test_a_missing_policy_comes_back_from_the_worker_as_pages(project: Path, tmp_path: Path) -> None:
+    (project / "releases" / "policy.yaml").unlink()
+    into = tmp_path / "pages"
+    into.mkdir()
+    built = build_site_in_worker(project, "releases", into)
+    assert built.error is not None and "no policy file" in built.error
+    assert "no policy file" in _contents(built)["index.md"]
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """Counts reads of the record properties a page asks about other releases (its key, a flag's state)."""
+    calls: Counter[str] = Counter()
+    for cls, name in ((model.Release, "key"), (model.Flag, "enabled")):
+        prop = getattr(cls, name)
+
+        def counting(self: Any, _get: Any = prop.fget, _name: str = name) -> Any:
+            calls[_name] += 1
+            return _get(self)
+
+        monkeypatch.setattr(cls, name, property(counting))
+    yield calls
+
+
+def test_rendering_work_grows_linearly_with_the_releases(tmp_path: Path, counted: Counter[str]) -> None:
+    """Every page used to scan every release (who went out later, who owns a flag): quadratic. A page
+    now asks the site's indexes, so twice the releases cost about twice the reads, not four times."""
+    reads = []
+    for n in (50, 100):  # both draw the timeline's 40 (a smaller site draws all it has)
+        result = check(generate(tmp_path / f"p{n}", n, spec_bytes=SPEC_BYTES["small"]))
+        counted.clear()
+        render_pages(result)
+        reads.append(sum(counted.values()))
+    assert reads[1] <= 2.2 * reads[0], reads
+
+
+def test_a_plugin_build_checks_and_renders_once_and_leaves_no_folder(project: Path, tmp_path: Path) -> None:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import get_files
+
+    (project / "docs").mkdir()
+    (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    config = MkDocsConfig(config_file_path=str(project / "mkdocs.yml"))
+    config.load_dict({"site_name": "t", "docs_dir": str(project / "docs"), "site_dir": str(tmp_path / "site")})
+    config.load_dict({"plugins": [{"fes-docs": {"fail_on_error": False}}]})  # the fixture has errors
+    assert config.validate() == ([], [])
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    files = config.plugins.on_files(get_files(config), config=config)
+    generated = [f for f in files if f.generated_by is not None]
+    sources = {Path(f.abs_src_path) for f in generated if f.abs_src_path}
+    assert len(sources) == len(generated) == len(build_site(project, "releases").files)  # each file once
+    assert all(p.is_file() for p in sources) and not (project / "docs" / "releases").exists()
+    config.plugins.on_post_build(config=config)
+    assert not any(p.exists() for p in sources) and not any(p.parent.exists() for p in sources)
