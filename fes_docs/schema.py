@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import fastjsonschema
 
 from .document import Document
-from .findings import FINGERPRINT_PATTERN, Finding, Loc, did_you_mean, key_path
+from .findings import Finding, Loc, did_you_mean
 from .model import DEFAULT_POLICY, PROGRESS_STEPS, ROLLBACK_ROLE, STATUSES, Policy
 from .policy_settings import SCHEMA_PROPERTIES, ZONED_DATETIME
 
@@ -153,25 +153,6 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
             "description": "new module endpoints (§3.3, §7.3)",
             "items": _s("METHOD /path/{param}", pattern=rf"^({'|'.join(METHODS)}) /\S*$"),
         },
-        "api": _obj(
-            {
-                "breaking": {
-                    "type": "array",
-                    "description": "breaking API changes this release makes, each one declared (fes-docs api-diff)",
-                    "items": _obj(
-                        {
-                            "endpoint": _s("METHOD /path/{param}", pattern=rf"^({'|'.join(METHODS)}) /\S*$"),
-                            "change": _s("a change rule's id or name (FES851, api-removed-without-deprecation)", minLength=1),
-                            "reason": _s("why the break is acceptable", minLength=1),
-                            "consumers_notified": {"type": "boolean", "description": "the API's consumers were told"},
-                            "note": _s("free text"),
-                        },
-                        ["endpoint", "change", "reason", "consumers_notified"],
-                    ),
-                }
-            },
-            description="the API changes this release makes (§3.3)",
-        ),
         "validation": _obj(
             {
                 "health": {"type": "array", "items": _s("health endpoint"), "minItems": 1},
@@ -231,20 +212,15 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
         "reattempt_of": _s("id of the release this one re-attempts (§6.6)"),
         "waivers": {
             "type": "array",
-            "description": "reasoned, visible exceptions to one rule, or to one finding (its fingerprint)",
+            "description": "reasoned, visible exceptions to one rule",
             "items": _obj(
                 {
                     "rule": _s("rule id", pattern=r"^FES\d{3}$"),
-                    "fingerprint": _s(
-                        "one finding's fingerprint (`fes-docs validate --format json`), instead of its whole rule",
-                        pattern=FINGERPRINT_PATTERN,
-                    ),
                     "reason": _s("why this is safe", minLength=1),
                     "until": _s("YYYY-MM-DD expiry", pattern=DATE),
                     "approved_by": _s("who accepted the risk"),
                 },
-                ["reason"],
-                anyOf=[{"required": ["rule"]}, {"required": ["fingerprint"]}],
+                ["rule", "reason"],
             ),
         },
         "progress": {
@@ -481,7 +457,7 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
         for key in sorted(set(err.instance) - set(allowed)):
             p = doc.key_pos((*path, key))
             yield Finding(
-                Loc(doc.file, p.line, p.column, key_path(doc.data, (*path, key))),
+                Loc(doc.file, p.line, p.column),
                 "FES011",
                 "error",
                 f"unknown key {key!r} in {where}{did_you_mean(key, allowed)}",
@@ -489,7 +465,7 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
             )
         return
     p = doc.pos(path)
-    loc = Loc(doc.file, p.line, p.column, key_path(doc.data, path))
+    loc = Loc(doc.file, p.line, p.column)
     v = err.validator
     if v == "required":
         missing = str(err.message).split("'")[1] if "'" in err.message else err.message
