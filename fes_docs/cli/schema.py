@@ -1,4 +1,8 @@
-"""``fes-docs schema``: print (or write) the JSON Schema specialised to the project's policy."""
+"""``fes-docs schema``: print (or write) the JSON Schema specialised to the project's policy.
+
+``change-record`` is the schema of what ``fes-docs gate --format json`` writes: the same for every project
+(shipped as ``fes_docs/schemas/change-record.schema.json``), so ``--write`` leaves it out of ``releases/schema/``.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from .common import add_root, root_of
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("schema", help="print the release (or policy) JSON Schema for this project")
-    p.add_argument("kind", nargs="?", choices=["release", "policy"], default="release")
+    p = sub.add_parser("schema", help="print the release (or policy, or change-record) JSON Schema for this project")
+    p.add_argument("kind", nargs="?", choices=["release", "policy", "change-record"], default="release")
     add_root(p)
     p.add_argument("--generic", action="store_true", help="the generic schema, not specialised to the policy")
     p.add_argument(
@@ -25,6 +29,11 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
+    if args.kind == "change-record" and not args.write:
+        from ..gate_report import SCHEMA  # start-up: the gate's modules load only for it
+
+        print(dump_schema(SCHEMA), end="")
+        return 0
     policy = None if args.generic else load_policy(root)[0]
     schemas = {"release": release_schema(policy), "policy": policy_schema()}
     if args.write:
