@@ -6,6 +6,10 @@ order, so the same project gives byte-identical SVG. They read printed (dark tex
 every colour is repeated as a word), and they scale to the content column (``width="100%"`` of a
 ``viewBox``), so a phone shows the whole picture rather than a clipped one.
 
+The windows picture also shades the policy's change freezes (:mod:`fes_docs.change_calendar` reads them,
+as FES021 and ``fes-docs gate`` do): a grey band across every row for each readable freeze the axis
+reaches, in policy order, numbered on a row of its own and named in the caption.
+
 The figures sit in an HTML block (``<figure>``), which Python-Markdown passes through untouched; the
 SVG has no blank line inside, so Markdown never splits it.
 """
@@ -16,7 +20,9 @@ import html
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from ..change_calendar import Span, freeze_span
 from ..model import Release, parse_datetime
+from ..policy_settings import Freeze
 from .context import Site
 from .context import window_start as _start
 
@@ -98,6 +104,30 @@ def _figure(svg: str, caption: str) -> str:
     return f'<figure class="fes-figure">\n{svg}\n<figcaption>{caption}</figcaption>\n</figure>'
 
 
+FREEZE_FILL = "#e0e0e0"
+
+
+def _freezes(site: Site, first: datetime, last: datetime) -> list[tuple[Freeze, Span]]:
+    """The readable freezes the axis reaches, in policy order (a freeze past either end is not drawn)."""
+    return [
+        (f, span)
+        for f in site.project.policy.freezes
+        if (span := freeze_span(f)) is not None and span.start <= last and span.end >= first
+    ]
+
+
+def _freeze_caption(frozen: list[tuple[Freeze, Span]]) -> str:
+    if not frozen:
+        return ""
+    named = [
+        f"{f.index + 1}: {span.start.astimezone(UTC):%Y-%m-%d %H:%M} → {span.end.astimezone(UTC):%Y-%m-%d %H:%M}"
+        f" ({_text(', '.join(f.environments), 60) if f.environments else 'all environments'})"
+        + (f" {_text(f.reason, 80)}" if f.reason else "")
+        for f, span in frozen
+    ]
+    return " Grey bands: change freezes, when nothing deploys — " + "; ".join(named) + "."
+
+
 def windows_svg(site: Site) -> str:
     """One row per release with a window, in window order: a bar at its window, coloured by status."""
     current = site.next_up
@@ -113,9 +143,23 @@ def windows_svg(site: Site) -> str:
     def at(when: datetime) -> float:
         return left + (when - first).total_seconds() * scale
 
-    body = [
-        f'<line x1="{_x(left)}" y1="{TOP - 6}" x2="{_x(right)}" y2="{TOP - 6}" stroke="#757575"/>',
+    frozen = _freezes(site, first, last)
+    bottom = TOP + len(rows) * ROW
+    body = [  # the current row's highlight first, then the freezes over it, then the bars over both
+        f'<rect x="0" y="{TOP + i * ROW}" width="{WIDTH}" height="{ROW}" fill="#fff3c4"/>'
+        for i, (rel, _) in enumerate(rows)
+        if rel is current
     ]
+    for f, freeze in frozen:
+        x0, x1 = max(at(freeze.start), left), min(at(freeze.end), right)
+        body.append(
+            f'<rect x="{_x(x0)}" y="{TOP - 6}" width="{_x(max(x1 - x0, 2.0))}" height="{bottom - TOP + 6 + ROW}" '
+            f'fill="{FREEZE_FILL}" stroke="#9e9e9e" stroke-dasharray="3 2"/>'
+        )
+        body.append(f'<text x="{_x((x0 + x1) / 2)}" y="{bottom + 15}" text-anchor="middle">❄ {f.index + 1}</text>')
+    if frozen:
+        body.append(f'<text x="6" y="{bottom + 15}" font-style="italic">freezes</text>')
+    body.append(f'<line x1="{_x(left)}" y1="{TOP - 6}" x2="{_x(right)}" y2="{TOP - 6}" stroke="#757575"/>')
     # Month ticks (UTC), at most ~8 labels so they never overlap.
     months = []
     cursor = datetime(first.year, first.month, 1, tzinfo=UTC)
@@ -135,8 +179,6 @@ def windows_svg(site: Site) -> str:
         status = rel.status or "?"
         fill = STATUS_FILL.get(status, "#9e9e9e")
         weight = ' font-weight="bold"' if rel is current else ""
-        if rel is current:
-            body.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{ROW}" fill="#fff3c4"/>')
         name = ("▶ " if rel is current else "") + site.title(rel)
         body.append(f'<text x="4" y="{y + 15}"{weight}>{_text(name, 22)}</text>')
         x0 = at(start)
@@ -149,10 +191,11 @@ def windows_svg(site: Site) -> str:
             body.append(f'<text x="{_x(x0 + width + 4)}" y="{y + 15}"{weight}>{label}</text>')
         else:  # no room on the right: the label goes left of the bar
             body.append(f'<text x="{_x(x0 - 4)}" y="{y + 15}" text-anchor="end"{weight}>{label}</text>')
-    height = TOP + len(rows) * ROW + 6
+    height = TOP + len(rows) * ROW + (ROW if frozen else 0) + 6
     return _figure(
         _svg("Release windows by date", height, body),
         "Release windows by date (UTC), coloured by status; ▶ marks the release in or next to its window."
+        + _freeze_caption(frozen)
         + _more(site),
     )
 
