@@ -44,12 +44,12 @@ def failure_hint(sqlstate: str | None, message: str | None, limits: Mapping[str,
         )
     if sqlstate == _INSUFFICIENT_PRIVILEGE or "must be superuser" in text:
         return SANDBOX_HINT
-    if sqlstate == _QUERY_CANCELED and "statement timeout" in text:
+    if sqlstate == _QUERY_CANCELED and ("statement timeout" in text or "max_statement_time" in text):
         return (
             f"it ran longer than the policy allows one statement ({_seconds(limits, 'statement_timeout_s')}); "
             "in production it would hold its locks as long: make it faster, or raise the bound in the policy"
         )
-    if sqlstate == _LOCK_NOT_AVAILABLE and "lock timeout" in text:
+    if sqlstate == _LOCK_NOT_AVAILABLE and ("lock timeout" in text or "lock wait timeout" in text):
         return (
             f"it waited for a lock longer than the policy allows ({_seconds(limits, 'lock_timeout_s')}); "
             "on a busy production table it would queue every query behind it"

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
-__all__ = ["FOLDER_PREFIX", "MARKER", "die_with_parent", "mark", "remove_stale"]
+__all__ = ["FOLDER_PREFIX", "MARKER", "die_with_parent", "mark", "remove_stale", "running", "start_time"]
 
 FOLDER_PREFIX = "fes-docs-pg-"
 MARKER = "fes-docs-owner.json"
@@ -60,7 +60,7 @@ def die_with_parent(sig: int) -> Callable[[], None] | None:
     return preexec
 
 
-def _start_time(pid: int) -> str | None:
+def start_time(pid: int) -> str | None:
     """The process's start time in clock ticks after boot (/proc/<pid>/stat field 22), or None."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -70,12 +70,12 @@ def _start_time(pid: int) -> str | None:
     return fields[19] if len(fields) > 19 and fields[0] != "Z" else None
 
 
-def _running(pid: int, start: str | None) -> bool:
+def running(pid: int, start: str | None) -> bool:
     """Is the process that wrote a marker still running? Same PID *and* same start time, where /proc says."""
     if pid <= 0:
         return False
     if Path("/proc/self/stat").exists():
-        return _start_time(pid) is not None and (start is None or _start_time(pid) == start)
+        return start_time(pid) is not None and (start is None or start_time(pid) == start)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -87,7 +87,7 @@ def _running(pid: int, start: str | None) -> bool:
 
 def mark(root: Path) -> None:
     """Write the marker into a new cluster folder, before anything else goes in."""
-    data = {"pid": os.getpid(), "start": _start_time(os.getpid())}
+    data = {"pid": os.getpid(), "start": start_time(os.getpid())}
     (root / MARKER).write_text(json.dumps(data), encoding="utf-8")
 
 
@@ -123,26 +123,32 @@ def _stop_postmaster(folder: Path) -> None:
         with suppress(OSError):
             os.kill(pid, sig)
         for _ in range(100):
-            if _start_time(pid) is None:
+            if start_time(pid) is None:
                 return
             time.sleep(0.05)
 
 
-def remove_stale(parent: Path, remove: Callable[[Path], None]) -> list[Path]:
-    """Remove the cluster folders under `parent` that earlier, now dead, runs of ours left; return them."""
+def remove_stale(
+    parent: Path,
+    remove: Callable[[Path], None],
+    prefix: str = FOLDER_PREFIX,
+    stop: Callable[[Path], None] = _stop_postmaster,
+) -> list[Path]:
+    """Remove the server folders under `parent` that earlier, now dead, runs of ours left; return them.
+    `prefix` and `stop` (a server still running there) are the engine's: PostgreSQL's by default."""
     removed = []
     try:
-        candidates = sorted(parent.glob(f"{FOLDER_PREFIX}*"))
+        candidates = sorted(parent.glob(f"{prefix}*"))
     except OSError:
         return []
     for folder in candidates:
         if folder.is_symlink() or not folder.is_dir():
             continue
         owner = _owner(folder)
-        if owner is None or _running(*owner):
+        if owner is None or running(*owner):
             continue
         _log.info("removing %s, left by dry run %d that no longer runs", folder, owner[0])
-        _stop_postmaster(folder)
+        stop(folder)
         remove(folder)
         removed.append(folder)
     return removed

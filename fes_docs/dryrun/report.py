@@ -41,6 +41,8 @@ EVIDENCE_FORMAT_VERSION = 1
 #: Why a migration Flyway would consider is not run here (:attr:`MigrationInput.skip`), as its status says it.
 SKIP_BELOW_BASELINE = "below-baseline"  # at or below flyway.baseline_version: Flyway's baseline skips it too
 SKIP_JAVA = "not-runnable-here"  # a Java migration: Flyway runs it, the dry run cannot
+#: :attr:`MigrationOutcome.unproven_after` of a statement MySQL's grammar accepts and MariaDB's rejects.
+NOT_ON_MARIADB = "MySQL syntax MariaDB rejects"
 
 #: What the text report and the evidence say next to a status (the words of issue 12).
 NOTES = {
@@ -63,13 +65,26 @@ LOCK_MODES = (
 
 
 def lock_mode_sql(mode: str) -> str:
-    """'AccessExclusiveLock' -> 'ACCESS EXCLUSIVE', the spelling of LOCK TABLE and the PostgreSQL docs."""
+    """'AccessExclusiveLock' -> 'ACCESS EXCLUSIVE', the spelling of LOCK TABLE and the PostgreSQL docs;
+    MariaDB's report (``ALGORITHM=INSTANT`` …) is already written as its clauses are."""
+    if "=" in mode:
+        return mode
     words: list[str] = []
     for char in mode.removesuffix("Lock"):
         if char.isupper() and words:
             words.append(" ")
         words.append(char.upper())
     return "".join(words)
+
+
+def blocks_writes(mode: str) -> bool:
+    """A lock that stops the application's writes for the statement's whole run: PostgreSQL's ACCESS
+    EXCLUSIVE, or an ALTER MariaDB could run neither INSTANT nor INPLACE with LOCK=NONE (FES332)."""
+    return mode in ("AccessExclusiveLock", MARIADB_BLOCKING)
+
+
+#: The lock report's mode for an ALTER MariaDB accepted neither with ALGORITHM=INSTANT nor INPLACE, LOCK=NONE.
+MARIADB_BLOCKING = "ALGORITHM=COPY or LOCK=SHARED (writes blocked)"
 
 
 def lock_strength(mode: str) -> int:
@@ -183,6 +198,9 @@ class MigrationOutcome:
     unproven_after: str | None = None
     #: A callback script that failed around this migration (its error is this outcome's error).
     failed_callback: str | None = None
+    #: MySQL: the statements a failed migration had run, each "committed" (DDL commits implicitly, so
+    #: production keeps it) or "rolled back".
+    ran: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -202,6 +220,8 @@ class MigrationOutcome:
         """What a reader needs beside the status: below baseline, Java, or applied though no release claims it."""
         if self.skipped is not None:
             return NOTES[self.skipped]
+        if self.unproven_after == NOT_ON_MARIADB:
+            return "not provable on MariaDB: MySQL syntax MariaDB rejects"
         if self.unproven_after is not None:
             return f"unproven: runs after {self.unproven_after}, which the dry run cannot run"
         return NOTES["unclaimed"] if self.release is None and self.version is not None else None
@@ -235,6 +255,8 @@ class MigrationOutcome:
                 "message": self.error,
                 "statement": summarise(self.failing_statement or ""),
             }
+        if self.ran:
+            entry["ran_before_failure"] = self.ran
         if self.idempotency_error is not None:
             entry["idempotency_error"] = {"line": self.idempotency_line, "message": self.idempotency_error}
         if self.note is not None:
@@ -277,6 +299,8 @@ class DryRunReport:
     limits: dict[str, float] = field(default_factory=dict)
     #: Why the run stopped before its end (the run bound ran out), or None.
     stopped: str | None = None
+    #: The engine's server: "PostgreSQL" or "MariaDB"; the evidence keys its version by it.
+    server: str = "PostgreSQL"
 
     @property
     def passed(self) -> bool:
@@ -296,7 +320,7 @@ class DryRunReport:
             "format_version": EVIDENCE_FORMAT_VERSION,
             "migrations": [m.to_evidence() for m in self.migrations],
             "passed": self.passed,
-            "postgresql": self.server_version,
+            self.server.lower(): self.server_version,
             "seconds": round(self.seconds, 3),
         }
         if self.callbacks:

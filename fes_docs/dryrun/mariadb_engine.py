@@ -1,0 +1,387 @@
+"""Apply a MySQL-dialect project's Flyway migrations to a real MariaDB, prove each idempotent, report locks.
+
+The MariaDB implementation of the dry-run engine: it takes the same :class:`~.report.MigrationInput`\\ s the
+PostgreSQL engine (:mod:`fes_docs.dryrun.engine`) takes and returns the same :class:`~.report.DryRunReport`,
+so the evidence, the findings (:mod:`fes_docs.proving`), the text report and the runbook are one for both.
+What differs is how MySQL behaves, as Flyway meets it:
+
+* **DDL commits implicitly.** Flyway runs a MySQL migration in a transaction, but each ``CREATE``/``ALTER``/
+  ``DROP`` commits what came before it and itself. A failed migration therefore leaves changes behind;
+  :attr:`MigrationOutcome.ran` lists exactly which statements had run and which of them stay (committed) —
+  what production would be left with — and, as Flyway does on MySQL, a failed row is written to the history.
+* **Idempotency** is proven by running the migration again in a fresh session and comparing a catalog and
+  data snapshot (:mod:`fes_docs.dryrun.mariadb_catalog`).
+* **MySQL 8 syntax MariaDB rejects**: with ``sql_dialect: mysql``, a statement the server calls a syntax error
+  that MySQL's grammar (sqlglot's) accepts is "not provable on MariaDB": unproven, a warning, not a failure.
+* **Locks**: what the server says of an ``ALTER TABLE`` on an existing table (INSTANT, INPLACE with
+  LOCK=NONE, or neither), see :mod:`fes_docs.dryrun.mariadb_catalog`.
+
+Statements are cut by the one cut of other dialects (:func:`fes_docs.sql.split.cut_tokens`, ``DELIMITER``
+honoured), so a failure's line is the line the static analysis gives that statement.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pymysql
+from sqlglot import Dialect, TokenType
+
+from fes_docs.dryrun import mariadb_catalog as catalog
+from fes_docs.dryrun.environment import Environment
+from fes_docs.dryrun.errors import DryRunUnavailable
+from fes_docs.dryrun.mariadb_server import MariaDBSandbox
+from fes_docs.dryrun.report import (
+    NOT_ON_MARIADB,
+    BackfillInput,
+    BackfillOutcome,
+    DryRunReport,
+    MigrationInput,
+    MigrationOutcome,
+)
+from fes_docs.dryrun.session import Settings
+from fes_docs.dryrun.statements import SentStatement, flyway_script, summarise
+from fes_docs.flyway_config import FlywayConfig
+from fes_docs.positions import LineIndex
+from fes_docs.sql.script_config import reading_for
+from fes_docs.sql.split import cut_tokens
+
+__all__ = ["run"]
+
+_PARSE_ERROR = 1064
+#: MySQL error numbers as the SQLSTATE classes :func:`fes_docs.dryrun.causes.failure_hint` reads: the
+#: sandbox's refusals (access denied, global privileges), max_statement_time, lock wait timeout.
+_SQLSTATE = {
+    **dict.fromkeys((1044, 1045, 1142, 1143, 1211, 1227, 1370, 1410), "42501"),
+    1969: "57014",
+    1205: "55P03",
+}
+#: First words of the statements after which MySQL has committed (the implicit-commit list, in short).
+_COMMITS = frozenset({"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "GRANT", "REVOKE", "LOCK", "UNLOCK"})
+
+
+def _cut(text: str) -> list[tuple[SentStatement, list[Any]]]:
+    d = Dialect.get_or_raise("mysql")
+    tokens = d.tokenizer_class(dialect=d).tokenize(text)
+    return [
+        (SentStatement(c.index, c.text, c.start, c.end, c.line, c.column, transactional=True), chunk)
+        for chunk, c in cut_tokens(tokens, text, True)
+    ]
+
+
+def _words(chunk: list[Any], n: int = 3) -> list[str]:
+    return [t.text.upper() for t in chunk[:n]]
+
+
+def _commits(chunk: list[Any]) -> bool:
+    words = _words(chunk, 2)
+    return bool(words) and words[0] in _COMMITS and words[1:] != ["TEMPORARY"]
+
+
+def _altered_table(chunk: list[Any]) -> str | None:
+    """``t`` of ``ALTER TABLE [db.]t …`` without an ALGORITHM or LOCK clause of its own (that one is sent as
+    written: the author chose)."""
+    if _words(chunk, 2) != ["ALTER", "TABLE"] or len(chunk) < 3:
+        return None
+    if any(t.text.upper() in ("ALGORITHM", "LOCK", "PARTITION") for t in chunk):
+        return None
+    name = chunk[2]
+    if len(chunk) > 4 and chunk[3].token_type == TokenType.DOT:
+        name = chunk[4]
+    return str(name.text).lower()
+
+
+#: Words of MySQL 8 that MariaDB 10.11 does not have (invisible indexes, SRIDs, NOT ENFORCED checks, LATERAL,
+#: SET PERSIST); with the ``->``/``->>`` operators, functional key parts and the 0900 collations below.
+_MYSQL8_WORDS = frozenset({"INVISIBLE", "VISIBLE", "SRID", "ENFORCED", "LATERAL", "PERSIST", "PERSIST_ONLY"})
+#: What MariaDB says of MySQL 8 syntax: a parse error, or an unknown collation (``utf8mb4_0900_ai_ci``).
+_MYSQL8_REFUSALS = (_PARSE_ERROR, 1273)
+
+
+def _mysql8_only(chunk: list[Any]) -> bool:
+    """The statement uses MySQL 8 syntax MariaDB lacks: then MariaDB's refusal proves nothing either way.
+    Named constructs only — sqlglot's grammar is too forgiving to tell real MySQL from a typo."""
+    for n, t in enumerate(chunk):
+        if t.token_type in (TokenType.ARROW, TokenType.DARROW) or "_0900_" in t.text.lower():
+            return True
+        if t.token_type == TokenType.VAR and t.text.upper() in _MYSQL8_WORDS:
+            return True
+        after_name = n >= 1 and chunk[n - 1].token_type in (TokenType.VAR, TokenType.IDENTIFIER)
+        double = t.token_type == TokenType.L_PAREN and n + 1 < len(chunk) and chunk[n + 1].token_type == t.token_type
+        if after_name and double:  # CREATE INDEX ix ON t ((expr)): a functional key part
+            return True
+    return False
+
+
+class _Runner:
+    def __init__(self, box: MariaDBSandbox, settings: Settings, dialect: str) -> None:
+        self.box, self.settings, self.dialect = box, settings, dialect
+        self.main = self._connect()
+        with self.main.cursor() as cur:
+            cur.execute("SELECT VERSION(), CURRENT_USER(), DATABASE()")
+            row = cur.fetchone()
+        assert row is not None
+        self.server_version = str(row[0]).split("-", 1)[0]
+        self.installed_by = str(row[1]).split("@", 1)[0]
+        self.runtime = {
+            "user": self.installed_by,
+            "database": str(row[2]),
+            "defaultSchema": str(row[2]),
+            "timestamp": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        self.began = time.monotonic() if settings.run_began is None else settings.run_began
+
+    def _connect(self) -> pymysql.connections.Connection[Any]:
+        try:
+            conn = self.box.dsn.connect()
+        except pymysql.err.MySQLError as exc:
+            raise DryRunUnavailable(f"cannot connect to the scratch database as its sandbox user: {exc}") from exc
+        with conn.cursor() as cur:  # the policy's bounds, in MariaDB's units (seconds)
+            cur.execute(f"SET SESSION max_statement_time = {self.settings.statement_timeout_ms / 1000:.3f}")
+            lock_s = max(1, self.settings.lock_timeout_ms // 1000)
+            cur.execute(f"SET SESSION lock_wait_timeout = {lock_s}, innodb_lock_wait_timeout = {lock_s}")
+        return conn
+
+    def _pending(self, conn: Any) -> bool:
+        """Has ``conn`` an open transaction with changed rows, which the failure's rollback undoes? Asked of
+        the server, not guessed: MySQL commits before a DDL statement runs, so a failing ``ALTER`` has
+        committed the rows before it too. INNODB_TRX needs PROCESS, so the setup user asks."""
+        admin = self.box.admin.connect()
+        try:
+            with admin.cursor() as cur:
+                cur.execute(
+                    "SELECT COALESCE(SUM(trx_rows_modified), 0) FROM information_schema.INNODB_TRX "
+                    "WHERE trx_mysql_thread_id = %s",
+                    [conn.thread_id()],
+                )
+                row = cur.fetchone()
+        finally:
+            admin.close()
+        return bool(row and int(row[0]) > 0)
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() - self.began > self.settings.run_timeout_ms / 1000
+
+    def _send(self, conn: Any, statement: SentStatement, chunk: list[Any], before: set[str] | None) -> str | None:
+        """Send one statement; with ``before`` (the tables that existed), probe an ALTER's locking first.
+        Returns the lock report's mode for an ALTER of an existing table, else None."""
+        table = _altered_table(chunk) if before is not None else None
+        with conn.cursor() as cur:
+            if table is not None and table in before:  # type: ignore[operator]
+                for clause in catalog.PROBES:
+                    try:
+                        cur.execute(f"{statement.text}, {clause}")
+                        return clause
+                    except pymysql.err.MySQLError as exc:
+                        if not catalog.is_refused_probe(exc):
+                            break  # not about the clause: the plain statement says what is wrong
+                cur.execute(statement.text)
+                return catalog.BLOCKING
+            cur.execute(statement.text)
+            with_rows = cur.description is not None
+            if with_rows:
+                cur.fetchall()
+        return None
+
+    def _apply(
+        self, conn: Any, cuts: list[tuple[SentStatement, list[Any]]], outcome: MigrationOutcome | None
+    ) -> tuple[SentStatement, pymysql.err.MySQLError | str] | None:
+        before = catalog.tables(conn) if outcome is not None else None
+        # Flyway's transaction: autocommit off, so after a DDL's implicit commit the next DML opens a new
+        # transaction that a failure rolls back (with autocommit on, it would stay)
+        conn.autocommit(False)
+        ran: list[tuple[SentStatement, list[Any]]] = []
+        try:
+            for statement, chunk in cuts:
+                if self.expired:
+                    conn.rollback()
+                    return statement, f"the dry run's run_timeout_s ({self.settings.run_timeout_ms // 1000} s) ran out"
+                try:
+                    mode = self._send(conn, statement, chunk, before)
+                except pymysql.err.MySQLError as exc:
+                    if outcome is not None:
+                        outcome.ran = _what_stays(ran, self._pending(conn))
+                    conn.rollback()
+                    return statement, exc
+                if mode is not None and outcome is not None and before is not None:
+                    outcome.locks.append((_altered_table(chunk) or "?", mode))
+                ran.append((statement, chunk))
+            conn.commit()
+            return None
+        finally:
+            conn.autocommit(True)
+
+    def migrate(self, migration: MigrationInput) -> MigrationOutcome:
+        outcome = MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
+        if migration.skip is not None:
+            outcome.skipped = migration.skip
+            return outcome
+        reading = migration.reading or reading_for(migration.script, FlywayConfig(mixed=self.settings.mixed))
+        script = flyway_script(migration.sql, reading, self.runtime)
+        if script.refused is not None:
+            outcome.error, outcome.error_position = script.refused
+            outcome.error_line = script.refused[1][0]
+            return outcome
+        located = script.located([s for s, _ in _cut(script.text)])
+        cuts = list(zip(located, [c for _, c in _cut(script.text)], strict=True))
+        outcome.statements = len(cuts)
+        began = time.perf_counter()
+        failed = self._apply(self.main, cuts, outcome)
+        outcome.seconds = time.perf_counter() - began
+        if failed is not None:
+            statement, exc = failed
+            self._failed(outcome, statement, dict((s.index, c) for s, c in cuts)[statement.index], exc)
+            outcome.installed_rank = self._record(migration, outcome, success=False)  # Flyway does, on MySQL
+            return outcome
+        outcome.applied = True
+        outcome.installed_rank = self._record(migration, outcome, success=True)
+        self._prove(cuts, outcome)
+        return outcome
+
+    def _failed(
+        self, outcome: MigrationOutcome, statement: SentStatement, chunk: list[Any], exc: pymysql.err.MySQLError | str
+    ) -> None:
+        code = exc.args[0] if isinstance(exc, pymysql.err.MySQLError) and exc.args else None
+        message = str(exc.args[-1]) if isinstance(exc, pymysql.err.MySQLError) and exc.args else str(exc)
+        outcome.error = message
+        outcome.error_sqlstate = _SQLSTATE.get(code, str(code)) if isinstance(code, int) else None
+        outcome.failing_statement = statement.text
+        line = statement.line + _server_line(message) - 1 if _server_line(message) else statement.line
+        outcome.error_line = statement.line
+        outcome.error_position = (line, statement.column if line == statement.line else 1)
+        if code in _MYSQL8_REFUSALS and self.dialect == "mysql" and _mysql8_only(chunk):
+            outcome.unproven_after = NOT_ON_MARIADB
+
+    def _prove(self, cuts: list[tuple[SentStatement, list[Any]]], outcome: MigrationOutcome) -> None:
+        """The second run, in a fresh session as a new Flyway process would be, and the snapshots' comparison."""
+        began = time.perf_counter()
+        before = catalog.snapshot(self.main, self.settings.compare_data)
+        check = self._connect()
+        try:
+            failed = self._apply(check, cuts, None)
+            if failed is not None:
+                statement, exc = failed
+                outcome.idempotent = False
+                text = str(exc.args[-1]) if isinstance(exc, pymysql.err.MySQLError) and exc.args else str(exc)
+                outcome.idempotency_error = f"the second run failed: {text}"
+                outcome.idempotency_line, outcome.idempotency_statement = statement.line, statement.text
+                return
+            changed = catalog.difference(before, catalog.snapshot(check, self.settings.compare_data))
+            outcome.idempotent = changed is None
+            if changed is not None:
+                outcome.idempotency_error = f"the second run changed {changed}"
+        finally:
+            check.close()
+            outcome.check_seconds = time.perf_counter() - began
+
+    def _record(self, migration: MigrationInput, outcome: MigrationOutcome, *, success: bool) -> int:
+        row = {
+            "version": migration.version,
+            "description": migration.description,
+            "script": migration.script,
+            "checksum": migration.checksum,
+            "installed_by": self.installed_by,
+            "execution_ms": int(outcome.seconds * 1000),
+            "success": success,
+        }
+        return catalog.add_history(self.main, row)
+
+    def backfill(self, b: BackfillInput) -> BackfillOutcome:
+        """``dry_run_sql`` in a transaction that is rolled back; the rows it reports or touches."""
+        began = time.perf_counter()
+        out = BackfillOutcome(b.release, b.name, None, None, b.estimated_rows)
+        try:
+            self.main.begin()
+            with self.main.cursor() as cur:
+                cur.execute(b.dry_run_sql)
+                rows = cur.fetchall() if cur.description is not None else None
+                out.rows = int(rows[0][0]) if rows and len(rows) == 1 and isinstance(rows[0][0], int) else cur.rowcount
+        except pymysql.err.MySQLError as exc:
+            out.error = str(exc.args[-1]) if exc.args else str(exc)
+        finally:
+            self.main.rollback()
+        out.seconds = time.perf_counter() - began
+        return out
+
+
+def _server_line(message: str) -> int:
+    """``… near 'x' at line 3``: the line within the statement that MariaDB's parser stopped at."""
+    head, sep, tail = message.rpartition(" at line ")
+    return int(tail) if sep and tail.strip().isdigit() else 0
+
+
+def _what_stays(ran: list[tuple[SentStatement, list[Any]]], pending: bool) -> list[str]:
+    """Each statement that ran before the failure, and whether production keeps it. With changes pending in
+    the open transaction (``pending``, the server's word), what ran after the last implicitly committing
+    statement is rolled back with the failure; without, everything that ran stays."""
+    last = max((i for i, (_, chunk) in enumerate(ran) if _commits(chunk)), default=-1) if pending else len(ran)
+    return [
+        f"line {s.line}: {summarise(s.text)} ({'committed' if i <= last else 'rolled back'})"
+        for i, (s, _) in enumerate(ran)
+    ]
+
+
+def run(
+    box: MariaDBSandbox,
+    migrations: Sequence[MigrationInput],
+    backfills: Sequence[BackfillInput] = (),
+    settings: Settings | None = None,
+    *,
+    dialect: str = "mysql",
+    environment: Environment | None = None,
+) -> DryRunReport:
+    """Dry-run ``migrations`` (in Flyway order), then ``backfills``, on the sandbox's scratch database."""
+    began = time.perf_counter()
+    runner = _Runner(box, settings or Settings(), dialect)
+    try:
+        catalog.create_history(runner.main)
+        env = environment or Environment()
+        problems = _setup(runner, env)
+        outcomes: list[MigrationOutcome] = []
+        stopped = bool(problems)
+        for migration in migrations:
+            if stopped:
+                outcomes.append(
+                    MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
+                )
+                continue
+            outcome = runner.migrate(migration)
+            outcomes.append(outcome)
+            stopped = outcome.skipped is None and not outcome.applied
+        done = [
+            runner.backfill(b)
+            if not stopped
+            else BackfillOutcome(b.release, b.name, None, "not run: a migration failed to apply", b.estimated_rows)
+            for b in backfills
+        ]
+        report = DryRunReport(runner.server_version, outcomes, done, time.perf_counter() - began, server="MariaDB")
+        report.environment = dict(env.declared())
+        if problems:
+            report.environment["problems"] = problems
+        report.limits = runner.settings.limits()
+        report.stopped = "the run bound ran out" if runner.expired else None
+        return report
+    except pymysql.err.MySQLError as exc:
+        raise DryRunUnavailable(f"dry run aborted: {exc}") from exc
+    finally:
+        runner.main.close()
+
+
+def _setup(runner: _Runner, env: Environment) -> list[str]:
+    """The policy's setup_sql, as the sandbox user; roles and extensions are PostgreSQL's and are said so."""
+    problems = [f"dry_run: {what} are PostgreSQL's; MariaDB has none to create" for what in _pg_only(env)]
+    if env.setup_sql:
+        failed = runner._apply(runner.main, _cut(env.setup_sql), None)
+        if failed is not None:
+            statement, exc = failed
+            text = str(exc.args[-1]) if isinstance(exc, pymysql.err.MySQLError) and exc.args else str(exc)
+            line = LineIndex(env.setup_sql).position(statement.start)[0]
+            problems.append(f"{env.setup_script or 'setup_sql'}:{line}: MariaDB rejected it: {text}")
+    return problems
+
+
+def _pg_only(env: Environment) -> list[str]:
+    return [what for what, declared in (("roles", env.roles), ("extensions", env.extensions)) if declared]

@@ -1,0 +1,191 @@
+"""The MySQL-dialect dry run on a real throwaway MariaDB (one server for this module, a scratch database and
+user per test): Flyway's history table, idempotency by a second run, partial failures, MySQL 8 syntax,
+the lock report. No mocks; without MariaDB's server programs the module skips locally and fails in CI."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from prerequisites import require
+
+from fes_docs.dryrun.errors import DryRunUnavailable
+from fes_docs.dryrun.report import NOT_ON_MARIADB, DryRunReport, MigrationInput
+
+try:
+    from fes_docs.dryrun import mariadb_server
+    from fes_docs.dryrun.mariadb_engine import run
+
+    mariadb_server._binary("mariadbd", "mysqld")
+    mariadb_server._binary("mariadb-install-db", "mysql_install_db")
+except (DryRunUnavailable, ModuleNotFoundError) as exc:
+    require(f"needs MariaDB's server programs and PyMySQL (apt-get install mariadb-server): {exc}")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[mariadb_server.MariaDB]:
+    box = mariadb_server.TemporaryMariaDB()
+    try:
+        yield box.start()
+    finally:
+        box.stop()
+
+
+@pytest.fixture
+def sandbox(server: mariadb_server.MariaDB) -> Iterator[mariadb_server.MariaDBSandbox]:
+    with mariadb_server.mariadb_sandbox(server, "the test server") as box:
+        yield box
+
+
+def _migration(version: str, sql: str) -> MigrationInput:
+    return MigrationInput(version, "m", f"V{version}__m.sql", sql, zlib.crc32(sql.encode()) & 0x7FFFFFFF, "r")
+
+
+def _run(box: Any, *sqls: str, dialect: str = "mysql") -> DryRunReport:
+    return run(box, [_migration(str(n), sql) for n, sql in enumerate(sqls, start=1)], dialect=dialect)
+
+
+def _rows(box: mariadb_server.MariaDBSandbox, query: str) -> list[tuple[Any, ...]]:
+    conn = box.admin.connect(database=box.database)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(query)
+            return [tuple(r) for r in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+def test_a_clean_project_applies_and_is_idempotent(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS a (id INT PRIMARY KEY, b INT);\nINSERT IGNORE INTO a VALUES (1, 2);",
+        "ALTER TABLE a ADD COLUMN IF NOT EXISTS c INT;\n"
+        "INSERT INTO a (id, b) VALUES (2, 3) ON DUPLICATE KEY UPDATE b = VALUES(b);",
+    )
+    assert report.passed and report.server == "MariaDB"
+    assert [(m.status, m.idempotent) for m in report.migrations] == [("applied", True), ("applied", True)]
+    assert report.to_evidence()["mariadb"] == report.server_version
+    history = _rows(sandbox, "SELECT installed_rank, version, script, type, success FROM flyway_schema_history")
+    assert history == [(1, "1", "V1__m.sql", "SQL", 1), (2, "2", "V2__m.sql", "SQL", 1)]
+    types = dict(
+        _rows(
+            sandbox,
+            "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS "
+            "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'flyway_schema_history'",
+        )
+    )
+    assert types["checksum"] == "int(11)" and types["script"] == "varchar(1000)" and types["success"] == "tinyint(1)"
+
+
+def test_a_migration_that_is_not_idempotent_fails_on_its_second_run(
+    sandbox: mariadb_server.MariaDBSandbox,
+) -> None:
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS a (id INT AUTO_INCREMENT PRIMARY KEY, b INT);",
+        "INSERT INTO a (b) VALUES (1);",
+        "ALTER TABLE a ADD COLUMN c INT;",
+    )
+    first, insert, alter = report.migrations
+    assert first.idempotent is True
+    assert insert.applied and insert.idempotent is False
+    assert insert.idempotency_error is not None and "table a: 1 -> 2 rows" in insert.idempotency_error
+    assert alter.applied and alter.idempotent is False
+    assert alter.idempotency_error is not None and "Duplicate column name 'c'" in alter.idempotency_error
+    assert alter.idempotency_line == 1
+    assert not report.passed
+
+
+def test_a_syntax_error_is_the_servers_message_at_its_line(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    report = _run(sandbox, "CREATE TABLE IF NOT EXISTS a (id INT);\n\nCREATE TABLE b (\n  id INT,\n  x INTT\n);")
+    (m,) = report.migrations
+    assert m.status == "failed" and m.error is not None
+    assert "Unknown data type: 'INTT'" in m.error or "syntax" in m.error
+    assert m.error_line == 3
+
+
+def test_a_partial_failure_lists_what_had_run_and_what_production_keeps(
+    sandbox: mariadb_server.MariaDBSandbox,
+) -> None:
+    # a failing ALTER: MySQL commits before a DDL statement runs, so the INSERT before it stays
+    ddl = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS a (id INT);\nINSERT INTO a VALUES (1);\nALTER TABLE a ADD COLUMN id INT;",
+    ).migrations[0]
+    assert ddl.status == "failed" and ddl.error is not None and "Duplicate column name 'id'" in ddl.error
+    assert ddl.ran == [
+        "line 1: CREATE TABLE IF NOT EXISTS a (id INT) (committed)",
+        "line 2: INSERT INTO a VALUES (1) (committed)",
+    ]
+    assert _rows(sandbox, "SELECT COUNT(*) FROM a") == [(1,)]  # as the report says
+    assert _rows(sandbox, "SELECT success FROM flyway_schema_history") == [(0,)]  # Flyway's failed row
+    assert ddl.to_evidence()["ran_before_failure"] == ddl.ran
+
+
+def test_a_failing_insert_rolls_back_the_rows_after_the_last_ddl(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    dml = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS b (id INT PRIMARY KEY);\nINSERT INTO b VALUES (1);\nINSERT INTO b VALUES (1);",
+    ).migrations[0]
+    assert dml.status == "failed" and dml.error is not None and "Duplicate entry '1'" in dml.error
+    assert dml.ran == [
+        "line 1: CREATE TABLE IF NOT EXISTS b (id INT PRIMARY KEY) (committed)",
+        "line 2: INSERT INTO b VALUES (1) (rolled back)",
+    ]
+    assert _rows(sandbox, "SELECT COUNT(*) FROM b") == [(0,)]
+
+
+def test_mysql_8_syntax_mariadb_rejects_is_not_provable_not_failed(
+    sandbox: mariadb_server.MariaDBSandbox, server: mariadb_server.MariaDB
+) -> None:
+    # MySQL 8's functional index key part ((expression)) is a syntax error to MariaDB 10.11
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS a (id INT, b VARCHAR(10));\nCREATE INDEX ix ON a ((LOWER(b)));",
+    )
+    (m,) = report.migrations
+    assert m.unproven_after == NOT_ON_MARIADB and m.status == "unproven"
+    assert m.note == "not provable on MariaDB: MySQL syntax MariaDB rejects"
+    assert m.passed
+    # the same file as a MariaDB project is simply wrong
+    with mariadb_server.mariadb_sandbox(server, "the test server") as other:
+        sql = "CREATE TABLE a (id INT, b VARCHAR(10));\nCREATE INDEX ix ON a ((LOWER(b)));"
+        mariadb = _run(other, sql, dialect="mariadb").migrations[0]
+    assert mariadb.status == "failed" and mariadb.error is not None and "syntax" in mariadb.error
+    assert mariadb.error_line == 2
+
+
+def test_the_lock_report_says_which_algorithm_the_server_accepted(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS a (id INT PRIMARY KEY, b INT);",
+        "ALTER TABLE a ADD COLUMN c INT;\nALTER TABLE a ADD INDEX ib (b);\nALTER TABLE a MODIFY COLUMN b BIGINT;",
+        "CREATE TABLE IF NOT EXISTS n (id INT);\nALTER TABLE n ADD COLUMN c INT;",
+    )
+    created, altered, new = report.migrations
+    assert created.locks == [] and new.locks == []  # a table the migration made blocks nobody
+    assert altered.locks == [
+        ("a", "ALGORITHM=INSTANT"),
+        ("a", "ALGORITHM=INPLACE, LOCK=NONE"),
+        ("a", "ALGORITHM=COPY or LOCK=SHARED (writes blocked)"),
+    ]
+    columns = _rows(
+        sandbox,
+        "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+        "AND TABLE_NAME = 'a' ORDER BY ORDINAL_POSITION",
+    )
+    assert columns == [("id", "int(11)"), ("b", "bigint(20)"), ("c", "int(11)")]  # each applied once
+
+
+def test_the_sandbox_user_has_no_global_privilege(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    conn = sandbox.dsn.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SHOW GRANTS")
+            grants = " ".join(str(r[0]) for r in cur.fetchall())
+    finally:
+        conn.close()
+    assert "GRANT USAGE ON *.*" in grants and f"ALL PRIVILEGES ON `{sandbox.database}`.*" in grants
+    assert "FILE" not in grants and "SUPER" not in grants and "WITH GRANT OPTION" not in grants
