@@ -191,7 +191,9 @@ def environment(project: Project, config: FlywayConfig) -> Environment:
 def _unproven(m: MigrationOutcome, loc: Loc, key: str | None, server: str) -> Finding:
     """A Java migration Flyway runs and the dry run cannot, or a failure after one: unproven, not failed."""
     if m.unproven_after == NOT_ON_MARIADB:
-        message = f"{m.script}:{m.error_line}: not provable on MariaDB {server}: MySQL syntax MariaDB rejects ({m.error})"
+        message = (
+            f"{m.script}:{m.error_line}: not provable on MariaDB {server}: MySQL syntax MariaDB rejects ({m.error})"
+        )
         hint = "prove it on MySQL 8 (--dsn mysql://…), or write it in syntax both accept"
     elif m.skipped == SKIP_JAVA:
         message = f"{m.script} is a Java migration: Flyway runs it, the dry run cannot, so what follows is unproven"

@@ -108,7 +108,9 @@ def _run_mariadb(args: argparse.Namespace, the_plan: Any, settings: Any, dialect
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] != "pymysql":
             raise
-        raise UsageError("dry run impossible: the MySQL driver is not installed: pip install 'fes-docs[dryrun]'") from None
+        raise UsageError(
+            "dry run impossible: the MySQL driver is not installed: pip install 'fes-docs[dryrun]'"
+        ) from None
     except dryrun.DryRunUnavailable as exc:
         raise UsageError(f"dry run impossible: {exc}") from None
 
