@@ -16,12 +16,13 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
+from collections.abc import Iterator
 from typing import Any
 
 from .flyway_config import FlywayConfig
 from .inputs import InputError, ProjectInputs
 
-__all__ = ["config_files", "java_migrations", "merged", "read_flyway_files"]
+__all__ = ["config_files", "java_migrations", "java_properties", "merged", "raw_settings", "read_flyway_files"]
 
 _NAMES = ("flyway.conf", "flyway.toml")
 _PROPERTY = re.compile(r"([^=:\s]+)\s*[=:]\s*(.*)")
@@ -45,9 +46,9 @@ def config_files(inputs: ProjectInputs, migrations_dir: str | None) -> list[str]
     return seen
 
 
-def _properties(text: str) -> dict[str, str]:
-    """Java properties as Flyway reads flyway.conf: ``key=value`` / ``key: value``, ``#``/``!`` comments,
-    a trailing backslash continues the line."""
+def java_properties(text: str) -> dict[str, str]:
+    """Java properties as Flyway reads flyway.conf (and Spring Boot its application.properties): ``key=value`` /
+    ``key: value``, ``#``/``!`` comments, a trailing backslash continues the line."""
     out: dict[str, str] = {}
     pending = ""
     for raw in text.splitlines():
@@ -108,21 +109,37 @@ def _config(settings: dict[str, Any], source: str) -> FlywayConfig:
     )
 
 
+def _each_file(inputs: ProjectInputs, migrations_dir: str | None) -> Iterator[tuple[str, dict[str, Any] | None, str]]:
+    """Each Flyway configuration file found, in layering order: its settings, or None and why it cannot be read."""
+    for rel in config_files(inputs, migrations_dir):
+        try:
+            text = inputs.read_bytes(rel).decode("utf-8")
+            yield rel, _from_toml(tomllib.loads(text)) if rel.endswith(".toml") else java_properties(text), ""
+        except (InputError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            yield rel, None, f"{rel}: {exc}"
+
+
 def read_flyway_files(inputs: ProjectInputs, migrations_dir: str | None) -> tuple[FlywayConfig | None, list[str]]:
     """The merged settings of every Flyway configuration file found (later files win), and the problems
     reading them (a file that is not valid TOML, say); ``None`` when there is none."""
     config: FlywayConfig | None = None
     problems: list[str] = []
-    for rel in config_files(inputs, migrations_dir):
-        try:
-            text = inputs.read_bytes(rel).decode("utf-8")
-            settings = _from_toml(tomllib.loads(text)) if rel.endswith(".toml") else _properties(text)
-        except (InputError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            problems.append(f"{rel}: {exc}")
+    for rel, settings, problem in _each_file(inputs, migrations_dir):
+        if settings is None:
+            problems.append(problem)
             continue
         found = _config(settings, rel)
         config = found if config is None else merged(found, config)
     return config, problems
+
+
+def raw_settings(inputs: ProjectInputs, migrations_dir: str | None = None) -> dict[str, str]:
+    """Every setting of the Flyway configuration files found, as text, without the ``flyway.`` prefix (later files
+    win): the ones fes-docs does not honour but ``fes-docs init`` reads to find the project (``url``, ``locations``)."""
+    out: dict[str, str] = {}
+    for _, settings, _ in _each_file(inputs, migrations_dir):
+        out.update({k.removeprefix("flyway."): _text(v) for k, v in (settings or {}).items()})
+    return out
 
 
 def merged(over: FlywayConfig, under: FlywayConfig | None) -> FlywayConfig:

@@ -171,7 +171,9 @@ def load_policy(
         data = inputs.read_bytes(rel)
     except InputError as exc:
         if exc.reason == "missing":
-            raise ConfigError(f"no policy file at {rel} (run from the project root or pass --root DIR)") from None
+            raise ConfigError(
+                f"no policy file at {rel} (run from the project root or pass --root DIR; `fes-docs init` writes one)"
+            ) from None
         if exc.reason == "too-large":
             return Policy.from_data(None), [problem_finding(rel, exc.problem)]
         reason = exc.problem.message.removeprefix("cannot read file: ")

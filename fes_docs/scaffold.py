@@ -54,10 +54,10 @@ def title_for(release_id: str, phase: int) -> str:
 
 
 def _line(text: str, comment: str) -> str:
-    return f"{text.ljust(_COMMENT_COL - 1)} # {_one_line(comment)}" if comment else text
+    return f"{text.ljust(_COMMENT_COL - 1)} # {one_line(comment)}" if comment else text
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Comment text on one line: a line break in a policy title must not start a YAML line of its own."""
     return "".join(ch if ch.isprintable() else " " for ch in " ".join(text.split()))
 
@@ -121,7 +121,7 @@ def render(policy: Policy, draft: Draft) -> str:
         )
     else:
         if draft.not_released:
-            out.append(f"# {_one_line(draft.not_released)}")
+            out.append(f"# {one_line(draft.not_released)}")
         out.append('# artifact: {version: "1.0.0", last_known_good: "0.9.0"}  # §5.1.6, from approved on')
     out.append(_line("owners:", "§8, §3.5: a person for every role"))
     for role in [*policy.owner_roles, ROLLBACK_ROLE]:
@@ -130,7 +130,7 @@ def render(policy: Policy, draft: Draft) -> str:
     out.append(_line("checklist:", "§3: tick each item, with evidence"))
     items = [(f"  - {{id: {_y(item.id)}, done: false}}", item.title) for item in policy.checklist]
     width = max((len(text) for text, _ in items), default=0)
-    out += [f"{text.ljust(width)}   # {_one_line(title)}" for text, title in items]
+    out += [f"{text.ljust(width)}   # {one_line(title)}" for text, title in items]
     out.append(_line("migrations: []", "§4: {file: V…__….sql, change: additive, idempotent: true}"))
     out.append(_line("backfills: []", "§4.4: {name, repeatable: true, batch_size, estimated_rows}"))
     rollout = "{" + ", ".join(f"{_y(e)}: {'[]' if e == prod else '0'}" for e in envs) + "}"
@@ -144,7 +144,7 @@ def render(policy: Policy, draft: Draft) -> str:
     others = [f for f in policy.flags if f not in draft.flags]
     if others:
         out.append("# Other flags of the policy; add one only if this release raises it (`new --flag`):")
-        out += [f"#   - {{name: {_y(_one_line(f))}, rollout: {rollout}}}" for f in others]
+        out += [f"#   - {{name: {_y(one_line(f))}, rollout: {rollout}}}" for f in others]
     out.append(_line("endpoints: []", '§3.3, §7.3: "GET /api/v1/…", as in the OpenAPI spec'))
     if draft.validation:
         out.append(_line("validation:", "§7, copied; review it"))

@@ -104,8 +104,8 @@ def _history(site: Site, rows: list[list[str]]) -> list[str]:
         "## History (before adoption)",
         f"{len(rows)} migration{'s' if len(rows) != 1 else ''} at or below `adopted_at_version` {point}, listed by "
         "no release, predate fes-docs. Only what Flyway itself checks applies to them (names, unique versions, "
-        "placeholders, script configuration, pinned checksums); the guide's rules do not. A release that lists "
-        "one is judged as usual.",
+        "placeholders, script configuration); the guide's rules do not. Each checksum is the one Flyway records "
+        "in its history table. A release that lists one is judged as usual.",
         table(["Version", "File", "Type", "Checksum"], rows),
     ]
 

@@ -26,7 +26,14 @@ SHELLS = {"bash", "sh", "console", "shell"}
 #: Commands that name the reader's own server: run against a real throwaway server in its place.
 OWN_SERVER = {"fes-docs dry-run --dsn postgresql://ci@db/postgres": "postgresql://ci@db/postgres"}
 # Commands whose point is to succeed on the example (not merely to be accepted).
-MUST_SUCCEED = ("fes-docs sign", "fes-docs new", "fes-docs rules", "fes-docs schema", "fes-docs codeowners")
+MUST_SUCCEED = (
+    "fes-docs sign",
+    "fes-docs new",
+    "fes-docs rules",
+    "fes-docs schema",
+    "fes-docs codeowners",
+    "fes-docs init",
+)
 
 
 def shown_commands() -> list[tuple[str, str]]:
@@ -101,6 +108,8 @@ def run_documented(where: str, command: str, template: Path, tmp_path: Path) -> 
     project = tmp_path / "project"
     shutil.copytree(template, project, symlinks=True)
     argv = shlex.split(command)
+    if argv[1] == "init" and "--force" not in argv:  # shown for a project before fes-docs: one without a policy
+        (project / "releases" / "policy.yaml").unlink()
     env = {**os.environ, "GITHUB_BASE_REF": "main", "NO_COLOR": "1"}
     argv = [a.replace("$GITHUB_BASE_REF", env["GITHUB_BASE_REF"]) for a in argv]  # as a CI shell would
     if argv[1] == "dry-run" and not list(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")):

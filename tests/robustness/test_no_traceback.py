@@ -111,6 +111,10 @@ def every_subcommand(root: Path, scratch: Path) -> None:
         ("new", "a-new-one", "--phase", "2", "--from", "base-release", "--root", r),
     ):
         assert_no_traceback(*_code_err(cli(*argv)))
+    # init surveys the whole tree, links and all; on a copy (links kept as links), as it replaces the policy
+    adopted = scratch / "adopted"
+    shutil.copytree(root, adopted, symlinks=True, dirs_exist_ok=True)
+    assert_no_traceback(*_code_err(cli("init", "--force", "--root", str(adopted))))
 
 
 def _code_err(outcome: tuple[int, str, str]) -> tuple[int, str]:
