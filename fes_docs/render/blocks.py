@@ -36,8 +36,12 @@ def disable_lines(flags: Sequence[str]) -> str:
     return code_block("\n".join(f"{code_line(name)}=false" for name in flags), "properties")
 
 
+_HISTORY_QUERY_BLOCK = code_block(FLYWAY_HISTORY_QUERY, "sql")
+
+
 def history_query() -> str:
-    return code_block(FLYWAY_HISTORY_QUERY, "sql")
+    """The query block every runbook and rollback page shows (the same text: made once)."""
+    return _HISTORY_QUERY_BLOCK
 
 
 def _yaml_printable(ch: str) -> bool:

@@ -91,6 +91,8 @@ def md_text(text: object) -> str:
 
 
 def longest_run(text: str, char: str = "`") -> int:
+    if char not in text:  # nearly always: the loop below is per character
+        return 0
     best = run = 0
     for ch in text:
         run = run + 1 if ch == char else 0
@@ -106,6 +108,8 @@ def code_block(text: str, lang: str = "") -> str:
 
 
 def _visible_controls(line: str) -> str:
+    if line.isprintable() or ("\t" in line and line.replace("\t", " ").isprintable()):
+        return line  # no control character in it (the per-character walk below is the slow path)
     return "".join(f"\\x{ord(ch):02x}" if unicodedata.category(ch) == "Cc" and ch != "\t" else ch for ch in line)
 
 
@@ -116,6 +120,8 @@ def code_line(text: object) -> str:
     line is pasted into configuration, where an invisible character makes another key than it shows.
     """
     s = "" if text is None else str(text)
+    if s.isascii() and s.isprintable():  # ASCII has no Cf, Zl or Zp, and printable means no Cc
+        return s
     return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in s)
 
 
@@ -131,7 +137,8 @@ def inline_code(text: object) -> str:
 def safe_url(text: object) -> str | None:
     """The URL if it is a plain http(s) address, percent-encoded for use in an attribute; else None."""
     s = "" if text is None else str(text).strip()
-    if not s or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in s):
+    plain = s.isascii() and s.isprintable() and " " not in s  # then no whitespace and no control
+    if not s or (not plain and any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in s)):
         return None
     try:
         parts = urlsplit(s)
