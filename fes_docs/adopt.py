@@ -85,6 +85,10 @@ class Survey:
     notes: list[str] = field(default_factory=list)
 
 
+#: Each Spring configuration file (project-relative) with its settings.
+Spring = dict[str, dict[str, str]]
+
+
 @dataclass
 class _Tree:
     folders: dict[str, dict[str, str]]  # folder -> its entries (name -> file | dir | link | other)
@@ -158,10 +162,9 @@ def _versioned_below(tree: _Tree, folder: str) -> int:
     )
 
 
-def _migrations(inputs: ProjectInputs, tree: _Tree, spring: dict[str, dict[str, str]], found: Survey) -> None:
+def _migrations(inputs: ProjectInputs, tree: _Tree, spring: Spring, settings: dict[str, str], found: Survey) -> None:
     resources = _resources(tree)
     candidates: list[tuple[int, str, str]] = []  # (priority, folder, where it was named)
-    settings = raw_settings(inputs)
     conf = ", ".join(config_files(inputs, None))
     for loc in settings.get("locations", "").split(","):
         candidates += [(0, f, f"{conf} (flyway.locations)") for f in _location(loc, resources)]
@@ -202,8 +205,8 @@ def _migrations(inputs: ProjectInputs, tree: _Tree, spring: dict[str, dict[str, 
         _, found.adopted, found.adopted_file = max(versions)
 
 
-def _dialect(inputs: ProjectInputs, spring: dict[str, dict[str, str]], found: Survey) -> None:
-    urls = [("flyway.url", raw_settings(inputs).get("url", ""))]
+def _dialect(inputs: ProjectInputs, spring: Spring, settings: dict[str, str], found: Survey) -> None:
+    urls = [("flyway.url", settings.get("url", ""))]
     urls += [
         (f"{rel} ({key})", value)
         for rel, values in spring.items()
@@ -256,7 +259,7 @@ def _spec_rank(rel: str) -> tuple[bool, int, str]:
     return _is_test(rel), rel.count("/"), rel
 
 
-def _spring(inputs: ProjectInputs, tree: _Tree, found: Survey) -> dict[str, dict[str, str]]:
+def _spring(inputs: ProjectInputs, tree: _Tree, found: Survey) -> Spring:
     """Each Spring configuration file outside the tests, the base ``application.*`` before its profiles."""
     out: dict[str, dict[str, str]] = {}
     names = [r for r in tree.files(CONFIG_NAME) if not _is_test(r)]
@@ -268,7 +271,7 @@ def _spring(inputs: ProjectInputs, tree: _Tree, found: Survey) -> dict[str, dict
     return out
 
 
-def _flags(spring: dict[str, dict[str, str]], found: Survey) -> None:
+def _flags(spring: Spring, found: Survey) -> None:
     flags: set[str] = set()
     for rel, values in spring.items():
         mine = {k for k, v in values.items() if _is_flag(k, v)}
@@ -298,9 +301,9 @@ _SPRING_FLYWAY = {
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,62}$")
 
 
-def _spring_flyway(inputs: ProjectInputs, spring: dict[str, dict[str, str]], found: Survey) -> None:
+def _spring_flyway(spring: Spring, settings: dict[str, str], found: Survey) -> None:
     """What Spring tells Flyway that a validate run would not read (it reads flyway.conf, not Spring's files)."""
-    conf = {relaxed(k) for k in raw_settings(inputs)}
+    conf = {relaxed(k) for k in settings}
     placeholders: dict[str, str] = {}
     for rel, values in spring.items():
         used = False
@@ -334,9 +337,10 @@ def survey(inputs: ProjectInputs) -> Survey:
     tree = _walk(inputs)
     found = Survey(notes=list(tree.notes))
     spring = _spring(inputs, tree, found)
-    _migrations(inputs, tree, spring, found)
-    _dialect(inputs, spring, found)
+    settings = raw_settings(inputs)  # flyway.conf / flyway.toml at the root or in conf/
+    _migrations(inputs, tree, spring, settings, found)
+    _dialect(inputs, spring, settings, found)
     _spec(inputs, tree, found)
     _flags(spring, found)
-    _spring_flyway(inputs, spring, found)
+    _spring_flyway(spring, settings, found)
     return found
