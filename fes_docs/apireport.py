@@ -9,10 +9,12 @@ Markdown through the site's escaper: nothing in a spec can steer a terminal, a C
 from __future__ import annotations
 
 import json
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .apidiff import CHANGE_RULES, LEVEL_WORDS, ApiDiff, Change
+from .apidiff import CHANGE_RULES, LEVEL_WORDS, ApiDiff, Change, absent_side, diff_sides, load_side
 from .render.escape import inline_code, md_escape, md_text
 from .report import inert
 
@@ -140,3 +142,31 @@ def markdown(d: ApiDiff, limit: int = 60) -> list[str]:
     if d.problems:
         out += ["", *(f"- _note:_ {md_text(p)}" for p in d.problems[:10])]
     return [*out, ""]
+
+
+def spec_section(
+    base_root: Path | None,
+    base_rel: str | None,
+    head_root: Path,
+    head_rel: str | None,
+    base_label: str,
+    head_label: str,
+) -> list[str]:
+    """``fes-docs diff``'s "API changes" section for two checked-out trees; nothing when the spec (and every
+    file its ``$ref``\\ s reached) is byte for byte the same on both sides, or when there is no spec."""
+    if not head_rel and not base_rel:
+        return []
+    rel = head_rel or base_rel or ""
+    if base_root is None or not base_rel:
+        base = absent_side("base", head_root, rel, base_label)  # no spec at the base: every operation is new
+    else:
+        base = load_side("base", base_root, base_rel, base_label)
+    head = (
+        load_side("head", head_root, head_rel, head_label)
+        if head_rel
+        else absent_side("head", head_root, rel, head_label)
+    )
+    report = diff_sides(base, head, date.today())
+    if base.ws.raw == head.ws.raw:
+        return []
+    return markdown(report)

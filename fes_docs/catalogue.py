@@ -1,7 +1,9 @@
-"""The rule catalogue and guide coverage, rendered as text or Markdown from the registered rules."""
+"""The rule catalogue and guide coverage, rendered as text or Markdown from the registered rules;
+the API change rules (``fes-docs api-diff``, :data:`~fes_docs.apidiff.CHANGE_RULES`) as a table of their own."""
 
 from __future__ import annotations
 
+from .apidiff import CHANGE_RULES, LEVEL_WORDS
 from .guide import coverage
 from .rules import CATALOGUE, Rule
 
@@ -42,4 +44,23 @@ def coverage_markdown() -> str:
     for c in coverage():
         rules = ", ".join(f"[`{r}`](#{r.lower()})" for r in c.rules) or "—"
         lines.append(f"| §{c.item} | {_cell(c.text)} | {rules} | {_cell(c.note)} |")
+    return "\n".join(lines) + "\n"
+
+
+def change_rules_text() -> str:
+    """The API change rules, as ``fes-docs rules`` prints them after the validation rules."""
+    lines = ["", "API change rules (fes-docs api-diff; breaking = error, potentially breaking = warning):"]
+    for r in sorted(CHANGE_RULES.values(), key=lambda r: r.id):
+        lines.append(f"{r.id}  {LEVEL_WORDS[r.level]:<20}  {r.name:<40}  {r.title}")
+        lines.append(f"      {r.doc}")
+    return "\n".join(lines) + "\n"
+
+
+def change_rules_markdown() -> str:
+    lines = ["| Rule | Name | Level | Title | What it reports |", "| --- | --- | --- | --- | --- |"]
+    for r in sorted(CHANGE_RULES.values(), key=lambda r: r.id):
+        lines.append(
+            f'| <a id="{r.id.lower()}"></a>`{r.id}` | `{r.name}` | {LEVEL_WORDS[r.level]} | {_cell(r.title)} | '
+            f"{_cell(r.doc)} |"
+        )
     return "\n".join(lines) + "\n"

@@ -384,4 +384,23 @@ def diff_markdown(base: Result | None, head: Result | None, base_label: str, hea
         ):
             if items:
                 out += ["", f"**{label}:**", ""] + [_finding_line(f, hint) for f in items]
+    out += _api_changes(base, head, base_label, head_label)
     return "\n".join(out) + "\n"
+
+
+def _api_changes(base: Result | None, head: Result | None, base_label: str, head_label: str | None) -> list[str]:
+    """The "API changes" section (:mod:`fes_docs.apireport`) whenever the spec changed between the two trees."""
+    if head is None:
+        return []
+    from .apireport import spec_section  # start-up: only a diff compares specs
+
+    old = base.project if base is not None else None
+    section = spec_section(
+        old.root if old else None,
+        old.policy.openapi if old else None,
+        head.project.root,
+        head.project.policy.openapi,
+        base_label,
+        head_label or "the working tree",
+    )
+    return ["", *section] if section else []

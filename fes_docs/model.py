@@ -89,6 +89,7 @@ _BACKFILL = (
     ("dry_run_sql", _str),
 )
 _SIGNOFF = (("role", _str), ("by", _str), ("date", _opt_str), ("digest", _str))
+_API_BREAK = (("endpoint", _str), ("change", _str), ("reason", _str), ("consumers_notified", _bool))
 _PROGRESS = (("environment", _str), ("step", _str), ("at", _opt_str), ("by", _str))
 
 
@@ -308,6 +309,18 @@ class Incident:
 
 
 @dataclass
+class ApiBreak:
+    """One declared breaking API change (``api: breaking:``): the pull request's gate accepts a breaking change
+    of ``change`` (a change rule's id or name) at ``endpoint`` only when a record it changed declares it."""
+
+    endpoint: str | None
+    change: str | None
+    reason: str | None
+    consumers_notified: bool | None
+    path: PathKey
+
+
+@dataclass
 class WaiverRef:
     waiver: Waiver
     path: PathKey
@@ -340,6 +353,7 @@ class Release:
     reattempt_of: str | None
     waivers: list[WaiverRef]
     progress: list[Progress] = field(default_factory=list)
+    api_breaking: list[ApiBreak] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     #: The entries of the project's baseline (``.fes-docs/baseline.yaml``) that name this record, as written:
     #: they count in its sign-off digest (:func:`fes_docs.signoffs.release_digest`). Set by the check stage.
@@ -447,6 +461,10 @@ class Release:
                 for i, w in _records(d, "waivers")
             ],
             progress=[_build(Progress, p, _PROGRESS, ("progress", i)) for i, p in _records(d, "progress")],
+            api_breaking=[
+                _build(ApiBreak, b, _API_BREAK, ("api", "breaking", i))
+                for i, b in _records(_map(d.get("api")), "breaking")
+            ],
         )
 
 

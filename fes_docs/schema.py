@@ -153,6 +153,25 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
             "description": "new module endpoints (§3.3, §7.3)",
             "items": _s("METHOD /path/{param}", pattern=rf"^({'|'.join(METHODS)}) /\S*$"),
         },
+        "api": _obj(
+            {
+                "breaking": {
+                    "type": "array",
+                    "description": "breaking API changes this release makes, each one declared (fes-docs api-diff)",
+                    "items": _obj(
+                        {
+                            "endpoint": _s("METHOD /path/{param}", pattern=rf"^({'|'.join(METHODS)}) /\S*$"),
+                            "change": _s("a change rule's id or name, e.g. FES851", minLength=1),
+                            "reason": _s("why the break is acceptable", minLength=1),
+                            "consumers_notified": {"type": "boolean", "description": "the API's consumers were told"},
+                            "note": _s("free text"),
+                        },
+                        ["endpoint", "change", "reason", "consumers_notified"],
+                    ),
+                }
+            },
+            description="the API changes this release makes (§3.3)",
+        ),
         "validation": _obj(
             {
                 "health": {"type": "array", "items": _s("health endpoint"), "minItems": 1},

@@ -18,7 +18,7 @@ from . import rules_ops, rules_schema  # noqa: F401  importing them fills the ca
 from .catalogue import CHANGE_RULES, ChangeRule, rule_named
 from .diff import MAX_CHANGES, diff_sides
 from .model import LEVEL_WORDS, ApiDiff, Change, Spot
-from .resolve import Side, git_reader, load_side
+from .resolve import Side, absent_side, git_reader, load_side
 
 __all__ = [
     "CHANGE_RULES",
@@ -29,6 +29,7 @@ __all__ = [
     "ChangeRule",
     "Side",
     "Spot",
+    "absent_side",
     "diff_sides",
     "git_reader",
     "load_side",

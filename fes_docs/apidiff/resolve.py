@@ -94,6 +94,11 @@ def load_side(which: SideName, root: Path, rel: str, label: str, read: Read | No
     return side
 
 
+def absent_side(which: SideName, root: Path, rel: str, label: str) -> Side:
+    """A side where the spec does not exist (a project that had none yet): every operation is new."""
+    return Side(which, label, rel, Workspace(root, LIMITS))
+
+
 def git_reader(root: Path, rev: str, max_bytes: int = MAX_BYTES) -> Read:
     """A :data:`~fes_docs.openapi.workspace.Read` of the files at git revision ``rev``.
 

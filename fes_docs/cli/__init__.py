@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import FesDocsError
-from . import baseline, codeowners, diff, dryrun, gate, init, new, render, rules, schema, sign, validate
+from . import api_diff, baseline, codeowners, diff, dryrun, gate, init, new, render, rules, schema, sign, validate
 
-COMMANDS = (validate, baseline, init, new, sign, gate, diff, codeowners, rules, schema, dryrun, render)
+COMMANDS = (validate, baseline, init, new, sign, gate, diff, api_diff, codeowners, rules, schema, dryrun, render)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..catalogue import catalogue_markdown, catalogue_text
+from ..catalogue import catalogue_markdown, catalogue_text, change_rules_markdown, change_rules_text
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -14,5 +14,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    print(catalogue_markdown() if args.format == "markdown" else catalogue_text(), end="")
+    if args.format == "markdown":
+        print(catalogue_markdown() + "\n## API change rules\n\n" + change_rules_markdown(), end="")
+    else:
+        print(catalogue_text() + change_rules_text(), end="")
     return 0

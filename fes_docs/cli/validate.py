@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if args.changed_since:
         changed = changed_files(root, args.changed_since)
         findings = changed_findings(findings, changed | unclaimed_since(root, args.changed_since, changed))
+        findings += _api_gate(root, args.changed_since, changed, args.today)
         only = changed if only is None else only & changed
     files = report.files
     if args.format == "json":
@@ -92,6 +93,14 @@ def run(args: argparse.Namespace) -> int:
         out = REPORTERS[args.format](findings, files)
     write_out(out, args.output)
     return 1 if Summary.of(findings).fails(args.strict_warnings) else 0
+
+
+def _api_gate(root: Path, base: str, changed: set[str], today: str | None) -> list[Finding]:
+    """Breaking API changes since ``base`` that no changed record declares (FES840, FES841)."""
+    from ..apigate import api_gate  # start-up: only a pull request's run compares specs
+    from ..model import parse_date
+
+    return api_gate(root, base, changed, parse_date(today) if today else None)
 
 
 def changed_findings(findings: list[Finding], changed: set[str]) -> list[Finding]:

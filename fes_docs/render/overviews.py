@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..catalogue import catalogue_markdown, coverage_markdown
+from ..catalogue import catalogue_markdown, change_rules_markdown, coverage_markdown
 from ..summary import migrations_json
 from .blocks import document, table
 from .context import Site, rollout_text
@@ -118,6 +118,11 @@ def rules() -> str:
         "## Guide coverage",
         "How each numbered item of the FES migration and rollback guide is enforced.",
         coverage_markdown(),
+        "## API change rules",
+        "What `fes-docs api-diff` reports between two versions of the OpenAPI spec, and how it classifies each "
+        "change: breaking (an error; in a pull request it must be declared under `api: breaking:` by a release "
+        "record the pull request changes), potentially breaking (a warning) or compatible.",
+        change_rules_markdown(),
     )
 
 

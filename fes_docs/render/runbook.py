@@ -13,6 +13,7 @@ from ..dryrun.report import lock_mode_sql, strongest_per_table
 from ..model import ROLLBACK_ROLE, Release
 from ..proving import proven_idempotent, read_evidence
 from ..signed_content import changed_keys, signed_data
+from .api_changes import api_changes
 from .blocks import bullets, disable_lines, document, history_query, page, table, tasks
 from .context import SIGN_TEXT, Site, rollout_text
 from .escape import code_block, inline_code, link, link_or_text, md_escape
@@ -33,6 +34,7 @@ def runbook(site: Site, rel: Release) -> str:
         notes(site.raw(rel, "notes")),
         owners(site, rel),
         checklist(site, rel),
+        api_changes(rel),
         dry_run(site, rel),
         rollout(site, rel),
         backfills(site, rel),

@@ -140,6 +140,7 @@ def rule(rule_id: str) -> Rule:
 
 # Importing fills the catalogue (kept at the bottom: the modules import the decorators above).
 from . import (  # noqa: E402,F401
+    apichanges,
     artefacts,
     baseline,
     binding,

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from gitrepo import commit, edit, example_repo
 
 from fes_docs.cli import main
-from tests.gitrepo import commit, edit, example_repo
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "apidiff"
 SPEC = "service/openapi.yaml"
