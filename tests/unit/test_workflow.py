@@ -41,3 +41,37 @@ def test_a_pull_request_is_judged_by_the_base_branch_tool() -> None:
     # the gate is installed before anything runs it
     order = [s.get("name") or s.get("run", "") for s in all_steps]
     assert order.index("Install fes-docs") < order.index("fes-docs validate --format github")
+
+
+def _run_scripts(text: str) -> list[str]:
+    """Every ``run:`` script of the YAML shown on a page, block scalars (``run: |``) included."""
+    scripts: list[str] = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"^(\s*)(?:- )?run: ?(.*)$", line)
+        if not m:
+            continue
+        indent, value = len(m.group(1)), m.group(2)
+        if value.strip() in ("|", ">", "|-", ">-"):
+            body = []
+            for nxt in lines[i + 1 :]:
+                if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= indent:
+                    break
+                body.append(nxt)
+            value = "\n".join(body)
+        scripts.append(value)
+    return scripts
+
+
+def test_no_workflow_snippet_in_the_docs_splices_an_expression_into_a_script() -> None:
+    """Every page, block scripts too: the deploy gate's jobs pass inputs through `env:`, never `${{ }}`."""
+    pages = sorted((ROOT / "docs").rglob("*.md"))
+    found = {p.relative_to(ROOT).as_posix(): _run_scripts(p.read_text(encoding="utf-8")) for p in pages}
+    assert found["docs/workflows/deploy-gate.md"], "the deploy gate's workflow has scripts"
+    spliced = {page: [s for s in scripts if "${{" in s] for page, scripts in found.items()}
+    assert {page: bad for page, bad in spliced.items() if bad} == {}
+
+
+def test_the_script_reader_sees_block_scripts() -> None:
+    text = "    steps:\n      - name: x\n        run: |\n          echo ${{ github.head_ref }}\n      - run: ok\n"
+    assert _run_scripts(text) == ["          echo ${{ github.head_ref }}", "ok"]
