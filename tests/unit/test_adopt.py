@@ -188,18 +188,19 @@ def test_a_policy_that_is_a_link_is_replaced_not_written_through(tmp_path: Path)
     assert (there / "application.yml").read_text(encoding="utf-8") == "features:\n  stolen: true\n"
 
 
+def _level(i: int) -> str:
+    a, b = chr(97 + i), chr(98 + i)
+    return f"{b}: &{b} [*{a}, *{a}, *{a}, *{a}]\n"
+
+
+#: Ten lines of YAML whose aliases expand to millions of values.
+ALIAS_BOMB = ("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(_level(i) for i in range(9))).encode()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "note"),
     [
-        (
-            "application.yml",
-            b"a: &a [x, x, x, x, x, x, x, x, x]\n"
-            + b"".join(
-                f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n".encode()
-                for i in range(9)
-            ),
-            "application.yml",
-        ),  # an alias bomb: refused by the project's loader
+        ("application.yml", ALIAS_BOMB, "alias bomb"),  # refused by the project's loader
         ("application.properties", b"features.x=tr\xffue\n", "not UTF-8"),
         ("application.yml", b"features: [" * 5000, "application.yml"),
         ("application.yaml", b"x" * 2_000_000, "larger than"),
