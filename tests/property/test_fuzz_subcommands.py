@@ -128,6 +128,7 @@ POLICY_KEYS = [
     "backfill_dry_run_rows",
     "sql_dialect",
     "people",
+    "freezes",
 ]
 HUGE = "9" * 5000  # an integer of 5000 digits, as text: past what Python's int() reads (4300 digits)
 HUGE_MARK = "HUGE_INTEGER"  # stands in for it in generated data, written out as HUGE by dump()
@@ -482,6 +483,9 @@ def subcommands(root: Path, scratch: Path, fmt: str) -> Iterator[list[str]]:
     yield ["schema", "policy", "--root", r]
     yield ["sign", "fuzz", "--role", "product", "--by", "dave", "--date", "2026-03-09", "--root", r]
     yield ["new", "fuzz-new", "--phase", "3", "--from", "fuzz", "--root", r]
+    yield ["gate", "fuzz", "--env", "production", "--at", "2026-03-10T18:30:00Z", "--format", fmt, "--root", r]
+    record = ["--record", "--by", "erin"]  # the deploy gate writing its progress entry
+    yield ["gate", "fuzz", "--env", "local", "--at", "2026-03-10T19:30:00+01:00", *record, "--root", r]
     yield ["diff", "HEAD", "--root", r, "--today", "2026-03-01"]
 
 

@@ -101,6 +101,7 @@ ALL_FORMATS = ("text", "json", "github", "junit", "sarif")
 
 def every_subcommand(root: Path, scratch: Path) -> None:
     r = str(root)
+    at, gates = "2026-03-10T18:30:00Z", ("text", "json", "github")  # the deploy gate, at a moment
     for fmt in ALL_FORMATS:
         assert_no_traceback(*_code_err(cli("validate", "--root", r, "--format", fmt)))
     for argv in (
@@ -109,6 +110,8 @@ def every_subcommand(root: Path, scratch: Path) -> None:
         ("schema", "--root", r),
         ("sign", "base-release", "--role", "product", "--by", "dave", "--date", "2026-03-09", "--root", r),
         ("new", "a-new-one", "--phase", "2", "--from", "base-release", "--root", r),
+        *(("gate", "base-release", "--env", "production", "--at", at, "--format", f, "--root", r) for f in gates),
+        ("gate", "base-release", "--env", "local", "--at", at, "--record", "--by", "erin", "--root", r),
     ):
         assert_no_traceback(*_code_err(cli(*argv)))
     # init surveys the whole tree, links and all; on a copy (links kept as links), as it replaces the policy

@@ -783,3 +783,18 @@ def test_fes328_an_adoption_point_above_every_migration(tmp_path: Path) -> None:
     assert not CATALOGUE["FES328"].can_be_waived
     policy.write_text(text.replace('"23"', '"22"'), encoding="utf-8")
     assert of(run(root), "FES328") == []
+
+
+def test_fes021_a_policy_of_thousands_of_freezes_is_read_to_its_bound(tmp_path: Path) -> None:
+    """Hostile policy: 5,000 freezes over the window. The schema says too many; the rule compares the first
+    500 only (bounded work), and still reports the window in them."""
+    from fes_docs.policy_settings import MAX_FREEZES
+
+    many = "freezes:\n" + "".join(
+        f"  - {{start: 2026-03-10T18:{i % 60:02d}:00Z, end: 2026-03-11T00:00:00Z, reason: f{i}}}\n" for i in range(5000)
+    )
+    result = run(with_freeze(project(tmp_path, {"phase-2.yaml": release("phase-2")}), many))
+    assert len(result.project.policy.freezes) == MAX_FREEZES
+    assert any(f.rule == "FES010" and f.loc.file == "releases/policy.yaml" for f in result.findings)
+    hits = [f for f in of(result, "FES021") if f.loc.file == "releases/phase-2.yaml"]
+    assert hits and len(hits) <= MAX_FREEZES
