@@ -45,6 +45,8 @@ class Engine:
         self.memo: dict[tuple[int, int, str], list[Rel]] = {}
         self.active: set[tuple[int, int, str]] = set()
         self.work = 0
+        self._refs: dict[int, bool] = {}
+        self._kept: list[Any] = []
         self.notes: list[str] = []
         self.changes: list[Change] = []
 
@@ -150,21 +152,40 @@ class Engine:
             if not any(n.startswith("comparison stopped") for n in self.notes):
                 self.notes.append(f"comparison stopped at {MAX_WORK:,} schema pairs or {MAX_DEPTH} levels of nesting")
             return []
+        same = bnode == hnode  # deep, in C: most of two versions of a spec is the same text
+        if same and not self.refs_inside(bnode):
+            self.memo[key] = []
+            return []  # equal and self-contained: nothing below can differ
         self.work += 1
         self.active.add(key)
         try:
-            out = self._compare(
-                view(self.base, bfile, bpath, bnode), view(self.head, hfile, hpath, hnode), direction, depth
-            )
+            # equal nodes give equal views unless an allOf part is a $ref (its target may differ)
+            judged = not (same and isinstance(bnode, dict) and "allOf" not in bnode)
+            bv, hv = view(self.base, bfile, bpath, bnode), view(self.head, hfile, hpath, hnode)
+            out = self._compare(bv, hv, direction, depth, judged)
         finally:
             self.active.discard(key)
         self.memo[key] = out
         return out
 
-    def _compare(self, bv: View, hv: View, direction: Direction, depth: int) -> list[Rel]:
+    def refs_inside(self, node: Any) -> bool:
+        """Whether a ``$ref`` stands anywhere inside ``node`` (remembered per node: each is walked once)."""
+        found = self._refs.get(id(node))
+        if found is None:
+            if isinstance(node, dict):
+                found = "$ref" in node or any(self.refs_inside(v) for v in node.values() if isinstance(v, dict | list))
+            elif isinstance(node, list):
+                found = any(self.refs_inside(v) for v in node if isinstance(v, dict | list))
+            else:
+                found = False
+            self._refs[id(node)] = found
+            self._kept.append(node)  # ids stay unique while remembered
+        return found
+
+    def _compare(self, bv: View, hv: View, direction: Direction, depth: int, judged: bool = True) -> list[Rel]:
         out: list[Rel] = []
         pair = SchemaPair(bv, hv, direction)
-        for rule in rules_of("schema"):
+        for rule in rules_of("schema") if judged else ():
             for hit in rule.check(pair):
                 out.append((rule.id, hit.level or rule.level, hit.sub, hit.message, hit.where))
         for name in sorted(set(bv.props) & set(hv.props)):
@@ -183,7 +204,19 @@ class Engine:
         for label, bc, hc in children:
             for rid, level, path, words, where in self.compare(bc, hc, direction, depth + 1):
                 out.append((rid, level, (label, *path), words, where))
-        return out
+        return _shortest(out)
+
+
+def _shortest(found: list[Rel]) -> list[Rel]:
+    """One finding per change: a node reached along several property paths (Stripe's expandable objects
+    reach one enum through thousands) is reported once, at its shortest path (then the first in order)."""
+    best: dict[tuple[str, str, Where], Rel] = {}
+    for rel in found:
+        key = (rel[0], rel[3], rel[4])
+        kept = best.get(key)
+        if kept is None or (len(rel[2]), rel[2]) < (len(kept[2]), kept[2]):
+            best[key] = rel
+    return list(best.values())
 
 
 def _split(ref: Ref) -> tuple[str, tuple[str | int, ...], Any]:

@@ -68,10 +68,10 @@ class Op:
     responses: dict[str, Response] = field(default_factory=dict)
     security: Security = field(default_factory=list)
     file: str = ""
+    key: str = ""  # normalised ``METHOD /path``: how the two sides' operations are matched
 
-    @property
-    def key(self) -> str:
-        return f"{self.method} {normalise_path(self.path)}"
+    def __post_init__(self) -> None:
+        self.key = f"{self.method} {normalise_path(self.path)}"
 
     @property
     def endpoint_text(self) -> str:

@@ -40,6 +40,7 @@ class Side:
     exists: bool = False
     problems: list[str] = field(default_factory=list)
     _refused: set[str] = field(default_factory=set)
+    _followed: dict[tuple[str, str], tuple[str, PathKey, Any]] = field(default_factory=dict)
 
     def where(self, file: str, path: PathKey) -> Where:
         return Where(self.which, file, path)
@@ -48,7 +49,13 @@ class Side:
         """``node`` with its chain of ``$ref``\\ s followed (at most 64 hops: a cycle ends there). A ref
         that may not be followed (remote, outside the project, dangling) stays a ``{"$ref"}`` node,
         compared as its text, and is named once among the side's problems."""
-        file, path, node = deref(self.ws, file, path, node)
+        if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
+            return file, path, node
+        key = (file, node["$ref"])
+        found = self._followed.get(key)
+        if found is not None:
+            return found
+        file, path, node = self._followed[key] = deref(self.ws, file, path, node)
         if isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"]
             if ref not in self._refused:
