@@ -7,8 +7,9 @@ layout stay byte for byte), re-parsed and compared with the intended data, then 
 the other wrote.
 
 What the gate judged must still be what is written to: a record that changed in substance between the
-check and the lock (its digest, :func:`fes_docs.signoffs.digest_of`) is refused, and the gate is run
-again. ``progress`` is outside the digest, so another environment's entry written meanwhile is no change.
+check and the lock (its digest, :func:`fes_docs.signoffs.digest_of`, with the baseline entries naming it
+as the gate judged them) is refused, and the gate is run again. ``progress`` is outside the digest, so
+another environment's entry written meanwhile is no change.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def record(gate: Gate, entry: Recorded) -> None:
             p = problems[0] if problems else None
             where = f" ({rel.file}:{p.line}:{p.column}: {p.message})" if p else ""
             raise UsageError(f"cannot record in {rel.file}: it no longer parses{where}")
-        if digest_of(doc.data) != gate.digest:
+        if digest_of(doc.data, rel.baseline) != gate.digest:  # the baseline entries naming it count, as for sign
             raise UsageError(
                 f"{rel.file} changed in substance while the gate ran; nothing was recorded: run the gate again"
             )

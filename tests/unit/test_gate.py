@@ -514,3 +514,20 @@ def test_a_hostile_record_gives_no_traceback(tmp_path: Path, capsys: pytest.Capt
     for fmt in ("text", "json", "github"):
         code, out, err = gate_cli(root, "--env", "test", "--at", IN_WINDOW, "--format", fmt, capsys=capsys)
         assert code == 1 and err == "" and "\x1b" not in out and "\u202e" not in out
+
+
+def test_a_baselined_finding_does_not_block_and_recording_keeps_the_baselined_digest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The gate asks `Finding.blocking`, so the baseline counts as in validate; its entries count in the digest
+    `--record` re-checks under the lock, as `sign` signs them."""
+    root = project(tmp_path, record_text(("batch_size: 1000, ", "")))  # FES302, an error
+    assert failing(judged(root)) == ["findings"]
+    assert main(["baseline", "--reason", "accepted on adoption", "--by", "dave", "--root", str(root)]) == 0
+    for role, who in (("engineering", "alice"), ("database", "bob"), ("on_call", "carol"), ("product", "dave")):
+        assert main(["sign", "r1", "--role", role, "--by", who, "--date", "2026-03-09", "--root", str(root)]) == 0
+    capsys.readouterr()
+    assert failing(judged(root)) == []
+    code, out, err = gate_cli(root, "--env", "local", "--at", IN_WINDOW, "--record", "--by", "erin", capsys=capsys)
+    assert code == 0 and "recorded local deployed" in out, err
+    assert failing(judged(root, "test", at="2026-03-10T18:40:00Z")) == []  # still signed, still baselined
