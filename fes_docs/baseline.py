@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .document import Document
-from .findings import Finding, Loc, key_path
+from .findings import FINGERPRINT_PATTERN, Finding, Loc, key_path
 from .inputs import InputError
 from .loader import load_bytes
 from .project import Project, problem_finding
@@ -50,7 +50,6 @@ VERSION = 1
 #: Larger than a record may be: a legacy project's baseline holds thousands of entries.
 MAX_BYTES = 8_000_000
 MAX_NODES = 1_000_000
-FINGERPRINT = r"^[0-9a-f]{16}$"
 #: The fields of an entry, in the order the file writes them.
 FIELDS = ("fingerprint", "rule", "file", "release", "message", "reason", "by")
 
@@ -115,7 +114,11 @@ def baseline_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["fingerprint", "rule", "file", "reason", "by"],
         "properties": {
-            "fingerprint": {"type": "string", "pattern": FINGERPRINT, "description": "the finding's fingerprint"},
+            "fingerprint": {
+                "type": "string",
+                "pattern": FINGERPRINT_PATTERN,
+                "description": "the finding's fingerprint",
+            },
             "rule": {"type": "string", "pattern": r"^FES\d{3}$", "description": "its rule"},
             "file": text("where it is, relative to the project root"),
             "release": {"type": ["string", "null"], "description": "the record it belongs to"},

@@ -178,7 +178,7 @@ class FindingScope:
 
     def __call__(self, f: Finding) -> Finding:
         """``f`` with ``about`` filled in."""
-        own = f.about_files()
+        own = {f.loc.file, *(r.file for r in f.related)}  # what it says itself; ``about`` it already had is kept
         files = {self._project.policy_file, *f.about}
         rel = self._owner(f)
         if rel is not None:

@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .findings import Summary
+from .findings import FINGERPRINT_PATTERN, Summary
 from .model import Release
 from .report import finding_json, summary
 from .signoffs import release_digest, role_states, signoff_states
@@ -119,7 +119,7 @@ _STR_OR_NULL = {"type": ["string", "null"]}
 _COUNTS = {
     "type": "object",
     "required": ["errors", "warnings", "waived"],
-    "properties": {k: {"type": "integer", "minimum": 0} for k in ("errors", "warnings", "waived")},
+    "properties": {k: {"type": "integer", "minimum": 0} for k in ("errors", "warnings", "waived", "baselined")},
 }
 _FINDING = {
     "type": "object",
@@ -135,6 +135,8 @@ _FINDING = {
         "release": _STR_OR_NULL,
         "title": {"type": "string"},
         "waived": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["reason", "until", "approved_by"]}]},
+        "fingerprint": {"type": "string", "pattern": FINGERPRINT_PATTERN},
+        "baselined": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["reason", "by"]}]},
         "related": {"type": "array", "items": {"type": "object", "required": ["file", "line", "column"]}},
     },
 }

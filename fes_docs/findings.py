@@ -234,6 +234,8 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
 #: The fields that name a list item, the first one present wins: ``checklist[id=db-backup]`` is the same item
 #: when another is inserted before it, where ``checklist[3]`` would not be.
 ITEM_NAMES = ("id", "name", "file", "role", "rule", "fingerprint", "title")
+#: What :func:`fingerprint_of` gives, as the schemas of waivers and of the baseline check it.
+FINGERPRINT_PATTERN = r"^[0-9a-f]{16}$"
 _NUMBERS = re.compile(r"\d+")
 
 

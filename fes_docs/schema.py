@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import fastjsonschema
 
 from .document import Document
-from .findings import Finding, Loc, did_you_mean
+from .findings import FINGERPRINT_PATTERN, Finding, Loc, did_you_mean, key_path
 from .model import DEFAULT_POLICY, PROGRESS_STEPS, ROLLBACK_ROLE, STATUSES, Policy
 from .policy_settings import SCHEMA_PROPERTIES, ZONED_DATETIME
 
@@ -231,15 +231,20 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
         "reattempt_of": _s("id of the release this one re-attempts (§6.6)"),
         "waivers": {
             "type": "array",
-            "description": "reasoned, visible exceptions to one rule",
+            "description": "reasoned, visible exceptions to one rule, or to one finding (its fingerprint)",
             "items": _obj(
                 {
                     "rule": _s("rule id", pattern=r"^FES\d{3}$"),
+                    "fingerprint": _s(
+                        "one finding's fingerprint (`fes-docs validate --format json`), instead of its whole rule",
+                        pattern=FINGERPRINT_PATTERN,
+                    ),
                     "reason": _s("why this is safe", minLength=1),
                     "until": _s("YYYY-MM-DD expiry", pattern=DATE),
                     "approved_by": _s("who accepted the risk"),
                 },
-                ["rule", "reason"],
+                ["reason"],
+                anyOf=[{"required": ["rule"]}, {"required": ["fingerprint"]}],
             ),
         },
         "progress": {
@@ -476,7 +481,7 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
         for key in sorted(set(err.instance) - set(allowed)):
             p = doc.key_pos((*path, key))
             yield Finding(
-                Loc(doc.file, p.line, p.column),
+                Loc(doc.file, p.line, p.column, key_path(doc.data, (*path, key))),
                 "FES011",
                 "error",
                 f"unknown key {key!r} in {where}{did_you_mean(key, allowed)}",
@@ -484,7 +489,7 @@ def _findings(doc: Document, err: ValidationError) -> Iterator[Finding]:
             )
         return
     p = doc.pos(path)
-    loc = Loc(doc.file, p.line, p.column)
+    loc = Loc(doc.file, p.line, p.column, key_path(doc.data, path))
     v = err.validator
     if v == "required":
         missing = str(err.message).split("'")[1] if "'" in err.message else err.message

@@ -1,4 +1,4 @@
-"""Findings as admonitions: errors red, warnings amber, waived ones as notes that give the reason."""
+"""Findings as admonitions: errors red, warnings amber, waived and baselined ones as notes that give the reason."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from .escape import md_escape, md_text
 
 
 def label(f: Finding) -> str:
-    return f"waived {f.severity}" if f.waived else f.severity
+    return f"waived {f.severity}" if f.waived else f"baselined {f.severity}" if f.baselined else f.severity
 
 
 def where(f: Finding) -> str:
@@ -17,7 +17,7 @@ def where(f: Finding) -> str:
 
 def admonition(f: Finding, rules_page: str) -> str:
     """One finding; ``rules_page`` is the relative link to the rules reference from the current page."""
-    kind = "note" if f.waived else ("danger" if f.severity == "error" else "warning")
+    kind = "note" if f.accepted else ("danger" if f.severity == "error" else "warning")
     title = md_escape(f"{f.rule} · {label(f)} · {where(f)}")
     rule = CATALOGUE.get(f.rule)
     lines = [f'!!! {kind} "{title}"', "", f"    {md_text(f.message)}"]
@@ -28,6 +28,8 @@ def admonition(f: Finding, rules_page: str) -> str:
         w = f.waived
         extra = (f", until {w.until}" if w.until else "") + (f", approved by {w.approved_by}" if w.approved_by else "")
         lines += ["", f"    **Waived:** {md_escape(w.reason)}{md_escape(extra)}"]
+    elif f.baselined is not None:
+        lines += ["", f"    **Baselined:** {md_escape(f.baselined.reason)}{md_escape(f', by {f.baselined.by}')}"]
     elif f.hint:
         lines += ["", f"    **Fix:** {md_text(f.hint)}"]
     for rel in f.related:

@@ -119,6 +119,8 @@ def _since_signing(site: Site, rel: Release, digest: str) -> str:
     if signed is None:
         return "the signed version is not in the git history"
     keys = changed_keys(signed, rel.doc.data)
+    if not keys and rel.baseline:  # the record is as signed: what changed is the baseline entries naming it
+        return "baseline entries for this record (.fes-docs/baseline.yaml) count too: re-sign to accept them"
     if not keys:
         return "the covered content is the same; re-sign to refresh the digest"
     return "changed since signing: " + ", ".join(inline_code(k) for k in keys)
