@@ -95,7 +95,8 @@ def checklist_evidence(project: Project, rel: Release) -> Iterator[Hit]:
     integrity=True,
 )
 def known_people(project: Project, rel: Release) -> Iterator[Hit]:
-    """With `people:` in the policy, every owner and every signer is listed there: a typo is nobody to call."""
+    """With `people:` in the policy, every owner, every signer and everyone a `progress:` entry says deployed
+    is listed there: a typo is nobody to call, and a deploy by nobody known is no deploy."""
     people = project.policy.people
     if not people:
         return
@@ -111,4 +112,11 @@ def known_people(project: Project, rel: Release) -> Iterator[Hit]:
                 rel.loc(*s.path, "by"),
                 f"{s.role or '?'} sign-off by {s.by!r}, who is not listed under people: in the policy"
                 + did_you_mean(s.by, people),
+            )
+    for p in rel.progress:
+        if p.by is not None and p.by not in people:
+            yield Hit(
+                rel.loc(*p.path, "by"),
+                f"progress of {p.environment or '?'} by {p.by!r}, who is not listed under people: in the policy"
+                + did_you_mean(p.by, people),
             )

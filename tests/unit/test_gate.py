@@ -531,3 +531,14 @@ def test_a_baselined_finding_does_not_block_and_recording_keeps_the_baselined_di
     code, out, err = gate_cli(root, "--env", "local", "--at", IN_WINDOW, "--record", "--by", "erin", capsys=capsys)
     assert code == 0 and "recorded local deployed" in out, err
     assert failing(judged(root, "test", at="2026-03-10T18:40:00Z")) == []  # still signed, still baselined
+
+
+def test_a_progress_entry_by_nobody_the_policy_knows_blocks(tmp_path: Path) -> None:
+    """A hand-written entry by an unknown name is FES106 (an integrity error): the gate does not count on it."""
+    text = record_text(
+        extra=PROGRESS.replace("by: erin}\n  - {environment: test", "by: mallory}\n  - {environment: test")
+    )
+    verdict = judged(project(tmp_path, text), "staging")
+    assert failing(verdict) == ["findings"]
+    (where,) = verdict["findings"][1]
+    assert where[1] == line_of(text, "mallory") and "progress of local by 'mallory'" in where[3]
