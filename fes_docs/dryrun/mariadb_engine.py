@@ -187,8 +187,15 @@ class _Runner:
         return None
 
     def _apply(
-        self, conn: Any, cuts: list[tuple[SentStatement, list[Any]]], outcome: MigrationOutcome | None
+        self,
+        conn: Any,
+        cuts: list[tuple[SentStatement, list[Any]]],
+        outcome: MigrationOutcome | None,
+        keep_open: bool = False,
     ) -> tuple[SentStatement, pymysql.err.MySQLError | str] | None:
+        """Send ``cuts`` in Flyway's transaction; the failing statement and error, or None. ``keep_open``: on
+        success leave the transaction open (the caller reads it, then rolls it back)."""
+        open_after = False
         before = catalog.tables(conn) if outcome is not None else None
         # Flyway's transaction: autocommit off, so after a DDL's implicit commit the next DML opens a new
         # transaction that a failure rolls back (with autocommit on, it would stay)
@@ -209,10 +216,14 @@ class _Runner:
                 if mode is not None and outcome is not None and before is not None:
                     outcome.locks.append((_altered_table(chunk) or "?", mode))
                 ran.append((statement, chunk))
-            conn.commit()
+            if keep_open:
+                open_after = True
+            else:
+                conn.commit()
             return None
         finally:
-            conn.autocommit(True)
+            if not open_after:
+                conn.autocommit(True)
 
     def migrate(self, migration: MigrationInput) -> MigrationOutcome:
         outcome = MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
@@ -260,8 +271,12 @@ class _Runner:
         began = time.perf_counter()
         before = catalog.snapshot(self.main, self.settings.compare_data)
         check = self._connect()
+        # a re-run of DML alone is read, then rolled back: duplicated rows must not reach the migrations after
+        # it, which production never runs twice (DDL cannot be rolled back in MySQL; a re-run of it stays)
+        dml_only = not any(_commits(chunk) for _, chunk in cuts)
+        failed = None
         try:
-            failed = self._apply(check, cuts, None)
+            failed = self._apply(check, cuts, None, keep_open=dml_only)
             if failed is not None:
                 statement, exc = failed
                 outcome.idempotent = False
@@ -274,6 +289,8 @@ class _Runner:
             if changed is not None:
                 outcome.idempotency_error = f"the second run changed {changed}"
         finally:
+            if dml_only and failed is None:
+                check.rollback()
             check.close()
             outcome.check_seconds = time.perf_counter() - began
 

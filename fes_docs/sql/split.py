@@ -156,6 +156,11 @@ def _token_runs(tokens: list[Token], text: str, delimiter_directive: bool) -> It
     for tok in tokens:
         if tok.start < skip_until:
             continue
+        swallowed = delimiter.startswith(("#", "--"))  # a separator the lexer reads as a comment
+        if chunk and swallowed and delimiter in text[chunk[-1].end + 1 : tok.start]:
+            # `DELIMITER #` … `END#`: the mysql client splits at it all the same, and so does Flyway
+            yield chunk
+            chunk = []
         if delimiter_directive and not chunk and tok.text.upper() == "DELIMITER":
             eol = _end_of_line(text, tok.end + 1)
             delimiter = text[tok.end + 1 : eol].strip() or ";"

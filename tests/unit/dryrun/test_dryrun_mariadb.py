@@ -96,6 +96,8 @@ def test_a_migration_that_is_not_idempotent_fails_on_its_second_run(
     assert alter.idempotency_error is not None and "Duplicate column name 'c'" in alter.idempotency_error
     assert alter.idempotency_line == 1
     assert not report.passed
+    # the INSERT's second run was read, then rolled back: later migrations see the rows production would
+    assert _rows(sandbox, "SELECT COUNT(*) FROM a") == [(1,)]
 
 
 def test_a_syntax_error_is_the_servers_message_at_its_line(sandbox: mariadb_server.MariaDBSandbox) -> None:

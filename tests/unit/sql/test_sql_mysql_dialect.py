@@ -102,3 +102,17 @@ def test_escape_inside_a_procedure_body_counts() -> None:
     sql = "DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1 INTO OUTFILE '/tmp/x'; END //\nDELIMITER ;\n"
     result = analyze(sql, "mysql")
     assert result.statements[0].klass == "unsafe" and result.statements[0].line == 2
+
+
+def test_a_delimiter_the_lexer_reads_as_a_comment_still_separates() -> None:
+    # Apache Fineract's V48__adding-S3-Support.sql: DELIMITER # ... END# (MySQL's lexer: '#' starts a comment)
+    sql = (
+        "DROP PROCEDURE IF EXISTS p;\ndelimiter #\ncreate procedure p()\nbegin\nSELECT 1;\nend#\n"
+        "delimiter ;\ncall p();\n"
+    )
+    result = analyze(sql, "mysql")
+    assert [(s.line, s.kind) for s in result.statements] == [
+        (1, "DROP PROCEDURE"),
+        (3, "CREATE PROCEDURE"),
+        (8, "CALL"),
+    ]
