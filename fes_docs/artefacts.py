@@ -50,10 +50,10 @@ from .sql.flyway import (
     version_key,
 )
 from .sql.placeholders import Replaced, relocate
-from .sql.pool import Prefetch
 from .sql.script_config import ConfProblem, ScriptConfig, ScriptReading, inline_directives, parse_conf, reading_for
 from .sql.split import parse_statements
 from .sql.transactions import MIXED_MESSAGE, mixed_offender, outside_transaction
+from .workers import Batch
 
 #: Words without which no statement of a script is one Flyway runs outside a transaction.
 _NON_TRANSACTIONAL_WORDS = re.compile(
@@ -88,7 +88,8 @@ class MigrationIndex:
     stray_configs: list[str] = field(default_factory=list)
     _analyses: dict[str, Analysis] = field(default_factory=dict)
     _replaced: dict[str, Replaced] = field(default_factory=dict)
-    _prefetch: Prefetch | None = None
+    _batch: Batch[tuple[str, str], dict[str, Any]] | None = None  # analyses under way in workers
+    _batch_keys: list[str] = field(default_factory=list)
     _prefetched: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
@@ -146,9 +147,9 @@ class MigrationIndex:
                 if ref.file:
                     self.claims.setdefault(ref.file, []).append(Claim(rel, ref))
 
-    def start_analyses(self) -> None:
-        """Analyse, in worker processes, every file the cache does not know yet, while the caller goes on
-        (a one-shot run: :mod:`fes_docs.sql.pool` decides whether a pool pays); :meth:`analysis` collects."""
+    def analysis_jobs(self) -> list[tuple[str, str]]:
+        """``(key, text)`` of every text to analyse that the cache does not know, each once: the work
+        :func:`analyse_chunk` does in worker processes (:meth:`expect`), before any rule asks."""
         jobs: dict[str, str] = {}
         for name in self.files:
             text = self._analysis_text(name)
@@ -156,7 +157,11 @@ class MigrationIndex:
                 key = digest(self.dialect, text)
                 if key not in jobs and (self.cache is None or self.cache.get(SQL, key) is None):
                     jobs[key] = text
-        self._prefetch = Prefetch.start(list(jobs.items()), self.dialect)
+        return list(jobs.items())
+
+    def expect(self, jobs: list[tuple[str, str]], batch: Batch[tuple[str, str], dict[str, Any]]) -> None:
+        """``jobs`` are being analysed by ``batch``: :meth:`analysis` collects the answers when first asked."""
+        self._batch, self._batch_keys = batch, [key for key, _ in jobs]
 
     def _read_configs(self, inputs: ProjectInputs, policy: Policy) -> None:
         """Every ``<script>.sql.conf`` under the folder, parsed, by its script's relpath."""
@@ -245,10 +250,11 @@ class MigrationIndex:
         return self._analyses[name]
 
     def _analysed(self, text: str) -> Analysis:
-        """The analysis of ``text``: from the cache, from the workers (:meth:`start_analyses`), or parsed now."""
+        """The analysis of ``text``: from the cache, from the workers (:meth:`expect`), or parsed now."""
         key = digest(self.dialect, text)
-        if self._prefetch is not None:
-            self._prefetched, self._prefetch = self._prefetch.take(), None
+        if self._batch is not None:
+            batch, self._batch = self._batch, None
+            self._prefetched = dict(zip(self._batch_keys, batch.take(), strict=True))
         for raw, new in ((self.cache.get(SQL, key) if self.cache else None, False), (self._prefetched.get(key), True)):
             if raw is None:
                 continue
@@ -314,3 +320,8 @@ class MigrationIndex:
         if parsed.kind == "versioned" and parsed.version is not None:
             return version_key(parsed.version)
         return None
+
+
+def analyse_chunk(chunk: list[tuple[str, str]], context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The JSON form of each ``(key, text)``'s analysis in ``context["dialect"]`` (the work a worker does)."""
+    return [analysis_to_json(analyze(text, context["dialect"])) for _key, text in chunk]

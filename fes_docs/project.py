@@ -17,15 +17,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .artefacts import MigrationIndex
-from .cache import OPENAPI, RELEASES, Cache, KeyValueStore, digest
-from .document import Document, LoadProblem
+from . import workers
+from .artefacts import MigrationIndex, analyse_chunk
+from .cache import OPENAPI, Cache, KeyValueStore
 from .errors import ConfigError
-from .findings import Finding, Loc, finding_from_json, finding_to_json
+from .findings import Finding, Loc
 from .inputs import InputError, ProjectInputs
 from .loader import load_bytes
 from .model import Policy, Release
-from .schema import policy_schema, release_schema, schema_checker, schema_findings
+from .records import Reading, load_chunk
+from .records import problem_finding as problem_finding  # where it was: baseline.py imports it from here
+from .schema import policy_schema, release_schema, schema_findings
 
 if TYPE_CHECKING:
     from .openapi import SpecIndex
@@ -34,11 +36,10 @@ RELEASES_DIR = "releases"
 POLICY_FILE = "policy.yaml"
 SCHEMA_DIR = "schema"
 SPEC_PARALLEL_BYTES = 256_000
-
-
-def problem_finding(file: str, p: LoadProblem) -> Finding:
-    """A load problem carries its own rule id (FES001 syntax, FES003 unreadable ...)."""
-    return Finding.of(file, p, p.rule)
+#: Bytes of records, characters of SQL, per chunk of work handed to a worker (about eight records, forty
+#: migrations): small enough that the two cores finish close together.
+RECORDS_CHUNK_BYTES = 24_000
+SQL_CHUNK_CHARS = 20_000
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Project:
     cache: Cache | None = None
     inputs: ProjectInputs = field(default=None)  # type: ignore[assignment]  # set in __post_init__
     _spec_worker: Any = None
-    _sql_index: MigrationIndex | None = None  # read early by start_sql_workers, claimed once the records are in
+    _sql_index: MigrationIndex | None = None  # read early by start_workers, claimed once the records are in
 
     def __post_init__(self) -> None:
         if self.inputs is None:
@@ -90,11 +91,23 @@ class Project:
         index.claim(self.releases)
         return index
 
-    def start_sql_workers(self) -> None:
-        """Read the migrations and start their SQL analysis in worker processes before the records load
-        (:meth:`MigrationIndex.start_analyses`): the records are read on this core meanwhile."""
-        self._sql_index = MigrationIndex.read(self.inputs, self.policy, self.cache)
-        self._sql_index.start_analyses()
+    def start_workers(self, reading: Reading) -> None:
+        """Hand the records still to load and the SQL still to analyse to worker processes (when there is
+        enough of it: :mod:`fes_docs.workers`): this process takes its share when it wants the answers.
+        The migrations are read now, before the records are in (their claims are added when they are)."""
+        index = self._sql_index = MigrationIndex.read(self.inputs, self.policy, self.cache)
+        sql_jobs = index.analysis_jobs()
+        context = {"policy": self.policy, "check": reading.check, "dialect": index.dialect}
+        batches = workers.start(
+            context,
+            [
+                (load_chunk, reading.jobs, lambda job: len(job[1]), RECORDS_CHUNK_BYTES),
+                (analyse_chunk, sql_jobs, lambda job: len(job[1]), SQL_CHUNK_CHARS),
+            ],
+        )
+        if batches is not None:
+            reading.expect(batches[0])
+            index.expect(sql_jobs, batches[1])
 
     @cached_property
     def spec(self) -> SpecIndex:
@@ -247,95 +260,6 @@ def release_files(root: Path, releases_dir: str = RELEASES_DIR) -> list[Path]:
     return [inputs.root / rel for rel in release_names(inputs, releases_dir)]
 
 
-def load_release_bytes(
-    data: bytes, rel: str, policy: Policy, check: Callable[[Document], list[Finding]] | None = None
-) -> tuple[Release | None, list[Finding], Document | None]:
-    """Parse and schema-check one release file's bytes (the cacheable unit of work); ``check``: the
-    policy's :func:`~fes_docs.schema.schema_checker`, when the caller checks many files."""
-    doc, problems = load_bytes(data, rel)
-    if doc is None:
-        return None, [problem_finding(rel, p) for p in problems], None
-    findings = (check or schema_checker(release_schema(policy, editor=False)))(doc)
-    if not isinstance(doc.data, dict):
-        return None, findings, doc
-    return Release.from_doc(doc), findings, doc
-
-
-# -- cached release files -------------------------------------------------------------------------
-
-
-def policy_digest(policy: Policy) -> str:
-    return digest(
-        json.dumps(
-            {"e": policy.environments, "o": policy.owner_roles, "c": policy.checklist_ids, "f": policy.flags},
-            sort_keys=True,
-        )
-    )
-
-
-def _doc_to_json(doc: Document) -> dict[str, Any]:
-    return {"data": doc.data, "p": doc.flat()}
-
-
-def _doc_from_json(file: str, raw: dict[str, Any]) -> Document:
-    flat = raw["p"]
-    if not isinstance(flat, list):
-        raise TypeError("positions")
-    return Document(file, raw["data"], flat=flat)
-
-
-def load_releases(
-    inputs: ProjectInputs, releases_dir: str, policy: Policy, cache: Cache | None = None
-) -> tuple[list[Release], list[Finding]]:
-    """Load every release file, reusing parsed documents and schema findings of unchanged files."""
-    pol = policy_digest(policy)
-    check = schema_checker(release_schema(policy, editor=False))
-    releases: list[Release] = []
-    names, findings = scan_releases(inputs, releases_dir)
-    for rel_name in names:
-        try:
-            data = inputs.read_bytes(rel_name)
-        except InputError as exc:
-            if exc.reason == "outside":
-                findings.append(
-                    Finding(
-                        Loc(rel_name),
-                        "FES003",
-                        "error",
-                        "this file is a link to somewhere outside the project; it was not read",
-                        "commit the record itself, not a symlink",
-                    )
-                )
-            else:
-                findings.append(problem_finding(rel_name, exc.problem))
-            continue
-        key = digest(rel_name, pol, data)
-        hit = cache.get(RELEASES, key) if cache else None
-        try:
-            if hit is None:
-                raise KeyError(key)
-            doc = _doc_from_json(rel_name, hit["doc"]) if hit["doc"] is not None else None
-            found = [finding_from_json(f) for f in hit["findings"]]
-            release = Release.from_doc(doc) if doc is not None and isinstance(doc.data, dict) else None
-        except (KeyError, TypeError, ValueError):  # a miss, or an entry this code cannot read: recompute
-            release, found, doc = load_release_bytes(data, rel_name, policy, check)
-            if doc is not None:
-                doc.compact()
-            if cache:
-                cache.put(
-                    RELEASES,
-                    key,
-                    {
-                        "doc": _doc_to_json(doc) if doc is not None else None,
-                        "findings": [finding_to_json(f) for f in found],
-                    },
-                )
-        findings.extend(found)
-        if release is not None:
-            releases.append(release)
-    return releases, findings
-
-
 def load_project(
     root: Path,
     releases_dir: str = RELEASES_DIR,
@@ -343,14 +267,14 @@ def load_project(
     use_cache: bool | None = None,
     parallel_spec: bool = False,
     cache: Cache | None = None,
-    parallel_sql: bool = False,
+    parallel: bool = False,
 ) -> Project:
     """Read the policy and every release file under ``releases/`` (unchanged files from the cache).
 
     ``cache``: the run's cache, when the caller keeps its own entries in it too (else one is made,
-    enabled per ``use_cache``). ``parallel_spec``, ``parallel_sql``: validate a large spec, analyse many
-    migrations, in forked processes meanwhile — opt-in, as only a one-shot run (not a long-lived, threaded
-    server) should fork.
+    enabled per ``use_cache``). ``parallel_spec``, ``parallel``: validate a large spec, load many records and
+    analyse many migrations, in forked processes as well — opt-in, as only a one-shot run (not a long-lived,
+    threaded server) should fork.
     """
     root = root.resolve()
     inputs = ProjectInputs(root)
@@ -359,10 +283,12 @@ def load_project(
     project = Project(root, policy, [], findings, releases_dir, today, cache, inputs)
     if parallel_spec:
         project.start_spec_worker()
-    if parallel_sql:
-        project.start_sql_workers()
-    releases, release_findings = load_releases(inputs, releases_dir, policy, cache)
-    findings.extend(release_findings)
+    names, unread = scan_releases(inputs, releases_dir)
+    reading = Reading(inputs, names, policy, cache)
+    if parallel:
+        project.start_workers(reading)
+    releases, release_findings = reading.finish()
+    findings.extend([*unread, *release_findings])
     project.releases = releases
     findings.extend(published_schema_findings(project))
     return project

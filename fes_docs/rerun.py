@@ -53,7 +53,7 @@ def validate_report(root: Path, today: str | None = None, use_cache: bool | None
             return Report([finding_from_json(f) for f in entry["findings"]], entry["files"], entry["migrations"])
         except (KeyError, TypeError, ValueError):
             pass
-    project = load_project(root, today=today, parallel_spec=True, cache=cache, parallel_sql=True)
+    project = load_project(root, today=today, parallel_spec=True, cache=cache, parallel=True)
     result = check_project(project)  # saves the cache's other namespaces
     report = Report(result.findings, 1 + len(project.releases), migrations_json(project), result)
     if cache.enabled:
