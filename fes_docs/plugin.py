@@ -218,6 +218,8 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
                 log.error(line)
             elif f.waived is not None:
                 log.info(f"{line} (waived: {f.waived.reason})")
+            elif f.baselined is not None:
+                log.info(f"{line} (baselined: {f.baselined.reason})")
             else:
                 log.info(f"{line} (warning)")
 
