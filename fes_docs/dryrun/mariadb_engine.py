@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pymysql
-from sqlglot import Dialect, TokenType
 
 from fes_docs.dryrun import mariadb_catalog as catalog
+from fes_docs.dryrun import mariadb_statements as st
 from fes_docs.dryrun.environment import Environment
 from fes_docs.dryrun.errors import DryRunUnavailable
 from fes_docs.dryrun.mariadb_server import MariaDBSandbox
@@ -42,82 +43,22 @@ from fes_docs.dryrun.report import (
     MigrationOutcome,
 )
 from fes_docs.dryrun.session import Settings
-from fes_docs.dryrun.statements import SentStatement, flyway_script, summarise
+from fes_docs.dryrun.statements import SentStatement, flyway_script
 from fes_docs.flyway_config import FlywayConfig
 from fes_docs.positions import LineIndex
 from fes_docs.sql.script_config import reading_for
-from fes_docs.sql.split import cut_tokens
 
 __all__ = ["run"]
-
-_PARSE_ERROR = 1064
-#: MySQL error numbers as the SQLSTATE classes :func:`fes_docs.dryrun.causes.failure_hint` reads: the
-#: sandbox's refusals (access denied, global privileges), max_statement_time, lock wait timeout.
-_SQLSTATE = {
-    **dict.fromkeys((1044, 1045, 1142, 1143, 1211, 1227, 1370, 1410), "42501"),
-    1969: "57014",
-    1205: "55P03",
-}
-#: First words of the statements after which MySQL has committed (the implicit-commit list, in short).
-_COMMITS = frozenset({"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "GRANT", "REVOKE", "LOCK", "UNLOCK"})
-
-
-def _cut(text: str) -> list[tuple[SentStatement, list[Any]]]:
-    d = Dialect.get_or_raise("mysql")
-    tokens = d.tokenizer_class(dialect=d).tokenize(text)
-    return [
-        (SentStatement(c.index, c.text, c.start, c.end, c.line, c.column, transactional=True), chunk)
-        for chunk, c in cut_tokens(tokens, text, True)
-    ]
-
-
-def _words(chunk: list[Any], n: int = 3) -> list[str]:
-    return [t.text.upper() for t in chunk[:n]]
-
-
-def _commits(chunk: list[Any]) -> bool:
-    words = _words(chunk, 2)
-    return bool(words) and words[0] in _COMMITS and words[1:] != ["TEMPORARY"]
-
-
-def _altered_table(chunk: list[Any]) -> str | None:
-    """``t`` of ``ALTER TABLE [db.]t …`` without an ALGORITHM or LOCK clause of its own (that one is sent as
-    written: the author chose)."""
-    if _words(chunk, 2) != ["ALTER", "TABLE"] or len(chunk) < 3:
-        return None
-    if any(t.text.upper() in ("ALGORITHM", "LOCK", "PARTITION") for t in chunk):
-        return None
-    name = chunk[2]
-    if len(chunk) > 4 and chunk[3].token_type == TokenType.DOT:
-        name = chunk[4]
-    return str(name.text).lower()
-
-
-#: Words of MySQL 8 that MariaDB 10.11 does not have (invisible indexes, SRIDs, NOT ENFORCED checks, LATERAL,
-#: SET PERSIST); with the ``->``/``->>`` operators, functional key parts and the 0900 collations below.
-_MYSQL8_WORDS = frozenset({"INVISIBLE", "VISIBLE", "SRID", "ENFORCED", "LATERAL", "PERSIST", "PERSIST_ONLY"})
-#: What MariaDB says of MySQL 8 syntax: a parse error, or an unknown collation (``utf8mb4_0900_ai_ci``).
-_MYSQL8_REFUSALS = (_PARSE_ERROR, 1273)
-
-
-def _mysql8_only(chunk: list[Any]) -> bool:
-    """The statement uses MySQL 8 syntax MariaDB lacks: then MariaDB's refusal proves nothing either way.
-    Named constructs only — sqlglot's grammar is too forgiving to tell real MySQL from a typo."""
-    for n, t in enumerate(chunk):
-        if t.token_type in (TokenType.ARROW, TokenType.DARROW) or "_0900_" in t.text.lower():
-            return True
-        if t.token_type == TokenType.VAR and t.text.upper() in _MYSQL8_WORDS:
-            return True
-        after_name = n >= 1 and chunk[n - 1].token_type in (TokenType.VAR, TokenType.IDENTIFIER)
-        double = t.token_type == TokenType.L_PAREN and n + 1 < len(chunk) and chunk[n + 1].token_type == t.token_type
-        if after_name and double:  # CREATE INDEX ix ON t ((expr)): a functional key part
-            return True
-    return False
 
 
 class _Runner:
     def __init__(self, box: MariaDBSandbox, settings: Settings, dialect: str) -> None:
         self.box, self.settings, self.dialect = box, settings, dialect
+        self.target = box.dsn  # the migration user on the database in use (another after a rebuild)
+        #: What has applied, in order, to replay on a fresh database (:meth:`rebuild`).
+        self.applied: list[tuple[MigrationInput, list[tuple[SentStatement, list[Any]]]]] = []
+        #: The migration whose second run left the database unlike production's (DDL re-run, not rolled back).
+        self.tainted_by: str | None = None
         self.main = self._connect()
         with self.main.cursor() as cur:
             cur.execute("SELECT VERSION(), CURRENT_USER(), DATABASE()")
@@ -135,7 +76,7 @@ class _Runner:
 
     def _connect(self) -> pymysql.connections.Connection[Any]:
         try:
-            conn = self.box.dsn.connect()
+            conn = self.target.connect()
         except pymysql.err.MySQLError as exc:
             raise DryRunUnavailable(f"cannot connect to the scratch database as its sandbox user: {exc}") from exc
         with conn.cursor() as cur:  # the policy's bounds, in MariaDB's units (seconds)
@@ -168,7 +109,7 @@ class _Runner:
     def _send(self, conn: Any, statement: SentStatement, chunk: list[Any], before: set[str] | None) -> str | None:
         """Send one statement; with ``before`` (the tables that existed), probe an ALTER's locking first.
         Returns the lock report's mode for an ALTER of an existing table, else None."""
-        table = _altered_table(chunk) if before is not None else None
+        table = st.altered_table(chunk) if before is not None else None
         with conn.cursor() as cur:
             if table is not None and table in before:  # type: ignore[operator]
                 for clause in catalog.PROBES:
@@ -210,11 +151,11 @@ class _Runner:
                     mode = self._send(conn, statement, chunk, before)
                 except pymysql.err.MySQLError as exc:
                     if outcome is not None:
-                        outcome.ran = _what_stays(ran, self._pending(conn))
+                        outcome.ran = st.what_stays(ran, self._pending(conn))
                     conn.rollback()
                     return statement, exc
                 if mode is not None and outcome is not None and before is not None:
-                    outcome.locks.append((_altered_table(chunk) or "?", mode))
+                    outcome.locks.append((st.altered_table(chunk) or "?", mode))
                 ran.append((statement, chunk))
             if keep_open:
                 open_after = True
@@ -236,8 +177,8 @@ class _Runner:
             outcome.error, outcome.error_position = script.refused
             outcome.error_line = script.refused[1][0]
             return outcome
-        located = script.located([s for s, _ in _cut(script.text)])
-        cuts = list(zip(located, [c for _, c in _cut(script.text)], strict=True))
+        located = script.located([s for s, _ in st.cut(script.text)])
+        cuts = list(zip(located, [c for _, c in st.cut(script.text)], strict=True))
         outcome.statements = len(cuts)
         began = time.perf_counter()
         failed = self._apply(self.main, cuts, outcome)
@@ -249,6 +190,7 @@ class _Runner:
             return outcome
         outcome.applied = True
         outcome.installed_rank = self._record(migration, outcome, success=True)
+        self.applied.append((migration, cuts))
         self._prove(cuts, outcome)
         return outcome
 
@@ -258,12 +200,12 @@ class _Runner:
         code = exc.args[0] if isinstance(exc, pymysql.err.MySQLError) and exc.args else None
         message = str(exc.args[-1]) if isinstance(exc, pymysql.err.MySQLError) and exc.args else str(exc)
         outcome.error = message
-        outcome.error_sqlstate = _SQLSTATE.get(code, str(code)) if isinstance(code, int) else None
+        outcome.error_sqlstate = st.SQLSTATE.get(code, str(code)) if isinstance(code, int) else None
         outcome.failing_statement = statement.text
-        line = statement.line + _server_line(message) - 1 if _server_line(message) else statement.line
+        line = statement.line + st.server_line(message) - 1 if st.server_line(message) else statement.line
         outcome.error_line = statement.line
         outcome.error_position = (line, statement.column if line == statement.line else 1)
-        if code in _MYSQL8_REFUSALS and self.dialect == "mysql" and _mysql8_only(chunk):
+        if code in st.MYSQL8_REFUSALS and self.dialect == "mysql" and st.mysql8_only(chunk):
             outcome.unproven_after = NOT_ON_MARIADB
 
     def _prove(self, cuts: list[tuple[SentStatement, list[Any]]], outcome: MigrationOutcome) -> None:
@@ -273,7 +215,7 @@ class _Runner:
         check = self._connect()
         # a re-run of DML alone is read, then rolled back: duplicated rows must not reach the migrations after
         # it, which production never runs twice (DDL cannot be rolled back in MySQL; a re-run of it stays)
-        dml_only = not any(_commits(chunk) for _, chunk in cuts)
+        dml_only = not any(st.commits(chunk) for _, chunk in cuts)
         failed = None
         try:
             failed = self._apply(check, cuts, None, keep_open=dml_only)
@@ -291,8 +233,31 @@ class _Runner:
         finally:
             if dml_only and failed is None:
                 check.rollback()
+            elif not dml_only and outcome.idempotent is False:
+                self.tainted_by = outcome.script
             check.close()
             outcome.check_seconds = time.perf_counter() - began
+
+    def rebuild(self, env: Environment) -> bool:
+        """Start again on a fresh scratch database: setup_sql, then every migration that applied, once each, as
+        production has them. Called when a migration fails after a second run left changes behind, so that its
+        failure is judged on the database production would have; False when the sandbox cannot give one."""
+        if self.box.another is None:
+            return False
+        name = self.box.another()
+        self.main.close()
+        self.target = replace(self.target, database=name)
+        self.main = self._connect()
+        self.runtime.update(database=name, defaultSchema=name)
+        catalog.create_history(self.main)
+        if _setup(self, env):
+            return False
+        for migration, cuts in self.applied:
+            if self._apply(self.main, cuts, None) is not None:
+                return False  # it does not apply again the same way (time, randomness): keep the first verdict
+            self._record(migration, MigrationOutcome(migration.script, None, 0, None), success=True)
+        self.tainted_by = None
+        return True
 
     def _record(self, migration: MigrationInput, outcome: MigrationOutcome, *, success: bool) -> int:
         row = {
@@ -324,23 +289,6 @@ class _Runner:
         return out
 
 
-def _server_line(message: str) -> int:
-    """``… near 'x' at line 3``: the line within the statement that MariaDB's parser stopped at."""
-    head, sep, tail = message.rpartition(" at line ")
-    return int(tail) if sep and tail.strip().isdigit() else 0
-
-
-def _what_stays(ran: list[tuple[SentStatement, list[Any]]], pending: bool) -> list[str]:
-    """Each statement that ran before the failure, and whether production keeps it. With changes pending in
-    the open transaction (``pending``, the server's word), what ran after the last implicitly committing
-    statement is rolled back with the failure; without, everything that ran stays."""
-    last = max((i for i, (_, chunk) in enumerate(ran) if _commits(chunk)), default=-1) if pending else len(ran)
-    return [
-        f"line {s.line}: {summarise(s.text)} ({'committed' if i <= last else 'rolled back'})"
-        for i, (s, _) in enumerate(ran)
-    ]
-
-
 def run(
     box: MariaDBSandbox,
     migrations: Sequence[MigrationInput],
@@ -358,6 +306,7 @@ def run(
         env = environment or Environment()
         problems = _setup(runner, env)
         outcomes: list[MigrationOutcome] = []
+        rebuilt: list[str] = []
         stopped = bool(problems)
         for migration in migrations:
             if stopped:
@@ -366,6 +315,10 @@ def run(
                 )
                 continue
             outcome = runner.migrate(migration)
+            tainted = runner.tainted_by
+            if outcome.error is not None and tainted is not None and runner.rebuild(env):
+                outcome = runner.migrate(migration)  # judged again where no second run has been
+                rebuilt.append(f"{migration.script} (after {tainted}'s second run)")
             outcomes.append(outcome)
             stopped = outcome.skipped is None and not outcome.applied
         done = [
@@ -378,6 +331,8 @@ def run(
         report.environment = dict(env.declared())
         if problems:
             report.environment["problems"] = problems
+        if rebuilt:
+            report.environment["rebuilt_before"] = rebuilt
         report.limits = runner.settings.limits()
         report.stopped = "the run bound ran out" if runner.expired else None
         return report
@@ -391,7 +346,7 @@ def _setup(runner: _Runner, env: Environment) -> list[str]:
     """The policy's setup_sql, as the sandbox user; roles and extensions are PostgreSQL's and are said so."""
     problems = [f"dry_run: {what} are PostgreSQL's; MariaDB has none to create" for what in _pg_only(env)]
     if env.setup_sql:
-        failed = runner._apply(runner.main, _cut(env.setup_sql), None)
+        failed = runner._apply(runner.main, st.cut(env.setup_sql), None)
         if failed is not None:
             statement, exc = failed
             text = str(exc.args[-1]) if isinstance(exc, pymysql.err.MySQLError) and exc.args else str(exc)

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -90,6 +90,9 @@ class MariaDBSandbox:
     admin: MariaDB  # the setup user, on the same server
     database: str
     where: str
+    #: Makes one more scratch database for the migration user (dropped with the sandbox): the engine's
+    #: fresh start when a second run left changes MySQL cannot roll back (:mod:`.mariadb_engine`).
+    another: Callable[[], str] | None = None
 
 
 def target_of_dsn(dsn: str) -> MariaDB:
@@ -177,11 +180,15 @@ class TemporaryMariaDB:
         if self._user is not None:
             os.chown(self.root, self._user.uid, self._user.gid)
             _check_reachable(self.root, self._user)
-        data, sock = self.root / "data", self.root / "mysqld.sock"
+        data, sock, tmp = self.root / "data", self.root / "mysqld.sock", self.root / "tmp"
+        tmp.mkdir()  # its own temporary tables: two bootstraps sharing /tmp collide (ERROR 1051 tmp_user_sys)
+        if self._user is not None:
+            os.chown(tmp, self._user.uid, self._user.gid)
         install = [
             _binary("mariadb-install-db", "mysql_install_db"),
             "--no-defaults",
             f"--datadir={data}",
+            f"--tmpdir={tmp}",
             "--auth-root-authentication-method=normal",
             "--skip-test-db",
             "--skip-name-resolve",
@@ -197,12 +204,15 @@ class TemporaryMariaDB:
             proc.wait()
             raise
         if proc.returncode != 0:
-            raise DryRunUnavailable(f"cannot initialise MariaDB: {last_line(output.decode(errors='replace'))}")
+            text = output.decode(errors="replace")
+            errors = [line.strip() for line in text.splitlines() if "ERROR" in line]  # its last line is a URL
+            raise DryRunUnavailable(f"cannot initialise MariaDB: {errors[0] if errors else last_line(text)}")
         server = [
             _binary("mariadbd", "mysqld"),
             "--no-defaults",
             f"--datadir={data}",
             f"--socket={sock}",
+            f"--tmpdir={tmp}",
             f"--pid-file={self.root / 'mysqld.pid'}",
             f"--log-error={self.root / 'server.log'}",
             *_FAST,
@@ -271,8 +281,17 @@ def mariadb_sandbox(admin: MariaDB, where: str) -> Iterator[MariaDBSandbox]:
                     f"the --dsn user cannot set up the sandbox ({exc.args[-1]}): it needs CREATE, "
                     "CREATE USER and GRANT OPTION on the scratch database"
                 ) from exc
+
+        def another() -> str:
+            name = f"{database}_{len(made)}"
+            with conn.cursor() as cur:
+                cur.execute(f"CREATE DATABASE {_quote(name)} CHARACTER SET utf8mb4")
+                made.append(f"DROP DATABASE IF EXISTS {_quote(name)}")
+                cur.execute(f"GRANT ALL PRIVILEGES ON {_quote(name)}.* TO {account}")
+            return name
+
         box = replace(admin, user=user, password=password, database=database)
-        yield MariaDBSandbox(box, admin, database, where)
+        yield MariaDBSandbox(box, admin, database, where, another)
     finally:
         with signals_deferred():
             with conn.cursor() as cur:

@@ -191,3 +191,31 @@ def test_the_sandbox_user_has_no_global_privilege(sandbox: mariadb_server.MariaD
         conn.close()
     assert "GRANT USAGE ON *.*" in grants and f"ALL PRIVILEGES ON `{sandbox.database}`.*" in grants
     assert "FILE" not in grants and "SUPER" not in grants and "WITH GRANT OPTION" not in grants
+
+
+def test_a_failure_after_a_second_run_that_left_changes_is_judged_on_a_fresh_database(
+    sandbox: mariadb_server.MariaDBSandbox,
+) -> None:
+    # V1's second run empties p (TRUNCATE commits) and then fails: MySQL cannot roll that back, so V2 would
+    # see an empty p that production never has (as Apache Fineract's V149/V150 do)
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS p (name VARCHAR(10));\nTRUNCATE TABLE p;\nCREATE TABLE q (id INT);\n"
+        "INSERT INTO p VALUES ('x');",
+        "CREATE TABLE IF NOT EXISTS r (name VARCHAR(10) NOT NULL);\n"
+        "INSERT INTO r VALUES ((SELECT name FROM p WHERE name = 'x'));",
+    )
+    first, second = report.migrations
+    assert first.applied and first.idempotent is False
+    assert second.status == "applied", second.error
+    assert report.environment["rebuilt_before"] == ["V2__m.sql (after V1__m.sql's second run)"]
+
+
+def test_a_real_failure_stays_a_failure_on_the_fresh_database(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS p (name VARCHAR(10));\nTRUNCATE TABLE p;\nCREATE TABLE q (id INT);",
+        "INSERT INTO nowhere VALUES (1);",
+    )
+    assert report.migrations[1].status == "failed"
+    assert report.migrations[1].error is not None and "nowhere" in report.migrations[1].error
