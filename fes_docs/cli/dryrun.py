@@ -16,9 +16,14 @@ from .common import add_root, root_of, write_file
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("dry-run", help="prove the migrations on a real, throwaway PostgreSQL")
+    p = sub.add_parser(
+        "dry-run", help="prove the migrations on a real, throwaway PostgreSQL (MariaDB for sql_dialect: mysql)"
+    )
     add_root(p)
-    p.add_argument("--dsn", help="use this server instead (only a scratch database the tool creates and drops)")
+    p.add_argument(
+        "--dsn",
+        help="use this server instead (only a scratch database the tool creates and drops); mysql://… for MySQL",
+    )
     p.add_argument("--release", metavar="ID", help="apply migrations of the releases up to this one only")
     p.add_argument("--format", choices=sorted(REPORTERS), default="text")
     p.add_argument(
