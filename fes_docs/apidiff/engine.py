@@ -29,7 +29,7 @@ from .catalogue import (
 )
 from .model import Change, Level, Where
 from .ops import Op, Ref, operations
-from .resolve import Side
+from .resolve import Side, opaque
 
 MAX_DEPTH = 64
 MAX_WORK = 500_000
@@ -58,6 +58,7 @@ class Engine:
         for side, skipped in ((self.base, bskip), (self.head, hskip)):
             if skipped:
                 self.notes.append(f"{side.label}: {skipped} operation(s) past the first {len(bops)} not compared")
+        unknown = 0
         for key in sorted(set(bops) | set(hops)):
             b, h = bops.get(key), hops.get(key)
             pair = OpPair(b, h, self.today, b is not None and normalise_path(b.path) not in hpaths)
@@ -67,8 +68,12 @@ class Engine:
                 self._hits(op, "op-removed", pair)
             elif b is None:
                 self._hits(op, "op-added", pair)
+            elif b.opaque or h.opaque:
+                unknown += 1
             else:
                 self._operation(h, pair)
+        if unknown:
+            self.notes.append(f"{unknown} operation(s) not compared: a $ref they need was not followed")
         return bops, hops
 
     def _hits(self, op: Op, kind: Kind, pair: Any, prefix: str = "") -> None:
@@ -142,6 +147,8 @@ class Engine:
     def compare(self, b: Ref, h: Ref, direction: Direction, depth: int) -> list[Rel]:
         bfile, bpath, bnode = self.base.deref(*_split(b))
         hfile, hpath, hnode = self.head.deref(*_split(h))
+        if opaque(bnode) or opaque(hnode):
+            return []  # what an unfollowed $ref stands for is unknown (named among the problems)
         key = (id(bnode), id(hnode), direction)
         found = self.memo.get(key)
         if found is not None:

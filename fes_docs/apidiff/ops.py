@@ -69,6 +69,7 @@ class Op:
     security: Security = field(default_factory=list)
     file: str = ""
     key: str = ""  # normalised ``METHOD /path``: how the two sides' operations are matched
+    opaque: bool = False  # a $ref it needs was not followed: it is not compared
 
     def __post_init__(self) -> None:
         self.key = f"{self.method} {normalise_path(self.path)}"
@@ -109,22 +110,27 @@ def operations(side: Side) -> tuple[dict[str, Op], set[str], int]:
         norm_paths.add(normalise_path(template))
         shared = item.get("parameters")
         for method in methods:
-            node = item.get(method)
-            if not isinstance(node, dict):
+            if not isinstance(item.get(method), dict):
                 continue
             if len(out) >= MAX_OPERATIONS:
                 skipped += 1
                 continue
-            op = Op(method.upper(), template, node, side.where(file, (*ipath, method)), file=file)
+            # an operation may itself be a $ref (DigitalOcean keeps each in a file of its own)
+            refusals = side.refusals
+            ofile, opath, node = side.deref(file, (*ipath, method), item[method])
+            if not isinstance(node, dict):
+                continue
+            op = Op(method.upper(), template, node, side.where(ofile, opath), file=ofile)
             if op.key in out:
                 continue  # /a/{x} and /a/{y} both: the first (sorted) stands, as in the endpoint index
             _params(side, op, file, (*ipath, "parameters"), shared)
-            _params(side, op, file, (*ipath, method, "parameters"), node.get("parameters"))
+            _params(side, op, ofile, (*opath, "parameters"), node.get("parameters"))
             if side.family == "2.0":
-                _swagger2(side, op, data, file, (*ipath, method))
+                _swagger2(side, op, data, ofile, opath)
             else:
-                _openapi3(side, op, file, (*ipath, method))
+                _openapi3(side, op, ofile, opath)
             op.security = _security(node.get("security") if "security" in node else data.get("security"))
+            op.opaque = side.refusals > refusals
             out[op.key] = op
     return out, norm_paths, skipped
 

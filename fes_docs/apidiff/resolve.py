@@ -22,7 +22,9 @@ from ..openapi.workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, Read, ReadFaile
 from .model import PathKey, Where
 from .model import Side as SideName
 
-LIMITS = {"max_bytes": MAX_BYTES, "max_depth": MAX_DEPTH, "max_nodes": MAX_NODES}
+#: ``validate``'s limits, but more files: a comparison reads a file only when it meets a $ref to it, and
+#: real specs are split into thousands (DigitalOcean's public spec: about 2,900).
+LIMITS = {"max_bytes": MAX_BYTES, "max_depth": MAX_DEPTH, "max_nodes": MAX_NODES, "max_ref_files": 5000}
 #: At most this many refused or dangling ``$ref``\\ s are named in a report; the rest are counted.
 MAX_REF_NOTES = 20
 
@@ -41,6 +43,8 @@ class Side:
     problems: list[str] = field(default_factory=list)
     _refused: set[str] = field(default_factory=set)
     _followed: dict[tuple[str, str], tuple[str, PathKey, Any]] = field(default_factory=dict)
+    #: How many times a $ref was met that could not be followed: what depends on one is not compared.
+    refusals: int = 0
 
     def where(self, file: str, path: PathKey) -> Where:
         return Where(self.which, file, path)
@@ -53,10 +57,11 @@ class Side:
             return file, path, node
         key = (file, node["$ref"])
         found = self._followed.get(key)
-        if found is not None:
-            return found
-        file, path, node = self._followed[key] = deref(self.ws, file, path, node)
-        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        if found is None:
+            found = self._followed[key] = deref(self.ws, file, path, node)
+        file, path, node = found
+        if opaque(node):
+            self.refusals += 1
             ref = node["$ref"]
             if ref not in self._refused:
                 self._refused.add(ref)
@@ -68,6 +73,11 @@ class Side:
 
     def raw(self, file: str) -> bytes | None:
         return self.ws.raw.get(file)
+
+
+def opaque(node: Any) -> bool:
+    """A ``$ref`` left unfollowed (refused, dangling, past a limit): what it stands for is unknown."""
+    return isinstance(node, dict) and isinstance(node.get("$ref"), str)
 
 
 def load_side(which: SideName, root: Path, rel: str, label: str, read: Read | None = None) -> Side:

@@ -333,8 +333,9 @@ class Workspace:
                 "keep referenced files inside the project",
             )
         if rel not in self.data and rel not in self.failed:
-            if len(self.data) >= MAX_REF_FILES:
-                message = f"more than {MAX_REF_FILES} files referenced; {ref!r} is not followed"
+            most = self.limits.get("max_ref_files", MAX_REF_FILES)  # a spec split into thousands of files
+            if len(self.data) >= most:
+                message = f"more than {most} files referenced; {ref!r} is not followed"
                 return problem(from_file, message, "ref-missing")
             self.load(rel)  # through the reader, so a missing target is on record as absent
         if rel in self.missing:

@@ -157,3 +157,27 @@ def test_a_spec_absent_at_the_base_adds_everything(tmp_path: Path) -> None:
         TODAY,
     )
     assert report.added == ["POST /pets"] and not report.breaking
+
+
+def test_an_operation_kept_in_a_file_of_its_own(tmp_path: Path) -> None:
+    """DigitalOcean's layout: each operation is a $ref to its own file."""
+    spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get: {$ref: ops/list.yaml}\n"
+    op = "responses:\n  '200':\n    description: ok\n    content:\n      application/json:\n        schema:\n"
+    op += "          type: object\n          required: [items]\n"
+    op += "          properties:\n            items: {type: array}\n"
+    report = _diff(tmp_path, spec, spec, {"ops/list.yaml": op}, {"ops/list.yaml": op.replace("[items]", "[]")})
+    assert [(c.name, c.spot.file) for c in report.changes] == [("response-property-became-optional", "ops/list.yaml")]
+
+
+def test_what_an_unfollowed_ref_hides_is_not_reported_as_removed(tmp_path: Path) -> None:
+    """A $ref the head may not follow (here: out of the project) makes that operation unknown, not gone."""
+    (tmp_path / "outside.yaml").write_text("responses: {'200': {description: ok}}\n")
+    spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    get: {$ref: ops/list.yaml}\n"
+    report = _diff(
+        tmp_path,
+        spec,
+        spec.replace("ops/list.yaml", "../../outside.yaml"),
+        {"ops/list.yaml": "responses: {'200': {description: ok}, '404': {description: gone}}\n"},
+    )
+    assert report.changes == []
+    assert any("not compared" in p for p in report.problems) and any("not followed" in p for p in report.problems)
