@@ -98,3 +98,16 @@ def test_a_declaration_must_name_a_rule(tmp_path: Path, capsys: pytest.CaptureFi
     found = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] == "FES842"]
     assert "did you mean 'new-required-request-property'" in str(found[0]["message"]).lower()
     assert [f["severity"] for f in found] == ["error", "warning"]  # a draft: not notified yet is a warning
+
+
+def test_an_operation_hidden_behind_a_refused_ref_is_no_pass(
+    repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, base = repo
+    (project.parent / "elsewhere.yaml").write_text("responses: {'200': {description: ok}}\n")
+    text = (project / SPEC).read_text()
+    start = text.index("  /actuator/health/liveness:\n    get:\n") + len("  /actuator/health/liveness:\n    get:")
+    end = text.index("\n  /api/v1/exams:\n")
+    (project / SPEC).write_text(text[:start] + " {$ref: ../../elsewhere.yaml}" + text[end:])
+    code, found = _gate(project, base, capsys)
+    assert code == 1 and any("cannot be ruled out" in str(f["message"]) for f in found)
