@@ -196,12 +196,18 @@ class Document:
 
 
 def _span(value: Any) -> int:
-    """How many numbers the flat form holds for ``value`` and everything under it."""
-    if isinstance(value, dict):
-        return 2 + sum(2 + _span(v) for v in value.values())
-    if isinstance(value, list):
-        return 2 + sum(_span(v) for v in value)
-    return 2
+    """How many numbers the flat form holds for ``value`` and everything under it: two per value, two per key."""
+    total = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        total += 2
+        if isinstance(item, dict):
+            total += 2 * len(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return total
 
 
 def _scan(at: dict[PathKey, tuple[int, int, Any]], parent: PathKey, entry: tuple[int, int, Any]) -> None:

@@ -1,10 +1,10 @@
 """Release files into records: each read once, parsed and schema-checked once, unchanged ones from the cache.
 
-The unit of work is one file's bytes: :func:`load_release_bytes` gives its document, its schema findings and
-(when it is a mapping) its :class:`~fes_docs.model.Release`. :class:`Reading` does that for every record of a
-run: it reads each file through the run's inputs (so the manifest holds it), answers what it can from the
-``releases`` cache, and leaves the rest as :attr:`Reading.jobs` — which a one-shot run hands to worker
-processes (:mod:`fes_docs.workers`, :func:`load_chunk`) while this process takes its own share.
+The unit of work is one file's bytes: :func:`load_document` gives its document and its schema findings, and
+the document (when it is a mapping) gives the :class:`~fes_docs.model.Release`. :class:`Reading` does that for
+every record of a run: it reads each file through the run's inputs (so the manifest holds it), answers what it
+can from the ``releases`` cache, and leaves the rest as :attr:`Reading.jobs` — which a one-shot run hands to
+worker processes (:mod:`fes_docs.workers`, :func:`load_chunk`) while this process takes its own share.
 """
 
 from __future__ import annotations
@@ -35,26 +35,21 @@ def problem_finding(file: str, p: LoadProblem) -> Finding:
     return Finding.of(file, p, p.rule)
 
 
-def load_release_bytes(
-    data: bytes, rel: str, policy: Policy, check: Check | None = None
-) -> tuple[Release | None, list[Finding], Document | None]:
-    """Parse and schema-check one release file's bytes (the cacheable unit of work); ``check``: the
-    policy's :func:`~fes_docs.schema.schema_checker`, when the caller checks many files."""
+def load_document(data: bytes, rel: str, check: Check) -> tuple[Document | None, list[Finding]]:
+    """One release file's bytes parsed and checked with the policy's :func:`~fes_docs.schema.schema_checker`
+    (the cacheable unit of work; the record is built from the document by :class:`Reading`)."""
     doc, problems = load_bytes(data, rel)
     if doc is None:
-        return None, [problem_finding(rel, p) for p in problems], None
-    findings = (check or schema_checker(release_schema(policy, editor=False)))(doc)
-    if not isinstance(doc.data, dict):
-        return None, findings, doc
-    return Release.from_doc(doc), findings, doc
+        return None, [problem_finding(rel, p) for p in problems]
+    return doc, check(doc)
 
 
 def load_chunk(chunk: list[tuple[str, bytes]], context: dict[str, Any]) -> list[Loaded]:
-    """Each ``(file, bytes)`` loaded against ``context["policy"]`` (the work a worker does; no Release is
-    built here, only what is needed to build it: the main process does, from exactly these values)."""
+    """Each ``(file, bytes)`` loaded with ``context["check"]`` (the work a worker does: the main process
+    builds each record from exactly these values)."""
     out: list[Loaded] = []
     for rel, data in chunk:
-        _, found, doc = load_release_bytes(data, rel, context["policy"], context["check"])
+        doc, found = load_document(data, rel, context["check"])
         out.append((doc.data, doc.flat(), found) if doc is not None else (None, None, found))
     return out
 

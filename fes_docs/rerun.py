@@ -18,6 +18,9 @@ same out-of-project :class:`~fes_docs.cache.Cache` the rest of the run uses.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,6 +42,25 @@ class Report:
     files: int
     migrations: list[dict[str, Any]]
     result: Result | None = None  # the full result, when the rules ran
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a one-shot run builds its records and findings (issue 14).
+
+    A cold run allocates millions of objects that all live until it ends, and each full collection walks
+    every one of them again — the larger the project, the more often: at 10,000 records a third of the run's
+    time. They hold no reference cycles worth collecting (the peak memory is the same), so the collector
+    waits; forked workers inherit the pause. At the end what is alive is frozen (left out of every later
+    collection) before collecting resumes, or the first collections would walk it all once more."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.freeze()
+            gc.enable()
 
 
 def validate_report(root: Path, today: str | None = None, use_cache: bool | None = None) -> Report:

@@ -17,7 +17,7 @@ from ..gitutil import changed_files, prefix_in_repository, show_bytes
 from ..loader import MAX_BYTES, load_bytes
 from ..project import POLICY_FILE, RELEASES_DIR, load_policy, release_files
 from ..report import REPORTERS, as_json, junit
-from ..rerun import Report, validate_report
+from ..rerun import Report, collector_paused, validate_report
 from ..summary import migrations_json
 from .common import add_root, root_of, write_out
 
@@ -64,6 +64,11 @@ def _checked_files(root: Path) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    with collector_paused():  # a one-shot process: see collector_paused
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     root = root_of(args)
     if args.verify_git:  # needs the records themselves, so no fast path
         from ..verifygit import verify_git  # start-up: the git checks load only for --verify-git
