@@ -13,6 +13,7 @@ migration's checksum is then Flyway's too: over the replaced text (``SqlMigratio
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from dataclasses import replace as with_fields
@@ -22,7 +23,7 @@ from typing import Any
 
 from pglast.parser import ParseError
 
-from .cache import SQL, Cache, digest
+from .cache import SQL, Cache, RawJSON, digest
 from .flyway_config import FlywayConfig
 from .flyway_files import project_flyway
 from .inputs import InputError, ProjectInputs
@@ -35,7 +36,7 @@ from .sql.analyze import (
     Klass,
     SqlError,
     analysis_from_json,
-    analysis_to_json,
+    analysis_text,
     analyze,
     is_supported_dialect,
 )
@@ -88,9 +89,9 @@ class MigrationIndex:
     stray_configs: list[str] = field(default_factory=list)
     _analyses: dict[str, Analysis] = field(default_factory=dict)
     _replaced: dict[str, Replaced] = field(default_factory=dict)
-    _batch: Batch[tuple[str, str], dict[str, Any]] | None = None  # analyses under way in workers
+    _batch: Batch[tuple[str, str], str] | None = None  # analyses under way in workers
     _batch_keys: list[str] = field(default_factory=list)
-    _prefetched: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _prefetched: dict[str, str] = field(default_factory=dict)  # key -> the analysis's JSON text
 
     @classmethod
     def build(
@@ -159,7 +160,7 @@ class MigrationIndex:
                     jobs[key] = text
         return list(jobs.items())
 
-    def expect(self, jobs: list[tuple[str, str]], batch: Batch[tuple[str, str], dict[str, Any]]) -> None:
+    def expect(self, jobs: list[tuple[str, str]], batch: Batch[tuple[str, str], str]) -> None:
         """``jobs`` are being analysed by ``batch``: :meth:`analysis` collects the answers when first asked."""
         self._batch, self._batch_keys = batch, [key for key, _ in jobs]
 
@@ -255,19 +256,16 @@ class MigrationIndex:
         if self._batch is not None:
             batch, self._batch = self._batch, None
             self._prefetched = dict(zip(self._batch_keys, batch.take(), strict=True))
-        for raw, new in ((self.cache.get(SQL, key) if self.cache else None, False), (self._prefetched.get(key), True)):
-            if raw is None:
-                continue
+        hit = self.cache.get(SQL, key) if self.cache else None
+        if hit is not None:
             try:
-                result = analysis_from_json(raw)
+                return analysis_from_json(hit)
             except (KeyError, TypeError, ValueError):  # an unreadable cache entry: as a miss
-                continue
-            if new and self.cache:
-                self.cache.put(SQL, key, raw)
-            return result
-        result = analyze(text, self.dialect)
-        if self.cache:
-            self.cache.put(SQL, key, analysis_to_json(result))
+                pass
+        done = self._prefetched.get(key)
+        result = analysis_from_json(json.loads(done)) if done is not None else analyze(text, self.dialect)
+        if self.cache:  # kept as text until saved: a fraction of the memory of its dicts (RawJSON)
+            self.cache.put(SQL, key, RawJSON(done if done is not None else analysis_text(result)))
         return result
 
     def mixed_refusal(self, name: str) -> tuple[int, int, str] | None:
@@ -322,6 +320,6 @@ class MigrationIndex:
         return None
 
 
-def analyse_chunk(chunk: list[tuple[str, str]], context: dict[str, Any]) -> list[dict[str, Any]]:
-    """The JSON form of each ``(key, text)``'s analysis in ``context["dialect"]`` (the work a worker does)."""
-    return [analysis_to_json(analyze(text, context["dialect"])) for _key, text in chunk]
+def analyse_chunk(chunk: list[tuple[str, str]], context: dict[str, Any]) -> list[str]:
+    """The JSON text of each ``(key, text)``'s analysis in ``context["dialect"]`` (the work a worker does)."""
+    return [analysis_text(analyze(text, context["dialect"])) for _key, text in chunk]

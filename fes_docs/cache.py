@@ -88,6 +88,19 @@ def cache_home() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "fes-docs"
 
 
+class RawJSON(str):
+    """A value given as its JSON text, kept and written as it is.
+
+    Thousands of SQL analyses and findings cost several times the memory as dicts and lists that they cost as
+    text; a cold run at 10,000 records keeps them until :meth:`Cache.save` (issue 14). Reading one back in the
+    same run parses it (:meth:`Cache.get` answers JSON values either way).
+    """
+
+
+def _entry_json(value: Any) -> str:
+    return value if isinstance(value, RawJSON) else json.dumps(value, separators=(",", ":"))
+
+
 class KeyValueStore(Protocol):
     """What a component with its own keys (the OpenAPI loader) is given to keep results in."""
 
@@ -135,10 +148,10 @@ class Cache:
         value = self._load(namespace).get(key)
         if value is not None:
             self._used.setdefault(namespace, set()).add(key)
-        return value
+        return json.loads(value) if isinstance(value, RawJSON) else value
 
     def put(self, namespace: str, key: str, value: Any) -> None:
-        """Remember a JSON value (dicts, lists, strings, numbers); written by :meth:`save`."""
+        """Remember a JSON value (dicts, lists, strings, numbers, or :class:`RawJSON`); written by :meth:`save`."""
         if not self.enabled:
             return
         self._load(namespace)[key] = value
@@ -192,11 +205,11 @@ class Cache:
         try:
             for namespace in sorted(self._dirty):
                 used = self._used.get(namespace, set())
-                entries = {k: v for k, v in self._data[namespace].items() if k in used}
-                write_text(
-                    self._file(namespace),
-                    json.dumps({"code": code_digest(), "entries": entries}, separators=(",", ":")),
+                # entry by entry, so a RawJSON value goes in as written (the same JSON as one dumps of them all)
+                entries = ",".join(
+                    f"{json.dumps(k)}:{_entry_json(v)}" for k, v in self._data[namespace].items() if k in used
                 )
+                write_text(self._file(namespace), f'{{"code":{json.dumps(code_digest())},"entries":{{{entries}}}}}')
             self.prune()
         except OSError:
             return  # a read-only checkout still validates; it just is not faster next time

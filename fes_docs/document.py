@@ -7,6 +7,7 @@ needs the parser.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -38,12 +39,12 @@ class Document:
     1-based lines and columns in the order a depth-first walk of ``data`` meets them — a value's when it is
     entered, a mapping key's just before its value (:meth:`flat`). A clean record never asks where anything
     is, and a record with a finding asks a handful of times, so a lookup in flat form counts its way down the
-    one path it needs (each mapping or list on the way is scanned once and remembered) instead of building a
-    map of every path. The path maps (``values``, ``keys``: the other form, which callers may also pass in)
-    are built only for a caller that wants all of them.
+    one path it needs (each mapping or list on the way is scanned once, its children's starts kept in four
+    bytes each) instead of building a map of every path. The path maps (``values``, ``keys``: the other form,
+    which callers may also pass in) are built only for a caller that wants all of them.
     """
 
-    __slots__ = ("file", "data", "_values", "_keys", "_flat", "_at", "_scanned")
+    __slots__ = ("file", "data", "_values", "_keys", "_flat", "_starts", "_ordinals")
 
     def __init__(
         self,
@@ -58,9 +59,9 @@ class Document:
         self._flat = flat
         self._values = values if values is not None or flat is not None else {}
         self._keys = keys if keys is not None or flat is not None else {}
-        # flat form: path -> (index of its value's line in _flat, of its key's line or -1, the value itself)
-        self._at: dict[PathKey, tuple[int, int, Any]] = {}
-        self._scanned: set[PathKey] = set()  # the containers whose children are in _at
+        # flat form: a scanned container's path -> where each of its children's values starts in _flat
+        self._starts: dict[PathKey, array[int]] = {}
+        self._ordinals: dict[PathKey, dict[str, int]] = {}  # a large mapping's path -> each key's place
 
     def _expand(self) -> None:
         """The path maps of every value and key, from the flat form."""
@@ -84,7 +85,8 @@ class Document:
             return i
 
         walk((), self.data, 0)
-        self._values, self._keys, self._flat, self._at, self._scanned = values, keys, None, {}, set()
+        self._values, self._keys, self._flat = values, keys, None
+        self._starts, self._ordinals = {}, {}
 
     @property
     def values(self) -> dict[PathKey, Pos]:
@@ -125,32 +127,43 @@ class Document:
         if self._flat is None:
             self._flat = self.flat()
             self._values = self._keys = None
-            self._at, self._scanned = {}, set()
+            self._starts, self._ordinals = {}, {}
 
-    def _locate(self, path: PathKey) -> tuple[int, int, Any] | None:
-        """Flat form: where the value (and key) at ``path`` start in ``_flat``; None when ``data`` has no such path.
+    def _locate(self, path: PathKey) -> tuple[int, int] | None:
+        """Flat form: where the value at ``path`` (and its key, or -1) start in ``_flat``; None when ``data`` has
+        no such path.
 
-        Each container on the way is scanned once — its children's start indexes remembered — so the cost of
-        a lookup is the size of what lies before the path, counted, not a map of every path built.
+        Each container on the way is scanned once — where its children start is kept — so the cost of a lookup
+        is the size of what lies before the path, counted, not a map of every path built.
         """
-        at = self._at
-        if not at:  # the data is set by now (the loader fills it in after the walk)
-            at[()] = (0, -1, self.data)
-        found = at.get(path)
-        if found is not None:
-            return found
-        for depth in range(len(path)):
-            parent, here = path[:depth], path[: depth + 1]
-            if here in at:
-                continue
-            entry = at.get(parent)
-            if entry is None or parent in self._scanned:  # not in the data, or scanned already and absent
+        node, at, key = self.data, 0, -1
+        for depth, step in enumerate(path):
+            if isinstance(node, dict):
+                n = self._ordinal(path[:depth], node, step)
+            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+                n = int(step)
+            else:
                 return None
-            _scan(at, parent, entry)
-            self._scanned.add(parent)
-            if here not in at:
+            if n is None:
                 return None
-        return at.get(path)
+            starts = self._starts.get(path[:depth])
+            if starts is None:
+                starts = self._starts[path[:depth]] = _child_starts(node, at)
+            at = starts[n]
+            key = at - 2 if isinstance(node, dict) else -1
+            node = node[step] if isinstance(node, dict) else node[n]
+        return at, key
+
+    def _ordinal(self, path: PathKey, mapping: dict[str, Any], key: str | int) -> int | None:
+        """The place of ``key`` among the mapping's keys (a large mapping's places are kept, once counted)."""
+        if key not in mapping:
+            return None
+        if len(mapping) <= _COUNTED:
+            return next(n for n, k in enumerate(mapping) if k == key)
+        places = self._ordinals.get(path)
+        if places is None:
+            places = self._ordinals[path] = {k: n for n, k in enumerate(mapping)}
+        return places[key]
 
     def _position(self, i: int) -> Pos | None:
         flat = self._flat
@@ -183,7 +196,7 @@ class Document:
         if self._flat is None:
             return tuple(path) in self.keys
         located = self._locate(tuple(path))
-        return located is not None and self._position(located[1]) is not None
+        return located is not None and located[1] >= 0 and self._position(located[1]) is not None
 
     def key_pos(self, path: PathKey) -> Pos:
         """Where the key of the mapping entry at ``path`` is (for unknown keys), else the value."""
@@ -210,15 +223,20 @@ def _span(value: Any) -> int:
     return total
 
 
-def _scan(at: dict[PathKey, tuple[int, int, Any]], parent: PathKey, entry: tuple[int, int, Any]) -> None:
-    """Remember where each child of the container at ``parent`` starts."""
-    i, _, value = entry
-    i += 2
-    if isinstance(value, dict):
-        for k, v in value.items():
-            at[(*parent, k)] = (i + 2, i, v)
-            i += 2 + _span(v)
-    elif isinstance(value, list):
-        for n, v in enumerate(value):
-            at[(*parent, n)] = (i, -1, v)
-            i += _span(v)
+#: Mappings of up to this many keys find a key's place by counting; larger ones keep every key's place.
+_COUNTED = 32
+
+
+def _child_starts(container: Any, at: int) -> array[int]:
+    """Where each child of the container whose value starts at ``at`` starts (its key two numbers earlier)."""
+    out = array("I")
+    at += 2
+    if isinstance(container, dict):
+        for v in container.values():
+            out.append(at + 2)
+            at += 2 + _span(v)
+    else:
+        for v in container:
+            out.append(at)
+            at += _span(v)
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -90,6 +91,11 @@ def analysis_to_json(a: Analysis) -> dict[str, Any]:
         "idempotent": a.idempotent,
         "opaque": a.opaque,
     }
+
+
+def analysis_text(a: Analysis) -> str:
+    """:func:`analysis_to_json` written out as compact JSON (how the cache keeps it, and a worker hands it over)."""
+    return json.dumps(analysis_to_json(a), separators=(",", ":"))
 
 
 def _statement(raw: dict[str, Any]) -> Statement:

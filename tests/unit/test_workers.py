@@ -7,6 +7,7 @@ reports byte for byte the same with and without them. Work is counted, never tim
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -17,7 +18,7 @@ import pytest
 
 from fes_docs import workers
 from fes_docs.artefacts import analyse_chunk
-from fes_docs.sql.analyze import analysis_from_json, analysis_to_json, analyze
+from fes_docs.sql.analyze import analysis_from_json, analysis_text, analyze
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the workers fork (Linux)")
 
@@ -36,8 +37,8 @@ def _texts(n: int) -> list[tuple[str, str]]:
     return [(f"key-{i}", kinds[i % len(kinds)].format(i=i)) for i in range(n)]
 
 
-def _expected(jobs: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    return [analysis_to_json(analyze(text)) for _, text in jobs]
+def _expected(jobs: list[tuple[str, str]]) -> list[str]:
+    return [analysis_text(analyze(text)) for _, text in jobs]
 
 
 def _start(work: Any, jobs: list[tuple[str, str]]) -> list[workers.Batch[Any, Any]]:
@@ -67,13 +68,13 @@ def test_workers_answer_every_job_as_in_process() -> None:
     assert more.take() == _expected(jobs[:7])  # batches may be taken in any order
     got = sql.take()
     assert got == _expected(jobs)
-    assert [analysis_from_json(g) for g in got] == [analyze(t) for _, t in jobs]
+    assert [analysis_from_json(json.loads(g)) for g in got] == [analyze(t) for _, t in jobs]
     for proc in processes:  # with every answer in, no worker is left to hold up the exit
         proc.join(timeout=30)
         assert not proc.is_alive()
 
 
-def _dies_in_a_worker(chunk: list[tuple[str, str]], context: dict[str, Any]) -> list[dict[str, Any]]:
+def _dies_in_a_worker(chunk: list[tuple[str, str]], context: dict[str, Any]) -> list[str]:
     if os.getpid() != PARENT:
         os._exit(3)
     return analyse_chunk(chunk, context)
@@ -85,7 +86,7 @@ def test_a_worker_that_dies_costs_nothing_but_time() -> None:
     assert batch.take() == _expected(jobs)
 
 
-def _hangs_in_a_worker(chunk: list[tuple[str, str]], context: dict[str, Any]) -> list[dict[str, Any]]:
+def _hangs_in_a_worker(chunk: list[tuple[str, str]], context: dict[str, Any]) -> list[str]:
     while os.getpid() != PARENT:
         time.sleep(60)
     return analyse_chunk(chunk, context)
