@@ -117,18 +117,6 @@ def _resolve(root: Path, rel: str, folders: Folders | None = None) -> Path | Non
     return candidate
 
 
-def _stat_problem(path: Path) -> str | None:
-    """Why ``path`` cannot even be looked at (a link loop, a name too long for the file system), or None
-    when it can (or simply is not there)."""
-    try:
-        path.stat()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        return LOOP if exc.errno == errno.ELOOP else str(exc.strerror or exc)
-    return None
-
-
 def _is_file(path: Path) -> bool:
     try:
         return path.is_file()
@@ -163,10 +151,13 @@ def _read(root: Path, rel: str, max_bytes: int | None, folders: Folders | None =
         return _unreadable(rel, str(exc))
     if path is None:
         return _Outcome("outside", None, _outside(rel))
-    cannot = _stat_problem(path)
-    if cannot is not None:
-        return _unreadable(rel, cannot)
-    if not _is_file(path):
+    try:  # one stat says both whether the file can be looked at and whether it is a regular file
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        regular = False
+    except OSError as exc:
+        return _unreadable(rel, LOOP if exc.errno == errno.ELOOP else str(exc.strerror or exc))
+    if not regular:
         return _Outcome("missing", None, _missing(rel))
     if max_bytes is None:
         try:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -93,9 +94,12 @@ def release_digest(rel: Release) -> str:
     return cached
 
 
+_WELL_FORMED = re.compile(re.escape(DIGEST_PREFIX) + "[0-9a-f]{64}")
+
+
 def _well_formed(digest: str) -> bool:
-    hexpart = digest[len(DIGEST_PREFIX) :]
-    return digest.startswith(DIGEST_PREFIX) and len(hexpart) == 64 and all(c in "0123456789abcdef" for c in hexpart)
+    """A digest fes-docs writes: the prefix and 64 lower-case hex digits (asked per sign-off, twice a run)."""
+    return _WELL_FORMED.fullmatch(digest) is not None
 
 
 @dataclass(frozen=True)
