@@ -107,13 +107,11 @@ class MigrationIndex:
         folder = policy.migrations_dir
         path = inputs.inside(folder) if folder else None
         exists = path is not None and path.is_dir()
-        dialect = policy.sql_dialect
-        # an unknown dialect is a policy schema finding; parse as PostgreSQL meanwhile rather than not at all
         index = cls(
             inputs.root,
             folder,
             exists,
-            dialect if is_supported_dialect(dialect) else "postgres",
+            analysis_dialect(policy),
             cache=cache,
             flyway=project_flyway(inputs, policy.flyway, folder),  # flyway.conf / flyway.toml under the policy
         )
@@ -318,6 +316,12 @@ class MigrationIndex:
         if parsed.kind == "versioned" and parsed.version is not None:
             return version_key(parsed.version)
         return None
+
+
+def analysis_dialect(policy: Policy) -> str:
+    """The dialect the migrations are analysed in: the policy's; an unknown one is a policy schema finding,
+    and the SQL is parsed as PostgreSQL meanwhile rather than not at all."""
+    return policy.sql_dialect if is_supported_dialect(policy.sql_dialect) else "postgres"
 
 
 def analyse_chunk(chunk: list[tuple[str, str]], context: dict[str, Any]) -> list[str]:

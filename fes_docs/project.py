@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import workers
-from .artefacts import MigrationIndex, analyse_chunk
+from .artefacts import MigrationIndex, analyse_chunk, analysis_dialect
 from .cache import OPENAPI, Cache, KeyValueStore
 from .errors import ConfigError
 from .findings import Finding, Loc
@@ -93,21 +93,20 @@ class Project:
 
     def start_workers(self, reading: Reading) -> None:
         """Hand the records still to load and the SQL still to analyse to worker processes (when there is
-        enough of it: :mod:`fes_docs.workers`): this process takes its share when it wants the answers.
-        The migrations are read now, before the records are in (their claims are added when they are)."""
+        enough of it: :mod:`fes_docs.workers`); this process takes its share when it wants the answers. The
+        workers begin on the records while this process reads the migrations (claimed once the records are in).
+        """
+        folder = self.policy.migrations_dir
+        migrations = len(self.inputs.list_tree(folder, ".sql")) if folder else 0  # at most that many texts
+        context = {"policy": self.policy, "check": reading.check, "dialect": analysis_dialect(self.policy)}
+        pool = workers.Pool.start(context, len(reading.jobs) + migrations)
+        if pool is None:
+            return
+        reading.expect(pool.submit(load_chunk, reading.jobs, lambda job: len(job[1]), RECORDS_CHUNK_BYTES))
         index = self._sql_index = MigrationIndex.read(self.inputs, self.policy, self.cache)
         sql_jobs = index.analysis_jobs()
-        context = {"policy": self.policy, "check": reading.check, "dialect": index.dialect}
-        batches = workers.start(
-            context,
-            [
-                (load_chunk, reading.jobs, lambda job: len(job[1]), RECORDS_CHUNK_BYTES),
-                (analyse_chunk, sql_jobs, lambda job: len(job[1]), SQL_CHUNK_CHARS),
-            ],
-        )
-        if batches is not None:
-            reading.expect(batches[0])
-            index.expect(sql_jobs, batches[1])
+        index.expect(sql_jobs, pool.submit(analyse_chunk, sql_jobs, lambda job: len(job[1]), SQL_CHUNK_CHARS))
+        pool.seal()
 
     @cached_property
     def spec(self) -> SpecIndex:

@@ -81,7 +81,7 @@ def _run(index: int, work: Work[Any, Any], chunk: list[Any]) -> list[Any] | None
 class Batch(Generic[J, R]):
     """One list of jobs under way; :meth:`take` returns every result, in job order, however the workers fared."""
 
-    def __init__(self, pool: _Pool, work: Work[J, R], chunks: list[list[J]], first: int, costs: list[int]) -> None:
+    def __init__(self, pool: Pool, work: Work[J, R], chunks: list[list[J]], first: int, costs: list[int]) -> None:
         self._pool = pool
         self._work = work
         self._chunks = chunks
@@ -94,8 +94,10 @@ class Batch(Generic[J, R]):
         results: list[list[R] | None] = [None] * len(self._chunks)
         try:
             for i in reversed(range(len(self._chunks))):
-                if not pool.taken[self._first + i]:  # no worker has started it: done here, from the back
-                    pool.taken[self._first + i] = 1
+                place = self._first + i
+                if place >= len(pool.taken) or not pool.taken[place]:  # no worker started it: done here, from the back
+                    if place < len(pool.taken):
+                        pool.taken[place] = 1
                     results[i] = self._work(self._chunks[i], pool.context)
             for i, fut in enumerate(self._futures):
                 if results[i] is not None:
@@ -115,56 +117,75 @@ class Batch(Generic[J, R]):
         return [r for chunk in results for r in (chunk or [])]
 
 
-class _Pool:
+class Pool:
+    """Forked workers for one run: :meth:`start` them, :meth:`submit` each list of jobs as soon as it is known
+    (the workers begin on the first while this process prepares the next), :meth:`seal` when there are no
+    more; once every batch has been taken the workers are ended."""
+
     def __init__(self, executor: ProcessPoolExecutor, taken: Any, context: Any) -> None:
         self.executor = executor
         self.taken = taken
         self.context = context
         self.open: list[Batch[Any, Any]] = []
         self.hung = False
+        self._next = 0  # the first free place in ``taken``
+        self._sealed = False
 
-    def done_with(self, batch: Batch[Any, Any]) -> None:
-        """The batch is in; after the last one the workers are ended."""
+    @classmethod
+    def start(cls, context: Any, jobs: int) -> Pool | None:
+        """Workers for about ``jobs`` jobs (at most that many chunks), given the run's ``context``; None when
+        they would not pay (too few jobs, one core, no ``fork``) or cannot be started — the caller then does
+        the work itself."""
+        if jobs < PARALLEL_JOBS or _cores() < 2:
+            return None
+        import multiprocessing as mp  # lazy: only a large cold run pays for these imports
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "fork" not in mp.get_all_start_methods():
+            return None
+        try:
+            fork = mp.get_context("fork")
+            taken = fork.RawArray("b", jobs)
+            # fork: the workers start as copies of this process, everything imported and the context in
+            # memory; Python forks them all on the first submit, before the executor starts a thread of its own
+            return cls(ProcessPoolExecutor(_cores() - 1, fork, _init, (context, taken)), taken, context)
+        except (OSError, ValueError):
+            return None
+
+    def submit(self, work: Work[J, R], jobs: Sequence[J], cost: Callable[[J], int], chunk_cost: int) -> Batch[J, R]:
+        """Hand ``jobs`` over in chunks of about ``chunk_cost`` (``cost`` of a job: bytes of its input)."""
+        chunks = _chunks(jobs, cost, chunk_cost)
+        batch: Batch[J, R] = Batch(self, work, chunks, self._next, [sum(cost(j) for j in c) for c in chunks])
+        self.open.append(batch)
+        try:
+            if self._next + len(chunks) > len(self.taken):
+                raise IndexError("more chunks than the workers were started for")
+            for i, chunk in enumerate(chunks):
+                batch._futures.append(self.executor.submit(_run, self._next + i, work, chunk))
+        except Exception:  # noqa: BLE001 - a pool that cannot take work: what it did not take is done here
+            batch._futures += [_refused() for _ in chunks[len(batch._futures) :]]
+        self._next += len(chunks)
+        return batch
+
+    def seal(self) -> None:
+        """No more batches: the workers end once the open ones are taken."""
+        self._sealed = True
+        self.done_with(None)
+
+    def done_with(self, batch: Batch[Any, Any] | None) -> None:
+        """The batch is in; after the last one (sealed) the workers are ended."""
         if batch in self.open:
             self.open.remove(batch)
-        if not self.open:
+        if self._sealed and not self.open:
             stop(self.executor)
 
 
-def start(
-    context: Any, batches: Sequence[tuple[Work[Any, Any], Sequence[Any], Callable[[Any], int], int]]
-) -> list[Batch[Any, Any]] | None:
-    """Fork workers and hand them ``batches`` — each ``(work, jobs, cost of a job, cost of a chunk)`` — in
-    order; None when workers would not pay (too few jobs, one core, no ``fork``) or cannot be started (then
-    the caller does the work itself)."""
-    if sum(len(jobs) for _, jobs, _, _ in batches) < PARALLEL_JOBS or _cores() < 2:
-        return None
-    import multiprocessing as mp  # lazy: only a large cold run pays for these imports
-    from concurrent.futures import ProcessPoolExecutor
+def _refused() -> Future[Any]:
+    from concurrent.futures import Future
 
-    if "fork" not in mp.get_all_start_methods():
-        return None
-    cut = [_chunks(jobs, cost, chunk_cost) for _, jobs, cost, chunk_cost in batches]
-    executor = None
-    try:
-        fork = mp.get_context("fork")
-        taken = fork.RawArray("b", sum(len(c) for c in cut))
-        # fork: the workers start as copies of this process, everything imported and the context in memory;
-        # Python forks them all on the first submit, before the executor starts a thread of its own
-        executor = ProcessPoolExecutor(_cores() - 1, fork, _init, (context, taken))
-        pool = _Pool(executor, taken, context)
-        first = 0
-        for (work, _, cost, _), chunks in zip(batches, cut, strict=True):
-            batch: Batch[Any, Any] = Batch(pool, work, chunks, first, [sum(cost(j) for j in c) for c in chunks])
-            for i, chunk in enumerate(chunks):
-                batch._futures.append(executor.submit(_run, first + i, work, chunk))
-            pool.open.append(batch)
-            first += len(chunks)
-    except Exception:  # noqa: BLE001 - workers that cannot start or take work are no workers: all is done here
-        if executor is not None:
-            stop(executor)
-        return None
-    return list(pool.open)
+    fut: Future[Any] = Future()
+    fut.set_exception(RuntimeError("not taken by the workers"))
+    return fut
 
 
 def stop(executor: ProcessPoolExecutor) -> None:

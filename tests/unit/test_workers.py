@@ -37,14 +37,34 @@ def _texts(n: int) -> list[tuple[str, str]]:
     return [(f"key-{i}", kinds[i % len(kinds)].format(i=i)) for i in range(n)]
 
 
+def _ended(pid: int) -> bool:
+    """Whether the process is gone (or a zombie): the executor's own thread may reap a worker first, and then
+    ``Process.is_alive()`` cannot tell."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+def _all_end(processes: list[Any]) -> bool:
+    for _ in range(300):
+        if all(_ended(p.pid) for p in processes):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def _expected(jobs: list[tuple[str, str]]) -> list[str]:
     return [analysis_text(analyze(text)) for _, text in jobs]
 
 
 def _start(work: Any, jobs: list[tuple[str, str]]) -> list[workers.Batch[Any, Any]]:
-    batches = workers.start(CONTEXT, [(work, jobs, lambda job: len(job[1]), 100)])
-    assert batches is not None
-    return batches
+    pool = workers.Pool.start(CONTEXT, len(jobs))
+    assert pool is not None
+    batch = pool.submit(work, jobs, lambda job: len(job[1]), 100)
+    pool.seal()
+    return [batch]
 
 
 @pytest.fixture(autouse=True)
@@ -54,24 +74,25 @@ def few_jobs_suffice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_no_workers_below_the_threshold_or_without_a_second_core(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert workers.start(CONTEXT, [(analyse_chunk, _texts(9), len, 100)]) is None
+    assert workers.Pool.start(CONTEXT, 9) is None
     monkeypatch.setattr(workers, "_cores", lambda: 1)
-    assert workers.start(CONTEXT, [(analyse_chunk, _texts(40), len, 100)]) is None
+    assert workers.Pool.start(CONTEXT, 40) is None
 
 
 def test_workers_answer_every_job_as_in_process() -> None:
     jobs = _texts(40)
-    sql, more = workers.start(
-        CONTEXT, [(analyse_chunk, jobs, lambda j: len(j[1]), 100), (analyse_chunk, jobs[:7], lambda j: 1, 2)]
-    ) or pytest.fail("no workers")
-    processes = list(sql._pool.executor._processes.values())  # type: ignore[attr-defined]
+    pool = workers.Pool.start(CONTEXT, 30) or pytest.fail("no workers")
+    sql = pool.submit(analyse_chunk, jobs, lambda j: len(j[1]), 100)
+    more = pool.submit(analyse_chunk, jobs[:7], lambda j: 1, 2)  # handed over after the workers began
+    too_many = pool.submit(analyse_chunk, jobs, lambda j: 1, 1)  # more chunks than started for: done here
+    pool.seal()
+    processes = list(pool.executor._processes.values())  # type: ignore[attr-defined]
+    assert too_many.take() == _expected(jobs)
     assert more.take() == _expected(jobs[:7])  # batches may be taken in any order
     got = sql.take()
     assert got == _expected(jobs)
     assert [analysis_from_json(json.loads(g)) for g in got] == [analyze(t) for _, t in jobs]
-    for proc in processes:  # with every answer in, no worker is left to hold up the exit
-        proc.join(timeout=30)
-        assert not proc.is_alive()
+    assert _all_end(processes)  # with every answer in, no worker is left to hold up the exit
 
 
 def _dies_in_a_worker(chunk: list[tuple[str, str]], context: dict[str, Any]) -> list[str]:
@@ -98,9 +119,7 @@ def test_a_worker_that_hangs_is_ended_and_its_work_done_here(monkeypatch: pytest
     (batch,) = _start(_hangs_in_a_worker, jobs)
     processes = list(batch._pool.executor._processes.values())  # type: ignore[attr-defined]
     assert batch.take() == _expected(jobs)
-    for proc in processes:
-        proc.join(timeout=30)
-        assert not proc.is_alive()
+    assert _all_end(processes)
 
 
 def test_validate_reports_the_same_with_and_without_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,20 +135,19 @@ def test_validate_reports_the_same_with_and_without_workers(tmp_path: Path, monk
     (root / "service/db/migration/V7__module_6_storage.sql").write_text("DROP TABLE module_6_item;\nCREATE TABLE (;\n")
     record = next((root / "releases").glob("*-release-00003.yaml"))
     record.write_text(record.read_text().replace("phase: 4", "phase: four").replace("title:", "title: 1\ntitle:"))
-    handed: list[list[int]] = []
-    real_start = workers.start
+    handed: list[int] = []
+    real_submit = workers.Pool.submit
 
-    def counting_start(context: Any, batches: Any) -> Any:
-        started = real_start(context, batches)
-        handed.append([len(jobs) for _, jobs, _, _ in batches] if started else [])
-        return started
+    def counting_submit(self: workers.Pool, work: Any, jobs: Any, *args: Any) -> Any:
+        handed.append(len(jobs))
+        return real_submit(self, work, jobs, *args)
 
     monkeypatch.setattr(workers, "PARALLEL_JOBS", 10**9)
-    monkeypatch.setattr(workers, "start", counting_start)
+    monkeypatch.setattr(workers.Pool, "submit", counting_submit)
     without = validate_report(root, today="2026-12-01", use_cache=False)
     monkeypatch.setattr(workers, "PARALLEL_JOBS", 10)
     with_workers = validate_report(root, today="2026-12-01", use_cache=False)
-    assert handed == [[], [30, 30]]  # every record and every migration handed to the workers
+    assert handed == [30, 30]  # every record and every migration handed to the workers, in the second run
     assert as_json(with_workers.findings, with_workers.files) == as_json(without.findings, without.files)
     assert with_workers.migrations == without.migrations
     rules = {f.rule for f in with_workers.findings}
