@@ -44,7 +44,7 @@ class Document:
     which callers may also pass in) are built only for a caller that wants all of them.
     """
 
-    __slots__ = ("file", "data", "_values", "_keys", "_flat", "_starts", "_ordinals")
+    __slots__ = ("file", "data", "_values", "_keys", "_flat", "_starts", "_ordinals", "_top")
 
     def __init__(
         self,
@@ -53,6 +53,7 @@ class Document:
         values: dict[PathKey, Pos] | None = None,
         keys: dict[PathKey, Pos] | None = None,
         flat: list[int] | None = None,
+        top: array[int] | None = None,
     ) -> None:
         self.file = file
         self.data = data
@@ -61,6 +62,7 @@ class Document:
         self._keys = keys if keys is not None or flat is not None else {}
         # flat form: a scanned container's path -> where each of its children's values starts in _flat
         self._starts: dict[PathKey, array[int]] = {}
+        self._top = top  # the top-level mapping's starts, when the loader counted them as it went
         self._ordinals: dict[PathKey, dict[str, int]] = {}  # a large mapping's path -> each key's place
 
     def _expand(self) -> None:
@@ -129,6 +131,12 @@ class Document:
             self._values = self._keys = None
             self._starts, self._ordinals = {}, {}
 
+    @property
+    def top(self) -> array[int] | None:
+        """Where each value of the top-level mapping starts in the flat form, if known without a scan."""
+        top = self._top
+        return top if top is not None and isinstance(self.data, dict) and len(top) == len(self.data) else None
+
     def _locate(self, path: PathKey) -> tuple[int, int] | None:
         """Flat form: where the value at ``path`` (and its key, or -1) start in ``_flat``; None when ``data`` has
         no such path.
@@ -148,7 +156,7 @@ class Document:
                 return None
             starts = self._starts.get(path[:depth])
             if starts is None:
-                starts = self._starts[path[:depth]] = _child_starts(node, at)
+                starts = self._starts[path[:depth]] = (depth == 0 and self.top) or _child_starts(node, at)
             at = starts[n]
             key = at - 2 if isinstance(node, dict) else -1
             node = node[step] if isinstance(node, dict) else node[n]

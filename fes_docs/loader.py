@@ -24,6 +24,7 @@ libyaml composes (C, fast); the walk over its nodes into plain data is ours. Wha
 from __future__ import annotations
 
 import re
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -235,7 +236,8 @@ class _Walker:
 
     def __init__(self, file: str, max_depth: int, max_nodes: int) -> None:
         self.flat: list[int] = []
-        self.doc = Document(file, None, flat=self.flat)
+        self.top = array("I")  # where each value of a top-level mapping starts: what a lookup scans first
+        self.doc = Document(file, None, flat=self.flat, top=self.top)
         self.max_depth = max_depth
         self.max_nodes = max_nodes
         self.nodes = 0
@@ -302,6 +304,8 @@ class _Walker:
                 )
             flat.append(kmark.line + 1)
             flat.append(kmark.column + 1)
+            if depth == 1:
+                self.top.append(len(flat))
             out[key] = self.walk(value_node, depth)
         return out
 

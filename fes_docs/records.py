@@ -22,12 +22,14 @@ from .model import Policy, Release
 from .schema import release_schema, schema_checker
 
 if TYPE_CHECKING:
+    from array import array
+
     from .workers import Batch
 
 Check = Callable[[Document], list[Finding]]
-#: What loading one file gives a worker to hand back: the document's data and flat positions (or None), and
-#: the file's findings.
-Loaded = tuple[Any, list[int] | None, list[Finding]]
+#: What loading one file gives a worker to hand back: the document's data, flat positions and top-level starts
+#: (:attr:`Document.top`), or None, and the file's findings.
+Loaded = tuple[Any, list[int] | None, "array[int] | None", list[Finding]]
 
 
 def problem_finding(file: str, p: LoadProblem) -> Finding:
@@ -50,7 +52,7 @@ def load_chunk(chunk: list[tuple[str, bytes]], context: dict[str, Any]) -> list[
     out: list[Loaded] = []
     for rel, data in chunk:
         doc, found = load_document(data, rel, context["check"])
-        out.append((doc.data, doc.flat(), found) if doc is not None else (None, None, found))
+        out.append((doc.data, doc.flat(), doc.top, found) if doc is not None else (None, None, None, found))
     return out
 
 
@@ -125,8 +127,8 @@ class Reading:
         findings: list[Finding] = []
         for rel_name, found, release, key in self._files:
             if key is not None:
-                data, flat, found = next(loaded)
-                doc = Document(rel_name, data, flat=flat) if flat is not None else None
+                data, flat, top, found = next(loaded)
+                doc = Document(rel_name, data, flat=flat, top=top) if flat is not None else None
                 release = _release(doc)
                 if self.cache:
                     entry = {"doc": _doc_to_json(doc) if doc is not None else None}
