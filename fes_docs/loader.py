@@ -11,11 +11,9 @@ Why our own walk over composed nodes instead of ``yaml.safe_load``:
 * duplicate keys are errors (PyYAML silently keeps the last one, hiding a typo'd override);
 * timestamps stay strings (the schema checks their format; ``datetime`` objects would fail it);
 * libyaml's recursive composer segfaults on ~100,000 nested brackets, and aliases can expand
-  exponentially ("billion laughs"): a bracket pre-scan and a depth limit reject the first; the
-  second is measured on the composed node graph *before* anything is expanded — each distinct node
-  is sized once, and every alias reference costs the size of the subtree it would copy — so a
-  342-byte bomb is rejected after looking at a few dozen nodes. A node budget on the walk itself
-  stays as a backstop.
+  exponentially ("billion laughs"): a bracket pre-scan and a depth limit reject the first, the alias
+  bomb is measured on the composed node graph before anything is expanded (both in
+  :mod:`fes_docs.yaml_guards`), and a node budget on the walk itself stays as a backstop.
 
 libyaml composes (C, fast); the walk over its nodes into plain data is ours. What it hands on
 (:class:`Document`, :class:`Pos`, :class:`LoadProblem`) is defined in :mod:`fes_docs.document`.
@@ -30,8 +28,9 @@ from typing import Any
 
 import yaml
 
-from .document import Document, LoadProblem, Pos
+from .document import Document, LoadProblem
 from .positions import line_column
+from .yaml_guards import Refused, alias_guard, bracket_guard, mark_pos, may_alias
 
 try:  # the C parser is ~10x faster; fall back silently where libyaml is absent
     from yaml import CSafeLoader as _Loader
@@ -59,16 +58,6 @@ _SCALAR_TAGS = {
 _TEXT_TAGS = {_STR, "tag:yaml.org,2002:timestamp"}
 
 
-class _Fail(Exception):
-    def __init__(self, problem: LoadProblem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
-
-
-def _mark_pos(mark: Any) -> Pos:
-    return Pos(mark.line + 1, mark.column + 1) if mark is not None else Pos(1, 1)
-
-
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     """Line and column (in characters, as an editor shows them) of a byte offset in undecoded input."""
     before = data[:offset].decode("utf-8", "replace")
@@ -77,7 +66,7 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _Fail(
+        raise Refused(
             LoadProblem(
                 "FES003", "file is UTF-16 encoded; release files must be UTF-8", 1, 1, "re-save the file as UTF-8"
             )
@@ -87,7 +76,7 @@ def _decode(data: bytes) -> str:
     nul = data.find(b"\x00")
     if nul >= 0:
         line, col = _byte_position(data, nul)
-        raise _Fail(
+        raise Refused(
             LoadProblem(
                 "FES003",
                 "file contains a NUL byte (binary data?)",
@@ -100,7 +89,7 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _byte_position(data, exc.start)
-        raise _Fail(
+        raise Refused(
             LoadProblem(
                 "FES003", f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", line, col, "re-save the file as UTF-8"
             )
@@ -112,7 +101,7 @@ _TAB_RE = re.compile(r"\t")
 
 def _syntax_problem(text: str, exc: yaml.YAMLError) -> LoadProblem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    pos = _mark_pos(mark)
+    pos = mark_pos(mark)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
@@ -122,109 +111,6 @@ def _syntax_problem(text: str, exc: yaml.YAMLError) -> LoadProblem:
         message = "YAML syntax error: a tab character is used for indentation"
         hint = "YAML indents with spaces only; replace the tab with spaces"
     return LoadProblem("FES001", message, pos.line, pos.column, hint)
-
-
-# An alias token starts with '*' at the start of the text, after a space or line break, or after a flow
-# indicator or a flow-context ':' / '?' (libyaml's scanner). A '*' anywhere else (``count(*)``, ``a*b``) is
-# part of a scalar; a miss here is only ever a false alarm that runs the guard.
-_BEFORE_ALIAS = re.compile(r"[\s\[\]{},:?\ufeff]")
-
-
-def _may_alias(text: str) -> bool:
-    """Whether ``text`` may hold an alias token (see above): each '*' found, the character before it looked at."""
-    at = text.find("*")
-    while at >= 0:
-        if at == 0 or _BEFORE_ALIAS.match(text, at - 1):
-            return True
-        at = text.find("*", at + 1)
-    return False
-
-
-_BRACKETS = re.compile(r"[\[\]{}]")
-# libyaml composes recursively in C: ~100,000 nested flow brackets crash the interpreter. Block
-# nesting costs at least one column per level, so a size-limited file cannot nest deep that way;
-# flow brackets cost one byte per level and are bounded here before libyaml sees them. The count
-# includes brackets inside strings and comments, so the bound is generous (the exact limit, in
-# real nesting levels, is enforced while walking the composed nodes).
-MAX_BRACKET_RUN = 1000
-
-
-def _bracket_guard(text: str) -> None:
-    depth = 0
-    for m in _BRACKETS.finditer(text):
-        if m.group() in "[{":
-            depth += 1
-            if depth > MAX_BRACKET_RUN:
-                line, col = line_column(text, m.start())
-                raise _Fail(
-                    LoadProblem(
-                        "FES003", f"nesting deeper than {MAX_BRACKET_RUN} brackets", line, col, "flatten the structure"
-                    )
-                )
-        elif depth:
-            depth -= 1
-
-
-def _children(node: Any) -> list[Any]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [value for _key, value in node.value]
-    return []
-
-
-def _alias_guard(root: Any, max_nodes: int, max_alias_nodes: int) -> int:
-    """Reject alias bombs on the composed graph, before any value is built; returns the nodes sized.
-
-    An alias composes to the very node its anchor made, so a node met a second time in document
-    order is an alias reference: it costs the size its subtree would expand to, known because its
-    anchor (met first) is already sized. A node met again while it is still being sized is an alias
-    inside its own anchor (a cycle). Iterative, each distinct node visited once.
-    """
-    size: dict[int, int] = {}
-    open_: set[int] = set()
-    alias_values = 0
-    visited = 0
-    stack: list[tuple[Any, Any, bool]] = [(root, root, False)]
-    while stack:
-        node, parent, done = stack.pop()
-        key = id(node)
-        if done:
-            size[key] = 1 + sum(size[id(c)] for c in _children(node))
-            open_.discard(key)
-            continue
-        if key in size or key in open_:
-            alias_values += size.get(key, max_alias_nodes + 1)
-            if alias_values > max_alias_nodes:
-                pos = _mark_pos(parent.start_mark)
-                raise _Fail(
-                    LoadProblem(
-                        "FES003",
-                        f"aliases expand to more than {max_alias_nodes} values (an alias bomb?)"
-                        if key in size
-                        else "an alias refers to its own anchor (an endless expansion)",
-                        pos.line,
-                        pos.column,
-                        "write the values out; do not nest aliases",
-                    )
-                )
-            continue
-        visited += 1
-        open_.add(key)
-        stack.append((node, parent, True))
-        stack.extend((child, node, False) for child in reversed(_children(node)))
-    if size[id(root)] > max_nodes:
-        pos = _mark_pos(root.start_mark)
-        raise _Fail(
-            LoadProblem(
-                "FES003",
-                f"document expands to more than {max_nodes} values (an alias bomb?)",
-                pos.line,
-                pos.column,
-                "write the values out; do not nest aliases",
-            )
-        )
-    return visited
 
 
 class _Walker:
@@ -242,9 +128,9 @@ class _Walker:
         self.max_nodes = max_nodes
         self.nodes = 0
 
-    def _fail(self, node: Any, rule: str, message: str, hint: str) -> _Fail:
-        pos = _mark_pos(node.start_mark)
-        return _Fail(LoadProblem(rule, message, pos.line, pos.column, hint))
+    def _fail(self, node: Any, rule: str, message: str, hint: str) -> Refused:
+        pos = mark_pos(node.start_mark)
+        return Refused(LoadProblem(rule, message, pos.line, pos.column, hint))
 
     def walk(self, node: Any, depth: int) -> Any:
         self.nodes += 1
@@ -293,7 +179,7 @@ class _Walker:
             kmark = key_node.start_mark
             if key in out:
                 first = self._key_line(node, key)
-                raise _Fail(
+                raise Refused(
                     LoadProblem(
                         "FES002",
                         f"duplicate key {key!r} (first defined at line {first})",
@@ -361,17 +247,17 @@ def load_text(
     walker = _Walker(file, max_depth, max_nodes)
     loader = _Loader(text)
     try:
-        _bracket_guard(text)
+        bracket_guard(text)
         node = loader.get_single_node()
-        if node is not None and _may_alias(text):  # no alias token, nothing to measure
-            _alias_guard(node, max_nodes, max_alias_nodes)
+        if node is not None and may_alias(text):  # no alias token, nothing to measure
+            alias_guard(node, max_nodes, max_alias_nodes)
         if node is not None:
             walker.doc.data = walker.walk(node, 0)
-    except _Fail as fail:
+    except Refused as fail:
         return None, [fail.problem]
     except yaml.composer.ComposerError as exc:
         if "expected a single document" in str(exc):
-            pos = _mark_pos(exc.problem_mark)
+            pos = mark_pos(exc.problem_mark)
             return None, [
                 LoadProblem(
                     "FES001",
@@ -397,7 +283,7 @@ def load_bytes(data: bytes, file: str, **limits: int) -> tuple[Document | None, 
     """Decode (UTF-8 only, BOM tolerated) and parse."""
     try:
         text = _decode(data)
-    except _Fail as fail:
+    except Refused as fail:
         return None, [fail.problem]
     return load_text(text, file, **limits)
 

@@ -73,7 +73,7 @@ def test_python_tags_are_refused() -> None:
 def work(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Counts the loader's work: values built by the walk, nodes sized by the alias guard."""
     counts = {"walked": 0, "sized": 0}
-    walk, guard = loader._Walker.walk, loader._alias_guard
+    walk, guard = loader._Walker.walk, loader.alias_guard
 
     def counting_walk(self: Any, node: Any, depth: int) -> Any:
         counts["walked"] += 1
@@ -84,7 +84,7 @@ def work(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         return n
 
     monkeypatch.setattr(loader._Walker, "walk", counting_walk)
-    monkeypatch.setattr(loader, "_alias_guard", counting_guard)
+    monkeypatch.setattr(loader, "alias_guard", counting_guard)
     return counts
 
 

@@ -1,0 +1,136 @@
+"""What stops a hostile YAML text before its values are built: too many nested brackets, alias bombs.
+
+libyaml composes recursively in C (about 100,000 nested flow brackets crash the interpreter), and aliases can
+expand exponentially ("billion laughs"). :func:`bracket_guard` bounds the brackets before libyaml sees the
+text; :func:`alias_guard` measures the composed node graph *before* anything is expanded — each distinct
+node sized once, every alias reference costing the size of the subtree it would copy — so a 342-byte bomb is
+rejected after a few dozen nodes; :func:`may_alias` tells when there is no alias to measure at all. Each
+refusal is a located :class:`~fes_docs.document.LoadProblem`, raised as :class:`Refused`. Used by
+:mod:`fes_docs.loader`, whose walk keeps a node budget as a backstop.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from .document import LoadProblem, Pos
+from .positions import line_column
+
+
+class Refused(Exception):
+    """A text or document the loader will not read, with the located reason."""
+
+    def __init__(self, problem: LoadProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def mark_pos(mark: Any) -> Pos:
+    """A libyaml mark as a 1-based position (the start of the text when there is none)."""
+    return Pos(mark.line + 1, mark.column + 1) if mark is not None else Pos(1, 1)
+
+
+# An alias token starts with '*' at the start of the text, after a space or line break, or after a flow
+# indicator or a flow-context ':' / '?' (libyaml's scanner). A '*' anywhere else (``count(*)``, ``a*b``) is
+# part of a scalar; a miss here is only ever a false alarm that runs the guard.
+_BEFORE_ALIAS = re.compile(r"[\s\[\]{},:?\ufeff]")
+
+
+def may_alias(text: str) -> bool:
+    """Whether ``text`` may hold an alias token (see above): each '*' found, the character before it looked at."""
+    at = text.find("*")
+    while at >= 0:
+        if at == 0 or _BEFORE_ALIAS.match(text, at - 1):
+            return True
+        at = text.find("*", at + 1)
+    return False
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+# libyaml composes recursively in C: ~100,000 nested flow brackets crash the interpreter. Block
+# nesting costs at least one column per level, so a size-limited file cannot nest deep that way;
+# flow brackets cost one byte per level and are bounded here before libyaml sees them. The count
+# includes brackets inside strings and comments, so the bound is generous (the exact limit, in
+# real nesting levels, is enforced while walking the composed nodes).
+MAX_BRACKET_RUN = 1000
+
+
+def bracket_guard(text: str) -> None:
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            if depth > MAX_BRACKET_RUN:
+                line, col = line_column(text, m.start())
+                raise Refused(
+                    LoadProblem(
+                        "FES003", f"nesting deeper than {MAX_BRACKET_RUN} brackets", line, col, "flatten the structure"
+                    )
+                )
+        elif depth:
+            depth -= 1
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [value for _key, value in node.value]
+    return []
+
+
+def alias_guard(root: Any, max_nodes: int, max_alias_nodes: int) -> int:
+    """Reject alias bombs on the composed graph, before any value is built; returns the nodes sized.
+
+    An alias composes to the very node its anchor made, so a node met a second time in document
+    order is an alias reference: it costs the size its subtree would expand to, known because its
+    anchor (met first) is already sized. A node met again while it is still being sized is an alias
+    inside its own anchor (a cycle). Iterative, each distinct node visited once.
+    """
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    alias_values = 0
+    visited = 0
+    stack: list[tuple[Any, Any, bool]] = [(root, root, False)]
+    while stack:
+        node, parent, done = stack.pop()
+        key = id(node)
+        if done:
+            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            open_.discard(key)
+            continue
+        if key in size or key in open_:
+            alias_values += size.get(key, max_alias_nodes + 1)
+            if alias_values > max_alias_nodes:
+                pos = mark_pos(parent.start_mark)
+                raise Refused(
+                    LoadProblem(
+                        "FES003",
+                        f"aliases expand to more than {max_alias_nodes} values (an alias bomb?)"
+                        if key in size
+                        else "an alias refers to its own anchor (an endless expansion)",
+                        pos.line,
+                        pos.column,
+                        "write the values out; do not nest aliases",
+                    )
+                )
+            continue
+        visited += 1
+        open_.add(key)
+        stack.append((node, parent, True))
+        stack.extend((child, node, False) for child in reversed(_children(node)))
+    if size[id(root)] > max_nodes:
+        pos = mark_pos(root.start_mark)
+        raise Refused(
+            LoadProblem(
+                "FES003",
+                f"document expands to more than {max_nodes} values (an alias bomb?)",
+                pos.line,
+                pos.column,
+                "write the values out; do not nest aliases",
+            )
+        )
+    return visited
