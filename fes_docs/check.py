@@ -72,14 +72,15 @@ def _to_finding(rule: Rule, hit: Hit, release: Release | None) -> Finding:
     )
 
 
-def _guarded(rule: Rule, hits: Iterable[Hit], release: Release | None, fallback: Loc) -> list[Finding]:
-    """A bug in one rule must not hide every other finding, nor show the user a traceback."""
+def _guarded(rule: Rule, hits: Iterable[Hit], release: Release | None, fallback: str) -> list[Finding]:
+    """A bug in one rule must not hide every other finding, nor show the user a traceback (located at the start
+    of ``fallback``, the file it was checking)."""
     try:
         return [_to_finding(rule, h, release) for h in hits]
     except Exception as exc:  # noqa: BLE001 - deliberately broad: this is the safety net
         return [
             Finding(
-                fallback,
+                Loc(fallback),
                 rule.id,
                 "error",
                 f"internal error in rule {rule.id}: {exc!r}",
@@ -95,12 +96,12 @@ def run_rules(project: Project) -> list[Finding]:
         if rule.check is None:
             continue
         if rule.scope == "project":
-            out.extend(_guarded(rule, rule.check(project), None, Loc(project.policy_file)))
+            out.extend(_guarded(rule, rule.check(project), None, project.policy_file))
             continue
+        check, cancelled_too = rule.check, rule.cancelled_too  # forty rules times every record: kept light
         for rel in project.releases:
-            if rel.cancelled and not rule.cancelled_too:
-                continue
-            out.extend(_guarded(rule, rule.check(project, rel), rel, Loc(rel.file)))
+            if cancelled_too or not rel.cancelled:
+                out.extend(_guarded(rule, check(project, rel), rel, rel.file))
     return out
 
 
