@@ -10,19 +10,22 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 if sys.platform != "win32":
     import fcntl
 
 
-def _write(path: Path, data: bytes, *, replace: bool) -> None:
+def _write(path: Path, data: bytes | Iterable[bytes], *, replace: bool) -> None:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                fh.writelines(data)
             fh.flush()
             os.fsync(fh.fileno())
         if replace and path.exists():
@@ -52,6 +55,12 @@ def create_bytes(path: Path, data: bytes) -> None:
 
 def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
+
+
+def write_pieces(path: Path, pieces: Iterable[str]) -> None:
+    """Like :func:`write_text`, for text made piece by piece: a cache of tens of megabytes is written without
+    ever being one string (or its bytes) in memory."""
+    _write(path, (piece.encode("utf-8") for piece in pieces), replace=True)
 
 
 def update_bytes(path: Path, change: Callable[[bytes], bytes]) -> bytes:

@@ -36,10 +36,11 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from .atomic import create_bytes, write_text
+from .atomic import create_bytes, write_pieces, write_text
 
 FORMAT = 4  # bump when the shape of a cache file changes
 
@@ -99,6 +100,18 @@ class RawJSON(str):
 
 def _entry_json(value: Any) -> str:
     return value if isinstance(value, RawJSON) else json.dumps(value, separators=(",", ":"))
+
+
+def _file_json(entries: dict[str, Any], used: set[str]) -> Iterator[str]:
+    """A namespace's file, ``{"code": ..., "entries": {...}}`` with the ``used`` entries, entry by entry: the
+    same JSON as one ``json.dumps`` of it all, a RawJSON value as written, and never all of it in memory."""
+    yield f'{{"code":{json.dumps(code_digest())},"entries":{{'
+    first = True
+    for key, value in entries.items():
+        if key in used:
+            yield f"{'' if first else ','}{json.dumps(key)}:{_entry_json(value)}"
+            first = False
+    yield "}}"
 
 
 class KeyValueStore(Protocol):
@@ -205,11 +218,7 @@ class Cache:
         try:
             for namespace in sorted(self._dirty):
                 used = self._used.get(namespace, set())
-                # entry by entry, so a RawJSON value goes in as written (the same JSON as one dumps of them all)
-                entries = ",".join(
-                    f"{json.dumps(k)}:{_entry_json(v)}" for k, v in self._data[namespace].items() if k in used
-                )
-                write_text(self._file(namespace), f'{{"code":{json.dumps(code_digest())},"entries":{{{entries}}}}}')
+                write_pieces(self._file(namespace), _file_json(self._data[namespace], used))
             self.prune()
         except OSError:
             return  # a read-only checkout still validates; it just is not faster next time

@@ -112,9 +112,7 @@ def _real_file(path: Path, folders: Folders | None) -> Path:
 def _resolve(root: Path, rel: str, folders: Folders | None = None) -> Path | None:
     """``rel`` under ``root``, links followed; None when it leads outside (raises :class:`_Unfollowable`)."""
     candidate = _real_file(root / rel, folders)
-    if candidate != root and root not in candidate.parents:
-        return None
-    return candidate
+    return candidate if _inside(candidate, root) else None
 
 
 def _is_file(path: Path) -> bool:
@@ -232,17 +230,32 @@ def _exists(root: Path, rel: str) -> str:
     return "present" if _is_file(path) else "missing"
 
 
-def _list_tree(root: Path, folder: str, suffix: str) -> list[str]:
-    """Files under ``folder`` ending in ``suffix``, relative to it, sorted. Symbolic links are followed
-    while they stay inside ``root`` (a link out is not listed; a link back to a folder already walked
-    is a loop, walked once), as a Flyway location is scanned."""
+#: What a folder's walk found: each file (or link loop) as (its path relative to the folder, its name).
+Tree = list[tuple[str, str]]
+
+
+def _list_tree(root: Path, folder: str, suffix: str, trees: dict[str, Tree] | None = None) -> list[str]:
+    """Files under ``folder`` ending in ``suffix``, relative to it, sorted. ``trees``: walks already made,
+    by folder (a run lists the migrations folder for ``.sql`` and for ``.sql.conf``: walked once)."""
+    tree = trees.get(folder) if trees is not None else None
+    if tree is None:
+        tree = _walk_tree(root, folder)
+        if trees is not None:
+            trees[folder] = tree
+    return sorted(rel for rel, name in tree if name.endswith(suffix))
+
+
+def _walk_tree(root: Path, folder: str) -> Tree:
+    """Every file under ``folder``. Symbolic links are followed while they stay inside ``root`` (a link out
+    is not listed; a link back to a folder already walked is a loop, walked once), as a Flyway location is
+    scanned; a link that loops is listed, so that reading it reports it as unreadable."""
     try:
         base = _resolve(root, folder)
     except _Unfollowable:
         return []
     if base is None or not _is_dir(base):
         return []
-    found: list[str] = []
+    found: Tree = []
     seen = {base}
     # (folder as listed, its real path, its path relative to ``folder``); only symbolic links are resolved:
     # a plain entry's real path is its folder's real path and its name (no system call per file)
@@ -260,8 +273,7 @@ def _list_tree(root: Path, folder: str, suffix: str) -> list[str]:
                 link = entry.is_symlink()
                 target = _real(path) if link else current_real / entry.name
             except _Unfollowable:  # a link loop: listed, so that reading it reports it as unreadable
-                if entry.name.endswith(suffix):
-                    found.append(relpath)
+                found.append((relpath, entry.name))
                 continue
             except OSError:
                 continue
@@ -272,9 +284,9 @@ def _list_tree(root: Path, folder: str, suffix: str) -> list[str]:
                 if target not in seen:
                     seen.add(target)
                     stack.append((path, target, relpath))
-            elif entry.name.endswith(suffix) and (_is_file(target) if link else _entry_is(entry, dir_=False)):
-                found.append(relpath)
-    return sorted(found)
+            elif _is_file(target) if link else _entry_is(entry, dir_=False):
+                found.append((relpath, entry.name))
+    return found
 
 
 def _entry_is(entry: os.DirEntry[str], *, dir_: bool) -> bool:
@@ -286,7 +298,10 @@ def _entry_is(entry: os.DirEntry[str], *, dir_: bool) -> bool:
 
 
 def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+    """Whether ``path`` is ``root`` or under it; both absolute and normalised, so compared as text (asked of
+    every file a run reads: ``root in path.parents`` built a path object per ancestor)."""
+    p, r = str(path), str(root)
+    return p == r or p.startswith(r if r.endswith(os.sep) else r + os.sep)
 
 
 class ProjectInputs:
@@ -298,6 +313,7 @@ class ProjectInputs:
         self._files: dict[str, str] = {}
         self._listings: dict[str, list[str]] = {}
         self._folders: Folders = {}
+        self._trees: dict[str, Tree] = {}
 
     def inside(self, rel_path: str) -> Path | None:
         """Resolve a user-given path, refusing anything that leaves the project root (not recorded). A path
@@ -343,7 +359,7 @@ class ProjectInputs:
 
     def list_tree(self, folder: str, suffix: str) -> list[str]:
         """Every file under ``folder`` whose name ends with ``suffix``, relative to it; recorded."""
-        names = _list_tree(self.root, folder, suffix)
+        names = _list_tree(self.root, folder, suffix, self._trees)
         self._listings[f"tree:{suffix}:{folder}"] = names
         return names
 
@@ -356,6 +372,7 @@ def manifest_holds(root: Path, manifest: Any) -> bool:
     """Whether every file and listing of ``manifest`` still reads the same under ``root``."""
     root = root.resolve()
     folders: Folders = {}
+    trees: dict[str, Tree] = {}
     try:
         files: dict[str, str] = manifest["files"]
         listings: dict[str, list[str]] = manifest["listings"]
@@ -367,7 +384,7 @@ def manifest_holds(root: Path, manifest: Any) -> bool:
                 current = _entries(root, rest)
             elif kind == "tree":
                 suffix, _, folder = rest.partition(":")
-                current = _list_tree(root, folder, suffix)
+                current = _list_tree(root, folder, suffix, trees)
             else:
                 return False
             if current != names:
