@@ -274,6 +274,7 @@ class MigrationIndex:
         result = analysis_from_json(json.loads(done)) if done is not None else analyze(text, self.dialect)
         if self.cache:  # kept as text until saved: a fraction of the memory of its dicts (RawJSON)
             self.cache.put(SQL, key, RawJSON(done if done is not None else analysis_text(result)))
+            self._prefetched.pop(key, None)  # the cache holds it now (the same text, not a copy)
         return result
 
     def mixed_refusal(self, name: str) -> tuple[int, int, str] | None:

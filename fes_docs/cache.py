@@ -36,7 +36,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -89,17 +89,24 @@ def cache_home() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "fes-docs"
 
 
-class RawJSON(str):
-    """A value given as its JSON text, kept and written as it is.
+class RawJSON:
+    """A value given as JSON text — the text, or a function making its pieces when the cache is saved —
+    kept and written as it is.
 
     Thousands of SQL analyses and findings cost several times the memory as dicts and lists that they cost as
-    text; a cold run at 10,000 records keeps them until :meth:`Cache.save` (issue 14). Reading one back in the
-    same run parses it (:meth:`Cache.get` answers JSON values either way).
+    text, and a cold run at 10,000 records keeps them until :meth:`Cache.save` (issue 14); the run's own entry
+    is written finding by finding, never held as one text at all. Reading one back in the same run parses it
+    (:meth:`Cache.get` answers JSON values either way).
     """
 
+    __slots__ = ("_text", "_pieces")
 
-def _entry_json(value: Any) -> str:
-    return value if isinstance(value, RawJSON) else json.dumps(value, separators=(",", ":"))
+    def __init__(self, text: str = "", pieces: Callable[[], Iterable[str]] | None = None) -> None:
+        self._text = text
+        self._pieces = pieces
+
+    def pieces(self) -> Iterable[str]:
+        return self._pieces() if self._pieces is not None else (self._text,)
 
 
 def _file_json(entries: dict[str, Any], used: set[str]) -> Iterator[str]:
@@ -109,7 +116,11 @@ def _file_json(entries: dict[str, Any], used: set[str]) -> Iterator[str]:
     first = True
     for key, value in entries.items():
         if key in used:
-            yield f"{'' if first else ','}{json.dumps(key)}:{_entry_json(value)}"
+            yield f"{'' if first else ','}{json.dumps(key)}:"
+            if isinstance(value, RawJSON):
+                yield from value.pieces()
+            else:
+                yield json.dumps(value, separators=(",", ":"))
             first = False
     yield "}}"
 
@@ -161,7 +172,7 @@ class Cache:
         value = self._load(namespace).get(key)
         if value is not None:
             self._used.setdefault(namespace, set()).add(key)
-        return json.loads(value) if isinstance(value, RawJSON) else value
+        return json.loads("".join(value.pieces())) if isinstance(value, RawJSON) else value
 
     def put(self, namespace: str, key: str, value: Any) -> None:
         """Remember a JSON value (dicts, lists, strings, numbers, or :class:`RawJSON`); written by :meth:`save`."""

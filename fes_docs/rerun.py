@@ -86,14 +86,17 @@ def validate_report(root: Path, today: str | None = None, use_cache: bool | None
 
 
 def _entry(manifest: dict[str, Any], report: Report) -> RawJSON:
-    """The run's entry, ``{"manifest", "findings", "files", "migrations"}``, written out one finding at a time:
-    tens of thousands of findings as dicts, all at once, were a tenth of the peak memory at 10,000 records."""
+    """The run's entry, ``{"manifest", "findings", "files", "migrations"}``, written out one finding at a time
+    when the cache is saved: tens of thousands of findings as dicts, or as one text, were a tenth of the peak
+    memory at 10,000 records."""
 
     def dumps(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"))
 
-    findings = ",".join(dumps(finding_to_json(f)) for f in report.findings)
-    return RawJSON(
-        f'{{"manifest":{dumps(manifest)},"findings":[{findings}],'
-        f'"files":{dumps(report.files)},"migrations":{dumps(report.migrations)}}}'
-    )
+    def pieces() -> Iterator[str]:
+        yield f'{{"manifest":{dumps(manifest)},"findings":['
+        for i, f in enumerate(report.findings):
+            yield f"{',' if i else ''}{dumps(finding_to_json(f))}"
+        yield f'],"files":{dumps(report.files)},"migrations":{dumps(report.migrations)}}}'
+
+    return RawJSON(pieces=pieces)
