@@ -8,6 +8,7 @@ needs the parser.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -35,7 +36,7 @@ class LoadProblem:
 class Document:
     """Plain data (dict/list/str/int/float/bool/None) and where each value and key sits.
 
-    Positions come in one of two forms. The loader and the cache give the *flat* form: one list of
+    Positions come in one of two forms. The loader and the cache give the *flat* form: one sequence of
     1-based lines and columns in the order a depth-first walk of ``data`` meets them — a value's when it is
     entered, a mapping key's just before its value (:meth:`flat`). A clean record never asks where anything
     is, and a record with a finding asks a handful of times, so a lookup in flat form counts its way down the
@@ -52,7 +53,7 @@ class Document:
         data: Any,
         values: dict[PathKey, Pos] | None = None,
         keys: dict[PathKey, Pos] | None = None,
-        flat: list[int] | None = None,
+        flat: Sequence[int] | None = None,
         top: array[int] | None = None,
     ) -> None:
         self.file = file
@@ -104,7 +105,7 @@ class Document:
         assert self._keys is not None
         return self._keys
 
-    def flat(self) -> list[int]:
+    def flat(self) -> Sequence[int]:
         """Positions in depth-first order (see the class docstring); ``0, 0`` where a map has none."""
         if self._flat is not None:
             return self._flat

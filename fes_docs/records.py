@@ -10,10 +10,10 @@ worker processes (:mod:`fes_docs.workers`, :func:`load_chunk`) while this proces
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .cache import RELEASES, Cache, digest
+from .cache import RELEASES, Cache, RawJSON, digest
 from .document import Document, LoadProblem
 from .findings import Finding, Loc, finding_from_json, finding_to_json
 from .inputs import InputError, ProjectInputs
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 Check = Callable[[Document], list[Finding]]
 #: What loading one file gives a worker to hand back: the document's data, flat positions and top-level starts
 #: (:attr:`Document.top`), or None, and the file's findings.
-Loaded = tuple[Any, list[int] | None, "array[int] | None", list[Finding]]
+Loaded = tuple[Any, "Sequence[int] | None", "array[int] | None", list[Finding]]
 
 
 def problem_finding(file: str, p: LoadProblem) -> Finding:
@@ -65,8 +65,15 @@ def policy_digest(policy: Policy) -> str:
     )
 
 
-def _doc_to_json(doc: Document) -> dict[str, Any]:
-    return {"data": doc.data, "p": doc.flat()}
+def _entry(doc: Document | None, found: list[Finding]) -> RawJSON:
+    """A record's cache entry, ``{"doc": {"data", "p"} or null, "findings"}``, written when the cache is saved
+    (the document is alive till then anyway; its positions become a JSON list only for the write)."""
+
+    def pieces() -> list[str]:
+        entry = {"doc": {"data": doc.data, "p": list(doc.flat())} if doc is not None else None}
+        return [json.dumps({**entry, "findings": [finding_to_json(f) for f in found]}, separators=(",", ":"))]
+
+    return RawJSON(pieces=pieces)
 
 
 def _doc_from_json(file: str, raw: dict[str, Any]) -> Document:
@@ -131,8 +138,7 @@ class Reading:
                 doc = Document(rel_name, data, flat=flat, top=top) if flat is not None else None
                 release = _release(doc)
                 if self.cache:
-                    entry = {"doc": _doc_to_json(doc) if doc is not None else None}
-                    self.cache.put(RELEASES, key, {**entry, "findings": [finding_to_json(f) for f in found]})
+                    self.cache.put(RELEASES, key, _entry(doc, found))
             findings.extend(found)
             if release is not None:
                 releases.append(release)
