@@ -136,6 +136,19 @@ def format_version(v: tuple[int, ...]) -> str:
     return ".".join(str(p) for p in v)
 
 
+@lru_cache(maxsize=8)
+def _prefixes(versioned_prefix: str, undo_prefix: str, repeatable_prefix: str) -> tuple[tuple[str, Kind], ...]:
+    """Every prefix a name may start with and its kind, longest first, exactly as Flyway sorts them, so
+    "beforeEachMigrate" beats "beforeMigrate" (sorted once per configuration, not once per file name)."""
+    prefixes: list[tuple[str, Kind]] = [
+        (versioned_prefix, "versioned"),
+        (undo_prefix, "undo"),
+        (repeatable_prefix, "repeatable"),
+        *((event, "callback") for event in CALLBACK_EVENTS),
+    ]
+    return tuple(sorted(prefixes, key=lambda p: -len(p[0])))
+
+
 @lru_cache(maxsize=16_384)  # a pure function of its arguments, asked several times per file per run
 def parse_name(
     filename: str,
@@ -151,14 +164,7 @@ def parse_name(
     if suffix is None:
         return _bad(filename, f"{filename!r} does not end in {' or '.join(suffixes)}, so Flyway never reads it")
     stem = filename[: len(filename) - len(suffix)]
-    prefixes: list[tuple[str, Kind]] = [
-        (versioned_prefix, "versioned"),
-        (undo_prefix, "undo"),
-        (repeatable_prefix, "repeatable"),
-        *((event, "callback") for event in CALLBACK_EVENTS),
-    ]
-    # Longest prefix first, exactly as Flyway sorts them, so "beforeEachMigrate" beats "beforeMigrate".
-    prefixes.sort(key=lambda p: -len(p[0]))
+    prefixes = _prefixes(versioned_prefix, undo_prefix, repeatable_prefix)
     match = next(((p, k) for p, k in prefixes if p and stem.startswith(p)), None)
     if match is None:
         return _bad(filename, _unrecognised(filename, stem, versioned_prefix, repeatable_prefix, undo_prefix))
