@@ -6,14 +6,16 @@ Why one pass: the pages, ``releases.json``, the nav and the slugs all come from 
 
 Why a second process: a site build holds MkDocs' own state (every page's HTML, the search index) for
 its whole run. Checking and rendering in a forked child keeps the records, their positions, the SQL
-analysis and the render's garbage out of that process, so its garbage collector has no more to walk
-than in a plain build. The child writes the files into a folder the caller gives (removed by the
-caller after the build), so the site generator reads each page from a file exactly as it reads a
-plain docs folder, and holds no second copy of the pages; its peak memory is the plain build's. Only
-the nav, the slugs and the findings come back through a pipe. The result is what :func:`build_site`
-returns, byte for byte: the child runs it (a file a text-mode read would alter, with a carriage return
-or a byte-order mark, comes back in memory). Where fork is unavailable, or the child dies, the build
-runs in-process; a bug raised in the child is raised again in-process, so it reads as it always did.
+analysis and the render's garbage out of that process: its peak memory is the plain build's plus the
+files themselves, and its garbage collector has no more to walk than in a plain build. The files come
+back through a pipe, in batches, as UTF-8 bytes: a page with one non-ASCII character (→, ✓, §) is a
+str of two bytes per character, its UTF-8 about half that, and bytes are not tracked by the garbage
+collector. (Files in a temporary folder instead cost a write per page and, after the build, a delete
+per page — on a disk that discards freed blocks, about a millisecond each: 20 s for 10,000 releases.)
+The result is what :func:`build_site` returns, byte for byte: the child runs it, and a text that would
+not come back the same from UTF-8 (a lone surrogate, a leading byte-order mark) stays a str. Where
+fork is unavailable, or the child dies, the build runs in-process; a bug raised in the child is raised
+again in-process, so it reads as it always did.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from ..check import check_project
@@ -38,7 +40,9 @@ from .style import STYLESHEET, stylesheet
 class SiteBuild:
     """One build's output: what to serve, where it goes in the nav, and what to report."""
 
-    files: dict[str, str]  # path in the pages folder -> content: the pages, releases.json, the stylesheet
+    # path in the pages folder -> content (the pages, releases.json, the stylesheet), in path order;
+    # UTF-8 bytes when it came from the worker (see the module's docstring)
+    files: dict[str, str | bytes]
     nav: list[Any]  # the nav section's entries (:func:`fes_docs.render.site_nav`)
     slugs: dict[str, str]  # release file -> folder: the ``previous`` of the next live rebuild
     findings: list[Finding] = field(default_factory=list)
@@ -46,11 +50,6 @@ class SiteBuild:
     error: str | None = None  # the policy could not be read: every overview page says why
     releases: int = 0
     seconds: tuple[float, float] = (0.0, 0.0)  # checking, rendering (the debug log)
-    written: dict[str, str] = field(default_factory=dict)  # path -> the file holding it (worker builds)
-
-    def paths(self) -> list[str]:
-        """Every file of the pages folder, sorted: those in :attr:`files` and those :attr:`written`."""
-        return sorted({*self.files, *self.written})
 
 
 def build_site(
@@ -61,12 +60,16 @@ def build_site(
     try:
         result = check_project(load_project(root, releases_dir=releases_dir, parallel_spec=parallel_spec))
     except ConfigError as exc:
-        pages = render_config_error(str(exc))
-        pages[STYLESHEET] = stylesheet()
-        return SiteBuild(pages, [{title: path} for title, path in OVERVIEW_PAGES], dict(previous or {}), error=str(exc))
+        pages: dict[str, str | bytes] = {**render_config_error(str(exc)), STYLESHEET: stylesheet()}
+        return SiteBuild(
+            pages,
+            [{title: path} for title, path in OVERVIEW_PAGES],
+            dict(previous or {}),
+            error=str(exc),
+        )
     checked = time.perf_counter()
     site = Site(result)
-    files = files_of(site, previous)
+    files: dict[str, str | bytes] = dict(files_of(site, previous))
     policy = result.project.policy
     return SiteBuild(
         files,
@@ -79,11 +82,8 @@ def build_site(
     )
 
 
-def build_site_in_worker(
-    root: Path, releases_dir: str, into: Path, previous: Mapping[str, str] | None = None
-) -> SiteBuild:
-    """:func:`build_site` in a forked child that writes the files under ``into`` (an empty folder the
-    caller removes after the build); the OpenAPI spec is validated in a third process, in parallel.
+def build_site_in_worker(root: Path, releases_dir: str, previous: Mapping[str, str] | None = None) -> SiteBuild:
+    """:func:`build_site` in a forked child; the OpenAPI spec is validated in a third process, in parallel.
 
     Only for a one-shot build: a process that runs threads (a live server) must not fork."""
     import multiprocessing as mp  # lazy: only a one-shot build forks
@@ -92,14 +92,17 @@ def build_site_in_worker(
         return build_site(root, releases_dir, previous, parallel_spec=True)
     ctx = mp.get_context("fork")
     reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(writer, root, releases_dir, into, previous), name="fes-docs site")
+    child = ctx.Process(target=_child, args=(writer, root, releases_dir, previous), name="fes-docs site")
     child.start()
     writer.close()
     try:
         built = reader.recv()
         if isinstance(built, SiteBuild):
-            return built
-    except (EOFError, OSError):  # the child died (killed, out of memory)
+            files: dict[str, str | bytes] = {}
+            while (batch := reader.recv()) is not None:
+                files.update(batch)
+            return replace(built, files=files)
+    except (EOFError, OSError):  # the child died (killed, out of memory): nothing half-received is used
         pass
     finally:
         reader.close()
@@ -108,32 +111,29 @@ def build_site_in_worker(
     return build_site(root, releases_dir, previous, parallel_spec=True)
 
 
-def _child(writer: Any, root: Path, releases_dir: str, into: Path, previous: Mapping[str, str] | None) -> None:
-    """Build, write the files under ``into``, send the build (without what was written), or None on a bug."""
+BATCH = 500  # files per message from the worker: neither side holds a second copy of them all at once
+
+
+def _child(writer: Any, root: Path, releases_dir: str, previous: Mapping[str, str] | None) -> None:
+    """Build; send the build without its files, then the files in batches, then None (None alone on a bug)."""
     try:
         built = build_site(root, releases_dir, previous, parallel_spec=True)
-        kept: dict[str, str] = {}
-        written: dict[str, str] = {}
-        for n, (path, text) in enumerate(built.files.items()):
-            data = _as_file(text)
-            if data is None:
-                kept[path] = text
-                continue
-            target = into / f"{n:06d}-{PurePosixPath(path).name}"  # flat: no folder to make, nor to remove
-            target.write_bytes(data)
-            written[path] = str(target)
-        built = replace(built, files=kept, written=written)
     except BaseException:  # the parent runs the build again in-process, where the error is raised
-        built = None
-    writer.send(built)
+        writer.send(None)
+        return
+    writer.send(replace(built, files={}))
+    items = list(built.files.items())
+    for i in range(0, len(items), BATCH):
+        writer.send({path: _encoded(text) for path, text in items[i : i + BATCH]})
+    writer.send(None)
     writer.close()
 
 
-def _as_file(text: str) -> bytes | None:
-    """The bytes that read back (UTF-8, universal newlines, a BOM dropped) as ``text``, or None if none do."""
-    if "\r" in text or text.startswith("\ufeff"):
-        return None
+def _encoded(text: str | bytes) -> str | bytes:
+    """``text`` as the UTF-8 MkDocs decodes back to it exactly (``utf-8-sig``), or as it is if none does."""
+    if isinstance(text, bytes) or text.startswith("\ufeff"):
+        return text
     try:
         return text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from a record: kept in memory, as MkDocs would get it
-        return None
+    except UnicodeEncodeError:  # a lone surrogate from a record: kept as the str MkDocs would get
+        return text

@@ -1,5 +1,5 @@
-"""One build, one pass: the work of rendering a site is bounded, and the forked worker's build is the
-in-process build, byte for byte (fes_docs/render/site.py)."""
+"""One build, one pass: the work of rendering a site is bounded, a plugin build checks and renders once,
+and the forked worker's build is the in-process build, byte for byte (fes_docs/render/site.py)."""
 
 from __future__ import annotations
 
@@ -32,34 +32,21 @@ def project(tmp_path: Path) -> Path:
 
 
 def _contents(built: SiteBuild) -> dict[str, str]:
-    """Every file as MkDocs reads it: in memory, or from the file the worker wrote (UTF-8, text mode)."""
-    out = dict(built.files)
-    for path, file in built.written.items():
-        with open(file, encoding="utf-8-sig") as f:
-            out[path] = f.read()
-    return dict(sorted(out.items()))
+    """Every file as MkDocs reads it (``File.content_string``: UTF-8 bytes decoded with ``utf-8-sig``)."""
+    return {path: c.decode("utf-8-sig") if isinstance(c, bytes) else c for path, c in built.files.items()}
 
 
-def test_the_worker_builds_what_the_process_builds(project: Path, tmp_path: Path) -> None:
-    into = tmp_path / "pages"
-    into.mkdir()
+def test_the_worker_builds_what_the_process_builds(project: Path) -> None:
     here = build_site(project, "releases")
-    there = build_site_in_worker(project, "releases", into)
-    assert there.written and not there.files  # every file went through the folder, none through the pipe
-    assert {Path(p).parent for p in there.written.values()} == {into}  # flat: one folder, nothing nested
+    there = build_site_in_worker(project, "releases")
+    assert all(isinstance(c, bytes) for c in there.files.values())  # UTF-8: the compact form
     assert _contents(there) == here.files
-    assert there.paths() == here.paths() == list(here.files)
-    assert (there.nav, there.slugs, there.findings, there.watched) == (
-        here.nav,
-        here.slugs,
-        here.findings,
-        here.watched,
-    )
+    assert list(there.files) == list(here.files) == sorted(here.files)
+    for name in ("nav", "slugs", "findings", "watched", "error", "releases"):
+        assert getattr(there, name) == getattr(here, name), name
 
 
-def test_a_failing_worker_falls_back_to_the_process(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failing_worker_falls_back_to_the_process(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     parent, real = os.getpid(), build_site
 
     def only_here(*args: Any, **kwargs: Any) -> SiteBuild:
@@ -68,17 +55,12 @@ def test_a_failing_worker_falls_back_to_the_process(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(site_module, "build_site", only_here)
-    into = tmp_path / "pages"
-    into.mkdir()
-    built = build_site_in_worker(project, "releases", into)
-    assert built.files == real(project, "releases").files and not built.written
+    assert build_site_in_worker(project, "releases").files == real(project, "releases").files
 
 
-def test_a_missing_policy_comes_back_from_the_worker_as_pages(project: Path, tmp_path: Path) -> None:
+def test_a_missing_policy_comes_back_from_the_worker_as_pages(project: Path) -> None:
     (project / "releases" / "policy.yaml").unlink()
-    into = tmp_path / "pages"
-    into.mkdir()
-    built = build_site_in_worker(project, "releases", into)
+    built = build_site_in_worker(project, "releases")
     assert built.error is not None and "no policy file" in built.error
     assert "no policy file" in _contents(built)["index.md"]
 
@@ -110,10 +92,20 @@ def test_rendering_work_grows_linearly_with_the_releases(tmp_path: Path, counted
     assert reads[1] <= 2.2 * reads[0], reads
 
 
-def test_a_plugin_build_checks_and_renders_once_and_leaves_no_folder(project: Path, tmp_path: Path) -> None:
+def test_a_plugin_build_checks_and_renders_once(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import get_files
 
+    from fes_docs import plugin
+
+    calls: list[str] = []
+    real = plugin.build_site_in_worker
+
+    def counted(*args: Any, **kwargs: Any) -> SiteBuild:
+        calls.append("build")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plugin, "build_site_in_worker", counted)
     (project / "docs").mkdir()
     (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
     config = MkDocsConfig(config_file_path=str(project / "mkdocs.yml"))
@@ -123,9 +115,7 @@ def test_a_plugin_build_checks_and_renders_once_and_leaves_no_folder(project: Pa
     config.plugins.on_startup(command="build", dirty=False)
     config = config.plugins.on_config(config)
     files = config.plugins.on_files(get_files(config), config=config)
-    generated = [f for f in files if f.generated_by is not None]
-    sources = {Path(f.abs_src_path) for f in generated if f.abs_src_path}
-    assert len(sources) == len(generated) == len(build_site(project, "releases").files)  # each file once
-    assert all(p.is_file() for p in sources) and not (project / "docs" / "releases").exists()
+    generated = {f.src_uri: f.content_string for f in files if f.generated_by is not None}
+    expected = build_site(project, "releases").files
+    assert calls == ["build"] and generated == {f"releases/{path}": text for path, text in expected.items()}
     config.plugins.on_post_build(config=config)
-    assert not any(p.exists() for p in sources) and not any(p.parent.exists() for p in sources)
