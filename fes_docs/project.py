@@ -92,9 +92,12 @@ class Project:
         return index
 
     def start_workers(self, reading: Reading) -> None:
-        """Hand the records still to load and the SQL still to analyse to worker processes (when there is
-        enough of it: :mod:`fes_docs.workers`); this process takes its share when it wants the answers. The
-        workers begin on the records while this process reads the migrations (claimed once the records are in).
+        """Hand the SQL still to analyse and the records still to load to worker processes (when there is enough
+        of it: :mod:`fes_docs.workers`); this process takes its share when it wants the answers. The SQL goes
+        first: an analysis comes back as a short text, a loaded record as all its data, and passing that over
+        costs this process about what loading it here does — so this process loads the records from the back
+        while the workers analyse, and they take records from the front only once the SQL is done. The
+        migrations are read now, before the records are in (their claims are added when they are).
         """
         folder = self.policy.migrations_dir
         migrations = len(self.inputs.list_tree(folder, ".sql")) if folder else 0  # at most that many texts
@@ -102,10 +105,10 @@ class Project:
         pool = workers.Pool.start(context, len(reading.jobs) + migrations)
         if pool is None:
             return
-        reading.expect(pool.submit(load_chunk, reading.jobs, lambda job: len(job[1]), RECORDS_CHUNK_BYTES))
         index = self._sql_index = MigrationIndex.read(self.inputs, self.policy, self.cache)
         sql_jobs = index.analysis_jobs()
         index.expect(sql_jobs, pool.submit(analyse_chunk, sql_jobs, lambda job: len(job[1]), SQL_CHUNK_CHARS))
+        reading.expect(pool.submit(load_chunk, reading.jobs, lambda job: len(job[1]), RECORDS_CHUNK_BYTES))
         pool.seal()
 
     @cached_property
