@@ -1,5 +1,6 @@
 """The MkDocs plugin ``fes-docs``: a thin shell that checks the records once per build and serves the
-rendered pages from memory (``mkdocs build`` checks and renders in a forked worker, see
+rendered pages from memory (``mkdocs build`` checks and renders in a forked worker, which writes the
+few large files, such as ``releases.json``, to a temporary folder removed after the build: see
 :mod:`fes_docs.render.site`). Nothing is written to ``docs_dir``.
 
 It uses only public names of ``mkdocs.plugins``, ``mkdocs.config``, ``mkdocs.structure.files``,
@@ -21,6 +22,7 @@ How findings reach the build:
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
@@ -99,6 +101,7 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
         super().__init__()
         self._command: Command | None = None
         self._watched: list[Path] = []  # the spec and the migrations folder, which `mkdocs serve` watches
+        self._folder: tempfile.TemporaryDirectory[str] | None = None  # the worker's large files, until post_build
         self._failing = 0
         self._slugs: dict[str, str] = {}  # release file -> folder, kept across `mkdocs serve` rebuilds
 
@@ -129,11 +132,11 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
             self._slugs = site.slugs
             log.debug(
                 f"checked {site.releases} records in {site.seconds[0]:.2f} s, "
-                f"rendered {len(site.files)} files in {site.seconds[1]:.2f} s"
+                f"rendered {len(site.paths())} files in {site.seconds[1]:.2f} s"
             )
         self._watched = [root / p for p in site.watched]
         entries = site.nav
-        generated = {f"{pages_dir}/{path}" for path in site.files}
+        generated = {f"{pages_dir}/{path}" for path in site.paths()}
         if self.config.nav_section:
             if config.nav is None:  # MkDocs would build it from the files; build it so, plus the section
                 own = sorted(files.documentation_pages(), key=file_sort_key)
@@ -141,17 +144,28 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
                 config.nav = nest_paths(listed)  # type: ignore[no-untyped-call]
             insert_nav(config.nav, self.config.nav_section, pages_dir, entries)
         in_nav = nav_paths(entries) if self.config.nav_section else {p for _, p in OVERVIEW_PAGES}
-        for path, content in site.files.items():
+        for path in site.paths():
             uri = f"{pages_dir}/{path}"
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 log.info(f"{uri} in docs_dir is replaced by the generated page")
                 files.remove(existing)
             inclusion = InclusionLevel.UNDEFINED if path in in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, uri, content=content, inclusion=inclusion))
+            if path in site.written:  # a large file: MkDocs reads it from the worker's folder when it needs it
+                file = File.generated(config, uri, abs_src_path=site.written[path], inclusion=inclusion)
+            else:
+                file = File.generated(config, uri, content=site.files[path], inclusion=inclusion)
+            files.append(file)
         return files
 
+    def on_build_error(self, *, error: Exception) -> None:
+        self._discard()
+
+    def on_shutdown(self) -> None:
+        self._discard()
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._discard()  # every page is built and every file copied: the worker's files are not read again
         # --strict already aborts on the logged errors (with MkDocs' own message); serve must survive.
         if self._failing and self.config.fail_on_error and not config.strict and self._command != "serve":
             n = self._failing
@@ -169,9 +183,19 @@ class FesDocsPlugin(BasePlugin[FesDocsConfig]):  # type: ignore[no-untyped-call]
     def _build(self, root: Path) -> SiteBuild:
         """A one-shot build checks and renders in a forked worker (the records' data never joins MkDocs'
         process, see :mod:`fes_docs.render.site`); a live server runs threads, so it may not fork."""
-        if self._command in ("build", "gh-deploy"):
+        self._discard()
+        if self._command not in ("build", "gh-deploy"):
+            return build_site(root, self.config.releases_dir, self._slugs)
+        try:
+            self._folder = tempfile.TemporaryDirectory(prefix="fes-docs-")
+        except OSError:  # nowhere to write: the large files come through the pipe too
             return build_site_in_worker(root, self.config.releases_dir, self._slugs)
-        return build_site(root, self.config.releases_dir, self._slugs)
+        return build_site_in_worker(root, self.config.releases_dir, self._slugs, Path(self._folder.name))
+
+    def _discard(self) -> None:
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
 
     def _root(self, config: MkDocsConfig) -> Path:
         if self.config.root:

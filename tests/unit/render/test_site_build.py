@@ -32,18 +32,30 @@ def project(tmp_path: Path) -> Path:
 
 
 def _contents(built: SiteBuild) -> dict[str, str]:
-    """Every file as MkDocs reads it (``File.content_string``: UTF-8 bytes decoded with ``utf-8-sig``)."""
-    return {path: c.decode("utf-8-sig") if isinstance(c, bytes) else c for path, c in built.files.items()}
+    """Every file as MkDocs reads it: ``File.content_string`` (UTF-8 bytes decoded with ``utf-8-sig``), or
+    for a file the worker wrote, the file read in text mode."""
+    out = {path: c.decode("utf-8-sig") if isinstance(c, bytes) else c for path, c in built.files.items()}
+    for path, file in built.written.items():
+        with open(file, encoding="utf-8-sig") as f:
+            out[path] = f.read()
+    return dict(sorted(out.items()))
 
 
 def test_the_worker_builds_what_the_process_builds(project: Path) -> None:
     here = build_site(project, "releases")
     there = build_site_in_worker(project, "releases")
-    assert all(isinstance(c, bytes) for c in there.files.values())  # UTF-8: the compact form
+    assert all(isinstance(c, bytes) for c in there.files.values()) and not there.written  # UTF-8, the compact form
     assert _contents(there) == here.files
     assert list(there.files) == list(here.files) == sorted(here.files)
     for name in ("nav", "slugs", "findings", "watched", "error", "releases"):
         assert getattr(there, name) == getattr(here, name), name
+
+
+def test_large_files_come_through_the_folder(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(site_module, "LARGE", 0)  # every file counts as large here
+    there = build_site_in_worker(project, "releases", into=tmp_path)
+    assert not there.files and {Path(f).parent for f in there.written.values()} == {tmp_path}  # flat
+    assert _contents(there) == build_site(project, "releases").files and there.paths() == sorted(there.written)
 
 
 def test_a_failing_worker_falls_back_to_the_process(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,3 +131,27 @@ def test_a_plugin_build_checks_and_renders_once(project: Path, tmp_path: Path, m
     expected = build_site(project, "releases").files
     assert calls == ["build"] and generated == {f"releases/{path}": text for path, text in expected.items()}
     config.plugins.on_post_build(config=config)
+
+
+def test_a_plugin_build_removes_the_workers_folder(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import get_files
+
+    monkeypatch.setattr(site_module, "LARGE", 1000)  # the bigger pages go through the folder
+    (project / "docs").mkdir()
+    config = MkDocsConfig(config_file_path=str(project / "mkdocs.yml"))
+    config.load_dict({"site_name": "t", "docs_dir": str(project / "docs"), "site_dir": str(tmp_path / "site")})
+    config.load_dict({"plugins": [{"fes-docs": {"fail_on_error": False}}]})
+    assert config.validate() == ([], [])
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    files = config.plugins.on_files(get_files(config), config=config)
+    sources = [Path(f.abs_src_path) for f in files if f.generated_by is not None and f.abs_src_path]
+    assert sources and all(p.is_file() for p in sources)
+    assert {f.src_uri: f.content_string for f in files if f.generated_by is not None} == {
+        f"releases/{path}": text for path, text in build_site(project, "releases").files.items()
+    }
+    config.plugins.on_post_build(config=config)
+    assert not sources[0].parent.exists()
