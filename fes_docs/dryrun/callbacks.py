@@ -10,34 +10,37 @@ failure), ``afterVersioned`` and ``beforeRepeatables`` between versioned and rep
 ``afterMigrate`` or ``afterMigrateError`` at the end. Several scripts for one event run in name order.
 
 The statement-level events (``beforeEachMigrateStatement`` …) are Flyway Teams features and are not run.
+
+One implementation for both engines: the engine says how a script is cut into what it sends (``prepare``:
+PostgreSQL's statements with their COPY rows, MariaDB's statements with their tokens) and how those are
+sent (``execute``, bound to the connection they run on), so a callback is recorded, and stops the run, the
+same way on either server.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Generic, TypeVar
 
-import psycopg
-
-from fes_docs.dryrun.copy import statements_with_data
 from fes_docs.dryrun.failures import Failure
 from fes_docs.dryrun.report import CallbackInput, CallbackOutcome
-from fes_docs.dryrun.statements import SentStatement
 
 __all__ = ["Callbacks", "Executor"]
 
-#: How the engine runs statements: connection, statements, the script's text -> the first failure.
-Executor = Callable[[psycopg.Connection[Any], Sequence[SentStatement], str], Failure | None]
+#: What an engine sends of one script (its statements, cut its way).
+S = TypeVar("S")
+#: How the engine runs them, on the connection it chose: statements, the script's text -> the first failure.
+Executor = Callable[[S, str], Failure | None]
 
 
-class Callbacks:
+class Callbacks(Generic[S]):
     """The project's callback scripts by event, and the outcome of every run of one."""
 
-    def __init__(self, scripts: Sequence[CallbackInput], server_version_num: int) -> None:
-        self.by_event: dict[str, list[tuple[CallbackInput, tuple[SentStatement, ...]]]] = {}
+    def __init__(self, scripts: Sequence[CallbackInput], prepare: Callable[[str], S]) -> None:
+        self.prepare = prepare
+        self.by_event: dict[str, list[tuple[CallbackInput, S]]] = {}
         for script in sorted(scripts, key=lambda s: s.script):
-            statements = statements_with_data(script.sql, server_version_num)
-            self.by_event.setdefault(script.event, []).append((script, statements))
+            self.by_event.setdefault(script.event, []).append((script, prepare(script.sql)))
         self.outcomes: list[CallbackOutcome] = []
 
     def has(self, event: str) -> bool:
@@ -46,8 +49,7 @@ class Callbacks:
     def fire(
         self,
         event: str,
-        conn: psycopg.Connection[Any],
-        execute: Executor,
+        execute: Executor[S],
         migration: str | None = None,
         *,
         record: bool = True,
@@ -55,26 +57,24 @@ class Callbacks:
         """Run every script of ``event``; the first failure stops them (as it stops Flyway) and is returned
         as the failure of what the callback ran around, naming the callback."""
         for script, statements in self.by_event.get(event, ()):
-            failure = self._run(script, statements, conn, execute, migration, record)
+            failure = self._run(script, statements, execute, migration, record)
             if failure is not None:
                 return failure
         return None
 
-    def run_script(self, script: CallbackInput, conn: psycopg.Connection[Any], execute: Executor) -> Failure | None:
+    def run_script(self, script: CallbackInput, execute: Executor[S]) -> Failure | None:
         """Run one script outside the events (the policy's ``setup_sql``), its outcome recorded like a callback's."""
-        statements = statements_with_data(script.sql, conn.info.server_version)
-        return self._run(script, statements, conn, execute, None, True)
+        return self._run(script, self.prepare(script.sql), execute, None, True)
 
     def _run(
         self,
         script: CallbackInput,
-        statements: Sequence[SentStatement],
-        conn: psycopg.Connection[Any],
-        execute: Executor,
+        statements: S,
+        execute: Executor[S],
         migration: str | None,
         record: bool,
     ) -> Failure | None:
-        failure = execute(conn, statements, script.sql)
+        failure = execute(statements, script.sql)
         if record:
             outcome = CallbackOutcome(script.event, script.script, script.checksum, migration)
             if failure is not None:

@@ -9,19 +9,21 @@ Static checks can only suspect (a `DO $$ ... $$` block is opaque to them); a ser
 2. Apply it again in a fresh session and compare a catalog-and-data snapshot before and after (guide §4.1):
    :mod:`fes_docs.dryrun.proof`. The sessions, bounds and statement sending are :mod:`fes_docs.dryrun.session`.
 
-The first failing migration stops the run, as it stops Flyway; the rest are reported as not run.
+The order of the run — callbacks at their events, the first failure stopping it, each release's backfills
+after its migrations — is :mod:`fes_docs.dryrun.flyway_run`, shared with the MariaDB engine; this module is
+how one migration, callback and backfill run on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
 
-from fes_docs.dryrun import provision
+from fes_docs.dryrun import flyway_run, provision
 from fes_docs.dryrun.callbacks import Callbacks
 from fes_docs.dryrun.copy import statements_with_data
 from fes_docs.dryrun.environment import Environment
@@ -35,7 +37,6 @@ from fes_docs.dryrun.failures import (
 from fes_docs.dryrun.locks import LockLog, begins, ends
 from fes_docs.dryrun.proof import Proof
 from fes_docs.dryrun.report import (
-    SKIP_JAVA,
     BackfillInput,
     BackfillOutcome,
     CallbackInput,
@@ -205,31 +206,16 @@ def run(
         provision.withdraw(admin_dsn or dsn, provided)
         raise
     try:
-        runner.callbacks = Callbacks(callbacks, runner.server_version_num)
+        version = runner.server_version_num
+        runner.callbacks = Callbacks(callbacks, lambda sql: statements_with_data(sql, version))
         setup_failed = _set_up(runner, env)
         runner.prepare()
-        done: dict[int, BackfillOutcome] = {}
-
-        def after(migration: MigrationInput) -> None:
-            for i, b in enumerate(backfills):
-                if b.after == migration.script:
-                    done[i] = runner.backfill(b)
-
-        outcomes, stopped = _migrate_all(runner, migrations, after, stopped=setup_failed)
-        scripts = {m.script for m in migrations}
-        backfill_outcomes = [
-            done[i]
-            if i in done
-            else runner.backfill(b)
-            if not stopped and (b.after is None or b.after not in scripts)
-            else BackfillOutcome(b.release, b.name, None, "not run: a migration failed to apply", b.estimated_rows)
-            for i, b in enumerate(backfills)
-        ]
-        report = DryRunReport(runner.server_version, outcomes, backfill_outcomes, time.perf_counter() - began)
+        done = flyway_run.run(runner, migrations, backfills, stopped=setup_failed)
+        report = DryRunReport(runner.server_version, done.migrations, done.backfills, time.perf_counter() - began)
         report.callbacks = runner.callbacks.outcomes
         report.environment = _environment_record(env, provided)
         report.limits = runner.settings.limits()
-        report.stopped = runner.bound.message if runner.bound.expired else None
+        report.stopped = done.stopped
         return report
     except psycopg.Error as exc:
         # Not a migration's fault (those become outcomes): the server went away or refused our own queries.
@@ -263,52 +249,4 @@ def _set_up(runner: _Runner, env: Environment) -> bool:
         return False
     assert runner.callbacks is not None
     script = CallbackInput("setup_sql", env.setup_script or "setup_sql", env.setup_sql, 0)
-    return runner.callbacks.run_script(script, main, runner._execute_all) is not None
-
-
-def _migrate_all(
-    runner: _Runner,
-    migrations: Sequence[MigrationInput],
-    after: Callable[[MigrationInput], None],
-    *,
-    stopped: bool,
-) -> tuple[list[MigrationOutcome], bool]:
-    """Every migration in order with the run's callbacks where Flyway fires them; the first failure stops
-    the run (the rest are not run). After a Java migration the dry run could not run, a failure is unproven."""
-    outcomes: list[MigrationOutcome] = []
-    java: str | None = None
-    failure = None
-    if not stopped:
-        failure = runner.fire("beforeValidate") or runner.fire("afterValidate") or runner.fire("beforeMigrate")
-        stopped = failure is not None
-    versioned_done = False
-    for migration in migrations:
-        if stopped:
-            outcomes.append(
-                MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
-            )
-            continue
-        if migration.version is None and not versioned_done:
-            versioned_done = True
-            if runner.fire("afterVersioned") or runner.fire("beforeRepeatables"):
-                stopped = True
-                outcomes.append(
-                    MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
-                )
-                continue
-        outcome = runner.migrate(migration)
-        outcomes.append(outcome)
-        if outcome.skipped == SKIP_JAVA:
-            java = java or migration.script
-        if outcome.applied:
-            after(migration)  # its release's backfills count on the schema as that release leaves it
-        if outcome.skipped is not None or outcome.applied:
-            continue
-        outcome.unproven_after = java
-        runner.fire("afterEachMigrateError", migration.script)
-        stopped = True
-    if not stopped and not versioned_done:
-        stopped = runner.fire("afterVersioned") is not None
-    runner.fire("afterMigrateError" if stopped else "afterMigrate")
-    runner.fire("afterMigrateOperationFinish")
-    return outcomes, stopped
+    return runner.callbacks.run_script(script, runner._executor(main)) is not None

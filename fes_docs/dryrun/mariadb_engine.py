@@ -13,8 +13,16 @@ What differs is how MySQL behaves, as Flyway meets it:
   data snapshot (:mod:`fes_docs.dryrun.mariadb_catalog`).
 * **MySQL 8 syntax MariaDB rejects**: with ``sql_dialect: mysql``, a statement the server calls a syntax error
   that MySQL's grammar (sqlglot's) accepts is "not provable on MariaDB": unproven, a warning, not a failure.
-* **Locks**: what the server says of an ``ALTER TABLE`` on an existing table (INSTANT, INPLACE with
-  LOCK=NONE, or neither), see :mod:`fes_docs.dryrun.mariadb_catalog`.
+* **Locks**: the metadata locks a migration's DML holds until its transaction commits, what the server says
+  of an ``ALTER TABLE`` on an existing table (INSTANT, INPLACE with LOCK=NONE, or neither), and the exclusive
+  metadata lock every DDL takes at its start and end: :mod:`fes_docs.dryrun.mariadb_locks`.
+* **Callbacks** (``beforeMigrate.sql`` …) run at their events as the sandbox user, through the same statement
+  sending as the migrations, recorded as on PostgreSQL (:class:`~fes_docs.dryrun.callbacks.Callbacks`).
+  ``beforeEachMigrate``/``afterEachMigrate`` run right before and after the migration's statements, each
+  committed on its own: Flyway runs them in the migration's transaction, which MySQL's first DDL commits anyway.
+
+The order of the run — the events, the first failure stopping it, each release's backfills right after its
+last migration — is the PostgreSQL engine's too: :mod:`fes_docs.dryrun.flyway_run`.
 
 Statements are cut by the one cut of other dialects (:func:`fes_docs.sql.split.cut_tokens`, ``DELIMITER``
 honoured), so a failure's line is the line the static analysis gives that statement.
@@ -29,15 +37,21 @@ from typing import Any
 
 import pymysql
 
+from fes_docs.dryrun import flyway_run
 from fes_docs.dryrun import mariadb_catalog as catalog
 from fes_docs.dryrun import mariadb_statements as st
+from fes_docs.dryrun.bound import RunBound
+from fes_docs.dryrun.callbacks import Callbacks
 from fes_docs.dryrun.environment import Environment
 from fes_docs.dryrun.errors import DryRunUnavailable
+from fes_docs.dryrun.failures import Failure, record_failure
+from fes_docs.dryrun.mariadb_locks import LockLog, send
 from fes_docs.dryrun.mariadb_server import MariaDBSandbox
 from fes_docs.dryrun.report import (
     NOT_ON_MARIADB,
     BackfillInput,
     BackfillOutcome,
+    CallbackInput,
     DryRunReport,
     MigrationInput,
     MigrationOutcome,
@@ -50,15 +64,34 @@ from fes_docs.sql.script_config import reading_for
 
 __all__ = ["run"]
 
+Cuts = list[tuple[SentStatement, list[Any]]]
+#: What a failed statement left: the statement and the server's error (or the run bound's words).
+Failed = tuple[SentStatement, "pymysql.err.MySQLError | str"]
+
 
 class _Runner:
-    def __init__(self, box: MariaDBSandbox, settings: Settings, dialect: str) -> None:
-        self.box, self.settings, self.dialect = box, settings, dialect
+    """One MariaDB dry run: the :class:`~fes_docs.dryrun.flyway_run.Engine` the shared run order drives."""
+
+    def __init__(
+        self,
+        box: MariaDBSandbox,
+        settings: Settings,
+        dialect: str,
+        env: Environment,
+        callbacks: Sequence[CallbackInput],
+    ) -> None:
+        self.box, self.settings, self.dialect, self.env = box, settings, dialect, env
         self.target = box.dsn  # the migration user on the database in use (another after a rebuild)
-        #: What has applied, in order, to replay on a fresh database (:meth:`rebuild`).
-        self.applied: list[tuple[MigrationInput, list[tuple[SentStatement, list[Any]]]]] = []
+        #: What has run on the database, in order (callbacks: no migration), to replay on a fresh one.
+        self.applied: list[tuple[MigrationInput | None, Cuts]] = []
         #: The migration whose second run left the database unlike production's (DDL re-run, not rolled back).
         self.tainted_by: str | None = None
+        self.rebuilt: list[str] = []
+        self.callbacks = Callbacks(callbacks, st.cut)
+        #: Why DML's metadata locks cannot be read here (no metadata_lock_info), once a migration found out.
+        self.locks_unreadable: str | None = None
+        # the run bound's deadline and words; no watcher: every statement checks it before it is sent
+        self.bound = RunBound(settings.run_timeout_ms / 1000, settings.run_began)
         self.main = self._connect()
         with self.main.cursor() as cur:
             cur.execute("SELECT VERSION(), CURRENT_USER(), DATABASE()")
@@ -72,7 +105,6 @@ class _Runner:
             "defaultSchema": str(row[2]),
             "timestamp": time.strftime("%Y-%m-%d %H:%M:%S"),
         }
-        self.began = time.monotonic() if settings.run_began is None else settings.run_began
 
     def _connect(self) -> pymysql.connections.Connection[Any]:
         try:
@@ -104,69 +136,104 @@ class _Runner:
 
     @property
     def expired(self) -> bool:
-        return time.monotonic() - self.began > self.settings.run_timeout_ms / 1000
+        return self.bound.expired
 
-    def _send(self, conn: Any, statement: SentStatement, chunk: list[Any], before: set[str] | None) -> str | None:
-        """Send one statement; with ``before`` (the tables that existed), probe an ALTER's locking first.
-        Returns the lock report's mode for an ALTER of an existing table, else None."""
-        table = st.altered_table(chunk) if before is not None else None
-        with conn.cursor() as cur:
-            if table is not None and table in before:  # type: ignore[operator]
-                for clause in catalog.PROBES:
-                    try:
-                        cur.execute(f"{statement.text}, {clause}")
-                        return clause
-                    except pymysql.err.MySQLError as exc:
-                        if not catalog.is_refused_probe(exc):
-                            break  # not about the clause: the plain statement says what is wrong
-                cur.execute(statement.text)
-                return catalog.BLOCKING
-            cur.execute(statement.text)
-            with_rows = cur.description is not None
-            if with_rows:
-                cur.fetchall()
-        return None
+    @property
+    def bound_message(self) -> str:
+        return self.bound.message
 
-    def _apply(
-        self,
-        conn: Any,
-        cuts: list[tuple[SentStatement, list[Any]]],
-        outcome: MigrationOutcome | None,
-        keep_open: bool = False,
-    ) -> tuple[SentStatement, pymysql.err.MySQLError | str] | None:
-        """Send ``cuts`` in Flyway's transaction; the failing statement and error, or None. ``keep_open``: on
-        success leave the transaction open (the caller reads it, then rolls it back)."""
+    def _apply(self, conn: Any, cuts: Cuts, outcome: MigrationOutcome | None, keep_open: bool = False) -> Failed | None:
+        """Send ``cuts`` in Flyway's transaction; the failing statement and error, or None. With ``outcome``
+        (a migration's first run) its locks are noted. ``keep_open``: on success leave the transaction open
+        (the caller reads it, then rolls it back)."""
         open_after = False
-        before = catalog.tables(conn) if outcome is not None else None
+        log = LockLog(conn, self.locks_unreadable) if outcome is not None else None
         # Flyway's transaction: autocommit off, so after a DDL's implicit commit the next DML opens a new
         # transaction that a failure rolls back (with autocommit on, it would stay)
         conn.autocommit(False)
-        ran: list[tuple[SentStatement, list[Any]]] = []
+        ran: Cuts = []
         try:
             for statement, chunk in cuts:
                 if self.expired:
                     conn.rollback()
-                    return statement, f"the dry run's run_timeout_s ({self.settings.run_timeout_ms // 1000} s) ran out"
+                    return statement, self.bound.message
                 try:
-                    mode = self._send(conn, statement, chunk, before)
+                    if log is not None:
+                        log.send(conn, statement, chunk)
+                    else:
+                        send(conn, statement.text)
                 except pymysql.err.MySQLError as exc:
                     if outcome is not None:
                         outcome.ran = st.what_stays(ran, self._pending(conn))
                     conn.rollback()
                     return statement, exc
-                if mode is not None and outcome is not None and before is not None:
-                    outcome.locks.append((st.altered_table(chunk) or "?", mode))
                 ran.append((statement, chunk))
+            if log is not None:
+                log.read(conn)  # before the commit, which releases them
             if keep_open:
                 open_after = True
             else:
                 conn.commit()
             return None
         finally:
+            if log is not None and outcome is not None:
+                outcome.locks = log.locks()
+                self.locks_unreadable = log.unreadable
             if not open_after:
                 conn.autocommit(True)
 
+    # -- the Engine: migrate, fire, backfill ---------------------------------------------------------------
+
     def migrate(self, migration: MigrationInput) -> MigrationOutcome:
+        """One migration; a failure after a second run that left changes behind is judged again on a fresh
+        database with everything that applied once (:meth:`rebuild`), as production has it."""
+        outcome = self._migrate(migration)
+        tainted = self.tainted_by
+        if outcome.error is not None and tainted is not None and self.rebuild():
+            outcome = self._migrate(migration)
+            self.rebuilt.append(f"{migration.script} (after {tainted}'s second run)")
+        return outcome
+
+    def fire(
+        self, event: str, migration: str | None = None, conn: Any = None, keep_open: bool = False
+    ) -> Failure | None:
+        """Run the callbacks of ``event`` as the sandbox user, on ``conn`` (default: the migration connection,
+        and then recorded in the evidence and replayed by :meth:`rebuild`)."""
+        if not self.callbacks.has(event):
+            return None
+        target = self.main if conn is None else conn
+
+        def execute(cuts: Cuts, sql_text: str) -> Failure | None:
+            failed = self._apply(target, cuts, None, keep_open=keep_open)
+            if failed is None and target is self.main:
+                self.applied.append((None, cuts))
+            return None if failed is None else st.failure_of(*failed)
+
+        return self.callbacks.fire(event, execute, migration, record=conn is None)
+
+    def backfill(self, b: BackfillInput) -> BackfillOutcome:
+        """``dry_run_sql`` in a transaction that is rolled back; the rows it reports or touches."""
+        began = time.perf_counter()
+        out = BackfillOutcome(b.release, b.name, None, None, b.estimated_rows)
+        if self.expired:
+            out.error = self.bound.message
+            return out
+        try:
+            self.main.begin()
+            with self.main.cursor() as cur:
+                cur.execute(b.dry_run_sql)
+                rows = cur.fetchall() if cur.description is not None else None
+                out.rows = int(rows[0][0]) if rows and len(rows) == 1 and isinstance(rows[0][0], int) else cur.rowcount
+        except pymysql.err.MySQLError as exc:
+            out.error = str(exc.args[-1]) if exc.args else str(exc)
+        finally:
+            self.main.rollback()
+        out.seconds = time.perf_counter() - began
+        return out
+
+    # -- one migration ------------------------------------------------------------------------------------
+
+    def _migrate(self, migration: MigrationInput) -> MigrationOutcome:
         outcome = MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
         if migration.skip is not None:
             outcome.skipped = migration.skip
@@ -181,11 +248,18 @@ class _Runner:
         cuts = list(zip(located, [c for _, c in st.cut(script.text)], strict=True))
         outcome.statements = len(cuts)
         began = time.perf_counter()
-        failed = self._apply(self.main, cuts, outcome)
+        callback = self.fire("beforeEachMigrate", migration.script)
+        failed = self._apply(self.main, cuts, outcome) if callback is None else None
+        if callback is None and failed is None:
+            callback = self.fire("afterEachMigrate", migration.script)
         outcome.seconds = time.perf_counter() - began
-        if failed is not None:
+        if callback is not None:
+            record_failure(outcome, callback)
+            outcome.failed_callback = callback.message
+        elif failed is not None:
             statement, exc = failed
             self._failed(outcome, statement, dict((s.index, c) for s, c in cuts)[statement.index], exc)
+        if callback is not None or failed is not None:
             outcome.installed_rank = self._record(migration, outcome, success=False)  # Flyway does, on MySQL
             return outcome
         outcome.applied = True
@@ -197,33 +271,27 @@ class _Runner:
     def _failed(
         self, outcome: MigrationOutcome, statement: SentStatement, chunk: list[Any], exc: pymysql.err.MySQLError | str
     ) -> None:
+        record_failure(outcome, st.failure_of(statement, exc))
         code = exc.args[0] if isinstance(exc, pymysql.err.MySQLError) and exc.args else None
-        message = str(exc.args[-1]) if isinstance(exc, pymysql.err.MySQLError) and exc.args else str(exc)
-        outcome.error = message
-        outcome.error_sqlstate = st.SQLSTATE.get(code, str(code)) if isinstance(code, int) else None
-        outcome.failing_statement = statement.text
-        line = statement.line + st.server_line(message) - 1 if st.server_line(message) else statement.line
-        outcome.error_line = statement.line
-        outcome.error_position = (line, statement.column if line == statement.line else 1)
         if code in st.MYSQL8_REFUSALS and self.dialect == "mysql" and st.mysql8_only(chunk):
             outcome.unproven_after = NOT_ON_MARIADB
 
-    def _prove(self, cuts: list[tuple[SentStatement, list[Any]]], outcome: MigrationOutcome) -> None:
+    def _prove(self, cuts: Cuts, outcome: MigrationOutcome) -> None:
         """The second run, in a fresh session as a new Flyway process would be, and the snapshots' comparison."""
         began = time.perf_counter()
-        before = catalog.snapshot(self.main, self.settings.compare_data)
         check = self._connect()
         # a re-run of DML alone is read, then rolled back: duplicated rows must not reach the migrations after
         # it, which production never runs twice (DDL cannot be rolled back in MySQL; a re-run of it stays)
         dml_only = not any(st.commits(chunk) for _, chunk in cuts)
         failed = None
         try:
+            self.fire("beforeEachMigrate", conn=check, keep_open=dml_only)  # the re-run's set-up, as the first's
+            before = catalog.snapshot(check, self.settings.compare_data)
             failed = self._apply(check, cuts, None, keep_open=dml_only)
             if failed is not None:
                 statement, exc = failed
                 outcome.idempotent = False
-                text = str(exc.args[-1]) if isinstance(exc, pymysql.err.MySQLError) and exc.args else str(exc)
-                outcome.idempotency_error = f"the second run failed: {text}"
+                outcome.idempotency_error = f"the second run failed: {st.message_of(exc)}"
                 outcome.idempotency_line, outcome.idempotency_statement = statement.line, statement.text
                 return
             changed = catalog.difference(before, catalog.snapshot(check, self.settings.compare_data))
@@ -238,10 +306,11 @@ class _Runner:
             check.close()
             outcome.check_seconds = time.perf_counter() - began
 
-    def rebuild(self, env: Environment) -> bool:
-        """Start again on a fresh scratch database: setup_sql, then every migration that applied, once each, as
-        production has them. Called when a migration fails after a second run left changes behind, so that its
-        failure is judged on the database production would have; False when the sandbox cannot give one."""
+    def rebuild(self) -> bool:
+        """Start again on a fresh scratch database: setup_sql, then every callback and migration that ran, once
+        each, as production has them. Called when a migration fails after a second run left changes behind,
+        so that its failure is judged on the database production would have; False when the sandbox cannot
+        give one."""
         if self.box.another is None:
             return False
         name = self.box.another()
@@ -250,12 +319,13 @@ class _Runner:
         self.main = self._connect()
         self.runtime.update(database=name, defaultSchema=name)
         catalog.create_history(self.main)
-        if _setup(self, env):
+        if _setup(self, self.env):
             return False
         for migration, cuts in self.applied:
             if self._apply(self.main, cuts, None) is not None:
                 return False  # it does not apply again the same way (time, randomness): keep the first verdict
-            self._record(migration, MigrationOutcome(migration.script, None, 0, None), success=True)
+            if migration is not None:
+                self._record(migration, MigrationOutcome(migration.script, None, 0, None), success=True)
         self.tainted_by = None
         return True
 
@@ -271,23 +341,6 @@ class _Runner:
         }
         return catalog.add_history(self.main, row)
 
-    def backfill(self, b: BackfillInput) -> BackfillOutcome:
-        """``dry_run_sql`` in a transaction that is rolled back; the rows it reports or touches."""
-        began = time.perf_counter()
-        out = BackfillOutcome(b.release, b.name, None, None, b.estimated_rows)
-        try:
-            self.main.begin()
-            with self.main.cursor() as cur:
-                cur.execute(b.dry_run_sql)
-                rows = cur.fetchall() if cur.description is not None else None
-                out.rows = int(rows[0][0]) if rows and len(rows) == 1 and isinstance(rows[0][0], int) else cur.rowcount
-        except pymysql.err.MySQLError as exc:
-            out.error = str(exc.args[-1]) if exc.args else str(exc)
-        finally:
-            self.main.rollback()
-        out.seconds = time.perf_counter() - began
-        return out
-
 
 def run(
     box: MariaDBSandbox,
@@ -297,44 +350,30 @@ def run(
     *,
     dialect: str = "mysql",
     environment: Environment | None = None,
+    callbacks: Sequence[CallbackInput] = (),
 ) -> DryRunReport:
-    """Dry-run ``migrations`` (in Flyway order), then ``backfills``, on the sandbox's scratch database."""
+    """Dry-run ``migrations`` (in Flyway order) with their ``callbacks`` and ``backfills`` on the sandbox's
+    scratch database, in the order :func:`fes_docs.dryrun.flyway_run.run` keeps for both engines."""
     began = time.perf_counter()
-    runner = _Runner(box, settings or Settings(), dialect)
+    env = environment or Environment()
+    runner = _Runner(box, settings or Settings(), dialect, env, callbacks)
     try:
         catalog.create_history(runner.main)
-        env = environment or Environment()
         problems = _setup(runner, env)
-        outcomes: list[MigrationOutcome] = []
-        rebuilt: list[str] = []
-        stopped = bool(problems)
-        for migration in migrations:
-            if stopped:
-                outcomes.append(
-                    MigrationOutcome(migration.script, migration.version, migration.checksum, migration.release)
-                )
-                continue
-            outcome = runner.migrate(migration)
-            tainted = runner.tainted_by
-            if outcome.error is not None and tainted is not None and runner.rebuild(env):
-                outcome = runner.migrate(migration)  # judged again where no second run has been
-                rebuilt.append(f"{migration.script} (after {tainted}'s second run)")
-            outcomes.append(outcome)
-            stopped = outcome.skipped is None and not outcome.applied
-        done = [
-            runner.backfill(b)
-            if not stopped
-            else BackfillOutcome(b.release, b.name, None, "not run: a migration failed to apply", b.estimated_rows)
-            for b in backfills
-        ]
-        report = DryRunReport(runner.server_version, outcomes, done, time.perf_counter() - began, server="MariaDB")
+        done = flyway_run.run(runner, migrations, backfills, stopped=bool(problems))
+        report = DryRunReport(
+            runner.server_version, done.migrations, done.backfills, time.perf_counter() - began, server="MariaDB"
+        )
+        report.callbacks = runner.callbacks.outcomes
         report.environment = dict(env.declared())
         if problems:
             report.environment["problems"] = problems
-        if rebuilt:
-            report.environment["rebuilt_before"] = rebuilt
+        if runner.rebuilt:
+            report.environment["rebuilt_before"] = runner.rebuilt
+        if runner.locks_unreadable:
+            report.environment["locks_unread"] = runner.locks_unreadable
         report.limits = runner.settings.limits()
-        report.stopped = "the run bound ran out" if runner.expired else None
+        report.stopped = done.stopped
         return report
     except pymysql.err.MySQLError as exc:
         raise DryRunUnavailable(f"dry run aborted: {exc}") from exc
@@ -349,9 +388,8 @@ def _setup(runner: _Runner, env: Environment) -> list[str]:
         failed = runner._apply(runner.main, st.cut(env.setup_sql), None)
         if failed is not None:
             statement, exc = failed
-            text = str(exc.args[-1]) if isinstance(exc, pymysql.err.MySQLError) and exc.args else str(exc)
             line = LineIndex(env.setup_sql).position(statement.start)[0]
-            problems.append(f"{env.setup_script or 'setup_sql'}:{line}: MariaDB rejected it: {text}")
+            problems.append(f"{env.setup_script or 'setup_sql'}:{line}: MariaDB rejected it: {st.message_of(exc)}")
     return problems
 
 

@@ -1,15 +1,20 @@
 """What the MySQL-dialect dry run needs to know of one MySQL statement, read from sqlglot's lexer tokens:
 where statements are cut (the one cut of other dialects, :func:`fes_docs.sql.split.cut_tokens`), which
 commit implicitly, which ``ALTER TABLE`` the lock report may probe, which use MySQL 8 syntax MariaDB lacks, and
-how a failure's server message and the statements before it are told.
+how a failure's server message (as the shared :class:`~fes_docs.dryrun.failures.Failure`) and the
+statements before it are told.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pymysql
 from sqlglot import Dialect, TokenType
 
+from fes_docs.dryrun.bound import RUN_BOUND_SQLSTATE
+from fes_docs.dryrun.failures import Failure
 from fes_docs.dryrun.statements import SentStatement, summarise
 from fes_docs.sql.split import cut_tokens
 
@@ -56,6 +61,44 @@ def altered_table(chunk: list[Any]) -> str | None:
     return str(name.text).lower()
 
 
+_RENAMED = re.compile(r"([`\w.$]+)\s+TO\s", re.IGNORECASE)
+
+
+def ddl_tables(chunk: list[Any]) -> list[str]:
+    """The tables an implicitly committing statement changes, lower-cased: ``ALTER TABLE t``, ``DROP TABLE
+    a, b``, ``TRUNCATE [TABLE] t``, ``RENAME TABLE a TO b, …`` (the old names), ``CREATE … INDEX … ON t``,
+    ``DROP INDEX i ON t``, ``CREATE TRIGGER … ON t``. Each takes an exclusive metadata lock on them."""
+    head = words(chunk, 1)
+    if not commits(chunk) or head[0] not in ("ALTER", "DROP", "CREATE", "TRUNCATE", "RENAME"):
+        return []
+    upper = [t.text.upper() for t in chunk]
+    if head[0] == "RENAME":  # sqlglot's lexer keeps the rest of a RENAME as one string
+        rest = " ".join(str(t.text) for t in chunk[1:])
+        return [n.replace("`", "").rsplit(".", 1)[-1].lower() for n in _RENAMED.findall(rest)]
+    if head[0] == "TRUNCATE":
+        at = 2 if upper[1:2] == ["TABLE"] else 1
+    elif "TABLE" in upper[:4] and head[0] != "CREATE":
+        at = upper.index("TABLE") + 1
+    elif ("INDEX" in upper[:5] or "TRIGGER" in upper[:5]) and "ON" in upper:
+        at = upper.index("ON") + 1
+    else:
+        return []
+    names: list[str] = []
+    while at < len(chunk):
+        while upper[at : at + 1] in (["IF"], ["NOT"], ["EXISTS"]):
+            at += 1
+        if at >= len(chunk):
+            break
+        if at + 2 < len(chunk) and chunk[at + 1].token_type == TokenType.DOT:
+            at += 2  # db.t: the table
+        names.append(str(chunk[at].text).lower())
+        at += 1
+        if head[0] != "DROP" or upper[at : at + 1] != [","] or "INDEX" in upper[:3]:
+            break
+        at += 1
+    return names
+
+
 #: Words of MySQL 8 that MariaDB 10.11 does not have (invisible indexes, SRIDs, NOT ENFORCED checks, LATERAL,
 #: SET PERSIST); with the ``->``/``->>`` operators, functional key parts and the 0900 collations below.
 MYSQL8_WORDS = frozenset({"INVISIBLE", "VISIBLE", "SRID", "ENFORCED", "LATERAL", "PERSIST", "PERSIST_ONLY"})
@@ -93,3 +136,20 @@ def what_stays(ran: list[tuple[SentStatement, list[Any]]], pending: bool) -> lis
         f"line {s.line}: {summarise(s.text)} ({'committed' if i <= last else 'rolled back'})"
         for i, (s, _) in enumerate(ran)
     ]
+
+
+def message_of(exc: pymysql.err.MySQLError | str) -> str:
+    return str(exc.args[-1]) if isinstance(exc, pymysql.err.MySQLError) and exc.args else str(exc)
+
+
+def failure_of(statement: SentStatement, exc: pymysql.err.MySQLError | str) -> Failure:
+    """The server's refusal in the shared words: its message, the SQLSTATE class the hints read, and the
+    line MariaDB's parser stopped at (its ``… at line N`` counts within the statement)."""
+    code = exc.args[0] if isinstance(exc, pymysql.err.MySQLError) and exc.args else None
+    message = message_of(exc)
+    sqlstate = RUN_BOUND_SQLSTATE if isinstance(exc, str) else None
+    if isinstance(code, int):
+        sqlstate = SQLSTATE.get(code, str(code))
+    within = server_line(message)
+    line = statement.line + within - 1 if within else statement.line
+    return Failure(statement, message, sqlstate, (line, statement.column if line == statement.line else 1))

@@ -69,7 +69,7 @@ class Proof(Session):
         self.check.execute("BEGIN")
         try:
             if self.callbacks is not None and self.callbacks.has("beforeEachMigrate"):  # the re-run's set-up too
-                self.callbacks.fire("beforeEachMigrate", self.check, self._execute_all, record=False)
+                self.callbacks.fire("beforeEachMigrate", self._executor(self.check), record=False)
             base = self._snapshot()
             failure = self._execute_all(self.check, statements, sql_text)
             if failure is not None:

@@ -66,8 +66,8 @@ LOCK_MODES = (
 
 def lock_mode_sql(mode: str) -> str:
     """'AccessExclusiveLock' -> 'ACCESS EXCLUSIVE', the spelling of LOCK TABLE and the PostgreSQL docs;
-    MariaDB's report (``ALGORITHM=INSTANT`` …) is already written as its clauses are."""
-    if "=" in mode:
+    MariaDB's report (``ALGORITHM=INSTANT``, ``MDL_SHARED_WRITE`` …) is already written as the server's."""
+    if "=" in mode or mode.startswith("MDL_"):
         return mode
     words: list[str] = []
     for char in mode.removesuffix("Lock"):
@@ -79,17 +79,44 @@ def lock_mode_sql(mode: str) -> str:
 
 def blocks_writes(mode: str) -> bool:
     """A lock that stops the application's writes for the statement's whole run: PostgreSQL's ACCESS
-    EXCLUSIVE, or an ALTER MariaDB could run neither INSTANT nor INPLACE with LOCK=NONE (FES332)."""
-    return mode in ("AccessExclusiveLock", MARIADB_BLOCKING)
+    EXCLUSIVE, an ALTER MariaDB could run neither INSTANT nor INPLACE with LOCK=NONE, or a MariaDB metadata
+    lock a migration's transaction held that lets no writer in (FES332)."""
+    return mode in ("AccessExclusiveLock", MARIADB_BLOCKING, *MARIADB_LOCK_MODES[-3:])
 
 
 #: The lock report's mode for an ALTER MariaDB accepted neither with ALGORITHM=INSTANT nor INPLACE, LOCK=NONE.
 MARIADB_BLOCKING = "ALGORITHM=COPY or LOCK=SHARED (writes blocked)"
+#: What every DDL statement on an existing MariaDB table takes besides: an exclusive metadata lock when it
+#: starts and when it commits, so it waits behind any open transaction that has used the table, and every
+#: statement on the table queued after it waits too. Read from no server: MariaDB says so of all DDL.
+MARIADB_DDL_MDL = "MDL_EXCLUSIVE at start and end"
+
+#: MariaDB's lock report, weakest first: the table metadata locks of ``information_schema.METADATA_LOCK_INFO``
+#: a migration's DML held until its commit, and what its DDL takes (the ALTER probes' verdict above the
+#: exclusive moments every DDL has, so a table's strongest entry says whether writes wait for the whole run).
+MARIADB_LOCK_MODES = (
+    "MDL_SHARED",
+    "MDL_SHARED_HIGH_PRIO",
+    "MDL_SHARED_READ",
+    "MDL_SHARED_WRITE",
+    "MDL_SHARED_UPGRADABLE",
+    "MDL_SHARED_READ_ONLY",
+    MARIADB_DDL_MDL,
+    "ALGORITHM=INSTANT",
+    "ALGORITHM=INPLACE, LOCK=NONE",
+    MARIADB_BLOCKING,
+    "MDL_SHARED_NO_WRITE",
+    "MDL_SHARED_NO_READ_WRITE",
+    "MDL_EXCLUSIVE",
+)
 
 
 def lock_strength(mode: str) -> int:
-    """Rank of a pg_locks mode in :data:`LOCK_MODES` (weakest 0); an unknown name ranks below every mode."""
-    return LOCK_MODES.index(mode) if mode in LOCK_MODES else -1
+    """Rank of a mode in :data:`LOCK_MODES` or :data:`MARIADB_LOCK_MODES` (weakest 0; one report has one
+    server's); an unknown name ranks below every mode."""
+    if mode in LOCK_MODES:
+        return LOCK_MODES.index(mode)
+    return MARIADB_LOCK_MODES.index(mode) if mode in MARIADB_LOCK_MODES else -1
 
 
 def strongest_per_table(locks: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 
 from fes_docs.dryrun.bound import RUN_BOUND_SQLSTATE, RunBound
-from fes_docs.dryrun.callbacks import Callbacks
+from fes_docs.dryrun.callbacks import Callbacks, Executor
 from fes_docs.dryrun.copy import execute as send
 from fes_docs.dryrun.errors import DryRunUnavailable
 from fes_docs.dryrun.failures import (
@@ -60,7 +60,8 @@ def _connect(dsn: str) -> psycopg.Connection[Any]:
 class Session:
     """The connections, bounds and statement sending of one dry run."""
 
-    callbacks: Callbacks | None = None  # set by run(); the Flyway callbacks fired around each migration
+    #: Set by run(): the Flyway callbacks fired around each migration.
+    callbacks: Callbacks[tuple[SentStatement, ...]] | None = None
 
     def __init__(self, dsn: str, settings: Settings) -> None:
         self.settings = settings
@@ -91,6 +92,14 @@ class Session:
         self.excluded = frozenset({self.history.qualified})
         self._limit(self.main)
         self.history.create(self.main)
+
+    @property
+    def expired(self) -> bool:
+        return self.bound.expired
+
+    @property
+    def bound_message(self) -> str:
+        return self.bound.message
 
     def close(self) -> None:
         self.bound.stop()
@@ -143,7 +152,11 @@ class Session:
         """Run the callbacks of ``event`` on ``conn`` (default: the migration connection)."""
         if self.callbacks is None or not self.callbacks.has(event):
             return None
-        return self.callbacks.fire(event, self.main if conn is None else conn, self._execute_all, migration)
+        return self.callbacks.fire(event, self._executor(self.main if conn is None else conn), migration)
+
+    def _executor(self, conn: psycopg.Connection[Any]) -> Executor[tuple[SentStatement, ...]]:
+        """:meth:`_execute_all` on ``conn``, as the callbacks run their scripts."""
+        return lambda statements, sql_text: self._execute_all(conn, statements, sql_text)
 
     def _rollback(self, conn: psycopg.Connection[Any]) -> None:
         if not (conn.closed or conn.broken):

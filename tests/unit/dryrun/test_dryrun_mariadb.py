@@ -168,11 +168,13 @@ def test_the_lock_report_says_which_algorithm_the_server_accepted(sandbox: maria
     )
     created, altered, new = report.migrations
     assert created.locks == [] and new.locks == []  # a table the migration made blocks nobody
-    assert altered.locks == [
-        ("a", "ALGORITHM=INSTANT"),
-        ("a", "ALGORITHM=INPLACE, LOCK=NONE"),
+    assert altered.locks == [  # strongest first, as on PostgreSQL
         ("a", "ALGORITHM=COPY or LOCK=SHARED (writes blocked)"),
+        ("a", "ALGORITHM=INPLACE, LOCK=NONE"),
+        ("a", "ALGORITHM=INSTANT"),
+        ("a", "MDL_EXCLUSIVE at start and end"),  # every DDL's, whatever the algorithm
     ]
+    assert altered.strongest_locks == {"a": "ALGORITHM=COPY or LOCK=SHARED (writes blocked)"}
     columns = _rows(
         sandbox,
         "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
