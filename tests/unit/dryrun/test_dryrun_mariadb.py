@@ -1,6 +1,8 @@
 """The MySQL-dialect dry run on a real throwaway MariaDB (one server for this module, a scratch database and
 user per test): Flyway's history table, idempotency by a second run, partial failures, MySQL 8 syntax,
-the lock report. No mocks; without MariaDB's server programs the module skips locally and fails in CI."""
+the lock report (ALTER probes, DML's metadata locks), callbacks at their events and backfills after their
+release's migrations (the run order shared with PostgreSQL). No mocks; without MariaDB's server programs the
+module skips locally and fails in CI."""
 
 from __future__ import annotations
 
@@ -12,7 +14,14 @@ import pytest
 from prerequisites import require
 
 from fes_docs.dryrun.errors import DryRunUnavailable
-from fes_docs.dryrun.report import NOT_ON_MARIADB, DryRunReport, MigrationInput
+from fes_docs.dryrun.report import (
+    MARIADB_DDL_MDL,
+    NOT_ON_MARIADB,
+    BackfillInput,
+    CallbackInput,
+    DryRunReport,
+    MigrationInput,
+)
 
 try:
     from fes_docs.dryrun import mariadb_server
@@ -39,12 +48,17 @@ def sandbox(server: mariadb_server.MariaDB) -> Iterator[mariadb_server.MariaDBSa
         yield box
 
 
-def _migration(version: str, sql: str) -> MigrationInput:
-    return MigrationInput(version, "m", f"V{version}__m.sql", sql, zlib.crc32(sql.encode()) & 0x7FFFFFFF, "r")
+def _migration(version: str, sql: str, release: str = "r") -> MigrationInput:
+    return MigrationInput(version, "m", f"V{version}__m.sql", sql, zlib.crc32(sql.encode()) & 0x7FFFFFFF, release)
 
 
-def _run(box: Any, *sqls: str, dialect: str = "mysql") -> DryRunReport:
-    return run(box, [_migration(str(n), sql) for n, sql in enumerate(sqls, start=1)], dialect=dialect)
+def _callback(event: str, sql: str) -> CallbackInput:
+    return CallbackInput(event, f"{event}.sql", sql, zlib.crc32(sql.encode()) & 0x7FFFFFFF)
+
+
+def _run(box: Any, *sqls: str, dialect: str = "mysql", callbacks: tuple[CallbackInput, ...] = ()) -> DryRunReport:
+    migrations = [_migration(str(n), sql) for n, sql in enumerate(sqls, start=1)]
+    return run(box, migrations, dialect=dialect, callbacks=callbacks)
 
 
 def _rows(box: mariadb_server.MariaDBSandbox, query: str) -> list[tuple[Any, ...]]:
@@ -221,3 +235,115 @@ def test_a_real_failure_stays_a_failure_on_the_fresh_database(sandbox: mariadb_s
     )
     assert report.migrations[1].status == "failed"
     assert report.migrations[1].error is not None and "nowhere" in report.migrations[1].error
+
+
+def test_dml_reports_the_metadata_locks_it_held_until_its_commit(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS a (id INT PRIMARY KEY, b INT);\nCREATE TABLE IF NOT EXISTS r (id INT);",
+        # DML before a DDL is read before the DDL's implicit commit; DML after it before the migration's commit
+        "INSERT IGNORE INTO a (id, b) VALUES (1, 1);\nALTER TABLE a ADD COLUMN IF NOT EXISTS c INT;\n"
+        "INSERT IGNORE INTO a (id, b) SELECT id, id FROM r;\n"
+        "CREATE TABLE IF NOT EXISTS n (id INT PRIMARY KEY);\nINSERT IGNORE INTO n VALUES (1);",
+        "UPDATE r SET id = id;\nALTER TABLE a ADD COLUMN IF NOT EXISTS d INT;",  # r's lock: before the ALTER only
+    )
+    assert report.passed, [(m.status, m.idempotency_error) for m in report.migrations]
+    locks = report.migrations[1].locks
+    assert ("a", "MDL_SHARED_WRITE") in locks and ("r", "MDL_SHARED_READ") in locks
+    assert ("a", "ALGORITHM=INSTANT") in locks and ("a", MARIADB_DDL_MDL) in locks
+    assert not [lock for lock in locks if lock[0] in ("n", "flyway_schema_history")]  # made here, or ours
+    assert report.migrations[1].strongest_locks == {"a": "ALGORITHM=INSTANT", "r": "MDL_SHARED_READ"}
+    assert ("r", "MDL_SHARED_WRITE") in report.migrations[2].locks
+    assert "locks_unread" not in report.environment
+
+
+def test_a_before_migrate_callback_runs_first_and_is_recorded(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    report = _run(
+        sandbox,
+        "INSERT IGNORE INTO made_by_callback VALUES (1);",
+        "CREATE TABLE IF NOT EXISTS b (id INT);",
+        callbacks=(
+            _callback("beforeMigrate", "CREATE TABLE IF NOT EXISTS made_by_callback (id INT PRIMARY KEY);"),
+            _callback("beforeEachMigrate", "SET @each = 1;"),
+            _callback("afterMigrate", "INSERT INTO made_by_callback VALUES (99);"),
+        ),
+    )
+    assert [m.status for m in report.migrations] == ["applied", "applied"]
+    assert report.passed
+    ran = [(c.event, c.migration, c.status) for c in report.callbacks]
+    assert ran == [
+        ("beforeMigrate", None, "applied"),
+        ("beforeEachMigrate", "V1__m.sql", "applied"),
+        ("beforeEachMigrate", "V2__m.sql", "applied"),
+        ("afterMigrate", None, "applied"),
+    ]
+    assert _rows(sandbox, "SELECT id FROM made_by_callback ORDER BY id") == [(1,), (99,)]
+    assert report.to_evidence()["callbacks"][0]["script"] == "beforeMigrate.sql"
+
+
+def test_a_failing_callback_stops_the_run(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS a (id INT);",
+        callbacks=(
+            _callback("beforeMigrate", "SET @x = 1;\nINSERT INTO nowhere VALUES (1);"),
+            _callback("afterMigrateError", "SET @y = 1;"),
+        ),
+    )
+    assert [m.status for m in report.migrations] == ["not-run"]
+    failed, after = report.callbacks
+    assert (failed.event, failed.status, failed.error_line) == ("beforeMigrate", "failed", 2)
+    assert failed.error is not None and "nowhere" in failed.error
+    assert (after.event, after.status) == ("afterMigrateError", "applied")
+    assert not report.passed
+    assert _rows(sandbox, "SELECT COUNT(*) FROM flyway_schema_history") == [(0,)]
+
+
+def test_a_failing_after_each_migrate_callback_fails_its_migration(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS a (id INT);",
+        "CREATE TABLE IF NOT EXISTS b (id INT);",
+        callbacks=(_callback("afterEachMigrate", "INSERT INTO a VALUES ('not a number');"),),
+    )
+    first, second = report.migrations
+    assert first.status == "failed" and first.failed_callback is not None
+    assert "afterEachMigrate.sql (afterEachMigrate) failed" in first.failed_callback
+    assert second.status == "not-run"
+    assert _rows(sandbox, "SELECT script, success FROM flyway_schema_history") == [("V1__m.sql", 0)]  # as Flyway
+
+
+def test_a_backfill_runs_after_its_release_not_after_every_migration(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    # release A adds a column and backfills it; release B, later, drops it: A's backfill must see A's schema
+    migrations = [
+        _migration(
+            "1",
+            "CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY, legacy INT);\n"
+            "INSERT IGNORE INTO t VALUES (1, NULL), (2, NULL), (3, 5);",
+            "A",
+        ),
+        _migration("2", "ALTER TABLE t DROP COLUMN IF EXISTS legacy;", "B"),
+    ]
+    backfills = [
+        BackfillInput("A", "fill_legacy", "UPDATE t SET legacy = 0 WHERE legacy IS NULL", 2, after="V1__m.sql"),
+        BackfillInput("B", "after_all", "UPDATE t SET legacy = 0 WHERE legacy IS NULL", None),
+    ]
+    report = run(sandbox, migrations, backfills)
+    a, b = report.backfills
+    assert (a.name, a.rows, a.error) == ("fill_legacy", 2, None)
+    assert b.error is not None and "legacy" in b.error  # the same SQL after B's migration: the column is gone
+    assert _rows(sandbox, "SELECT COUNT(*) FROM t") == [(3,)]  # rolled back, rows untouched
+
+
+def test_backfills_do_not_run_after_a_failed_migration(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    migrations = [
+        _migration("1", "CREATE TABLE IF NOT EXISTS t (id INT);"),
+        _migration("2", "INSERT INTO x VALUES (1);"),
+    ]
+    backfills = [
+        BackfillInput("r", "early", "SELECT COUNT(*) FROM t", 0, after="V1__m.sql"),
+        BackfillInput("r", "late", "SELECT COUNT(*) FROM t", 0, after="V2__m.sql"),
+    ]
+    early, late = run(sandbox, migrations, backfills).backfills
+    assert (early.rows, early.error) == (0, None)
+    assert late.error == "not run: a migration failed to apply"

@@ -8,9 +8,12 @@ import pytest
 
 from fes_docs.dryrun.report import (
     LOCK_MODES,
+    MARIADB_BLOCKING,
+    MARIADB_DDL_MDL,
     BackfillOutcome,
     DryRunReport,
     MigrationOutcome,
+    blocks_writes,
     evidence_checksums,
     evidence_json,
     lock_mode_sql,
@@ -121,3 +124,20 @@ def test_snapshot_differences_read_as_sentences() -> None:
     ]
     assert [str(change) for change in diff(after, before)][1] == "column public.t.b removed"
     assert diff(before, dict(before)) == []
+
+
+def test_mariadb_modes_rank_so_the_strongest_says_whether_writes_wait() -> None:
+    held = [
+        ("a", "MDL_SHARED_WRITE"),
+        ("a", MARIADB_DDL_MDL),
+        ("a", "ALGORITHM=INSTANT"),
+        ("b", MARIADB_DDL_MDL),
+        ("b", MARIADB_BLOCKING),
+        ("b", "ALGORITHM=INPLACE, LOCK=NONE"),
+        ("c", "MDL_SHARED_READ"),
+    ]
+    strongest = strongest_per_table(held)
+    assert strongest == {"a": "ALGORITHM=INSTANT", "b": MARIADB_BLOCKING, "c": "MDL_SHARED_READ"}
+    assert [t for t, mode in strongest.items() if blocks_writes(mode)] == ["b"]
+    assert blocks_writes("MDL_SHARED_NO_WRITE") and not blocks_writes(MARIADB_DDL_MDL)
+    assert lock_mode_sql("MDL_SHARED_WRITE") == "MDL_SHARED_WRITE"  # the server's name, as written
