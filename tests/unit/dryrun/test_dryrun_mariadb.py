@@ -347,3 +347,25 @@ def test_backfills_do_not_run_after_a_failed_migration(sandbox: mariadb_server.M
     early, late = run(sandbox, migrations, backfills).backfills
     assert (early.rows, early.error) == (0, None)
     assert late.error == "not run: a migration failed to apply"
+
+
+def test_a_server_without_metadata_lock_info_says_the_dml_locks_were_not_read(
+    sandbox: mariadb_server.MariaDBSandbox,
+) -> None:
+    # a --dsn server may not load the plugin the throwaway one does: the run goes on, and says so once
+    admin = sandbox.admin.connect()
+    try:
+        with admin.cursor() as cur:
+            cur.execute("UNINSTALL SONAME 'metadata_lock_info'")
+        report = _run(
+            sandbox,
+            "CREATE TABLE IF NOT EXISTS a (id INT PRIMARY KEY);",
+            "INSERT IGNORE INTO a (id) VALUES (1);\nALTER TABLE a ADD COLUMN IF NOT EXISTS c INT;",
+        )
+    finally:
+        with admin.cursor() as cur:
+            cur.execute("INSTALL SONAME 'metadata_lock_info'")
+        admin.close()
+    assert report.passed
+    assert report.migrations[1].locks == [("a", "ALGORITHM=INSTANT"), ("a", MARIADB_DDL_MDL)]
+    assert "metadata_lock_info" in report.environment["locks_unread"]
