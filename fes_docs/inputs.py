@@ -363,6 +363,18 @@ class ProjectInputs:
         self._listings[f"tree:{suffix}:{folder}"] = names
         return names
 
+    def reads(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """What was read so far (files, listings), for :meth:`add_reads` in the process that forked this one."""
+        return self._files, self._listings
+
+    def add_reads(self, reads: tuple[dict[str, str], dict[str, list[str]]]) -> None:
+        """Record what a forked copy of this run read too (what it knew already stays as it is)."""
+        files, listings = reads
+        for name, record in files.items():
+            self._files.setdefault(name, record)
+        for name, names in listings.items():
+            self._listings.setdefault(name, names)
+
     def manifest(self) -> dict[str, Any]:
         """Every file and listing read so far, as JSON: what a cached result depends on."""
         return {"files": dict(sorted(self._files.items())), "listings": dict(sorted(self._listings.items()))}

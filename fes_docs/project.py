@@ -56,6 +56,8 @@ class Project:
     inputs: ProjectInputs = field(default=None)  # type: ignore[assignment]  # set in __post_init__
     _spec_worker: Any = None
     _sql_index: MigrationIndex | None = None  # read early by start_workers, claimed once the records are in
+    #: A one-shot run that may fork workers (:mod:`fes_docs.workers`): set by ``load_project(parallel=True)``.
+    parallel: bool = False
 
     def __post_init__(self) -> None:
         if self.inputs is None:
@@ -288,6 +290,7 @@ def load_project(
     names, unread = scan_releases(inputs, releases_dir)
     reading = Reading(inputs, names, policy, cache)
     if parallel:
+        project.parallel = True
         project.start_workers(reading)
     releases, release_findings = reading.finish()
     findings.extend([*unread, *release_findings])

@@ -38,8 +38,7 @@ def _texts(n: int) -> list[tuple[str, str]]:
 
 
 def _ended(pid: int) -> bool:
-    """Whether the process is gone (or a zombie): the executor's own thread may reap a worker first, and then
-    ``Process.is_alive()`` cannot tell."""
+    """Whether the process is gone (or a zombie)."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
@@ -47,9 +46,9 @@ def _ended(pid: int) -> bool:
     return state in ("Z", "X")
 
 
-def _all_end(processes: list[Any]) -> bool:
+def _all_end(processes: list[int]) -> bool:
     for _ in range(300):
-        if all(_ended(p.pid) for p in processes):
+        if all(_ended(p) for p in processes):
             return True
         time.sleep(0.1)
     return False
@@ -86,7 +85,8 @@ def test_workers_answer_every_job_as_in_process() -> None:
     more = pool.submit(analyse_chunk, jobs[:7], lambda j: 1, 2)  # handed over after the workers began
     too_many = pool.submit(analyse_chunk, jobs, lambda j: 1, 1)  # more chunks than started for: done here
     pool.seal()
-    processes = list(pool.executor._processes.values())  # type: ignore[attr-defined]
+    processes = list(pool.processes)
+    assert processes  # a worker forked
     assert too_many.take() == _expected(jobs)
     assert more.take() == _expected(jobs[:7])  # batches may be taken in any order
     got = sql.take()
@@ -117,7 +117,7 @@ def test_a_worker_that_hangs_is_ended_and_its_work_done_here(monkeypatch: pytest
     monkeypatch.setattr(workers, "deadline", lambda cost: 0.5)
     jobs = _texts(40)
     (batch,) = _start(_hangs_in_a_worker, jobs)
-    processes = list(batch._pool.executor._processes.values())  # type: ignore[attr-defined]
+    processes = list(batch._pool.processes)
     assert batch.take() == _expected(jobs)
     assert _all_end(processes)
 
@@ -128,6 +128,7 @@ def test_validate_reports_the_same_with_and_without_workers(tmp_path: Path, monk
         from generate import SPEC_BYTES, generate
     finally:
         sys.path.pop(0)
+    from fes_docs import check
     from fes_docs.report import as_json
     from fes_docs.rerun import validate_report
 
@@ -144,6 +145,7 @@ def test_validate_reports_the_same_with_and_without_workers(tmp_path: Path, monk
 
     monkeypatch.setattr(workers, "PARALLEL_JOBS", 10**9)
     monkeypatch.setattr(workers.Pool, "submit", counting_submit)
+    monkeypatch.setattr(check, "PARALLEL_RECORDS", 5)  # the record rules' second half in a child too
     without = validate_report(root, today="2026-12-01", use_cache=False)
     monkeypatch.setattr(workers, "PARALLEL_JOBS", 10)
     with_workers = validate_report(root, today="2026-12-01", use_cache=False)
@@ -152,3 +154,59 @@ def test_validate_reports_the_same_with_and_without_workers(tmp_path: Path, monk
     assert with_workers.migrations == without.migrations
     rules = {f.rule for f in with_workers.findings}
     assert {"FES320", "FES002"} <= rules  # a broken migration and a broken record, reported from workers too
+
+
+def _raises_in_a_worker(chunk: list[tuple[str, str]], context: dict[str, Any]) -> list[str]:
+    if os.getpid() != PARENT:
+        raise ValueError("a bug that only bites in the worker")
+    return analyse_chunk(chunk, context)
+
+
+def test_work_that_raises_in_a_worker_is_done_here() -> None:
+    jobs = _texts(40)
+    (batch,) = _start(_raises_in_a_worker, jobs)
+    assert batch.take() == _expected(jobs)
+
+
+def _generated(tmp_path: Path, n: int) -> Path:
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+    try:
+        from generate import SPEC_BYTES, generate
+    finally:
+        sys.path.pop(0)
+    return generate(tmp_path / "project", n, spec_bytes=SPEC_BYTES["small"])
+
+
+def test_what_the_record_rules_child_read_is_in_the_runs_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child runs the record rules over the second half of the records; a file only its rules looked at
+    (a backfill script, FES306) must be in the run's manifest, or the next run's cache would not notice it
+    appear."""
+    from fes_docs import check
+    from fes_docs.rerun import validate_report
+
+    monkeypatch.setenv("FES_DOCS_NO_CACHE", "0")
+    monkeypatch.setenv("FES_DOCS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(check, "PARALLEL_RECORDS", 5)
+    forks: list[int] = []
+    real_forked = workers.forked
+
+    def counting_forked(fn: Any, jobs: int) -> Any:
+        child = real_forked(fn, jobs)
+        forks.append(child.pid if child is not None else 0)
+        return child
+
+    monkeypatch.setattr(workers, "forked", counting_forked)
+    root = _generated(tmp_path, 30)
+    (root / "db").mkdir()  # the folder is there already: only the file appears
+    last = sorted((root / "releases").glob("*-release-*.yaml"))[-1]  # in the child's half
+    last.write_text(
+        last.read_text().replace("    dry_run: true\n", "    dry_run: true\n    sql: db/backfill_x.sql\n", 1)
+    )
+    first = validate_report(root, today="2026-12-01")
+    assert forks and forks[0] > 0  # the child ran
+    assert [f.loc.file for f in first.findings if f.rule == "FES306"] == [last.relative_to(root).as_posix()]
+    (root / "db/backfill_x.sql").write_text("UPDATE t SET x = 1 WHERE x IS NULL;\n")
+    again = validate_report(root, today="2026-12-01")
+    assert [f for f in again.findings if f.rule == "FES306"] == []
