@@ -6,6 +6,7 @@ module skips locally and fails in CI."""
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -13,10 +14,12 @@ from typing import Any
 import pytest
 from prerequisites import require
 
+from fes_docs.dryrun.causes import is_run_bound
 from fes_docs.dryrun.errors import DryRunUnavailable
 from fes_docs.dryrun.report import (
     MARIADB_DDL_MDL,
     NOT_ON_MARIADB,
+    SKIP_JAVA,
     BackfillInput,
     CallbackInput,
     DryRunReport,
@@ -26,6 +29,7 @@ from fes_docs.dryrun.report import (
 try:
     from fes_docs.dryrun import mariadb_server
     from fes_docs.dryrun.mariadb_engine import run
+    from fes_docs.dryrun.session import Settings
 
     mariadb_server._binary("mariadbd", "mysqld")
     mariadb_server._binary("mariadb-install-db", "mysql_install_db")
@@ -369,3 +373,18 @@ def test_a_server_without_metadata_lock_info_says_the_dml_locks_were_not_read(
     assert report.passed
     assert report.migrations[1].locks == [("a", "ALGORITHM=INSTANT"), ("a", MARIADB_DDL_MDL)]
     assert "metadata_lock_info" in report.environment["locks_unread"]
+
+
+def test_the_shared_run_order_skips_java_and_keeps_the_run_bound(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    java = MigrationInput("2", "j", "V2__j.java", "", 0, "r", skip=SKIP_JAVA)
+    migrations = [_migration("1", "CREATE TABLE IF NOT EXISTS a (id INT);"), java, _migration("3", "SELECT * FROM j;")]
+    first, skipped, after = run(sandbox, migrations).migrations
+    assert (first.status, skipped.status, after.status) == ("applied", SKIP_JAVA, "unproven")
+    assert after.unproven_after == "V2__j.java"
+    # a bound that ran out before the first statement (it started long ago): the run stops, in the bound's words
+    over = Settings(run_timeout_ms=1000, run_began=time.monotonic() - 60)
+    with mariadb_server.mariadb_sandbox(sandbox.admin, "the test server") as other:
+        report = run(other, [_migration("1", "CREATE TABLE IF NOT EXISTS a (id INT);")], settings=over)
+    (stopped,) = report.migrations
+    assert stopped.status == "failed" and is_run_bound(stopped.error) and stopped.error_line == 1
+    assert report.stopped is not None and is_run_bound(report.stopped)
