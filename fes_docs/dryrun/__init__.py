@@ -2,6 +2,8 @@
 
 `cluster` provides the database (a throwaway cluster, or a scratch database on a server the user names),
 `engine.run` applies the migrations twice and reports, `report` holds the results and the JSON evidence.
+MySQL-dialect projects go to MariaDB (`mariadb_server`, `mariadb_engine.run`); both engines keep Flyway's
+run order through `flyway_run`, so they agree on what runs, stops or is skipped.
 """
 
 import importlib

@@ -10,7 +10,8 @@ snapshot that proves a re-run changed nothing, and what the server says about an
   server does tell, up front, whether an ``ALTER TABLE`` can run ``ALGORITHM=INSTANT`` or ``ALGORITHM=INPLACE,
   LOCK=NONE``: it refuses the clause (error 1845/1846) *before* changing anything. So the statement is sent with
   those clauses first, and what the server accepted is the lock report; the plain statement runs only when it
-  accepted neither (a table copy, or a lock that blocks writes).
+  accepted neither (a table copy, or a lock that blocks writes). The rest of the lock report (DML's metadata
+  locks, every DDL's exclusive moments) is :mod:`fes_docs.dryrun.mariadb_locks`, which sends the probes.
 """
 
 from __future__ import annotations
