@@ -4,8 +4,8 @@ PostgreSQL shows a transaction's locks until it commits (:mod:`fes_docs.dryrun.l
 DDL statement implicitly, so nothing a DDL took can be read after it. What can be told, and is:
 
 * **DML** (``INSERT``/``UPDATE``/``DELETE``/``SELECT … FOR UPDATE``) runs in Flyway's transaction, and its table
-  metadata locks stay until that transaction ends — at the migration's commit, or at the next DDL, which
-  commits first. Just before either, our own connection's locks are read from
+  metadata locks stay until that transaction ends — at the migration's commit, at the next DDL, which
+  commits first, or at a ``COMMIT``/``ROLLBACK``/``BEGIN`` the script sends itself. Just before each, our own connection's locks are read from
   ``information_schema.METADATA_LOCK_INFO`` (the ``metadata_lock_info`` plugin the throwaway server loads;
   ``THREAD_ID = CONNECTION_ID()``, which needs no privilege): ``MDL_SHARED_WRITE`` and the like, as PostgreSQL's
   ``pg_locks`` read gives ``RowExclusiveLock``. A server without the plugin (``--dsn``) says so once.
@@ -60,6 +60,8 @@ class LockLog:
     def send(self, conn: Any, statement: SentStatement, chunk: list[Any]) -> None:
         """Send a migration statement, noting its locks; a DDL's, and the DML's before its implicit commit."""
         if not st.commits(chunk):
+            if st.words(chunk, 1)[:1] in (["COMMIT"], ["ROLLBACK"], ["BEGIN"], ["START"]):
+                self.read(conn)  # the script ends Flyway's transaction itself: its locks go with it
             send(conn, statement.text)
             self._pending = True
             return

@@ -250,6 +250,7 @@ def test_dml_reports_the_metadata_locks_it_held_until_its_commit(sandbox: mariad
         "INSERT IGNORE INTO a (id, b) SELECT id, id FROM r;\n"
         "CREATE TABLE IF NOT EXISTS n (id INT PRIMARY KEY);\nINSERT IGNORE INTO n VALUES (1);",
         "UPDATE r SET id = id;\nALTER TABLE a ADD COLUMN IF NOT EXISTS d INT;",  # r's lock: before the ALTER only
+        "UPDATE a SET b = b;\nCOMMIT;",  # the script's own COMMIT ends the transaction: read before it
     )
     assert report.passed, [(m.status, m.idempotency_error) for m in report.migrations]
     locks = report.migrations[1].locks
@@ -258,6 +259,7 @@ def test_dml_reports_the_metadata_locks_it_held_until_its_commit(sandbox: mariad
     assert not [lock for lock in locks if lock[0] in ("n", "flyway_schema_history")]  # made here, or ours
     assert report.migrations[1].strongest_locks == {"a": "ALGORITHM=INSTANT", "r": "MDL_SHARED_READ"}
     assert ("r", "MDL_SHARED_WRITE") in report.migrations[2].locks
+    assert report.migrations[3].locks == [("a", "MDL_SHARED_WRITE")]
     assert "locks_unread" not in report.environment
 
 
