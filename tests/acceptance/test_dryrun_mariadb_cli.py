@@ -1,6 +1,7 @@
 """`fes-docs dry-run` of a MySQL-dialect project, end to end on real MariaDB: a clean project passes, a syntax
-error fails at its file and line, hostile migrations on `--dsn mysql://` change nothing outside the scratch
-database, and a run killed with SIGKILL leaves no server (the next run removes its folder).
+error fails at its file and line, the lock report reaches the evidence (FES332 for a blocking ALTER), hostile
+migrations on `--dsn mysql://` change nothing outside the scratch database, and a run killed with SIGKILL
+leaves no server (the next run removes its folder).
 
 Without MariaDB's server programs the module skips locally and fails under CI=true (.ci/run installs them).
 """
@@ -99,6 +100,26 @@ def test_a_syntax_error_fails_with_the_servers_message_at_file_and_line(tmp_path
     assert (finding["file"], finding["line"]) == ("db/V2__bad.sql", 5)
     assert "MariaDB" in finding["message"] and "You have an error in your SQL syntax" in finding["message"]
     assert "line 1: CREATE TABLE IF NOT EXISTS b (id INT) (committed)" in finding["message"]
+
+
+def test_the_lock_report_reaches_the_evidence_and_a_blocking_alter_is_fes332(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        {
+            "V1__a.sql": "CREATE TABLE IF NOT EXISTS a (id INT PRIMARY KEY, b INT);\n",
+            "V2__b.sql": "INSERT IGNORE INTO a (id, b) VALUES (1, 2);\nALTER TABLE a MODIFY COLUMN b BIGINT;\n",
+        },
+    )
+    evidence = tmp_path / "evidence.json"
+    proc = fes(root, "--format", "json", "--evidence", str(evidence))
+    locks = {(x["table"], x["mode"]) for x in json.loads(evidence.read_text())["migrations"][1]["locks"]}
+    assert locks == {
+        ("a", "MDL_SHARED_WRITE"),  # the INSERT's, read before the ALTER commits it
+        ("a", "ALGORITHM=COPY or LOCK=SHARED (writes blocked)"),
+        ("a", "MDL_EXCLUSIVE at start and end"),
+    }, proc.stderr
+    (finding,) = _findings(proc, "FES332")
+    assert "ALGORITHM=COPY or LOCK=SHARED (writes blocked) on existing table a" in finding["message"]
 
 
 @pytest.fixture(scope="module")
