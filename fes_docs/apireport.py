@@ -15,8 +15,10 @@ from typing import Any
 
 from . import __version__
 from .apidiff import CHANGE_RULES, LEVEL_WORDS, ApiDiff, Change, absent_side, diff_sides, load_side
-from .render.escape import inline_code, md_escape, md_text
-from .report import inert
+
+# The reporters' escaper (``report``) and the site's (``render.escape``) are imported where they are used:
+# importing either imports the validation rules and the site, a tenth of a second that ``api-diff
+# --format json`` (and every api-diff run) would pay before reading a byte.
 
 JSON_FORMAT_VERSION = 1
 
@@ -45,6 +47,8 @@ def _omitted(d: ApiDiff) -> str | None:
 
 
 def text(d: ApiDiff) -> str:
+    from .report import inert
+
     lines = [inert(f"API changes from {d.base_label} to {d.head_label} ({d.head_file})")]
     for c in d.changes:
         lines.append(inert(f"{_where(c, d)}: {LEVEL_WORDS[c.level]} {c.rule} {c.endpoint}: {c.message} [{c.name}]"))
@@ -99,6 +103,8 @@ def as_json(d: ApiDiff) -> str:
 
 
 def _gh(s: str, prop: bool = False) -> str:
+    from .report import inert
+
     s = inert(s, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return s.replace(":", "%3A").replace(",", "%2C") if prop else s
 
@@ -123,6 +129,8 @@ REPORTS = {"text": text, "json": as_json, "github": github}
 
 def markdown(d: ApiDiff, limit: int = 60) -> list[str]:
     """The "API changes" section of ``fes-docs diff``: counts, then each change (breaking first)."""
+    from .render.escape import inline_code, md_escape, md_text
+
     out = ["### API changes", ""]
     if d.failed:
         return [*out, "A spec could not be read, so breaking changes cannot be ruled out:", "",

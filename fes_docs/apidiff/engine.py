@@ -9,6 +9,7 @@ property path it lies at, so each operation's report names the property from its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,8 +29,9 @@ from .catalogue import (
     rules_of,
 )
 from .model import Change, Level, Where
-from .ops import Op, Ref, operations
+from .ops import Op, Ref, elaborate, operations
 from .resolve import Side, opaque
+from .same import Sameness
 
 MAX_DEPTH = 64
 MAX_WORK = 500_000
@@ -40,8 +42,13 @@ Rel = tuple[str, Level, tuple[str, ...], str, Where]
 
 
 class Engine:
-    def __init__(self, base: Side, head: Side, today: date) -> None:
-        self.base, self.head, self.today = base, head, today
+    """One comparison. ``fast`` (the default) skips what is unchanged, everything it reaches included
+    (:mod:`.same`); without it every operation and schema pair is walked: the same report, slower."""
+
+    def __init__(self, base: Side, head: Side, today: date, fast: bool = True) -> None:
+        self.base, self.head, self.today, self.fast = base, head, today, fast
+        self.same = Sameness(base, head)
+        self.skipped_ops = 0  # operations not compared because nothing of them changed
         self.memo: dict[tuple[int, int, str], list[Rel]] = {}
         self.active: set[tuple[int, int, str]] = set()
         self.work = 0
@@ -53,8 +60,8 @@ class Engine:
     # --- operations -----------------------------------------------------------------------------
 
     def run(self) -> tuple[dict[str, Op], dict[str, Op]]:
-        bops, bpaths, bskip = operations(self.base)
-        hops, hpaths, hskip = operations(self.head)
+        bops, bpaths, bskip = operations(self.base, self._unchanged_in(self.head, True) if self.fast else None)
+        hops, hpaths, hskip = operations(self.head, self._unchanged_in(self.base, False) if self.fast else None)
         for side, skipped in ((self.base, bskip), (self.head, hskip)):
             if skipped:
                 self.notes.append(f"{side.label}: {skipped} operation(s) past the first {len(bops)} not compared")
@@ -70,11 +77,41 @@ class Engine:
                 self._hits(op, "op-added", pair)
             elif b.opaque or h.opaque:
                 unknown += 1
+            elif b.path == h.path and (b.unchanged or h.unchanged):
+                self.skipped_ops += 1
             else:
+                elaborate(self.base, b)  # one judged unchanged against another template of its path
+                elaborate(self.head, h)
                 self._operation(h, pair)
         if unknown:
             self.notes.append(f"{unknown} operation(s) not compared: a $ref they need was not followed")
         return bops, hops
+
+    def _unchanged_in(self, other: Side, mine_is_base: bool) -> Callable[[Op], bool]:
+        """Whether an operation of one side is equal to ``other``'s at the same path and method, its path
+        item's shared parameters and all the two reach included (see :mod:`.same`)."""
+        same = self.same
+
+        def unchanged(op: Op) -> bool:
+            paths = other.data.get("paths") if isinstance(other.data, dict) else None
+            if not same.spec_wide or not isinstance(paths, dict) or op.path not in paths:
+                return False
+            found = same.follow(other, other.rel, paths[op.path])
+            if found is None or not isinstance(found[1], dict):
+                return False
+            ifile, item = found
+            found = same.follow(other, ifile, item.get(op.method.lower()))
+            if found is None or not isinstance(found[1], dict):
+                return False
+            file, _path, shared = op.item
+            pairs = (((file, shared), (ifile, item.get("parameters"))), ((op.file, op.node), found))
+            for mine, theirs in pairs:
+                (bfile, bnode), (hfile, hnode) = (mine, theirs) if mine_is_base else (theirs, mine)
+                if not same.unchanged(bfile, bnode, hfile, hnode):
+                    return False
+            return True
+
+        return unchanged
 
     def _hits(self, op: Op, kind: Kind, pair: Any, prefix: str = "") -> None:
         for rule in rules_of(kind):
@@ -160,9 +197,9 @@ class Engine:
                 self.notes.append(f"comparison stopped at {MAX_WORK:,} schema pairs or {MAX_DEPTH} levels of nesting")
             return []
         same = bnode == hnode  # deep, in C: most of two versions of a spec is the same text
-        if same and not self.refs_inside(bnode):
+        if same and (self.same.reaches_unchanged(bfile, hfile, bnode) if self.fast else not self.refs_inside(bnode)):
             self.memo[key] = []
-            return []  # equal and self-contained: nothing below can differ
+            return []  # equal, and so is all it reaches: nothing below can differ
         self.work += 1
         self.active.add(key)
         try:

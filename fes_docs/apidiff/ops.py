@@ -11,6 +11,7 @@ Every piece keeps its raw node and where it is, for the rules and for locating w
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,9 +71,16 @@ class Op:
     file: str = ""
     key: str = ""  # normalised ``METHOD /path``: how the two sides' operations are matched
     opaque: bool = False  # a $ref it needs was not followed: it is not compared
+    #: Where it came from, for :func:`elaborate`: the path item's file and path, its shared parameters.
+    item: tuple[str, PathKey, Any] = ("", (), None)
+    #: Params, body, responses and security are filled in (see :func:`operations`).
+    elaborated: bool = False
+    #: Equal to the other side's operation at the same path, with all it reaches (see :mod:`.same`).
+    unchanged: bool = False
 
     def __post_init__(self) -> None:
-        self.key = f"{self.method} {normalise_path(self.path)}"
+        if not self.key:
+            self.key = f"{self.method} {normalise_path(self.path)}"
 
     @property
     def endpoint_text(self) -> str:
@@ -93,8 +101,12 @@ class Op:
         return value if isinstance(value, str) else None
 
 
-def operations(side: Side) -> tuple[dict[str, Op], set[str], int]:
-    """(normalised ``METHOD /path`` -> operation, the normalised paths, how many were left out)."""
+def operations(side: Side, unchanged: Callable[[Op], bool] | None = None) -> tuple[dict[str, Op], set[str], int]:
+    """(normalised ``METHOD /path`` -> operation, the normalised paths, how many were left out).
+
+    An operation ``unchanged`` says is equal to the other side's, with all it reaches, is not
+    elaborated (its parameters, body and responses are what costs): nothing of it is compared.
+    """
     data = side.data if isinstance(side.data, dict) else {}
     paths = data.get("paths")
     if not isinstance(paths, dict) or side.family is None:
@@ -107,7 +119,8 @@ def operations(side: Side) -> tuple[dict[str, Op], set[str], int]:
         file, ipath, item = side.deref(side.rel, ("paths", template), paths[template])
         if not isinstance(item, dict):
             continue
-        norm_paths.add(normalise_path(template))
+        normalised = normalise_path(template)
+        norm_paths.add(normalised)
         shared = item.get("parameters")
         for method in methods:
             if not isinstance(item.get(method), dict):
@@ -120,19 +133,42 @@ def operations(side: Side) -> tuple[dict[str, Op], set[str], int]:
             ofile, opath, node = side.deref(file, (*ipath, method), item[method])
             if not isinstance(node, dict):
                 continue
-            op = Op(method.upper(), template, node, side.where(ofile, opath), file=ofile)
+            op = Op(
+                method.upper(),
+                template,
+                node,
+                side.where(ofile, opath),
+                file=ofile,
+                key=f"{method.upper()} {normalised}",
+            )
             if op.key in out:
                 continue  # /a/{x} and /a/{y} both: the first (sorted) stands, as in the endpoint index
-            _params(side, op, file, (*ipath, "parameters"), shared)
-            _params(side, op, ofile, (*opath, "parameters"), node.get("parameters"))
-            if side.family == "2.0":
-                _swagger2(side, op, data, ofile, opath)
-            else:
-                _openapi3(side, op, ofile, opath)
-            op.security = _security(node.get("security") if "security" in node else data.get("security"))
+            op.item = (file, ipath, shared)
             op.opaque = side.refusals > refusals
+            if op.opaque or unchanged is None or not unchanged(op):
+                elaborate(side, op)
+                op.opaque = side.refusals > refusals
+            else:
+                op.unchanged = True
             out[op.key] = op
     return out, norm_paths, skipped
+
+
+def elaborate(side: Side, op: Op) -> None:
+    """Fill in the operation's parameters (the path item's, then its own), body, responses and security."""
+    if op.elaborated:
+        return
+    op.elaborated = True
+    data = side.data if isinstance(side.data, dict) else {}
+    file, ipath, shared = op.item
+    ofile, opath = op.where.file, op.where.path
+    _params(side, op, file, (*ipath, "parameters"), shared)
+    _params(side, op, ofile, (*opath, "parameters"), op.node.get("parameters"))
+    if side.family == "2.0":
+        _swagger2(side, op, data, ofile, opath)
+    else:
+        _openapi3(side, op, ofile, opath)
+    op.security = _security(op.node.get("security") if "security" in op.node else data.get("security"))
 
 
 def _params(side: Side, op: Op, file: str, path: PathKey, raw: Any) -> None:

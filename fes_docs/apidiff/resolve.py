@@ -71,6 +71,10 @@ class Side:
                     self.problems.append(f"{self.label}: more $refs are not followed")
         return file, path, node
 
+    def followed_already(self, file: str, ref: str) -> tuple[str, PathKey, Any] | None:
+        """What :meth:`deref` found for ``ref`` written in ``file``, if it was asked already (no side effect)."""
+        return self._followed.get((file, ref))
+
     def raw(self, file: str) -> bytes | None:
         return self.ws.raw.get(file)
 

@@ -18,8 +18,6 @@ from ..apidiff.resolve import Side
 from ..apireport import REPORTS
 from ..errors import UsageError
 from ..gitutil import git
-from ..model import parse_date
-from ..project import load_policy
 from .common import add_root, root_of, write_out
 
 
@@ -38,6 +36,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _today(text: str | None) -> date:
     if text is None:
         return date.today()
+    from ..model import parse_date
+
     found = parse_date(text)
     if found is None:
         raise UsageError(f"--today {text[:40]!r} is not a YYYY-MM-DD date")
@@ -64,6 +64,8 @@ def sides(args: argparse.Namespace, root: Path) -> tuple[Side, Side]:
         if args.head is None or not Path(args.head).is_file():
             raise UsageError("BASE is a file, so HEAD must be a spec file too")
         return _file_side("base", root, Path(args.base)), _file_side("head", root, Path(args.head))
+    from ..project import load_policy  # here: the project layer (its SQL parser, ...) costs two files 0.1 s
+
     rel = args.spec or load_policy(root)[0].openapi
     if not rel:
         raise UsageError("the policy names no openapi: spec; pass --spec PATH")

@@ -1,0 +1,176 @@
+"""Whether a piece of the base is unchanged in the head, everything it reaches included: then there is
+nothing to compare, and the engine skips it (an operation, or a pair of schemas).
+
+Why: two versions of a spec are mostly the same text, ``==`` on parsed data runs in C, and the rules
+find nothing in equal input. A pair of nodes is *unchanged* when the two are equal and every ``$ref``
+inside them leads, on both sides, to equal nodes that are unchanged in turn. Equal nodes hold the same
+``$ref``\\ s, so only the base's are walked (once per node), and each ``$ref`` is judged once per pair of
+files; a cycle of ``$ref``\\ s is judged as a whole (Tarjan's strongly connected components), so a
+difference anywhere on it reaches every node that can get there.
+
+Deciding has no side effect on the report: a ``$ref`` is resolved only where that needs no file read
+(a pointer into a loaded file, or a ``$ref`` the side has followed already), and one that cannot be
+resolved so, or not at all, makes the pair "changed" — the engine then compares it the full way, which
+reads, notes and counts as it always did. So the report is the same as without this shortcut
+(``Engine(fast=False)``; ``tests/unit/apidiff/test_fast_path.py`` compares the two).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .model import PathKey
+from .resolve import Side, opaque
+
+#: A ``$ref`` as met in a pair of equal nodes: (base file, head file, the ref's text).
+Key = tuple[str, str, str]
+#: Top-level fields an operation's shape depends on besides its own node (``ops.operations``).
+SPEC_WIDE = ("security", "consumes", "produces")
+
+
+class Sameness:
+    """The unchanged pieces of one comparison (remembered: each node is walked once, each ref judged once)."""
+
+    def __init__(self, base: Side, head: Side) -> None:
+        self.base, self.head = base, head
+        self._refs: dict[int, list[str] | None] = {}  # id(node) -> the $refs inside it
+        self._kept: list[Any] = []  # nodes whose id is remembered stay alive, so ids stay unique
+        self._done: dict[Key, bool] = {}  # ref -> whether all it reaches is unchanged
+        self.walked = 0  # nodes whose $refs were collected (tests count the work)
+        bdata = base.data if isinstance(base.data, dict) else {}
+        hdata = head.data if isinstance(head.data, dict) else {}
+        self.spec_wide = base.family == head.family and all(bdata.get(k) == hdata.get(k) for k in SPEC_WIDE)
+
+    def unchanged(self, bfile: str, bnode: Any, hfile: str, hnode: Any) -> bool:
+        """``bnode`` (in the base's ``bfile``) and ``hnode`` (in the head's ``hfile``) are equal, and so is
+        everything their ``$ref``\\ s reach."""
+        return bnode == hnode and self.reaches_unchanged(bfile, hfile, bnode)
+
+    def reaches_unchanged(self, bfile: str, hfile: str, node: Any) -> bool:
+        """Every ``$ref`` inside ``node`` (equal on both sides) leads to unchanged nodes."""
+        refs = self.refs_in(node)
+        return refs is not None and all(self._closed((bfile, hfile, ref)) for ref in refs)
+
+    def refs_in(self, node: Any) -> list[str] | None:
+        """The ``$ref`` texts anywhere inside ``node`` (a ``$ref`` that is not text is followed by no one);
+        None when it nests too deeply to tell (then nothing is taken as unchanged).
+
+        Remembered per node asked about. The walk recurses, several times faster than one with an explicit
+        stack, and safely: the Workspace refused every document nesting deeper than its ``max_depth`` (200).
+        """
+        if not isinstance(node, dict | list):
+            return []
+        if id(node) in self._refs:
+            return self._refs[id(node)]
+        refs: list[str] = []
+        found: list[str] | None
+        try:
+            _collect(node, refs)
+            self.walked += 1
+            found = list(dict.fromkeys(refs))  # each once
+        except RecursionError:
+            found = None
+        self._refs[id(node)] = found
+        self._kept.append(node)
+        return found
+
+    def target(self, side: Side, file: str, ref: str) -> tuple[str, PathKey, Any] | None:
+        """Where ``ref`` (written in ``file``) leads, found without reading a file or noting a problem;
+        None when that cannot be told so (the full comparison then decides, and says why)."""
+        cached = side.followed_already(file, ref)
+        if cached is not None:
+            return None if opaque(cached[2]) else cached
+        if not ref.startswith("#"):
+            return None  # another file's node: only once the side has followed it
+        target, _problem = side.ws.resolve(ref, file)  # a pointer into a loaded file: pure
+        if target is None:
+            return None
+        return target.file, target.pointer, side.ws.value(target)
+
+    def follow(self, side: Side, file: str, node: Any) -> tuple[str, Any] | None:
+        """``node`` with its chain of ``$ref``\\ s followed as :meth:`target` may (at most 64 hops)."""
+        for _ in range(64):
+            if not opaque(node):
+                return file, node
+            found = self.target(side, file, node["$ref"])
+            if found is None:
+                return None
+            file, _path, node = found
+        return None
+
+    def _successors(self, key: Key) -> list[Key] | None:
+        """The refs inside what ``key`` leads to; None when it leads nowhere known or to unequal nodes."""
+        bfile, hfile, ref = key
+        b, h = self.target(self.base, bfile, ref), self.target(self.head, hfile, ref)
+        if b is None or h is None or b[2] != h[2]:
+            return None
+        refs = self.refs_in(b[2])
+        return None if refs is None else [(b[0], h[0], r) for r in refs]
+
+    def _closed(self, start: Key) -> bool:
+        """Whether everything ``start`` reaches is unchanged: Tarjan's algorithm over the graph of refs,
+        iterative (a chain of refs may be long), each strongly connected component judged as one."""
+        done = self._done
+        if start in done:
+            return done[start]
+        index: dict[Key, int] = {}
+        low: dict[Key, int] = {}
+        good: dict[Key, bool] = {}
+        stack: list[Key] = []
+        on_stack: set[Key] = set()
+        todo: list[tuple[Key, Iterator[Key]]] = []
+
+        def enter(key: Key) -> None:
+            index[key] = low[key] = len(index)
+            stack.append(key)
+            on_stack.add(key)
+            nxt = self._successors(key)
+            good[key] = nxt is not None
+            todo.append((key, iter(nxt or ())))
+
+        enter(start)
+        while todo:
+            key, successors = todo[-1]
+            for s in successors:
+                if s in done:
+                    good[key] = good[key] and done[s]
+                elif s not in index:
+                    enter(s)
+                    break
+                elif s in on_stack:
+                    low[key] = min(low[key], index[s])
+            else:
+                todo.pop()
+                if low[key] == index[key]:  # the root of a component: all of it is decided now
+                    part = []
+                    while True:
+                        x = stack.pop()
+                        on_stack.discard(x)
+                        part.append(x)
+                        if x == key:
+                            break
+                    value = all(good[x] for x in part)
+                    for x in part:
+                        done[x] = value
+                if todo:
+                    parent = todo[-1][0]
+                    low[parent] = min(low[parent], low[key])
+                    if key in done:
+                        good[parent] = good[parent] and done[key]
+        return done[start]
+
+
+def _collect(node: Any, out: list[str]) -> None:
+    """Append the ``$ref`` texts inside ``node`` to ``out`` (``isinstance`` with a tuple: faster than with ``|``)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            out.append(ref)
+        for v in node.values():
+            if isinstance(v, (dict, list)):  # noqa: UP038
+                _collect(v, out)
+    else:
+        for v in node:
+            if isinstance(v, (dict, list)):  # noqa: UP038
+                _collect(v, out)
