@@ -5,10 +5,11 @@ DDL statement implicitly, so nothing a DDL took can be read after it. What can b
 
 * **DML** (``INSERT``/``UPDATE``/``DELETE``/``SELECT … FOR UPDATE``) runs in Flyway's transaction, and its table
   metadata locks stay until that transaction ends — at the migration's commit, at the next DDL, which
-  commits first, or at a ``COMMIT``/``ROLLBACK``/``BEGIN`` the script sends itself. Just before each, our own connection's locks are read from
-  ``information_schema.METADATA_LOCK_INFO`` (the ``metadata_lock_info`` plugin the throwaway server loads;
-  ``THREAD_ID = CONNECTION_ID()``, which needs no privilege): ``MDL_SHARED_WRITE`` and the like, as PostgreSQL's
-  ``pg_locks`` read gives ``RowExclusiveLock``. A server without the plugin (``--dsn``) says so once.
+  commits first, or at a ``COMMIT``/``ROLLBACK``/``BEGIN`` the script sends itself. Just before each, our own
+  connection's locks are read from ``information_schema.METADATA_LOCK_INFO`` (the ``metadata_lock_info``
+  plugin the throwaway server loads; ``THREAD_ID = CONNECTION_ID()``, which needs no privilege):
+  ``MDL_SHARED_WRITE`` and the like, as PostgreSQL's ``pg_locks`` read gives ``RowExclusiveLock``. A server
+  without the plugin (``--dsn``) says so once.
 * **An ALTER TABLE** is probed: sent with ``ALGORITHM=INSTANT``, then ``ALGORITHM=INPLACE, LOCK=NONE``, which the
   server refuses before changing anything when it cannot honour them (:mod:`fes_docs.dryrun.mariadb_catalog`);
   neither accepted is :data:`~fes_docs.dryrun.report.MARIADB_BLOCKING`.
