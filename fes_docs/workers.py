@@ -297,26 +297,42 @@ class Forked(Generic[T]):
             return None
         import select
 
-        chunks: list[bytes] = []
+        buffer = bytearray()
         ends = time.monotonic() + wait
+        size = -1
         try:
             while (left := ends - time.monotonic()) > 0 and select.select([self._fd], [], [], left)[0]:
                 data = os.read(self._fd, 1 << 20)
                 if not data:
                     break
-                chunks.append(data)
+                buffer += data
+                if size < 0 and len(buffer) >= 8:
+                    size = struct.unpack("<Q", buffer[:8])[0]
+                if 0 <= size <= len(buffer) - 8:
+                    break  # the whole answer
         finally:
             os.close(self._fd)
             self._fd = -1
+        self.finish(0.0)  # answered: nothing more to wait for; else died, raised or hung
+        if size < 0 or len(buffer) - 8 != size:  # no answer, or cut off
+            return None
+        return pickle.loads(bytes(buffer[8:]))  # type: ignore[no-any-return]  # noqa: S301 - from a fork of this process
+
+    def finish(self, wait: float) -> None:
+        """Wait at most ``wait`` seconds for the child to end, then end it, and reap it."""
+        ends = time.monotonic() + wait
+        while self.pid > 0:
             try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except OSError:
-                pass
-        body = b"".join(chunks)
-        if len(body) < 8 or struct.unpack("<Q", body[:8])[0] != len(body) - 8:
-            return None  # no answer, or cut off
-        return pickle.loads(body[8:])  # type: ignore[no-any-return]  # noqa: S301 - from a fork of this process
+                if os.waitpid(self.pid, os.WNOHANG)[0] != 0:
+                    break
+                if time.monotonic() >= ends:
+                    os.kill(self.pid, signal.SIGKILL)
+                    os.waitpid(self.pid, 0)
+                    break
+            except OSError:  # already reaped
+                break
+            time.sleep(0.005)
+        self.pid = 0
 
 
 def forked(fn: Callable[[], T], jobs: int) -> Forked[T] | None:
