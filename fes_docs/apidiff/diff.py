@@ -19,15 +19,16 @@ from .resolve import Side
 MAX_CHANGES = 1000
 
 
-def diff_sides(base: Side, head: Side, today: date, max_changes: int = MAX_CHANGES) -> ApiDiff:
-    """What changed from ``base`` to ``head``, each change classified and located."""
+def diff_sides(base: Side, head: Side, today: date, max_changes: int = MAX_CHANGES, fast: bool = True) -> ApiDiff:
+    """What changed from ``base`` to ``head``, each change classified and located. ``fast=False`` compares
+    even what is unchanged (the same report; tests compare the two)."""
     out = ApiDiff(base.label, head.label, base.rel, head.rel)
     out.problems = [*base.problems, *head.problems]
     unreadable = [s for s in (base, head) if s.exists and s.family is None]
     if unreadable:
         out.failed = True
         return out
-    engine = Engine(base, head, today)
+    engine = Engine(base, head, today, fast)
     bops, hops = engine.run()
     out.problems = [*base.problems, *head.problems, *engine.notes]  # refs met while comparing included
     unique = sorted(set(engine.changes), key=lambda c: (LEVEL_RANK[c.level], *c.sort_key()))
