@@ -109,6 +109,7 @@ def _run_mariadb(args: argparse.Namespace, the_plan: Any, settings: Any, dialect
                 settings,
                 dialect=dialect,
                 environment=the_plan.environment,
+                callbacks=the_plan.callbacks,
             )
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] != "pymysql":

@@ -165,13 +165,14 @@ def dry_run(site: Site, rel: Release) -> str:
                 md_escape(f"{m.get('seconds', 0)} s"),
             ]
         )
+    server = "MariaDB" if "mariadb" in evidence else "PostgreSQL"  # the evidence keys its version by its server
     summary = (
-        f"Evidence {md_escape(str(item.evidence if item else ''))}: PostgreSQL "
-        f"{md_escape(str(evidence.get('postgresql', '?')))}, "
+        f"Evidence {md_escape(str(item.evidence if item else ''))}: {server} "
+        f"{md_escape(str(evidence.get(server.lower(), '?')))}, "
         f"{'passed' if evidence.get('passed') else '**failed**'}."
     )
     return page(
-        "## Dry run on PostgreSQL (§3.2, §4.1)",
+        f"## Dry run on {server} (§3.2, §4.1)",
         summary,
         table(["Migration", "Applied", "Idempotent (run twice)", "Locks held", "Time"], rows)
         if rows

@@ -241,3 +241,21 @@ def test_sigkilled_dry_run_leaves_no_server_and_the_next_run_removes_its_folder(
         for pid in _processes_mentioning(str(parent)):  # pragma: no cover - only when the server outlived us
             os.kill(pid, signal.SIGKILL)
         shutil.rmtree(parent, ignore_errors=True)
+
+
+def test_callbacks_fire_at_their_flyway_events_through_the_cli(tmp_path: Path) -> None:
+    """A ``beforeMigrate.sql`` in the migrations folder runs before V1 on MariaDB too: V1 writes the table
+    the callback creates, so the run passes only if the callback ran first."""
+    root = project(
+        tmp_path,
+        {
+            "beforeMigrate.sql": "CREATE TABLE IF NOT EXISTS audit_log (id INT PRIMARY KEY, what VARCHAR(40));\n",
+            "V1__a.sql": "INSERT IGNORE INTO audit_log VALUES (1, 'v1');\n",
+        },
+    )
+    evidence = tmp_path / "evidence.json"
+    proc = fes(root, "--evidence", str(evidence))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(evidence.read_text())
+    assert [(c["event"], c["script"]) for c in data["callbacks"]][:1] == [("beforeMigrate", "beforeMigrate.sql")]
+    assert [m["status"] for m in data["migrations"]] == ["applied"]

@@ -38,3 +38,21 @@ def test_cited_evidence_is_summarised_on_the_runbook() -> None:
 def test_no_section_without_cited_evidence() -> None:
     pages = render_pages(check(EXAMPLE))
     assert "Dry run on PostgreSQL" not in runbook_of(pages, "phase-1-step-windows")
+
+
+def test_mariadb_evidence_is_named_for_its_server(tmp_path: Path) -> None:
+    """The MySQL-dialect dry run keys its evidence by "mariadb": the runbook names that server and its
+    version, never "PostgreSQL ?"."""
+    import shutil
+
+    root = tmp_path / "p"
+    for name in ("releases", "service"):
+        shutil.copytree(EXAMPLE / name, root / name)
+    path = root / "releases/evidence/2026-12-phase-3-question-bank.dry-run.json"
+    evidence = json.loads(path.read_text())
+    evidence["mariadb"] = "10.11.19-MariaDB-0+deb12u1"
+    del evidence["postgresql"]
+    path.write_text(json.dumps(evidence))
+    text = dom(runbook_of(render_pages(check(root)), "phase-3-question-bank")).text()
+    assert "Dry run on MariaDB" in text and "MariaDB 10.11.19-MariaDB-0+deb12u1, passed." in text
+    assert "PostgreSQL" not in text.split("Dry run on MariaDB", 1)[1].split("Migration", 1)[0]
