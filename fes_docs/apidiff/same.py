@@ -34,10 +34,11 @@ class Sameness:
 
     def __init__(self, base: Side, head: Side) -> None:
         self.base, self.head = base, head
-        self._refs: dict[int, list[str] | None] = {}  # id(node) -> the $refs inside it
+        self._refs: dict[int, list[str] | None] = {}  # id(node) -> the $refs inside it (ref targets)
+        self._reach: dict[tuple[str, str], dict[int, bool]] = {}  # files -> id(node) -> reaches unchanged
         self._kept: list[Any] = []  # nodes whose id is remembered stay alive, so ids stay unique
         self._done: dict[Key, bool] = {}  # ref -> whether all it reaches is unchanged
-        self.walked = 0  # nodes whose $refs were collected (tests count the work)
+        self.collected = 0  # ref targets walked for their $refs (tests count the work)
         bdata = base.data if isinstance(base.data, dict) else {}
         hdata = head.data if isinstance(head.data, dict) else {}
         self.spec_wide = base.family == head.family and all(bdata.get(k) == hdata.get(k) for k in SPEC_WIDE)
@@ -47,17 +48,55 @@ class Sameness:
         everything their ``$ref``\\ s reach."""
         return bnode == hnode and self.reaches_unchanged(bfile, hfile, bnode)
 
+    @property
+    def walked(self) -> int:
+        """Nodes looked at for their $refs so far (tests count the work)."""
+        return self.collected + sum(len(m) for m in self._reach.values())
+
     def reaches_unchanged(self, bfile: str, hfile: str, node: Any) -> bool:
-        """Every ``$ref`` inside ``node`` (equal on both sides) leads to unchanged nodes."""
-        refs = self.refs_in(node)
-        return refs is not None and all(self._closed((bfile, hfile, ref)) for ref in refs)
+        """Every ``$ref`` inside ``node`` (equal on both sides) leads to unchanged nodes.
+
+        Remembered for every node below it too, as the walk stops at the first ``$ref`` that does not:
+        the engine asks about an operation, then about the schemas inside it, and each is walked once.
+        The walk recurses (several times faster than an explicit stack), and may: the Workspace refused
+        every document nesting deeper than its ``max_depth`` (200).
+        """
+        if not isinstance(node, (dict, list)):  # noqa: UP038
+            return True
+        memo = self._reach.setdefault((bfile, hfile), {})
+        found = memo.get(id(node))
+        if found is None:
+            self._kept.append(node)  # and with it every node below
+            try:
+                found = self._walk(node, memo, bfile, hfile)
+            except RecursionError:
+                found = False
+        return found
+
+    def _walk(self, node: Any, memo: dict[int, bool], bfile: str, hfile: str) -> bool:
+        found = memo.get(id(node))
+        if found is not None:
+            return found
+        ok = True
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            ok = not isinstance(ref, str) or self._closed((bfile, hfile, ref))
+            values: Any = node.values()
+        else:
+            values = node
+        if ok:
+            for v in values:
+                if isinstance(v, (dict, list)) and not self._walk(v, memo, bfile, hfile):  # noqa: UP038
+                    ok = False
+                    break
+        memo[id(node)] = ok
+        return ok
 
     def refs_in(self, node: Any) -> list[str] | None:
         """The ``$ref`` texts anywhere inside ``node`` (a ``$ref`` that is not text is followed by no one);
         None when it nests too deeply to tell (then nothing is taken as unchanged).
 
-        Remembered per node asked about. The walk recurses, several times faster than one with an explicit
-        stack, and safely: the Workspace refused every document nesting deeper than its ``max_depth`` (200).
+        Remembered per node asked about (what a ``$ref`` leads to); the walk recurses, as above.
         """
         if not isinstance(node, dict | list):
             return []
@@ -67,7 +106,7 @@ class Sameness:
         found: list[str] | None
         try:
             _collect(node, refs)
-            self.walked += 1
+            self.collected += 1
             found = list(dict.fromkeys(refs))  # each once
         except RecursionError:
             found = None

@@ -10,6 +10,7 @@ its own folder (``$ref``\\ s then stay inside that folder).
 from __future__ import annotations
 
 import argparse
+import gc
 from datetime import date
 from pathlib import Path
 
@@ -80,7 +81,14 @@ def sides(args: argparse.Namespace, root: Path) -> tuple[Side, Side]:
 def run(args: argparse.Namespace) -> int:
     root = root_of(args)
     today = _today(args.today)
-    base, head = sides(args, root)
-    report = diff_sides(base, head, today)
+    # Two parsed specs are a few hundred thousand containers in trees, which the cyclic garbage collector
+    # would walk again and again while they are built and compared (a tenth of the run, for nothing: a
+    # tree holds no cycle). This short process collects once it is done with them.
+    gc.disable()
+    try:
+        base, head = sides(args, root)
+        report = diff_sides(base, head, today)
+    finally:
+        gc.enable()
     write_out(REPORTS[args.format](report), args.output)
     return 1 if report.breaking else 0
