@@ -10,9 +10,10 @@ DDL statement implicitly, so nothing a DDL took can be read after it. What can b
   plugin the throwaway server loads; ``THREAD_ID = CONNECTION_ID()``, which needs no privilege):
   ``MDL_SHARED_WRITE`` and the like, as PostgreSQL's ``pg_locks`` read gives ``RowExclusiveLock``. A server
   without the plugin (``--dsn``) says so once.
-* **An ALTER TABLE** is probed: sent with ``ALGORITHM=INSTANT``, then ``ALGORITHM=INPLACE, LOCK=NONE``, which the
-  server refuses before changing anything when it cannot honour them (:mod:`fes_docs.dryrun.mariadb_catalog`);
-  neither accepted is :data:`~fes_docs.dryrun.report.MARIADB_BLOCKING`.
+* **An ALTER TABLE** (and a ``CREATE INDEX``, whose clauses are space-separated) is probed: sent with
+  ``ALGORITHM=INSTANT``, then ``ALGORITHM=INPLACE, LOCK=NONE``, which the server refuses before changing
+  anything when it cannot honour them (:mod:`fes_docs.dryrun.mariadb_catalog`); neither accepted is
+  :data:`~fes_docs.dryrun.report.MARIADB_BLOCKING`.
 * **Every DDL on an existing table** (ALTER, DROP, TRUNCATE, RENAME, CREATE/DROP INDEX, CREATE TRIGGER) also
   gets :data:`~fes_docs.dryrun.report.MARIADB_DDL_MDL`: it takes an exclusive metadata lock when it starts and
   when it commits, so it waits behind any open transaction on the table, and queues everyone after it. That
@@ -67,9 +68,11 @@ class LockLog:
             self._pending = True
             return
         self.read(conn)  # the DDL commits what ran before it, and its locks with it
-        table = st.altered_table(chunk)
+        table, separator = st.altered_table(chunk), ", "
+        if table is None:
+            table, separator = st.indexed_table(chunk), " "
         if table is not None and table in self.before:
-            self._add(table, _probed(conn, statement.text))
+            self._add(table, _probed(conn, statement.text, separator))
         else:
             send(conn, statement.text)
         for name in st.ddl_tables(chunk):
@@ -100,13 +103,14 @@ class LockLog:
         return sorted(self.seen, key=lambda lock: (lock[0], -lock_strength(lock[1])))
 
 
-def _probed(conn: Any, text: str) -> str:
-    """Send an ALTER of an existing table with the cheapest clause the server accepts; that clause, or
-    :data:`~fes_docs.dryrun.mariadb_catalog.BLOCKING` once the plain statement had to run."""
+def _probed(conn: Any, text: str, separator: str = ", ") -> str:
+    """Send an ALTER (or a CREATE INDEX) of an existing table with the cheapest clause the server
+    accepts; that clause, or :data:`~fes_docs.dryrun.mariadb_catalog.BLOCKING` once the plain statement had
+    to run. ALTER's options are comma-separated, an index statement's space-separated."""
     with conn.cursor() as cur:
         for clause in catalog.PROBES:
             try:
-                cur.execute(f"{text}, {clause}")
+                cur.execute(f"{text}{separator}{clause.replace(', ', separator)}")
                 return clause
             except pymysql.err.MySQLError as exc:
                 if not catalog.is_refused_probe(exc):

@@ -61,6 +61,24 @@ def altered_table(chunk: list[Any]) -> str | None:
     return str(name.text).lower()
 
 
+def indexed_table(chunk: list[Any]) -> str | None:
+    """``t`` of ``CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX … ON [db.]t …`` without an ALGORITHM or LOCK clause
+    of its own: MariaDB takes those clauses here too, space-separated (``CREATE INDEX i ON t (c)
+    ALGORITHM=INPLACE LOCK=NONE``), so the lock report can probe them as well. Not ``DROP INDEX``: MariaDB
+    10.11 calls those clauses a syntax error there (its exclusive metadata lock is still reported)."""
+    upper = [t.text.upper() for t in chunk]
+    if upper[:1] != ["CREATE"] or "INDEX" not in upper[:5] or "ON" not in upper:
+        return None
+    if upper[1:3] == ["OR", "REPLACE"] or any(w in ("ALGORITHM", "LOCK") for w in upper):
+        return None  # OR REPLACE drops first; the author's own clause is sent as written
+    at = upper.index("ON") + 1
+    if at >= len(chunk):
+        return None
+    if at + 2 < len(chunk) and chunk[at + 1].token_type == TokenType.DOT:
+        at += 2
+    return str(chunk[at].text).lower()
+
+
 _RENAMED = re.compile(r"([`\w.$]+)\s+TO\s", re.IGNORECASE)
 
 

@@ -201,6 +201,29 @@ def test_the_lock_report_says_which_algorithm_the_server_accepted(sandbox: maria
     assert columns == [("id", "int(11)"), ("b", "bigint(20)"), ("c", "int(11)")]  # each applied once
 
 
+def test_index_statements_are_probed_like_alter(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    """CREATE INDEX takes ALGORITHM and LOCK too (space-separated): a secondary index builds in place without
+    blocking writes, a FULLTEXT one cannot (LOCK=NONE refused), and each is applied once. DROP INDEX takes
+    no such clause on MariaDB: it is sent as written, with its exclusive metadata lock reported."""
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS a (id INT PRIMARY KEY, b INT, t TEXT) ENGINE=InnoDB;",
+        "CREATE INDEX ib ON a (b);",
+        "CREATE FULLTEXT INDEX ft ON a (t);",
+        "DROP INDEX ib ON a;",
+    )
+    _, secondary, fulltext, dropped = report.migrations
+    assert secondary.strongest_locks == {"a": "ALGORITHM=INPLACE, LOCK=NONE"}, secondary.locks
+    assert fulltext.strongest_locks == {"a": "ALGORITHM=COPY or LOCK=SHARED (writes blocked)"}, fulltext.locks
+    assert dropped.locks == [("a", "MDL_EXCLUSIVE at start and end")]
+    indexes = _rows(
+        sandbox,
+        "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+        "AND TABLE_NAME = 'a' ORDER BY INDEX_NAME",
+    )
+    assert sorted(indexes) == [("PRIMARY",), ("ft",)]
+
+
 def test_the_sandbox_user_has_no_global_privilege(sandbox: mariadb_server.MariaDBSandbox) -> None:
     conn = sandbox.dsn.connect()
     try:
