@@ -3,7 +3,8 @@
 Deterministic: the same two specs give the same report, byte for byte (sorted throughout, no clock
 but the ``today`` the caller fixes for sunset dates). Bounded: at most :data:`MAX_CHANGES` changes are
 kept (breaking ones first), the rest counted by level. Located with one pass per file over the bytes
-(:func:`fes_docs.openapi.positions.find`) for just the paths reported: no located load of a whole spec.
+(:func:`fes_docs.openapi.positions.find`) for just the paths reported: no located load of a whole spec
+(and a big YAML file's pass beside the other's, :mod:`.aside`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from ..openapi.positions import find
+from .aside import find_all
 from .engine import Engine
 from .model import LEVEL_RANK, ApiDiff, Change, PathKey, Spot
 from .resolve import Side
@@ -55,10 +56,12 @@ def _located(changes: list[Change], base: Side, head: Side) -> list[Change]:
         if c.where.side == "base":
             wanted.setdefault(("head", _head_file(head, c.where.file)), set()).add(c.where.path)
     sides = {"base": base, "head": head}
-    found = {}
-    for (which, file), paths in sorted(wanted.items()):
-        raw = sides[which].raw(file)
-        found[(which, file)] = find(raw or b"", file, sorted(paths, key=repr))
+    found = find_all(
+        [
+            ((which, file), file, sides[which].raw(file) or b"", sorted(paths, key=repr))
+            for (which, file), paths in sorted(wanted.items())
+        ]
+    )
     out = []
     for c in changes:
         pos = found[(c.where.side, c.where.file)].key_pos(c.where.path)
