@@ -115,28 +115,33 @@ class Sameness:
         return found
 
     def target(self, side: Side, file: str, ref: str) -> tuple[str, PathKey, Any] | None:
-        """Where ``ref`` (written in ``file``) leads, found without reading a file or noting a problem;
-        None when that cannot be told so (the full comparison then decides, and says why)."""
+        """Where ``ref`` (written in ``file``) leads, its chain of ``$ref``\\ s followed as
+        :meth:`Side.deref` follows it (at most 64 hops: a cycle of bare ``$ref``\\ s leads nowhere),
+        found without reading a file or noting a problem; None when it cannot be told so, or leads
+        nowhere (the full comparison then decides, and says why)."""
         cached = side.followed_already(file, ref)
         if cached is not None:
             return None if opaque(cached[2]) else cached
-        if not ref.startswith("#"):
-            return None  # another file's node: only once the side has followed it
-        target, _problem = side.ws.resolve(ref, file)  # a pointer into a loaded file: pure
-        if target is None:
-            return None
-        return target.file, target.pointer, side.ws.value(target)
+        path: PathKey = ()
+        node: Any = {"$ref": ref}
+        for _ in range(64):
+            ref = node["$ref"]
+            if not ref.startswith("#"):
+                return None  # another file's node: only once the side has followed it
+            target, _problem = side.ws.resolve(ref, file)  # a pointer into a loaded file: pure
+            if target is None:
+                return None
+            file, path, node = target.file, target.pointer, side.ws.value(target)
+            if not opaque(node):
+                return file, path, node
+        return None
 
     def follow(self, side: Side, file: str, node: Any) -> tuple[str, Any] | None:
-        """``node`` with its chain of ``$ref``\\ s followed as :meth:`target` may (at most 64 hops)."""
-        for _ in range(64):
-            if not opaque(node):
-                return file, node
-            found = self.target(side, file, node["$ref"])
-            if found is None:
-                return None
-            file, _path, node = found
-        return None
+        """``node`` with its chain of ``$ref``\\ s followed as :meth:`target` follows it."""
+        if not opaque(node):
+            return file, node
+        found = self.target(side, file, node["$ref"])
+        return None if found is None else (found[0], found[2])
 
     def _successors(self, key: Key) -> list[Key] | None:
         """The refs inside what ``key`` leads to; None when it leads nowhere known or to unequal nodes."""

@@ -176,6 +176,16 @@ def test_a_ref_that_is_not_followed_is_noted_the_same_way(tmp_path: Path) -> Non
     assert _engine(root, "base.yaml", "head.yaml").skipped_ops == 1  # /ok only: the others are not followed
 
 
+def test_a_cycle_of_bare_refs_leads_nowhere_the_same_way(tmp_path: Path) -> None:
+    # A is B and B is A: following them ends after 64 hops on a $ref, which the full walk notes
+    both = _openapi({"/loop": _get(_ref("A")), "/ok": _get(_ref("C"))}, {"A": _ref("B"), "B": _ref("A"), "C": {}})
+    root = _write(tmp_path, {"base.yaml": both, "head.yaml": both})
+    fast, full = _reports(root)
+    assert fast == full
+    assert json.loads(fast[0])["problems"]
+    assert _engine(root, "base.yaml", "head.yaml").skipped_ops == 1  # /ok
+
+
 @pytest.mark.parametrize("changed", [False, True])
 def test_refs_into_another_file_are_followed_the_full_way(tmp_path: Path, changed: bool) -> None:
     spec = _openapi({"/pets": _get({"$ref": "common.json#/Pet"})}, {})
