@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -57,7 +58,8 @@ def project(tmp: Path, count: int, folder: Path | None, policy: str | None) -> P
         generated(root, count)
         dialect = "mariadb"
     else:
-        (root / "db").symlink_to(folder.resolve(), target_is_directory=True)
+        # a copy: fes-docs never follows a link out of the project (a symlinked folder is not read)
+        shutil.copytree(folder, root / "db")
         dialect = "mysql"
     text = f"migrations_dir: db\nsql_dialect: {dialect}\n" + (policy + "\n" if policy else "")
     (root / "releases" / "policy.yaml").write_text(text, encoding="utf-8")
