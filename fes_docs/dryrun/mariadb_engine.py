@@ -187,9 +187,11 @@ class _Runner:
     def migrate(self, migration: MigrationInput) -> MigrationOutcome:
         """One migration; a failure after a second run that left changes behind is judged again on a fresh
         database with everything that applied once (:meth:`rebuild`), as production has it."""
+        recorded = len(self.callbacks.outcomes)
         outcome = self._migrate(migration)
         tainted = self.tainted_by
         if outcome.error is not None and tainted is not None and self.rebuild():
+            del self.callbacks.outcomes[recorded:]  # its callbacks ran on the database thrown away: once, below
             outcome = self._migrate(migration)
             self.rebuilt.append(f"{migration.script} (after {tainted}'s second run)")
         return outcome

@@ -254,6 +254,24 @@ def test_a_failure_after_a_second_run_that_left_changes_is_judged_on_a_fresh_dat
     assert report.environment["rebuilt_before"] == ["V2__m.sql (after V1__m.sql's second run)"]
 
 
+def test_a_migration_judged_again_on_a_fresh_database_has_its_callbacks_recorded_once(
+    sandbox: mariadb_server.MariaDBSandbox,
+) -> None:
+    """V2 fails after V1's second run and is run again on a fresh database: its beforeEachMigrate ran on both,
+    but the evidence shows the run production would have, one callback per migration."""
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS p (name VARCHAR(10));\nTRUNCATE TABLE p;\nCREATE TABLE q (id INT);\n"
+        "INSERT INTO p VALUES ('x');",
+        "CREATE TABLE IF NOT EXISTS r (name VARCHAR(10) NOT NULL);\n"
+        "INSERT INTO r VALUES ((SELECT name FROM p WHERE name = 'x'));",
+        callbacks=(_callback("beforeEachMigrate", "SELECT 1;"),),
+    )
+    assert report.environment["rebuilt_before"] == ["V2__m.sql (after V1__m.sql's second run)"]
+    each = [(c.event, c.migration) for c in report.callbacks if c.event == "beforeEachMigrate"]
+    assert each == [("beforeEachMigrate", "V1__m.sql"), ("beforeEachMigrate", "V2__m.sql")]
+
+
 def test_a_real_failure_stays_a_failure_on_the_fresh_database(sandbox: mariadb_server.MariaDBSandbox) -> None:
     report = _run(
         sandbox,
