@@ -250,10 +250,15 @@ class _Runner:
         cuts = list(zip(located, [c for _, c in st.cut(script.text)], strict=True))
         outcome.statements = len(cuts)
         began = time.perf_counter()
-        callback = self.fire("beforeEachMigrate", migration.script)
-        failed = self._apply(self.main, cuts, outcome) if callback is None else None
+        # Flyway runs the per-migration callbacks in the migration's transaction: a failure rolls back what of
+        # theirs MySQL had not committed yet (a DDL commits everything before it, as it does the migration's)
+        callback = self.fire("beforeEachMigrate", migration.script, keep_open=True)
+        failed = self._apply(self.main, cuts, outcome, keep_open=True) if callback is None else None
         if callback is None and failed is None:
-            callback = self.fire("afterEachMigrate", migration.script)
+            callback = self.fire("afterEachMigrate", migration.script)  # commits, or rolls back on failure
+        if callback is None and failed is None:
+            self.main.commit()  # without an afterEachMigrate the transaction is still open
+            self.main.autocommit(True)
         outcome.seconds = time.perf_counter() - began
         if callback is not None:
             record_failure(outcome, callback)

@@ -254,6 +254,23 @@ def test_a_failure_after_a_second_run_that_left_changes_is_judged_on_a_fresh_dat
     assert report.environment["rebuilt_before"] == ["V2__m.sql (after V1__m.sql's second run)"]
 
 
+def test_per_migration_callbacks_run_in_the_migrations_transaction(sandbox: mariadb_server.MariaDBSandbox) -> None:
+    """As Flyway does, beforeEachMigrate runs in the migration's transaction: when a DML-only migration fails,
+    the callback's row goes with it. V1's rows stay (its CREATE commits them), once for each of its two runs."""
+    report = _run(
+        sandbox,
+        "CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY);",
+        "INSERT INTO t VALUES (1);\nINSERT INTO nowhere VALUES (1);",
+        callbacks=(
+            _callback("beforeMigrate", "CREATE TABLE IF NOT EXISTS audit (id INT AUTO_INCREMENT PRIMARY KEY);"),
+            _callback("beforeEachMigrate", "INSERT INTO audit VALUES ();"),
+        ),
+    )
+    assert [m.status for m in report.migrations] == ["applied", "failed"]
+    assert _rows(sandbox, "SELECT COUNT(*) FROM audit") == [(2,)]  # V1's run and re-run; V2's rolled back
+    assert _rows(sandbox, "SELECT COUNT(*) FROM t") == [(0,)]
+
+
 def test_a_migration_judged_again_on_a_fresh_database_has_its_callbacks_recorded_once(
     sandbox: mariadb_server.MariaDBSandbox,
 ) -> None:
