@@ -18,8 +18,8 @@ What differs is how MySQL behaves, as Flyway meets it:
   metadata lock every DDL takes at its start and end: :mod:`fes_docs.dryrun.mariadb_locks`.
 * **Callbacks** (``beforeMigrate.sql`` …) run at their events as the sandbox user, through the same statement
   sending as the migrations, recorded as on PostgreSQL (:class:`~fes_docs.dryrun.callbacks.Callbacks`).
-  ``beforeEachMigrate``/``afterEachMigrate`` run right before and after the migration's statements, each
-  committed on its own: Flyway runs them in the migration's transaction, which MySQL's first DDL commits anyway.
+  ``beforeEachMigrate``/``afterEachMigrate`` run right before and after the migration's statements, in its
+  transaction as Flyway runs them: a failure rolls back what of theirs no DDL has committed yet.
 
 The order of the run — the events, the first failure stopping it, each release's backfills right after its
 last migration — is the PostgreSQL engine's too: :mod:`fes_docs.dryrun.flyway_run`.
