@@ -49,6 +49,7 @@ class Engine:
         self.base, self.head, self.today, self.fast = base, head, today, fast
         self.same = Sameness(base, head)
         self.skipped_ops = 0  # operations not compared because nothing of them changed
+        self._unchanged_ops: set[tuple[str, str]] = set()  # (path, method) found unchanged
         self.memo: dict[tuple[int, int, str], list[Rel]] = {}
         self.active: set[tuple[int, int, str]] = set()
         self.work = 0
@@ -90,9 +91,11 @@ class Engine:
     def _unchanged_in(self, other: Side, mine_is_base: bool) -> Callable[[Op], bool]:
         """Whether an operation of one side is equal to ``other``'s at the same path and method, its path
         item's shared parameters and all the two reach included (see :mod:`.same`)."""
-        same = self.same
+        same, judged = self.same, self._unchanged_ops
 
         def unchanged(op: Op) -> bool:
+            if (op.path, op.method) in judged:
+                return True  # the pair the other side's pass found unchanged
             paths = other.data.get("paths") if isinstance(other.data, dict) else None
             if not same.spec_wide or not isinstance(paths, dict) or op.path not in paths:
                 return False
@@ -109,6 +112,7 @@ class Engine:
                 (bfile, bnode), (hfile, hnode) = (mine, theirs) if mine_is_base else (theirs, mine)
                 if not same.unchanged(bfile, bnode, hfile, hnode):
                     return False
+            judged.add((op.path, op.method))
             return True
 
         return unchanged

@@ -1,12 +1,13 @@
 """Whether a piece of the base is unchanged in the head, everything it reaches included: then there is
 nothing to compare, and the engine skips it (an operation, or a pair of schemas).
 
-Why: two versions of a spec are mostly the same text, ``==`` on parsed data runs in C, and the rules
-find nothing in equal input. A pair of nodes is *unchanged* when the two are equal and every ``$ref``
-inside them leads, on both sides, to equal nodes that are unchanged in turn. Equal nodes hold the same
-``$ref``\\ s, so only the base's are walked (once per node), and each ``$ref`` is judged once per pair of
-files; a cycle of ``$ref``\\ s is judged as a whole (Tarjan's strongly connected components), so a
-difference anywhere on it reaches every node that can get there.
+Why: two versions of a spec are mostly the same text, comparing parsed data runs in C, and the rules
+find nothing in equal input. A pair of nodes is *unchanged* when the two are equal (types included:
+:func:`identical`) and every ``$ref`` inside them leads, on both sides, to equal nodes that are
+unchanged in turn. Equal nodes hold the same ``$ref``\\ s, so only the base's are walked (once per
+node), and each ``$ref`` is judged once per pair of files; a cycle of ``$ref``\\ s is judged as a whole
+(Tarjan's strongly connected components), so a difference anywhere on it reaches every node that can
+get there.
 
 Deciding has no side effect on the report: a ``$ref`` is resolved only where that needs no file read
 (a pointer into a loaded file, or a ``$ref`` the side has followed already), and one that cannot be
@@ -17,6 +18,7 @@ reads, notes and counts as it always did. So the report is the same as without t
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +40,7 @@ class Sameness:
         self._reach: dict[tuple[str, str], dict[int, bool]] = {}  # files -> id(node) -> reaches unchanged
         self._kept: list[Any] = []  # nodes whose id is remembered stay alive, so ids stay unique
         self._done: dict[Key, bool] = {}  # ref -> whether all it reaches is unchanged
+        self._identical: dict[tuple[int, int], bool] = {}  # both passes over the operations ask
         self.collected = 0  # ref targets walked for their $refs (tests count the work)
         bdata = base.data if isinstance(base.data, dict) else {}
         hdata = head.data if isinstance(head.data, dict) else {}
@@ -46,7 +49,12 @@ class Sameness:
     def unchanged(self, bfile: str, bnode: Any, hfile: str, hnode: Any) -> bool:
         """``bnode`` (in the base's ``bfile``) and ``hnode`` (in the head's ``hfile``) are equal, and so is
         everything their ``$ref``\\ s reach."""
-        return bnode == hnode and self.reaches_unchanged(bfile, hfile, bnode)
+        key = (id(bnode), id(hnode))
+        equal = self._identical.get(key)
+        if equal is None:
+            equal = self._identical[key] = identical(bnode, hnode)
+            self._kept.append((bnode, hnode))
+        return equal and self.reaches_unchanged(bfile, hfile, bnode)
 
     @property
     def walked(self) -> int:
@@ -147,7 +155,7 @@ class Sameness:
         """The refs inside what ``key`` leads to; None when it leads nowhere known or to unequal nodes."""
         bfile, hfile, ref = key
         b, h = self.target(self.base, bfile, ref), self.target(self.head, hfile, ref)
-        if b is None or h is None or b[2] != h[2]:
+        if b is None or h is None or not identical(b[2], h[2]):
             return None
         refs = self.refs_in(b[2])
         return None if refs is None else [(b[0], h[0], r) for r in refs]
@@ -218,3 +226,19 @@ def _collect(node: Any, out: list[str]) -> None:
         for v in node:
             if isinstance(v, (dict, list)):  # noqa: UP038
                 _collect(v, out)
+
+
+def identical(a: Any, b: Any) -> bool:
+    """``a == b``, and the same types throughout: ``==`` takes ``true`` for ``1`` and ``1`` for ``1.0``,
+    which the rules tell apart (``required: 1`` is not required; an enum of ``[1]`` is not ``[true]``).
+
+    Both compared in C: ``==`` first (it fails fast), then marshal's bytes, which name each value's type.
+    Version 2 writes no back-references and no interning, so equal data gives equal bytes whatever its
+    objects' sharing; what marshal cannot write (a YAML date) counts as different (then compared in full).
+    """
+    if a != b:
+        return False
+    try:
+        return marshal.dumps(a, 2) == marshal.dumps(b, 2)
+    except ValueError:
+        return False

@@ -186,6 +186,18 @@ def test_a_cycle_of_bare_refs_leads_nowhere_the_same_way(tmp_path: Path) -> None
     assert _engine(root, "base.yaml", "head.yaml").skipped_ops == 1  # /ok
 
 
+def test_equal_by_python_is_not_unchanged_when_the_types_differ(tmp_path: Path) -> None:
+    # 1 == True in Python, but `required: 1` is not required: the parameter became required (FES862)
+    def spec(required: Any) -> dict[str, Any]:
+        param = {"name": "q", "in": "query", "required": required, "schema": {"type": "string"}}
+        return _openapi({"/a": {"get": {**_get({})["get"], "parameters": [param], "deprecated": required}}}, {})
+
+    root = _write(tmp_path, {"base.yaml": spec(1), "head.yaml": spec(True)})
+    fast, full = _reports(root)
+    assert fast == full
+    assert {c["rule"] for c in json.loads(fast[0])["changes"]} == {"FES856", "FES862"}
+
+
 @pytest.mark.parametrize("changed", [False, True])
 def test_refs_into_another_file_are_followed_the_full_way(tmp_path: Path, changed: bool) -> None:
     spec = _openapi({"/pets": _get({"$ref": "common.json#/Pet"})}, {})
