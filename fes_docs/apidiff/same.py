@@ -44,7 +44,7 @@ class Sameness:
         self.collected = 0  # ref targets walked for their $refs (tests count the work)
         bdata = base.data if isinstance(base.data, dict) else {}
         hdata = head.data if isinstance(head.data, dict) else {}
-        self.spec_wide = base.family == head.family and all(bdata.get(k) == hdata.get(k) for k in SPEC_WIDE)
+        self.spec_wide = base.family == head.family and all(identical(bdata.get(k), hdata.get(k)) for k in SPEC_WIDE)
 
     def unchanged(self, bfile: str, bnode: Any, hfile: str, hnode: Any) -> bool:
         """``bnode`` (in the base's ``bfile``) and ``hnode`` (in the head's ``hfile``) are equal, and so is
