@@ -11,12 +11,15 @@ as fresh processes back to back on the same pair:
 Pairs: the vendored real specs in ``benchmarks/specs`` (Kubernetes 4.35 MB, Stripe 2.50 MB, both
 OpenAPI 3.0 JSON) as the base, and as the head a copy with a handful of the edits a release makes
 (:func:`edit`: an operation removed, one added, a required query parameter added, one operation
-deprecated, a property's type changed, an optional property added, an enum value added), both
-written to a temporary folder; and Stripe's pair again as YAML (PyYAML block style, as
+deprecated, a property's type changed, an optional property added, an enum value added where the spec
+has one), both written to a temporary folder; and Stripe's pair again as YAML (PyYAML block style, as
 ``openapi_vs_rs.py`` writes it). Medians of ``--runs`` alternating rounds, the median of the rounds'
-ratios, and each child's peak RSS.
+ratios, and each child's peak RSS (the files are written by a child, so that this process stays
+small: on Linux a child's peak RSS starts at its parent's). ``--code NAME=DIR`` (repeated) times
+other checkouts' ``fes_docs`` in the same rounds, e.g. before and after a change.
 
-Run: ``python3 benchmarks/api_diff.py [--runs 7] [--yaml stripe|kubernetes|both|none] [--out FILE]``.
+Run: ``python3 benchmarks/api_diff.py [--runs 7] [--yaml stripe|kubernetes|both|none] [--code NAME=DIR ...]
+[--out FILE]``.
 """
 
 from __future__ import annotations
@@ -111,11 +114,11 @@ def _write(folder: Path, name: str, data: Any, fmt: str) -> Path:
     return path
 
 
-def _timed(cmd: list[str], cwd: Path) -> tuple[float, int, bytes]:
-    """(wall seconds, the child's own peak RSS in MB from wait4, its stdout); exit 0 and 1 are both results."""
+def _timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, bytes]:
+    """(wall seconds, the child's peak RSS in MB from wait4, its stdout); exit 0 and 1 are both results."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -141,16 +144,49 @@ def pairs(folder: Path, yaml_of: str) -> list[tuple[str, Path, Path, list[str]]]
     return out
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--yaml", choices=("stripe", "kubernetes", "both", "none"), default="stripe")
     ap.add_argument("--out", type=Path, help="also write the results as JSON here")
-    ap.add_argument("--code", type=Path, default=REPO, help="the folder whose fes_docs is run (an older checkout)")
+    ap.add_argument(
+        "--code",
+        action="append",
+        metavar="[NAME=]DIR",
+        help="a folder whose fes_docs is run (an older checkout: `git archive REV fes_docs | tar -x -C DIR`); "
+        "repeat it to time several side by side, each round alternating (default: this checkout)",
+    )
     ap.add_argument("--show-edits", action="store_true", help="print each pair's edits and the report's summary")
-    args = ap.parse_args()
-    env_python = sys.executable
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(args.code.resolve()), os.environ.get("PYTHONPATH")) if p)
+    ap.add_argument("--write-pairs", type=Path, help=argparse.SUPPRESS)  # the child that writes the files
+    return ap.parse_args()
+
+
+def _codes(given: list[str] | None) -> list[tuple[str, Path]]:
+    out = []
+    for text in given or [f"now={REPO}"]:
+        name, _, folder = text.rpartition("=")
+        out.append((name or Path(folder).name, Path(folder).resolve()))
+    return out
+
+
+def _median_row(parse: list[tuple[float, int]], diff: list[tuple[float, int]]) -> dict[str, Any]:
+    return {
+        "parse_s": round(statistics.median(p for p, _ in parse), 3),
+        "api_diff_s": round(statistics.median(d for d, _ in diff), 3),
+        "ratio": round(statistics.median(d / p for (p, _), (d, _) in zip(parse, diff, strict=True)), 2),
+        "parse_rss_mb": max(r for _, r in parse),
+        "api_diff_rss_mb": max(r for _, r in diff),
+    }
+
+
+def main() -> None:
+    args = _arguments()
+    if args.write_pairs:  # in a child, so that this process stays small: a child's peak RSS starts at its parent's
+        found = pairs(args.write_pairs, args.yaml)
+        print(json.dumps([(label, str(b), str(h), done) for label, b, h, done in found]))
+        return
+    python = sys.executable
+    codes = _codes(args.code)
     results = []
     with tempfile.TemporaryDirectory(prefix="fes-api-diff-") as tmp:
         folder = Path(tmp)
@@ -158,41 +194,40 @@ def main() -> None:
         # machine) every child would compile the package again (0.15 s), so bytecode goes to the temp folder
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
-        for label, base, head, done in pairs(folder, args.yaml):
-            parse_cmd = [env_python, "-c", PARSE, str(base), str(head)]
-            diff_cmd = [env_python, "-m", "fes_docs", "api-diff", str(base), str(head), "--format", "json"]
-            _timed(diff_cmd, folder)  # warm the page cache and the bytecode once
-            parse_t, diff_t, ratios, parse_rss, diff_rss = [], [], [], [], []
-            report = b""
+        listing = subprocess.run(
+            [python, __file__, "--write-pairs", str(folder), "--yaml", args.yaml], check=True, capture_output=True
+        )
+        for label, base, head, done in json.loads(listing.stdout):
+            parse_cmd = [python, "-c", PARSE, base, head]
+            diff_cmd = [python, "-m", "fes_docs", "api-diff", base, head, "--format", "json"]
+            envs = {name: dict(os.environ, PYTHONPATH=str(code)) for name, code in codes}
+            for env in envs.values():
+                _timed(diff_cmd, folder, env)  # warm the page cache and the bytecode once
+            parse: list[tuple[float, int]] = []
+            diffs: dict[str, list[tuple[float, int]]] = {name: [] for name in envs}
+            reports: dict[str, bytes] = {}
             for _ in range(args.runs):
-                p, prss, _out = _timed(parse_cmd, folder)
-                d, drss, report = _timed(diff_cmd, folder)
-                parse_t.append(p)
-                diff_t.append(d)
-                ratios.append(d / p)
-                parse_rss.append(prss)
-                diff_rss.append(drss)
-            summary = json.loads(report)["summary"]
-            row = {
-                "pair": label,
-                "parse_s": round(statistics.median(parse_t), 3),
-                "api_diff_s": round(statistics.median(diff_t), 3),
-                "ratio": round(statistics.median(ratios), 2),
-                "parse_rss_mb": max(parse_rss),
-                "api_diff_rss_mb": max(diff_rss),
-                "summary": summary,
-                "changes": len(json.loads(report)["changes"]),
-            }
-            results.append(row)
-            print(
-                f"{label:28} parse both {row['parse_s']:.3f} s ({row['parse_rss_mb']} MB)   "
-                f"api-diff {row['api_diff_s']:.3f} s ({row['api_diff_rss_mb']} MB)   "
-                f"ratio {row['ratio']:.2f}   [{row['changes']} changes]",
-                flush=True,
-            )
+                wall, rss, _out = _timed(parse_cmd, folder, dict(os.environ))
+                parse.append((wall, rss))
+                for name, env in envs.items():
+                    wall, rss, reports[name] = _timed(diff_cmd, folder, env)
+                    diffs[name].append((wall, rss))
+            for name in envs:
+                doc = json.loads(reports[name])
+                row = {"pair": label, "code": name, **_median_row(parse, diffs[name])}
+                row |= {"summary": doc["summary"], "changes": len(doc["changes"])}
+                results.append(row)
+                print(
+                    f"{label:26} {name:8} parse both {row['parse_s']:.3f} s ({row['parse_rss_mb']} MB)   "
+                    f"api-diff {row['api_diff_s']:.3f} s ({row['api_diff_rss_mb']} MB)   "
+                    f"ratio {row['ratio']:.2f}   [{row['changes']} changes]",
+                    flush=True,
+                )
+            if len({reports[name] for name in envs}) > 1:
+                print("  the reports differ between the codes compared")
             if args.show_edits:
                 print("  edits: " + "; ".join(done))
-                print(f"  summary: {summary}")
+                print(f"  summary: {json.loads(reports[next(iter(envs))])['summary']}")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores: other work on the machine moves the ratio)")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
