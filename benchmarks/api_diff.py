@@ -14,7 +14,8 @@ OpenAPI 3.0 JSON) as the base, and as the head a copy with a handful of the edit
 deprecated, a property's type changed, an optional property added, an enum value added where the spec
 has one), both written to a temporary folder; and Stripe's pair again as YAML (PyYAML block style, as
 ``openapi_vs_rs.py`` writes it). Medians of ``--runs`` alternating rounds, the median of the rounds'
-ratios, and each child's peak RSS (the files are written by a child, so that this process stays
+ratios, wall-clock and CPU (user + system: steadier when the machine is shared), and each child's
+peak RSS (the files are written by a child, so that this process stays
 small: on Linux a child's peak RSS starts at its parent's). ``--code NAME=DIR`` (repeated) times
 other checkouts' ``fes_docs`` in the same rounds, e.g. before and after a change.
 
@@ -114,8 +115,9 @@ def _write(folder: Path, name: str, data: Any, fmt: str) -> Path:
     return path
 
 
-def _timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, bytes]:
-    """(wall seconds, the child's peak RSS in MB from wait4, its stdout); exit 0 and 1 are both results."""
+def _timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[tuple[float, float, int], bytes]:
+    """((wall seconds, CPU seconds, peak RSS in MB), its stdout) of one child, from wait4 (the CPU of its
+    own children included: fes-docs forks for a big YAML file); exit 0 and 1 are both results."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=env)
@@ -126,7 +128,7 @@ def _timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, 
             err.seek(0)
             raise SystemExit(f"{' '.join(cmd)} failed ({code}): {err.read().decode(errors='replace')[-2000:]}")
         out.seek(0)
-        return wall, usage.ru_maxrss // 1024, out.read()
+        return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024), out.read()
 
 
 def pairs(folder: Path, yaml_of: str) -> list[tuple[str, Path, Path, list[str]]]:
@@ -169,14 +171,19 @@ def _codes(given: list[str] | None) -> list[tuple[str, Path]]:
     return out
 
 
-def _median_row(parse: list[tuple[float, int]], diff: list[tuple[float, int]]) -> dict[str, Any]:
-    return {
-        "parse_s": round(statistics.median(p for p, _ in parse), 3),
-        "api_diff_s": round(statistics.median(d for d, _ in diff), 3),
-        "ratio": round(statistics.median(d / p for (p, _), (d, _) in zip(parse, diff, strict=True)), 2),
-        "parse_rss_mb": max(r for _, r in parse),
-        "api_diff_rss_mb": max(r for _, r in diff),
-    }
+Sample = tuple[float, float, int]  # wall s, CPU s, peak RSS MB
+
+
+def _median_row(parse: list[Sample], diff: list[Sample]) -> dict[str, Any]:
+    """Medians of the rounds (wall and CPU), the median of the rounds' ratios, the largest peak RSS."""
+    out: dict[str, Any] = {}
+    for i, what in ((0, "wall"), (1, "cpu")):
+        out[f"parse_{what}_s"] = round(statistics.median(p[i] for p in parse), 3)
+        out[f"api_diff_{what}_s"] = round(statistics.median(d[i] for d in diff), 3)
+        out[f"ratio_{what}"] = round(statistics.median(d[i] / p[i] for p, d in zip(parse, diff, strict=True)), 2)
+    out["parse_rss_mb"] = max(p[2] for p in parse)
+    out["api_diff_rss_mb"] = max(d[2] for d in diff)
+    return out
 
 
 def main() -> None:
@@ -203,24 +210,24 @@ def main() -> None:
             envs = {name: dict(os.environ, PYTHONPATH=str(code)) for name, code in codes}
             for env in envs.values():
                 _timed(diff_cmd, folder, env)  # warm the page cache and the bytecode once
-            parse: list[tuple[float, int]] = []
-            diffs: dict[str, list[tuple[float, int]]] = {name: [] for name in envs}
+            parse: list[Sample] = []
+            diffs: dict[str, list[Sample]] = {name: [] for name in envs}
             reports: dict[str, bytes] = {}
             for _ in range(args.runs):
-                wall, rss, _out = _timed(parse_cmd, folder, dict(os.environ))
-                parse.append((wall, rss))
+                parse.append(_timed(parse_cmd, folder, dict(os.environ))[0])
                 for name, env in envs.items():
-                    wall, rss, reports[name] = _timed(diff_cmd, folder, env)
-                    diffs[name].append((wall, rss))
+                    sample, reports[name] = _timed(diff_cmd, folder, env)
+                    diffs[name].append(sample)
             for name in envs:
                 doc = json.loads(reports[name])
                 row = {"pair": label, "code": name, **_median_row(parse, diffs[name])}
                 row |= {"summary": doc["summary"], "changes": len(doc["changes"])}
                 results.append(row)
                 print(
-                    f"{label:26} {name:8} parse both {row['parse_s']:.3f} s ({row['parse_rss_mb']} MB)   "
-                    f"api-diff {row['api_diff_s']:.3f} s ({row['api_diff_rss_mb']} MB)   "
-                    f"ratio {row['ratio']:.2f}   [{row['changes']} changes]",
+                    f"{label:26} {name:7} parse both {row['parse_wall_s']:.3f} s wall / {row['parse_cpu_s']:.3f} s CPU"
+                    f" ({row['parse_rss_mb']} MB)  api-diff {row['api_diff_wall_s']:.3f} / {row['api_diff_cpu_s']:.3f}"
+                    f" ({row['api_diff_rss_mb']} MB)  ratio {row['ratio_wall']:.2f} / {row['ratio_cpu']:.2f}"
+                    f"  [{row['changes']} changes]",
                     flush=True,
                 )
             if len({reports[name] for name in envs}) > 1:
