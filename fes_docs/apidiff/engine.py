@@ -69,13 +69,11 @@ class Engine:
         unknown = 0
         for key in sorted(set(bops) | set(hops)):
             b, h = bops.get(key), hops.get(key)
-            pair = OpPair(b, h, self.today, b is not None and normalise_path(b.path) not in hpaths)
-            op = h or b
-            assert op is not None
             if h is None:
-                self._hits(op, "op-removed", pair)
+                assert b is not None
+                self._hits(b, "op-removed", OpPair(b, h, self.today, normalise_path(b.path) not in hpaths))
             elif b is None:
-                self._hits(op, "op-added", pair)
+                self._hits(h, "op-added", OpPair(b, h, self.today))
             elif b.opaque or h.opaque:
                 unknown += 1
             elif b.path == h.path and (b.unchanged or h.unchanged):
@@ -83,7 +81,7 @@ class Engine:
             else:
                 elaborate(self.base, b)  # one judged unchanged against another template of its path
                 elaborate(self.head, h)
-                self._operation(h, pair)
+                self._operation(h, OpPair(b, h, self.today))
         if unknown:
             self.notes.append(f"{unknown} operation(s) not compared: a $ref they need was not followed")
         return bops, hops
