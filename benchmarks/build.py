@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from as_installed import keep_bytecode  # noqa: E402
 from generate import SPEC_BYTES, generate  # noqa: E402
 
 PY = sys.executable
@@ -155,6 +156,7 @@ def main() -> None:
     ap.add_argument("--spec", choices=["big", "small", "both"], default="both")
     ap.add_argument("--work", type=Path, default=Path("/tmp/fes-docs-build-bench"))
     args = ap.parse_args()
+    keep_bytecode(args.work / "pycache")  # fes-docs as installed: see as_installed.py
     args.work.mkdir(parents=True, exist_ok=True)
     specs = ["big", "small"] if args.spec == "both" else [args.spec]
     rows = [bench(args.work, args.releases, spec, args.runs) for spec in specs]

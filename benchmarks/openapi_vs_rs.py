@@ -28,7 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
 import yaml
+from as_installed import keep_bytecode  # noqa: E402
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
@@ -90,6 +92,7 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        keep_bytecode(work / "pycache")  # fes-docs as installed: see as_installed.py
         small = _project(work, "small", None, "yaml")
         for i, (name, vendored, form) in enumerate(CASES):
             data = json.loads(gzip.decompress((SPECS / vendored).read_bytes()))

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from as_installed import keep_bytecode  # noqa: E402
 from generate import SPEC_BYTES, generate  # noqa: E402
 
 OUT = Path(__file__).parent / "out"
@@ -207,6 +208,7 @@ def main() -> None:
     ap.add_argument("--skip-peer", action="store_true", help="no check-jsonschema baseline")
     ap.add_argument("--work", type=Path, default=Path("/tmp/fes-docs-bench"))
     args = ap.parse_args()
+    keep_bytecode(args.work / "pycache")  # fes-docs as installed: see as_installed.py
     args.work.mkdir(parents=True, exist_ok=True)
     build, peer = not args.skip_build, not args.skip_peer
     rows = bench(args.releases, args.runs, args.spec, build, peer, args.work)

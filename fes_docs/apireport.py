@@ -2,7 +2,7 @@
 Markdown (``fes-docs diff``'s "API changes" section).
 
 Every string in a report can come from a spec a pull request wrote (paths, property names, enum
-values), so text and annotations go through the reporters' :func:`~fes_docs.report.inert`, and
+values), so text and annotations go through the reporters' :func:`~fes_docs.inert.inert`, and
 Markdown through the site's escaper: nothing in a spec can steer a terminal, a CI log or a page.
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 
 from . import __version__
 from .apidiff import CHANGE_RULES, LEVEL_WORDS, ApiDiff, Change, absent_side, diff_sides, load_side
+from .inert import inert
 
-# The reporters' escaper (``report``) and the site's (``render.escape``) are imported where they are used:
-# importing either imports the validation rules and the site, a tenth of a second that ``api-diff
-# --format json`` (and every api-diff run) would pay before reading a byte.
+# The site's escaper (``render.escape``) is imported where it is used: importing it imports the site, time
+# that ``api-diff`` would pay before reading a byte. ``inert`` is a module of its own for the same reason.
 
 JSON_FORMAT_VERSION = 1
 
@@ -47,8 +47,6 @@ def _omitted(d: ApiDiff) -> str | None:
 
 
 def text(d: ApiDiff) -> str:
-    from .report import inert
-
     lines = [inert(f"API changes from {d.base_label} to {d.head_label} ({d.head_file})")]
     for c in d.changes:
         lines.append(inert(f"{_where(c, d)}: {LEVEL_WORDS[c.level]} {c.rule} {c.endpoint}: {c.message} [{c.name}]"))
@@ -103,8 +101,6 @@ def as_json(d: ApiDiff) -> str:
 
 
 def _gh(s: str, prop: bool = False) -> str:
-    from .report import inert
-
     s = inert(s, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return s.replace(":", "%3A").replace(",", "%2C") if prop else s
 

@@ -8,7 +8,7 @@ It is a pure function of the checked project, the environment and the moment: no
 moment is ``--at`` or the "now" the shell passed in), no absolute path is written, so the same inputs
 and ``--at`` give byte-identical JSON.
 
-Every text a record or the policy holds is made inert for a terminal (:func:`fes_docs.report.inert`);
+Every text a record or the policy holds is made inert for a terminal (:func:`fes_docs.inert.inert`);
 the GitHub annotations are the ``validate`` reporter's own (:func:`fes_docs.report.github`).
 """
 
@@ -22,8 +22,8 @@ from .export import strict
 from .findings import Finding, Waiver
 from .gate import CHECKS, Check, Gate, stamp
 from .gate_record import Recorded
+from .inert import inert
 from .report import github as github_annotations
-from .report import inert
 from .schema import SCHEMA_ID_BASE
 
 FORMAT = "fes-docs/change-record"

@@ -7,7 +7,6 @@ give byte-identical reports — CI diffs and caches depend on it.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -15,6 +14,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .findings import Finding, Summary, fingerprinted
+from .inert import inert, is_inert
 from .rules import CATALOGUE
 
 JSON_FORMAT_VERSION = 1
@@ -26,21 +26,6 @@ def summary(findings: list[Finding], files: int | None = None) -> dict[str, int]
     if files is not None:
         out["files"] = files
     return out
-
-
-# Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional overrides of
-# "Trojan source": none may reach a terminal, a CI log, an XML parser or a code-scanning UI as itself.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def inert(s: str, keep: str = "") -> str:
-    """``s`` with every control character written out (``\\x1b``, ``\\u202e``): output is never steered by
-    what a record, an SQL file or a spec contains, and XML stays well-formed."""
-    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else _written_out(m.group()), s)
-
-
-def _written_out(c: str) -> str:
-    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
 
 
 def _inert(findings: Iterable[Finding], keep: str = "") -> list[Finding]:
@@ -60,7 +45,7 @@ def _inert_each(findings: Iterable[Finding], keep: str = "") -> Iterator[Finding
             texts.append(f.waived.reason)
         if f.baselined:
             texts += (f.baselined.reason, f.baselined.by)
-        if not any(_CONTROL.search(t) for t in texts):
+        if all(is_inert(t) for t in texts):
             yield f
             continue
         waived = replace(f.waived, reason=inert(f.waived.reason, keep)) if f.waived else None

@@ -25,11 +25,27 @@ that ask for no more.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .index import Operation, SpecIndex, from_json, normalise_path, parse_endpoint, to_json
 from .problems import Severity, SpecProblem
-from .spec import MAX_PROBLEMS, load_spec
 from .store import Store, clear_cache
 from .workspace import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_REF_FILES
+
+if TYPE_CHECKING:
+    from .spec import MAX_PROBLEMS, load_spec
+
+
+def __getattr__(name: str) -> Any:
+    """``load_spec`` and ``MAX_PROBLEMS`` on first use: ``spec`` imports the validator stack (the Rust
+    verdict, the Python walk, error placing), which reading a spec's operations alone (``api-diff``, the
+    index) never needs."""
+    if name in ("load_spec", "MAX_PROBLEMS"):
+        from . import spec
+
+        return getattr(spec, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_BYTES",

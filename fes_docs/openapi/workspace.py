@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from ..document import Document, LoadProblem, Pos
 from ..loader import load_bytes, read_limited
@@ -267,6 +266,8 @@ class Workspace:
         parts = urlsplit(uri)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefRefused(f"not fetched: {uri}")
+        from urllib.request import url2pathname  # lazy: urllib.request imports http and email (25 ms)
+
         rel = self.rel_of(followed(Path(url2pathname(parts.path))))
         if rel is None:
             raise RefRefused(f"outside the project root: {uri}")
