@@ -36,6 +36,7 @@ from ..check import check_project
 from ..errors import ConfigError
 from ..findings import Finding
 from ..project import load_project
+from ..rerun import collector_paused
 from . import files_of, render_config_error, slugs_of
 from .context import OVERVIEW_PAGES, Site
 from .phases import nav
@@ -64,12 +65,18 @@ class SiteBuild:
 
 
 def build_site(
-    root: Path, releases_dir: str, previous: Mapping[str, str] | None = None, parallel_spec: bool = False
+    root: Path,
+    releases_dir: str,
+    previous: Mapping[str, str] | None = None,
+    parallel_spec: bool = False,
+    parallel: bool = False,
 ) -> SiteBuild:
-    """Check the project and render everything the site serves (``previous``: see :func:`render_pages`)."""
+    """Check the project and render everything the site serves (``previous``: see :func:`render_pages`).
+    ``parallel``: the check may fork workers too, as a one-shot ``validate`` does (:mod:`fes_docs.workers`)."""
     start = time.perf_counter()
     try:
-        result = check_project(load_project(root, releases_dir=releases_dir, parallel_spec=parallel_spec))
+        project = load_project(root, releases_dir=releases_dir, parallel_spec=parallel_spec, parallel=parallel)
+        result = check_project(project)
     except ConfigError as exc:
         pages: dict[str, str | bytes] = {**render_config_error(str(exc)), STYLESHEET: stylesheet()}
         return SiteBuild(
@@ -136,7 +143,9 @@ def _child(writer: Any, root: Path, releases_dir: str, previous: Mapping[str, st
     """Build; send the build without its files, then the files in batches ((in memory, written)), then
     None; on a bug, None alone."""
     try:
-        built = build_site(root, releases_dir, previous, parallel_spec=True)
+        # a one-shot child: it may fork workers of its own, and it pauses the collector as validate does
+        with collector_paused():
+            built = build_site(root, releases_dir, previous, parallel_spec=True, parallel=True)
     except BaseException:  # the parent runs the build again in-process, where the error is raised
         writer.send(None)
         return
