@@ -82,3 +82,18 @@ class RunBound:
                     with suppress(Exception):  # the connection may be closing; nothing to cancel then
                         conn.cancel_safe(timeout=5)
             self._stop.wait(_RECANCEL_S)
+
+
+class Bounded:
+    """What the run order (:mod:`fes_docs.dryrun.flyway_run`) asks an engine of its bound, from ``self.bound``:
+    one answer, in one wording, for both engines."""
+
+    bound: RunBound
+
+    @property
+    def expired(self) -> bool:
+        return self.bound.expired
+
+    @property
+    def bound_message(self) -> str:
+        return self.bound.message

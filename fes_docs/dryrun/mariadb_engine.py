@@ -40,7 +40,7 @@ import pymysql
 from fes_docs.dryrun import flyway_run
 from fes_docs.dryrun import mariadb_catalog as catalog
 from fes_docs.dryrun import mariadb_statements as st
-from fes_docs.dryrun.bound import RunBound
+from fes_docs.dryrun.bound import Bounded, RunBound
 from fes_docs.dryrun.callbacks import Callbacks
 from fes_docs.dryrun.environment import Environment
 from fes_docs.dryrun.errors import DryRunUnavailable
@@ -69,7 +69,7 @@ Cuts = list[tuple[SentStatement, list[Any]]]
 Failed = tuple[SentStatement, "pymysql.err.MySQLError | str"]
 
 
-class _Runner:
+class _Runner(Bounded):
     """One MariaDB dry run: the :class:`~fes_docs.dryrun.flyway_run.Engine` the shared run order drives."""
 
     def __init__(
@@ -133,14 +133,6 @@ class _Runner:
         finally:
             admin.close()
         return bool(row and int(row[0]) > 0)
-
-    @property
-    def expired(self) -> bool:
-        return self.bound.expired
-
-    @property
-    def bound_message(self) -> str:
-        return self.bound.message
 
     def _apply(self, conn: Any, cuts: Cuts, outcome: MigrationOutcome | None, keep_open: bool = False) -> Failed | None:
         """Send ``cuts`` in Flyway's transaction; the failing statement and error, or None. With ``outcome``

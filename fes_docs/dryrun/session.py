@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from fes_docs.dryrun.bound import RUN_BOUND_SQLSTATE, RunBound
+from fes_docs.dryrun.bound import RUN_BOUND_SQLSTATE, Bounded, RunBound
 from fes_docs.dryrun.callbacks import Callbacks, Executor
 from fes_docs.dryrun.copy import execute as send
 from fes_docs.dryrun.errors import DryRunUnavailable
@@ -57,7 +57,7 @@ def _connect(dsn: str) -> psycopg.Connection[Any]:
         ) from exc
 
 
-class Session:
+class Session(Bounded):
     """The connections, bounds and statement sending of one dry run."""
 
     #: Set by run(): the Flyway callbacks fired around each migration.
@@ -92,14 +92,6 @@ class Session:
         self.excluded = frozenset({self.history.qualified})
         self._limit(self.main)
         self.history.create(self.main)
-
-    @property
-    def expired(self) -> bool:
-        return self.bound.expired
-
-    @property
-    def bound_message(self) -> str:
-        return self.bound.message
 
     def close(self) -> None:
         self.bound.stop()

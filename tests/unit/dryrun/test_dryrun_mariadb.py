@@ -236,17 +236,22 @@ def test_the_sandbox_user_has_no_global_privilege(sandbox: mariadb_server.MariaD
     assert "FILE" not in grants and "SUPER" not in grants and "WITH GRANT OPTION" not in grants
 
 
+#: V1's second run empties p (TRUNCATE commits) and then fails: MySQL cannot roll that back, so V2 would see an
+#: empty p that production never has (as Apache Fineract's V149/V150 do).
+_EMPTIED_ON_RERUN = (
+    "CREATE TABLE IF NOT EXISTS p (name VARCHAR(10));\nTRUNCATE TABLE p;\nCREATE TABLE q (id INT);\n"
+    "INSERT INTO p VALUES ('x');",
+    "CREATE TABLE IF NOT EXISTS r (name VARCHAR(10) NOT NULL);\n"
+    "INSERT INTO r VALUES ((SELECT name FROM p WHERE name = 'x'));",
+)
+
+
 def test_a_failure_after_a_second_run_that_left_changes_is_judged_on_a_fresh_database(
     sandbox: mariadb_server.MariaDBSandbox,
 ) -> None:
-    # V1's second run empties p (TRUNCATE commits) and then fails: MySQL cannot roll that back, so V2 would
-    # see an empty p that production never has (as Apache Fineract's V149/V150 do)
     report = _run(
         sandbox,
-        "CREATE TABLE IF NOT EXISTS p (name VARCHAR(10));\nTRUNCATE TABLE p;\nCREATE TABLE q (id INT);\n"
-        "INSERT INTO p VALUES ('x');",
-        "CREATE TABLE IF NOT EXISTS r (name VARCHAR(10) NOT NULL);\n"
-        "INSERT INTO r VALUES ((SELECT name FROM p WHERE name = 'x'));",
+        *_EMPTIED_ON_RERUN,
     )
     first, second = report.migrations
     assert first.applied and first.idempotent is False
@@ -278,10 +283,7 @@ def test_a_migration_judged_again_on_a_fresh_database_has_its_callbacks_recorded
     but the evidence shows the run production would have, one callback per migration."""
     report = _run(
         sandbox,
-        "CREATE TABLE IF NOT EXISTS p (name VARCHAR(10));\nTRUNCATE TABLE p;\nCREATE TABLE q (id INT);\n"
-        "INSERT INTO p VALUES ('x');",
-        "CREATE TABLE IF NOT EXISTS r (name VARCHAR(10) NOT NULL);\n"
-        "INSERT INTO r VALUES ((SELECT name FROM p WHERE name = 'x'));",
+        *_EMPTIED_ON_RERUN,
         callbacks=(_callback("beforeEachMigrate", "SELECT 1;"),),
     )
     assert report.environment["rebuilt_before"] == ["V2__m.sql (after V1__m.sql's second run)"]
