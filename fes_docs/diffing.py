@@ -30,7 +30,7 @@ from typing import Any
 
 from .check import Result, check
 from .errors import ConfigError, UsageError
-from .findings import Finding
+from .findings import Finding, fingerprint_of
 from .gitutil import git, toplevel
 from .model import Flag, Release
 from .render.escape import inline_code, md_escape, md_text
@@ -250,8 +250,11 @@ def _other_keys(old: Release | None, new: Release | None) -> list[str]:
     return [f"**Also changed:** {'; '.join(changes)}"] if changes else []
 
 
-def _fkey(f: Finding) -> tuple[str, str, str, str]:
-    return (f.rule, f.severity, f.loc.file, f.message)
+def _fkey(f: Finding) -> tuple[str, str, str]:
+    """What makes two findings of two revisions the same one: its fingerprint (rule, file, what it is about:
+    never its line, so a finding that only moved is not news) and its severity (a warning that became an
+    error is)."""
+    return (f.rule, f.severity, f.fingerprint or fingerprint_of(f.rule, f.loc.file, f.loc.subject, f.message))
 
 
 def _compare_findings(change: ReleaseChange, before: list[Finding], after: list[Finding]) -> None:

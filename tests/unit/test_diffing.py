@@ -187,3 +187,22 @@ def test_a_re_sign_with_a_new_date_is_reported(repo: tuple[Path, str], capsys: p
     section = out.split(f"### `{rel.key}`")[1].split("\n### ")[0]
     escaped = (signoff.date or "").replace("-", "\\-")
     assert f"**Sign-off re-dated:** {signoff.role} by {signoff.by} (dated {escaped} → 2031\\-01\\-02)" in section
+
+
+def test_a_finding_that_only_moved_is_not_news(repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Findings are matched by fingerprint (rule, file, what it is about), not by message: a comment added
+    above a statement moves "V99__….sql:1 is not re-runnable" to ":2", and the diff says nothing of it; a
+    second such statement is news."""
+    root, _ = repo
+    sql = root / "service" / "db" / "migration" / SQL
+    sql.write_text("CREATE TABLE diff_demo (id bigint PRIMARY KEY);\n")
+    edit(root / DEMO_FILE, "migrations: []", f"migrations: [{{file: {SQL}, change: additive, idempotent: true}}]")
+    base = commit(root, "a migration that is not re-runnable")
+    assert any(f.rule == "FES318" and ":1 is not re-runnable" in f.message for f in check(root).findings)
+    sql.write_text("-- the demo's table\nCREATE TABLE diff_demo (id bigint PRIMARY KEY);\n")
+    assert any(f.rule == "FES318" and ":2 is not re-runnable" in f.message for f in check(root).findings)
+    assert "**Findings" not in diff(root, capsys, base)
+    sql.write_text(sql.read_text() + "CREATE TABLE diff_demo_2 (id bigint PRIMARY KEY);\n")
+    section = diff(root, capsys, base).split(f"### `{DEMO}`")[1]
+    assert "**Findings introduced:**" in section and "sql:3 is not re" in section  # the page escapes "-"
+    assert "**Findings fixed:**" not in section
