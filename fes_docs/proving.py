@@ -40,7 +40,7 @@ from .project import Project
 from .sql.analyze import Analysis, Statement
 from .sql.callbacks import callback_event
 from .sql.dialects import guard_advice
-from .sql.flyway import FlywayName, parse_name, parse_version, version_key
+from .sql.flyway import FlywayName, at_or_below_baseline, parse_name, version_key
 
 
 def _statements(analysis: Analysis | None) -> tuple[Statement, ...]:
@@ -75,7 +75,6 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
             if ref.file:
                 owner.setdefault(ref.file, (rel, (*ref.path, "file")))
     config = flyway_settings(project)
-    baseline = parse_version(config.baseline_version) if config.baseline_version else None
     included = {ref.file for r in releases for ref in r.migrations if ref.file}
     # --release X: every versioned migration up to X's highest version, claimed or not, as Flyway applies them
     highest = max((v for f in included if (v := index.version_of(f)) is not None), default=None)
@@ -92,7 +91,7 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
         if up_to is not None and not _in_scope(name, key, included, owner, highest):
             continue
         claimed = owner.get(name)
-        below = key is not None and baseline is not None and key <= version_key(baseline)
+        below = at_or_below_baseline(key, config.baseline_version)
         item = MigrationInput(
             mf.name.version_text,
             mf.name.description or "",
@@ -117,7 +116,7 @@ def plan(project: Project, up_to: str | None = None) -> Plan:
             continue
         script = rel_path.rsplit("/", 1)[-1]
         java[script] = rel_path
-        below = key is not None and baseline is not None and key <= version_key(baseline)
+        below = at_or_below_baseline(key, config.baseline_version)
         item = MigrationInput(
             parsed.version_text,
             parsed.description or "",

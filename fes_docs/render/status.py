@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Release
+from ..sql.flyway import at_or_below_baseline
 from .context import Site
 from .escape import link, md_escape
 
@@ -131,14 +132,9 @@ def flag_notes(site: Site, rel: Release, plan: FlagPlan) -> list[str]:
 
 def _pre_existing(site: Site, name: str) -> bool:
     """A baseline migration describes schema that was there before Flyway (``flyway baseline``)."""
-    baseline = site.project.policy.flyway.baseline_version
-    version = site.project.migrations.version_of(name)
-    if baseline and version is not None:
-        try:
-            if version <= tuple(int(p) for p in baseline.replace("_", ".").split(".")):
-                return True
-        except ValueError:
-            pass
+    index = site.project.migrations  # Flyway's settings as the dry run reads them: the policy over flyway.conf
+    if at_or_below_baseline(index.version_of(name), index.flyway.baseline_version):
+        return True
     return "baseline" in name.rsplit("/", 1)[-1].lower()
 
 

@@ -131,6 +131,14 @@ def parse_version(text: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts)
 
 
+def at_or_below_baseline(version: tuple[int, ...] | None, baseline_version: str | None) -> bool:
+    """Whether Flyway's baseline covers a migration of ``version``: at or below ``baseline_version``, which
+    ``flyway baseline`` marks as applied and ``migrate`` then skips. A baseline that is no version covers
+    nothing. The one answer for the dry run (it skips them) and the pages (they were there before)."""
+    baseline = parse_version(baseline_version) if baseline_version else None
+    return version is not None and baseline is not None and version_key(version) <= version_key(baseline)
+
+
 def format_version(v: tuple[int, ...]) -> str:
     """Dotted text of a version, as Flyway displays it (``2_1_3`` → ``2.1.3``)."""
     return ".".join(str(p) for p in v)
