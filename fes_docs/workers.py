@@ -120,6 +120,7 @@ class Pool:
         self._work: list[tuple[Work[Any, Any], list[Any]]] = []  # every chunk handed over, by place
         self._answers: dict[int, bytes | None] = {}  # place -> pickled answer (None: the work raised there)
         self._alive: list[bool] = []
+        self._readers: list[threading.Thread] = []
         self._arrived = threading.Condition()
         self._sealed = False
 
@@ -189,6 +190,9 @@ class Pool:
             except OSError:  # already gone and reaped
                 pass
         self.processes = []
+        for reader in self._readers:  # their pipes are at end now: they return at once
+            reader.join(5.0)
+        self._readers = []  # so a later fork (the record rules' child) forks a process of one thread
 
     def _fork(self, number: int) -> None:
         read, write = os.pipe()
@@ -210,7 +214,9 @@ class Pool:
         os.close(write)
         self.processes.append(pid)
         self._alive.append(True)
-        threading.Thread(target=self._receive, args=(number, read), daemon=True).start()
+        reader = threading.Thread(target=self._receive, args=(number, read), daemon=True)
+        reader.start()
+        self._readers.append(reader)
 
     def _receive(self, number: int, fd: int) -> None:
         """Move the worker's answers from its pipe into memory, till it closes the pipe (done, or dead)."""
