@@ -10,6 +10,8 @@ import pytest
 from fes_docs.sql import find_conflicts, flyway_checksum, folder, scan_dir, scan_dir_report
 from fes_docs.sql.flyway import migration_from_bytes
 
+CCD_MIGRATIONS = "repository/src/main/resources/db/migration"
+
 
 def test_naming_folder(sql_fixtures: Path) -> None:
     files = scan_dir(sql_fixtures / "flyway" / "naming")
@@ -78,12 +80,14 @@ def test_real_project_folders(sql_fixtures: Path) -> None:
     assert len(kestra) == 26 and all(f.name.kind == "versioned" for f in kestra)
     versions = sorted(f.name.version for f in kestra if f.name.version)
     assert (1, 10) in versions and (1, 12) in versions and (1, 11) not in versions  # kestra's gap
-    ccd = scan_dir(sql_fixtures / "flyway" / "ccd-definition-store-api")
+    # the whole real folder, kept once (tests/fixtures/adopt, where the adoption tests use it at its real path)
+    ccd = scan_dir(sql_fixtures.parent / "adopt" / "ccd-definition-store-api" / CCD_MIGRATIONS)
+    assert len(ccd) == 76
     assert [f.relpath for f in ccd if f.name.oddity] == [
-        "migration/V20201218__RDM-10041__CaseLocation.sql",
-        "migration/V20211220_12979__RDM-12979__FlagsFlagDetails.sql",
-        "migration/V20220923_3686__CCD-3686__JudicialUser.sql",
-        "migration/V20230510_4515__CCD-4515__AmendFlagDetails.sql",
+        "V20201218__RDM-10041__CaseLocation.sql",
+        "V20211220_12979__RDM-12979__FlagsFlagDetails.sql",
+        "V20220923_3686__CCD-3686__JudicialUser.sql",
+        "V20230510_4515__CCD-4515__AmendFlagDetails.sql",
     ]
     assert find_conflicts(ccd) == []
 

@@ -42,7 +42,14 @@ def test_parser_and_fallback_cuts_agree_where_both_apply() -> None:
     assert all(node is None for node, _ in fallback)  # the file did not parse: no trees
 
 
-@pytest.mark.parametrize("path", [p for p in sorted(SQL_FIXTURES.rglob("*.sql")) if _utf8(p)], ids=lambda p: p.name)
+#: Every SQL fixture, and the real Flyway folder kept under tests/fixtures/adopt.
+ALL_SQL = [
+    *sorted(SQL_FIXTURES.rglob("*.sql")),
+    *sorted((SQL_FIXTURES.parent / "adopt" / "ccd-definition-store-api").rglob("*.sql")),
+]
+
+
+@pytest.mark.parametrize("path", [p for p in ALL_SQL if _utf8(p)], ids=lambda p: p.name)
 def test_analysis_and_dry_run_place_every_statement_alike(path: Path) -> None:
     text = path.read_text(encoding="utf-8-sig")
     analysis = analyze(text)
