@@ -32,7 +32,7 @@ from typing import Any
 from psycopg.conninfo import make_conninfo
 
 from fes_docs.dryrun._signals import signals_deferred, sigterm_unwinds
-from fes_docs.dryrun.errors import DryRunUnavailable, last_line
+from fes_docs.dryrun.errors import DryRunUnavailable, last_line, log_tail
 from fes_docs.dryrun.leftovers import FOLDER_PREFIX, die_with_parent, mark, remove_stale
 from fes_docs.dryrun.scratch import Sandbox, sandbox, scratch_database
 
@@ -264,9 +264,9 @@ class TemporaryCluster:
         deadline = time.monotonic() + _START_TIMEOUT_S
         while not self._ready():
             if self._postmaster.poll() is not None:
-                raise DryRunUnavailable(f"PostgreSQL stopped while starting ({self._log_tail()})")
+                raise DryRunUnavailable(f"PostgreSQL stopped while starting ({log_tail(self.root)})")
             if time.monotonic() > deadline:
-                raise DryRunUnavailable(f"PostgreSQL did not start within {_START_TIMEOUT_S}s ({self._log_tail()})")
+                raise DryRunUnavailable(f"PostgreSQL did not start within {_START_TIMEOUT_S}s ({log_tail(self.root)})")
             time.sleep(0.01)
 
     def _ready(self) -> bool:
@@ -295,13 +295,6 @@ class TemporaryCluster:
         self._start_server()
         self.start_seconds = time.perf_counter() - began
         return make_conninfo("", host=str(self.root), port="5432", user=_SUPERUSER, dbname="postgres")
-
-    def _log_tail(self) -> str:
-        assert self.root is not None
-        try:
-            return "server log: " + last_line((self.root / "server.log").read_text(errors="replace"))
-        except OSError:
-            return "no server log"
 
     def stop(self) -> None:
         if self._postmaster is not None:

@@ -33,7 +33,7 @@ import pymysql
 
 from fes_docs.dryrun._signals import signals_deferred, sigterm_unwinds
 from fes_docs.dryrun.cluster import _check_reachable, _remove, _RunAs
-from fes_docs.dryrun.errors import DryRunUnavailable, last_line
+from fes_docs.dryrun.errors import DryRunUnavailable, last_line, log_tail
 from fes_docs.dryrun.leftovers import die_with_parent, mark, remove_stale, start_time
 
 __all__ = ["FOLDER_PREFIX", "MariaDB", "mariadb_sandbox", "sandboxed_mariadb", "target_of_dsn"]
@@ -224,21 +224,14 @@ class TemporaryMariaDB:
         deadline = time.monotonic() + _START_TIMEOUT_S
         while True:
             if self._server.poll() is not None:
-                raise DryRunUnavailable(f"MariaDB stopped while starting ({self._log_tail()})")
+                raise DryRunUnavailable(f"MariaDB stopped while starting ({log_tail(self.root)})")
             if sock.exists():
                 with suppress(pymysql.err.OperationalError):
                     target.connect().close()
                     return target
             if time.monotonic() > deadline:
-                raise DryRunUnavailable(f"MariaDB did not start within {_START_TIMEOUT_S}s ({self._log_tail()})")
+                raise DryRunUnavailable(f"MariaDB did not start within {_START_TIMEOUT_S}s ({log_tail(self.root)})")
             time.sleep(0.02)
-
-    def _log_tail(self) -> str:
-        assert self.root is not None
-        try:
-            return "server log: " + last_line((self.root / "server.log").read_text(errors="replace"))
-        except OSError:
-            return "no server log"
 
     def stop(self) -> None:
         if self._server is not None:

@@ -15,13 +15,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import dryruncli
 import pytest
+from dryruncli import fes, processes_mentioning, wait_for
 from prerequisites import require
 
 from fes_docs.dryrun.errors import DryRunUnavailable
@@ -47,22 +48,7 @@ HOSTILE = {
 
 
 def project(root: Path, migrations: dict[str, str]) -> Path:
-    (root / "releases").mkdir(parents=True)
-    (root / "releases" / "policy.yaml").write_text("migrations_dir: db\nsql_dialect: mysql\n")
-    (root / "db").mkdir()
-    for name, sql in migrations.items():
-        (root / "db" / name).write_text(sql)
-    return root
-
-
-def fes(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fes_docs", "dry-run", "--root", str(root), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+    return dryruncli.project(root, migrations, "migrations_dir: db\nsql_dialect: mysql\n")
 
 
 def _findings(proc: subprocess.CompletedProcess[str], rule: str) -> list[dict[str, Any]]:
@@ -174,30 +160,6 @@ def test_hostile_migration_on_dsn_fails_in_the_sandbox_and_changes_nothing_outsi
     assert not marker.exists()
 
 
-def _processes_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
-        except OSError:
-            continue
-        if text in cmdline and state != "Z":
-            found.append(int(entry.name))
-    return found
-
-
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
-    """A generous wait for something that must happen, never an assertion on how fast it happens."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.05)
-
-
 def _sleeping(folder: Path) -> bool:
     try:
         conn = mariadb_server.MariaDB("root", unix_socket=str(folder / "mysqld.sock")).connect()
@@ -226,19 +188,19 @@ def test_sigkilled_dry_run_leaves_no_server_and_the_next_run_removes_its_folder(
             stderr=subprocess.DEVNULL,
         )
         try:
-            _wait_for(lambda: any(_sleeping(f) for f in parent.glob(f"{prefix}*")), "the migration to run")
+            wait_for(lambda: any(_sleeping(f) for f in parent.glob(f"{prefix}*")), "the migration to run")
             (left,) = parent.glob(f"{prefix}*")
-            assert _processes_mentioning(str(left))  # mariadbd, started with --datadir=<folder>/data
+            assert processes_mentioning(str(left))  # mariadbd, started with --datadir=<folder>/data
         finally:
             child.send_signal(signal.SIGKILL)
             child.wait()
-        _wait_for(lambda: not _processes_mentioning(str(parent)), "the server to exit")
+        wait_for(lambda: not processes_mentioning(str(parent)), "the server to exit")
         assert left.exists()  # nothing ran in the killed process to remove it
         again = fes(project(tmp_path / "q", {"V1__x.sql": "SELECT 1;\n"}), env=env)
         assert again.returncode == 0, again.stdout + again.stderr
         assert list(parent.iterdir()) == []
     finally:
-        for pid in _processes_mentioning(str(parent)):  # pragma: no cover - only when the server outlived us
+        for pid in processes_mentioning(str(parent)):  # pragma: no cover - only when the server outlived us
             os.kill(pid, signal.SIGKILL)
         shutil.rmtree(parent, ignore_errors=True)
 

@@ -12,13 +12,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import dryruncli
 import psycopg
 import pytest
+from dryruncli import fes, processes_mentioning, wait_for
 from prerequisites import require
 from psycopg.conninfo import make_conninfo
 from serverstate import server_state
@@ -44,22 +45,7 @@ HOSTILE = {
 
 def project(root: Path, migrations: dict[str, str], dry_run: str = "{}") -> Path:
     """The smallest project: a policy naming the migrations folder (and the dry run's bounds), no records."""
-    (root / "releases").mkdir(parents=True)
-    (root / "releases" / "policy.yaml").write_text(f"migrations_dir: db\ndry_run: {dry_run}\n")
-    (root / "db").mkdir()
-    for name, sql in migrations.items():
-        (root / "db" / name).write_text(sql)
-    return root
-
-
-def fes(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "fes_docs", "dry-run", "--root", str(root), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+    return dryruncli.project(root, migrations, f"migrations_dir: db\ndry_run: {dry_run}\n")
 
 
 @pytest.fixture(scope="module")
@@ -129,30 +115,6 @@ def test_policy_bounds_make_a_sleeping_migration_a_finding_and_are_in_the_eviden
     assert evidence["limits"] == {"lock_timeout_s": 30, "run_timeout_s": 1800, "statement_timeout_s": 1}
 
 
-def _processes_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
-        except OSError:
-            continue
-        if text in cmdline and state != "Z":
-            found.append(int(entry.name))
-    return found
-
-
-def _wait_for(condition: object, what: str, seconds: float = 60) -> None:
-    """A generous wait for something that must happen, never an assertion on how fast it happens."""
-    deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.05)
-
-
 def _sleeping(folder: Path) -> bool:
     try:
         with psycopg.connect(make_conninfo("", host=str(folder), port="5432", user="postgres", dbname="postgres")) as c:
@@ -175,18 +137,18 @@ def test_sigkilled_dry_run_leaves_no_server_and_the_next_run_removes_its_folder(
             stderr=subprocess.DEVNULL,
         )
         try:
-            _wait_for(lambda: any(_sleeping(f) for f in parent.glob(f"{FOLDER_PREFIX}*")), "the migration to run")
+            wait_for(lambda: any(_sleeping(f) for f in parent.glob(f"{FOLDER_PREFIX}*")), "the migration to run")
             (left,) = parent.glob(f"{FOLDER_PREFIX}*")
-            assert _processes_mentioning(str(left))  # the postmaster, started with -D <folder>/data
+            assert processes_mentioning(str(left))  # the postmaster, started with -D <folder>/data
         finally:
             child.send_signal(signal.SIGKILL)
             child.wait()
-        _wait_for(lambda: not _processes_mentioning(str(parent)), "the server to exit")
+        wait_for(lambda: not processes_mentioning(str(parent)), "the server to exit")
         assert left.exists()  # nothing ran in the killed process to remove it
         again = fes(project(tmp_path / "q", {"V1__x.sql": "SELECT 1;\n"}), env=env)
         assert again.returncode == 0, again.stdout + again.stderr
         assert list(parent.iterdir()) == []
     finally:
-        for pid in _processes_mentioning(str(parent)):  # pragma: no cover - only when the server outlived us
+        for pid in processes_mentioning(str(parent)):  # pragma: no cover - only when the server outlived us
             os.kill(pid, signal.SIGKILL)
         shutil.rmtree(parent, ignore_errors=True)
