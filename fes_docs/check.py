@@ -112,20 +112,15 @@ def run_rules(project: Project) -> list[Finding]:
         child = workers.forked(lambda: _in_child(project, rules, releases[half:]), len(releases))
     if child is None:
         half = len(releases)
-    out: list[Finding] = []
     mine = _record_rules(project, rules, releases[:half])
-    theirs = None
+    whole = {r.id: _guarded(r, r.check(project), None, project.policy_file) for r in rules if r.scope == "project"}  # type: ignore[misc]
+    theirs: dict[str, list[Finding]] = {}
+    if child is not None:  # the child's half; if it failed, done here
+        answer = _merged(project, child.result(workers.deadline(len(releases) * 2000)))
+        theirs = answer if answer is not None else _record_rules(project, rules, releases[half:])
+    out: list[Finding] = []
     for rule in rules:
-        if rule.scope == "project":
-            out.extend(_guarded(rule, rule.check(project), None, project.policy_file))  # type: ignore[misc]
-            continue
-        out.extend(mine[rule.id])
-        if child is not None:
-            if theirs is None:
-                theirs = _merged(project, child.result(workers.deadline(len(releases) * 2000)))
-                if theirs is None:  # the child failed: its half is done here
-                    theirs = _record_rules(project, rules, releases[half:])
-            out.extend(theirs[rule.id])
+        out.extend(whole[rule.id] if rule.scope == "project" else [*mine[rule.id], *theirs.get(rule.id, [])])
     return out
 
 

@@ -64,6 +64,11 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def _pays(jobs: int) -> bool:
+    """Whether forking for ``jobs`` jobs pays: enough of them, a second core that is ours, and ``fork``."""
+    return jobs >= PARALLEL_JOBS and _cores() >= 2 and hasattr(os, "fork")
+
+
 def _chunks(jobs: Sequence[J], cost: Callable[[J], int], chunk_cost: int) -> list[list[J]]:
     out: list[list[J]] = []
     size = chunk_cost
@@ -128,9 +133,7 @@ class Pool:
     def start(cls, context: Any, jobs: int) -> Pool | None:
         """Workers for about ``jobs`` jobs (at most that many chunks), given the run's ``context``; None when
         they would not pay (too few jobs, one core, no ``fork``) — the caller then does the work itself."""
-        if jobs < PARALLEL_JOBS or _cores() < 2 or not hasattr(os, "fork"):
-            return None
-        return cls(context, jobs, _cores() - 1)
+        return cls(context, jobs, _cores() - 1) if _pays(jobs) else None
 
     def submit(self, work: Work[J, R], jobs: Sequence[J], cost: Callable[[J], int], chunk_cost: int) -> Batch[J, R]:
         """Hand ``jobs`` over in chunks of about ``chunk_cost`` (``cost`` of a job: bytes of its input); after
@@ -271,18 +274,22 @@ class Forked(Generic[T]):
     """``fn()`` computed in a forked child from now on; :meth:`result` is its answer, or None when the child
     could not give one in time (died, raised, hung) — the caller then computes it itself.
 
-    For one large piece of work that needs everything this process has built (the loaded project): the
-    child is a copy of it, so nothing is handed over but the answer, pickled, through a pipe."""
+    For one large piece of work that needs everything this process has built (the loaded project, a parsed
+    spec): the child is a copy of it, so nothing is handed over but the answer, pickled, through a pipe.
+    :attr:`started` says whether there is a child at all."""
 
     def __init__(self, fn: Callable[[], T]) -> None:
         self.pid = 0
-        read, write = os.pipe()
+        self._fd = -1
+        try:
+            read, write = os.pipe()
+        except OSError:  # no descriptors left: no child, the caller computes it
+            return
         try:
             self.pid = os.fork()
         except OSError:
             os.close(read)
             os.close(write)
-            self._fd = -1
             return
         if self.pid == 0:
             os.close(read)
@@ -296,6 +303,10 @@ class Forked(Generic[T]):
                 os._exit(0)
         os.close(write)
         self._fd = read
+
+    @property
+    def started(self) -> bool:
+        return self.pid > 0
 
     def result(self, wait: float) -> T | None:
         """The child's answer (waiting at most ``wait`` seconds for it); the child is ended either way."""
@@ -343,6 +354,4 @@ class Forked(Generic[T]):
 
 def forked(fn: Callable[[], T], jobs: int) -> Forked[T] | None:
     """``fn`` started in a forked child when ``jobs`` is enough to pay for it and a second core is ours."""
-    if jobs < PARALLEL_JOBS or _cores() < 2 or not hasattr(os, "fork"):
-        return None
-    return Forked(fn)
+    return Forked(fn) if _pays(jobs) else None

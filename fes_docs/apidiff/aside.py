@@ -5,20 +5,20 @@ Why: a change is located by one pass over its file's bytes (:func:`fes_docs.open
 and a report with removals needs both files. For YAML that pass is libyaml's event stream, a Python
 object per event: a quarter of a second for a 4 MB spec, and then the same again for the other one —
 the largest part of a YAML pair's comparison. JSON passes are a few hundredths (the json module's
-scanner) and stay inline. The child hands back plain tuples (``marshal``: no code, no pickle); if
-anything goes wrong there, this process does the pass itself, so the positions are always the same.
+scanner) and stay inline. The child is :class:`fes_docs.workers.Forked`, the one way work goes to a forked
+copy of this process; if anything goes wrong there, this process does the pass itself, so the positions
+are always the same.
 A process with threads (a live-reload server) is never forked, as in :mod:`fes_docs.openapi.parse`.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
 import threading
 from typing import Any
 
-from ..document import Pos
 from ..openapi.positions import Found, find
+from ..workers import Forked, deadline
 from .model import PathKey
 
 #: A YAML file at least this big is located in a child while this process locates the others.
@@ -43,7 +43,7 @@ def find_all(jobs: list[Job]) -> dict[Any, Found]:
         if job is not aside or child is None:
             out[job[0]] = find(job[2], job[1], job[3])
     if aside is not None:
-        found = _finish(child) if child is not None else None
+        found = _finish(child, aside) if child is not None else None
         out[aside[0]] = found if found is not None else find(aside[2], aside[1], aside[3])
     return out
 
@@ -56,59 +56,12 @@ def _aside(jobs: list[Job]) -> Job | None:
     return max(yaml_jobs, key=lambda j: len(j[2]))
 
 
-def _start(job: Job) -> tuple[int, int] | None:
-    """(pid, read end of its pipe) of a child locating ``job``; None when it cannot be started."""
-    try:
-        read, write = os.pipe()
-    except OSError:
-        return None
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
-        return None
-    if pid == 0:  # the child: its answer goes down the pipe, and it leaves without cleaning up
-        code = 1
-        try:
-            os.close(read)
-            found = find(job[2], job[1], job[3])
-            data = marshal.dumps(
-                (
-                    {p: tuple(v) for p, v in found.values.items()},
-                    {p: tuple(v) for p, v in found.keys.items()},
-                )
-            )
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write, view) :]
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    return pid, read
+def _start(job: Job) -> Forked[Found] | None:
+    """A child locating ``job``; None when it cannot be started."""
+    child = Forked(lambda: find(job[2], job[1], job[3]))
+    return child if child.started else None
 
 
-def _finish(child: tuple[int, int]) -> Found | None:
-    """The child's positions; None when it did not give them."""
-    pid, read = child
-    chunks = []
-    try:
-        while chunk := os.read(read, 1 << 16):
-            chunks.append(chunk)
-    finally:
-        os.close(read)
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return None
-    if os.waitstatus_to_exitcode(status) != 0:
-        return None
-    try:
-        values, keys = marshal.loads(b"".join(chunks))
-    except (EOFError, ValueError, TypeError):
-        return None
-    found = Found()
-    found.values = {p: Pos(*v) for p, v in values.items()}
-    found.keys = {p: Pos(*v) for p, v in keys.items()}
-    return found
+def _finish(child: Forked[Found], job: Job) -> Found | None:
+    """The child's positions; None when it did not give them (died, raised, did not answer in time)."""
+    return child.result(deadline(len(job[2])))

@@ -28,7 +28,7 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     started: list[Any] = []
     start = aside._start
 
-    def recorded(job: aside.Job) -> tuple[int, int] | None:
+    def recorded(job: aside.Job) -> Any:
         child = start(job)
         started.append(child)
         return child
