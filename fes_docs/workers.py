@@ -30,6 +30,7 @@ from __future__ import annotations
 import mmap
 import os
 import pickle
+import resource
 import signal
 import struct
 import threading
@@ -276,9 +277,13 @@ class Forked(Generic[T]):
 
     For one large piece of work that needs everything this process has built (the loaded project, a parsed
     spec): the child is a copy of it, so nothing is handed over but the answer, pickled, through a pipe.
-    :attr:`started` says whether there is a child at all."""
+    :attr:`started` says whether there is a child at all.
 
-    def __init__(self, fn: Callable[[], T]) -> None:
+    ``sealed``: the child may open nothing (no file, no socket) from the moment it is forked — its limit of
+    file descriptors is set to none, and what is open already stays usable. For third-party code that would
+    read a file by itself, given hostile input (the validator and a ``file:`` URI): there it fails instead."""
+
+    def __init__(self, fn: Callable[[], T], *, sealed: bool = False) -> None:
         self.pid = 0
         self._fd = -1
         try:
@@ -295,6 +300,8 @@ class Forked(Generic[T]):
             os.close(read)
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
+                if sealed:
+                    resource.setrlimit(resource.RLIMIT_NOFILE, (0, 0))
                 body = pickle.dumps(fn(), pickle.HIGHEST_PROTOCOL)
                 with open(write, "wb") as pipe:
                     pipe.write(struct.pack("<Q", len(body)))

@@ -7,10 +7,14 @@ valid spec never needs one, so every document is first parsed *plain*:
   it (libyaml refuses surrogate-pair escapes such as ``"\\ud83d\\ude00"``, which ``json.dumps``
   writes for every character outside the BMP);
 * YAML with openapi-spec-validator-rs's parser (PyYAML's rules, several times faster than libyaml),
-  but only after :func:`yaml_screen` read libyaml's event stream and found no alias and no key twice
-  in one mapping: that parser expands aliases without a bound (an alias bomb costs it minutes) and
-  keeps the last of two equal keys silently, so such a document goes to our own guarded loader.
-  The screen is exact (an ``&`` or ``*`` in a description is text, not an anchor or an alias).
+  which must not be trusted blindly: it expands aliases without a bound (an alias bomb costs it
+  minutes) and keeps the last of two equal keys silently (a second ``/a:`` would hide the first
+  path's operations from the gate). So a document where an alias could stand (:func:`_may_hold_alias`,
+  sound: it finds every place one could) is first read by :func:`yaml_screen`, libyaml's event
+  stream, and goes to our own guarded loader if it holds an alias or a key twice; any other document
+  is parsed at once, and its data must have as many nodes as libyaml counts events in it
+  (:attr:`Plain.events`, checked by :func:`survey`), else the guarded loader reads it. The count is
+  taken in C, in a forked child for a big document (where the validator can run too: :mod:`.early`).
 
 Either way the result is checked against ``max_depth`` by :func:`survey`. When a plain parse fails,
 :func:`parse_plain` returns no data and the caller asks the located loader, whose problem says where
@@ -24,37 +28,71 @@ import json
 import os
 import re
 import threading
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-#: Keywords whose values are URIs the validator's resolver acts on.
+from ..workers import Forked, deadline
+from .early import Early, event_count, screen
+
 #: Where an alias could stand (see :func:`_may_hold_alias`): a node's start, the alias, a node's end.
 _ALIAS = re.compile(
     rb"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]*|---[ \t]+|[\[{,][ \t]*|\?[ \t]+)\*[^\s\[\]{},]+"
     rb"(?:[ \t]+:|[ \t]*(?:$|[,\]}#\r]))",  # a ':' right after the name is part of it
     re.MULTILINE,
 )
-#: A YAML document at least this big is screened in a forked child while it is parsed (see _screen_aside).
+#: A YAML document at least this big is screened in a forked child while it is parsed (see _aside).
 SCREEN_ASIDE_BYTES = 512 * 1024
 
+#: Keywords whose values are URIs the validator's resolver acts on.
 _URI_KEYS = frozenset({"$ref", "$id", "$schema", "$dynamicRef", "$recursiveRef", "jsonSchemaDialect"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
-def parse_plain(data: bytes, rel: str) -> Any | None:
+@dataclass(frozen=True)
+class Plain:
+    """A plain parse: the data, and what must hold of it before it is trusted — ``events``, libyaml's
+    count of the YAML document's events, which :func:`survey` checks the data against (None: nothing to
+    check) — and the validator's verdict when a child reached one (:mod:`.early`)."""
+
+    data: Any
+    events: int | None = None
+    early: Early | None = None
+
+
+def parse_plain(data: bytes, rel: str, *, validate: bool = False) -> Plain | None:
     """The document's data, or None when the plain parse cannot be trusted or fails (the caller then
-    uses the located loader, for its limits and its located syntax error)."""
+    uses the located loader, for its limits and its located syntax error).
+
+    ``validate``: a big YAML document's child also runs the validator on it (see :mod:`.early`).
+    """
     if rel.lower().endswith(".json"):
         try:
-            return json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique_keys)
+            return Plain(json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique_keys))
         except (ValueError, RecursionError):  # also UnicodeDecodeError and a duplicate key: the loader says where
             return None
-    screen = _screen_aside(data)
-    if screen is None and not yaml_screen(data):
-        return None
+    if _may_hold_alias(data):  # the fast parser must not meet an alias: the exact screen decides first
+        return Plain(_fast_load(data, rel)) if yaml_screen(data) else None
+    child = _aside(data, rel, validate)
     loaded = _fast_load(data, rel)
-    if screen is not None and not _screened(screen):
+    early = child.result(deadline(len(data))) if child is not None else None
+    if early is None:
+        early = Early(event_count(data))
+    if loaded is None or early.events is None:
         return None
-    return loaded
+    return Plain(loaded, early.events, early if early.errors is not None else None)
+
+
+def parse_surveyed(data: bytes, rel: str, max_depth: int, *, validate: bool = False) -> tuple[Plain, Survey] | None:
+    """:func:`parse_plain` and :func:`survey` of its data, or None when the data cannot be trusted: the
+    parse failed, or the data lacks a node of its document (see :func:`survey`). Data too deep to count
+    is given back, for the caller to report as such."""
+    plain = parse_plain(data, rel, validate=validate)
+    if plain is None:
+        return None
+    surveyed = survey(plain.data, max_depth)
+    if plain.events is not None and not surveyed.too_deep and plain.events != surveyed.events:
+        return None  # the parser dropped a node (a key twice): the guarded loader says where
+    return plain, surveyed
 
 
 def _fast_load(data: bytes, rel: str) -> Any | None:
@@ -68,40 +106,20 @@ def _fast_load(data: bytes, rel: str) -> Any | None:
         return None
 
 
-def _screen_aside(data: bytes) -> int | None:
-    """For a big YAML document that cannot hold an alias: :func:`yaml_screen` started in a forked
-    child (its pid), so the screen and the fast parse use both cores; None when it is to run inline.
-
-    Only an alias makes the fast parse itself dangerous (the bomb), and :data:`_ALIAS` finds every
-    place one could stand; the duplicate-key verdict is only needed before the result is trusted.
-    A process with threads is never forked (a live-reload server); nor where there is no fork.
+def _aside(data: bytes, rel: str, validate: bool) -> Forked[Early] | None:
+    """For a big YAML document that cannot hold an alias: :func:`.early.screen` started in a sealed,
+    forked child, so the screen (and the validator) and the fast parse use both cores; None when it is
+    to run inline. A process with threads is never forked (a live-reload server); nor where there is no
+    fork.
     """
     if len(data) < SCREEN_ASIDE_BYTES or not hasattr(os, "fork") or threading.active_count() > 1:
         return None
-    if _may_hold_alias(data):
-        return None
-    import yaml  # noqa: F401  imported before the fork: the child never takes the import lock
+    # imported before the fork: the child never takes the import lock
+    import yaml._yaml  # noqa: F401
+    from openapi_spec_validator_rs import _core  # noqa: F401
 
-    try:
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid == 0:  # the child: the verdict is its exit status, nothing else
-        code = 1
-        try:
-            code = 0 if yaml_screen(data) else 1
-        finally:
-            os._exit(code)
-    return pid
-
-
-def _screened(pid: int) -> bool:
-    """The forked screen's verdict (a child that died any other way is a "no")."""
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        return False
-    return os.waitstatus_to_exitcode(status) == 0
+    child = Forked(lambda: screen(data, rel, validate), sealed=True)
+    return child if child.started else None
 
 
 def _may_hold_alias(data: bytes) -> bool:
@@ -169,24 +187,49 @@ def foreign_uri(value: str) -> bool:
     return found is not None and found.group(1).lower() not in ("http", "https")
 
 
-def survey(data: Any, max_depth: int) -> tuple[bool, list[tuple[Any, str]]]:
-    """(deeper than ``max_depth``, [(mapping, key) of every URI keyword with a foreign scheme]).
+class Survey(NamedTuple):
+    """What :func:`survey` found."""
+
+    too_deep: bool  # deeper than max_depth (the rest is then not surveyed)
+    foreign: list[tuple[Any, str]]  # (mapping, key) of every URI keyword with a foreign scheme
+    events: int  # the events a YAML document of exactly this data has (see Plain.events)
+
+
+def survey(data: Any, max_depth: int) -> Survey:
+    """Depth, foreign URIs and size of the parsed data, in one walk.
 
     Every node is visited, literal values (examples, defaults, extensions) included: the resolver is
     not ours, so we do not rely on it skipping them. An explicit stack, because specs nest deeply.
+
+    The size is counted as libyaml counts a document's events: four for the stream and the document,
+    one per scalar (a mapping's keys included), two per mapping or sequence (its start and end). Built
+    from a document with no alias, the data has exactly that many unless the parser dropped something:
+    the first of two equal keys (``/a:`` twice, or ``1:`` beside ``"1":``, which the parser makes one
+    string), a merged ``<<:`` key, a mapping as a key. It never adds any, so an equal count means the
+    data holds every node of the document.
     """
     foreign: list[tuple[Any, str]] = []
+    scalars = collections = 0
     stack: list[tuple[Any, int]] = [(data, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > max_depth:
-            return True, foreign
+            return Survey(True, foreign, 0)
         if isinstance(node, dict):
+            collections += 1
+            scalars += len(node)  # the keys
             for key, value in node.items():
                 if isinstance(value, (dict, list)):
                     stack.append((value, depth + 1))
-                elif key in _URI_KEYS and isinstance(value, str) and foreign_uri(value):
-                    foreign.append((node, key))
+                else:
+                    scalars += 1
+                    if key in _URI_KEYS and isinstance(value, str) and foreign_uri(value):
+                        foreign.append((node, key))
         elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
-    return False, foreign
+            collections += 1
+            inner = [(v, depth + 1) for v in node if isinstance(v, (dict, list))]
+            scalars += len(node) - len(inner)
+            stack.extend(inner)
+        else:
+            scalars += 1
+    return Survey(False, foreign, 4 + scalars + 2 * collections)

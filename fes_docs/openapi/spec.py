@@ -102,7 +102,7 @@ def load_spec(
     (inside ``root``, no link out) before it is asked, and ``max_bytes`` holds whatever it returns.
     """
     limits = {"max_bytes": max_bytes, "max_depth": max_depth, "max_nodes": max_nodes}
-    ws = Workspace(root, limits, read)
+    ws = Workspace(root, limits, read, validating=semantic)
     target = followed(ws.root / rel)
     if ws.rel_of(target) is None:
         return _not_there(

@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from .early import family_of
 from .problems import SpecProblem, json_pointer, problem, worded
 from .refs import node_pos, walk
 from .workspace import PathKey, Workspace
@@ -49,13 +50,7 @@ def version_of(data: dict[str, Any]) -> tuple[str | None, str | None]:
     for keyword in ("openapi", "swagger"):
         value = data.get(keyword)
         if isinstance(value, str):
-            head = value.split(".")
-            family = ".".join(head[:2])
-            if keyword == "swagger" and value == "2.0":
-                return value, "2.0"
-            if keyword == "openapi" and family in ("3.0", "3.1", "3.2") and len(head) >= 2:
-                return value, family
-            return value, None
+            return value, family_of(keyword, value)
     return None, None
 
 

@@ -33,7 +33,8 @@ from urllib.parse import unquote, urlsplit
 
 from ..document import Document, LoadProblem, Pos
 from ..loader import load_bytes, read_limited
-from .parse import parse_plain, survey
+from .early import BASE_URL, Early
+from .parse import parse_surveyed, survey
 from .positions import Found, find
 from .problems import SpecProblem, from_load, problem
 
@@ -41,10 +42,6 @@ MAX_BYTES = 20_000_000
 MAX_DEPTH = 200
 MAX_NODES = 2_000_000
 MAX_REF_FILES = 500
-
-#: The made-up base under which the validator sees the project: a relative ``$ref`` resolves to an
-#: ``https`` URL below it, which only :meth:`Workspace.serve` answers (``.invalid`` never resolves).
-BASE_URL = "https://fes-docs.invalid/project/"
 
 PathKey = tuple[str | int, ...]
 
@@ -127,14 +124,21 @@ class Target:
 class Workspace:
     """Every document of one spec, loaded once with our limits, keyed by project-relative path."""
 
-    def __init__(self, root: Path, limits: Mapping[str, int], read: Read | None = None) -> None:
+    def __init__(
+        self, root: Path, limits: Mapping[str, int], read: Read | None = None, *, validating: bool = False
+    ) -> None:
+        """``validating``: the spec will be validated, so a big YAML document's screen validates it
+        meanwhile (:mod:`.early`); :attr:`early` keeps that verdict by file."""
         self.root = root.resolve()
+        self.validating = validating
+        self.early: dict[str, Early] = {}
         self.limits = dict(limits)
         self._read = read or direct_reader(self.root, self.limits["max_bytes"])
         self.data: dict[str, Any] = {}  # file -> its plain parsed data
         self.raw: dict[str, bytes] = {}  # file -> the bytes read through the reader
         self._located: dict[str, Document | None] = {}
         self._foreign: list[tuple[Any, str]] = []  # (mapping, key): see neutralise
+        self.taken_out = 0  # how many URIs neutralise took out of the data
         self.digests: dict[str, str | None] = {}  # file -> sha256, None when it does not exist
         self.problems: list[SpecProblem] = []
         self.failed: set[str] = set()  # could not be loaded (problems already reported)
@@ -184,14 +188,20 @@ class Workspace:
         when a plain parse cannot be trusted or fails (its problem says where)."""
         self.digests[rel] = hashlib.sha256(raw).hexdigest()
         self.raw[rel] = raw
-        data = parse_plain(raw, rel)
-        if data is None:
+        parsed = parse_surveyed(raw, rel, self.limits["max_depth"], validate=self.validating)
+        if parsed is None:
             doc = self.located(rel)
             if doc is None:
                 self.failed.add(rel)
                 return None
             data = doc.data
-        too_deep, foreign = survey(data, self.limits["max_depth"])
+            surveyed = survey(data, self.limits["max_depth"])
+        else:
+            plain, surveyed = parsed
+            data = plain.data
+            if plain.early is not None:
+                self.early[rel] = plain.early
+        too_deep, foreign, _ = surveyed
         if too_deep:
             self.failed.add(rel)
             self.problems.append(
@@ -207,12 +217,14 @@ class Workspace:
     def neutralise(self) -> None:
         """Before the validator sees the data: every URI keyword with a scheme it would read by itself
         (``file:``) is taken out, after :func:`scan_refs` reported the refs among them at their place;
-        a taken-out ``$ref`` points nowhere, so the validator stops there instead of reading."""
+        a taken-out ``$ref`` points nowhere, so the validator stops there instead of reading.
+        :attr:`taken_out` counts them."""
         for node, key in self._foreign:
             if key == "$ref":
                 node[key] = "#/x-fes-docs-not-followed"
             else:
                 node.pop(key, None)
+        self.taken_out += len(self._foreign)
         self._foreign.clear()
 
     def located(self, rel: str) -> Document | None:

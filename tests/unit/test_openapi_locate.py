@@ -211,14 +211,14 @@ def test_an_alias_a_repeated_key_or_a_syntax_error_is_left_to_the_guarded_loader
 def test_a_repeated_path_in_a_big_yaml_is_caught_by_the_screen_running_beside_the_parse() -> None:
     """Above SCREEN_ASIDE_BYTES the screen runs in a forked child while the fast parser works: its
     verdict still decides (the second `/a:` would hide the first one's operations)."""
-    from fes_docs.openapi.parse import SCREEN_ASIDE_BYTES, parse_plain
+    from fes_docs.openapi.parse import SCREEN_ASIDE_BYTES, parse_surveyed
 
     pad = "x" * 100
     body = "".join(f"  /p{i}:\n    get: {{description: {pad}}}\n" for i in range(SCREEN_ASIDE_BYTES // 100))
     clean = f"openapi: 3.0.3\npaths:\n  /a:\n    get: {{}}\n{body}"
     assert len(clean) > SCREEN_ASIDE_BYTES
-    assert parse_plain(clean.encode(), "openapi.yaml") is not None
-    assert parse_plain((clean + "  /a:\n    post: {}\n").encode(), "openapi.yaml") is None
+    assert parse_surveyed(clean.encode(), "openapi.yaml", 100) is not None
+    assert parse_surveyed((clean + "  /a:\n    post: {}\n").encode(), "openapi.yaml", 100) is None
 
 
 _TEXT = st.text(alphabet=st.sampled_from(list("ab *&:-#,[]{}'\"\n")), max_size=12)
