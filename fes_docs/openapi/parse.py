@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..workers import Forked, deadline
+from ..yaml_guards import brackets_within_bound
 from .early import Early, event_count, screen
 
 #: Where an alias could stand (see :func:`_may_hold_alias`): a node's start, the alias, a node's end.
@@ -70,6 +71,8 @@ def parse_plain(data: bytes, rel: str, *, validate: bool = False) -> Plain | Non
             return Plain(json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique_keys))
         except (ValueError, RecursionError):  # also UnicodeDecodeError and a duplicate key: the loader says where
             return None
+    if not brackets_within_bound(data):  # libyaml's time, and the fast parser's stack: the loader refuses it
+        return None
     if _may_hold_alias(data):  # the fast parser must not meet an alias: the exact screen decides first
         return Plain(_fast_load(data, rel)) if yaml_screen(data) else None
     child = _aside(data, rel, validate)

@@ -212,3 +212,14 @@ def test_an_early_verdict_that_was_not_reached_stands_for_nothing() -> None:
     assert not Early(10).stands_for("3.0")
     assert not Early(10, "3.0", 2).stands_for("3.0")
     assert Early(10, "3.0", 0).stands_for("3.0")
+
+
+@pytest.mark.parametrize("suffix", ["yaml", "json"])
+def test_a_million_nested_brackets_are_refused_before_any_parser_sees_them(tmp_path: Path, suffix: str) -> None:
+    """Attack: libyaml's time grows with the square of a bracket run (100,000 took half a minute), and
+    the fast parser recurses. The run is measured on the bytes first; the loader reports where."""
+    (tmp_path / f"openapi.{suffix}").write_bytes(b'{"a": ' + b"[" * 1_000_000 + b"]" * 1_000_000 + b"}")
+    assert parse_surveyed((tmp_path / f"openapi.{suffix}").read_bytes(), f"openapi.{suffix}", MAX_DEPTH) is None
+    index = load_spec(tmp_path, f"openapi.{suffix}")
+    assert not index.valid
+    assert [p.message for p in index.problems] == ["nesting deeper than 1000 brackets"]
