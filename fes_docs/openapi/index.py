@@ -53,8 +53,9 @@ def _key(method: str, path: str) -> str:
     return f"{method.upper()} {normalise_path(path)}"
 
 
-#: Operation indexes (into the sorted operations) by normalised path, by trigram, by segment count.
-_SuggestTables = tuple[dict[str, list[int]], dict[str, list[int]], dict[int, list[int]]]
+#: Operation indexes (into the sorted operations) by normalised path, by trigram, by segment count; and
+#: each operation's clipped ``METHOD path`` key.
+_SuggestTables = tuple[dict[str, list[int]], dict[str, list[int]], dict[int, list[int]], list[str]]
 
 
 @dataclass
@@ -109,29 +110,22 @@ class SpecIndex:
         """
         if not self.operations:
             return None
-        by_path, by_gram, by_length = self._suggest_tables()
+        by_path, _, _, keys = self._suggest_tables()
         variants = [normalise_path(v)[:_CLIP] for v in self._variants(path)]
         for v in variants:
             same_path = by_path.get(v)
             if same_path:
                 return self.operations[same_path[0]]
-        pool: set[int] = set()  # indexes into the sorted operations: the lowest wins a tie
-        for v in variants:
-            grams = sorted((g for g in _trigrams(v) if g in by_gram), key=lambda g: (len(by_gram[g]), g))
-            for gram in grams[:_RARE_KEYS]:
-                pool.update(by_gram[gram][:_CANDIDATES])
-            pool.update(by_length.get(len(_segments(v)), [])[:_CANDIDATES])
+        pool = self._pool(variants)
         # difflib caches what it learns of its second sequence: one matcher per query, each candidate
         # set as the first; a candidate whose cheap upper bounds cannot beat the best so far (or 0.6)
         # is not scored, so the answer is the one full scoring of every candidate would give
         matchers = [difflib.SequenceMatcher(None, b=f"{method.upper()[:16]} {v}") for v in variants]
         best: tuple[float, int] | None = None
-        for i in sorted(pool):
-            op = self.operations[i]
-            candidate = _key(op.method, op.path)[:_CLIP]
+        for i in pool:
             floor = max(0.6 - 1e-9, best[0]) if best is not None else 0.6 - 1e-9
             for matcher in matchers:
-                matcher.set_seq1(candidate)
+                matcher.set_seq1(keys[i])
                 if matcher.real_quick_ratio() <= floor or matcher.quick_ratio() <= floor:
                     continue
                 score = matcher.ratio()
@@ -139,19 +133,32 @@ class SpecIndex:
                     best, floor = (score, i), score
         return self.operations[best[1]] if best is not None and best[0] >= 0.6 else None
 
+    def _pool(self, variants: list[str]) -> list[int]:
+        """The candidates worth scoring for these query variants (indexes into the sorted operations)."""
+        _, by_gram, by_length, _ = self._suggest_tables()
+        pool: set[int] = set()
+        for v in variants:
+            grams = sorted((g for g in _trigrams(v) if g in by_gram), key=lambda g: (len(by_gram[g]), g))
+            for gram in grams[:_RARE_KEYS]:
+                pool.update(by_gram[gram][:_CANDIDATES])
+            pool.update(by_length.get(len(_segments(v)), [])[:_CANDIDATES])
+        return sorted(pool)
+
     def _suggest_tables(self) -> _SuggestTables:
-        """Operation indexes by normalised path, by character trigram and by segment count: built once."""
+        """Operation indexes by normalised path, by character trigram and by segment count, and the
+        operations' keys: built once."""
         if self._suggest is None:
             by_path: dict[str, list[int]] = {}
             by_gram: dict[str, list[int]] = {}
             by_length: dict[int, list[int]] = {}
+            keys = [_key(op.method, op.path)[:_CLIP] for op in self.operations]  # what a query is scored against
             for i, op in enumerate(self.operations):
                 norm = normalise_path(op.path)[:_CLIP]
                 by_path.setdefault(norm, []).append(i)
                 by_length.setdefault(len(_segments(norm)), []).append(i)
                 for gram in _trigrams(norm):
                     by_gram.setdefault(gram, []).append(i)
-            self._suggest = (by_path, by_gram, by_length)
+            self._suggest = (by_path, by_gram, by_length, keys)
         return self._suggest
 
 

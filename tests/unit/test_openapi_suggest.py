@@ -11,6 +11,8 @@ import difflib
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fes_docs.openapi.index import Operation, SpecIndex
 
@@ -77,3 +79,41 @@ def test_typos_still_find_their_operation(method: str, path: str, want: Operatio
         ]
     )
     assert spec.suggest(method, path) == want
+
+
+def _full_scoring(spec: SpecIndex, method: str, path: str) -> Operation | None:
+    """What scoring every candidate fully gives: the highest ratio >= 0.6, the lowest index among equals."""
+    from fes_docs.openapi.index import _CLIP, _key, normalise_path
+
+    variants = [normalise_path(v)[:_CLIP] for v in spec._variants(path)]
+    for v in variants:
+        for op in spec.operations:
+            if normalise_path(op.path)[:_CLIP] == v:
+                return op
+    best: tuple[float, int] | None = None
+    for i in spec._pool(variants):
+        for v in variants:
+            score = difflib.SequenceMatcher(
+                None, _key(spec.operations[i].method, spec.operations[i].path)[:_CLIP], f"{method.upper()[:16]} {v}"
+            ).ratio()
+            if score >= 0.6 - 1e-9 and (best is None or score > best[0]):
+                best = (score, i)
+    return spec.operations[best[1]] if best is not None and best[0] >= 0.6 else None
+
+
+_SEGMENT = st.sampled_from(["api", "v1", "v2", "users", "user", "{id}", "{name}", "docs", "doc", "pdf", "a", "ab"])
+_PATHS = st.lists(_SEGMENT, min_size=1, max_size=5).map(lambda parts: "/" + "/".join(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["GET", "POST", "PUT"]), _PATHS), min_size=1, max_size=40),
+    st.sampled_from(["GET", "POST", "DELETE", "GTE"]),
+    _PATHS,
+    st.lists(st.sampled_from(["/api", "/api/v1"]), max_size=2, unique=True),
+)
+def test_the_pruned_scoring_finds_what_scoring_every_candidate_finds(
+    ops: list[tuple[str, str]], method: str, path: str, bases: list[str]
+) -> None:
+    spec = index(sorted({Operation(m, p) for m, p in ops}), bases=sorted(bases, key=len, reverse=True))
+    assert spec.suggest(method, path) == _full_scoring(spec, method, path)
