@@ -18,6 +18,7 @@ so a ``file:`` URI that the validator would read by itself only stops it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -79,16 +80,30 @@ def event_count(data: bytes) -> int | None:
 
 def guessed_family(data: bytes) -> str | None:
     """The family the document's own top-level version line declares, read from the bytes (the data
-    is not built yet); this process checks it against the data before the verdict counts."""
+    is not built yet); this process checks it against the data before the verdict counts. Only the
+    lines that start with either keyword are looked at (found in C), not every line of megabytes."""
     found: dict[str, str] = {}
-    for match in _VERSION_LINE.finditer(data):
-        keyword = match.group(1).decode()
-        value = next(v for v in match.groups()[1:] if v is not None)
-        found.setdefault(keyword, value.decode("utf-8", "replace"))
-    for keyword in ("openapi", "swagger"):  # the order version_of asks in
-        if keyword in found:
-            return family_of(keyword, found[keyword])
+    for keyword in (b"openapi", b"swagger"):
+        for at in _line_starts(data, keyword):
+            match = _VERSION_LINE.match(data, at)
+            if match is not None:
+                value = next(v for v in match.groups()[1:] if v is not None)
+                found[keyword.decode()] = value.decode("utf-8", "replace")
+                break
+    for name in ("openapi", "swagger"):  # the order version_of asks in
+        if name in found:
+            return family_of(name, found[name])
     return None
+
+
+def _line_starts(data: bytes, word: bytes) -> Iterator[int]:
+    """The offsets of the lines of ``data`` that start with ``word``, in order."""
+    if data.startswith(word):
+        yield 0
+    at = data.find(b"\n" + word)
+    while at >= 0:
+        yield at + 1
+        at = data.find(b"\n" + word, at + 1)
 
 
 def screen(data: bytes, rel: str, validate: bool) -> Early:
