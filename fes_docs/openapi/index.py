@@ -117,20 +117,34 @@ class SpecIndex:
             if same_path:
                 return self.operations[same_path[0]]
         pool = self._pool(variants)
-        # difflib caches what it learns of its second sequence: one matcher per query, each candidate
-        # set as the first; a candidate whose cheap upper bounds cannot beat the best so far (or 0.6)
-        # is not scored, so the answer is the one full scoring of every candidate would give
-        matchers = [difflib.SequenceMatcher(None, b=f"{method.upper()[:16]} {v}") for v in variants]
-        best: tuple[float, int] | None = None
+        # Each candidate's score (difflib's ratio, 2*M/T for M matching characters) is bounded above by
+        # the same ratio of its longest common subsequence with the query (difflib's matches are one),
+        # which rapidfuzz computes in C. Candidates are scored from the highest bound down, and the
+        # scoring stops where no bound can beat the best so far (or tie it from a lower index): the
+        # answer is the one full scoring of every candidate would give — the highest score, the lowest
+        # index among equals — for a few full scorings per query instead of dozens.
+        from rapidfuzz.distance import LCSseq  # lazy: only a missing endpoint asks
+
+        queries = [f"{method.upper()[:16]} {v}" for v in variants]
+        floor = 0.6 - 1e-9
+        bounds: list[tuple[float, int, int]] = []  # (-bound, candidate, query)
         for i in pool:
-            floor = max(0.6 - 1e-9, best[0]) if best is not None else 0.6 - 1e-9
-            for matcher in matchers:
-                matcher.set_seq1(keys[i])
-                if matcher.real_quick_ratio() <= floor or matcher.quick_ratio() <= floor:
-                    continue
-                score = matcher.ratio()
-                if score > floor:
-                    best, floor = (score, i), score
+            for j, query in enumerate(queries):
+                total = len(keys[i]) + len(query)
+                bound = 2.0 * LCSseq.similarity(keys[i], query) / total if total else 1.0
+                if bound > floor:
+                    bounds.append((-bound, i, j))
+        bounds.sort()
+        best: tuple[float, int] | None = None
+        for neg_bound, i, j in bounds:
+            if best is not None:
+                if -neg_bound < best[0]:
+                    break  # no candidate further on can reach the best
+                if -neg_bound == best[0] and i > best[1]:
+                    continue  # at most a tie, and the best has the lower index
+            score = difflib.SequenceMatcher(None, keys[i], queries[j]).ratio()
+            if score > floor and (best is None or score > best[0] or (score == best[0] and i < best[1])):
+                best = (score, i)
         return self.operations[best[1]] if best is not None and best[0] >= 0.6 else None
 
     def _pool(self, variants: list[str]) -> list[int]:
