@@ -47,9 +47,14 @@ def _not_there(rel: str, message: str, hint: str) -> SpecIndex:
     return _finish(SpecIndex(rel, False, False, None, problems=[problem(rel, message, "missing", hint)]))
 
 
-def _deps_unchanged(ws: Workspace, deps: Mapping[str, Any]) -> bool:
-    """Every file a result depended on still has the digest it had (None: still cannot be read)."""
+def _deps_unchanged(ws: Workspace, deps: Mapping[str, Any], known: Mapping[str, str]) -> bool:
+    """Every file a result depended on still has the digest it had (None: still cannot be read);
+    ``known``: digests just taken (the spec itself, megabytes not read and hashed twice)."""
     for rel, digest in deps.items():
+        if rel in known:
+            if known[rel] != digest:
+                return False
+            continue
         try:
             data = ws.read(rel)
         except ReadFailed:
@@ -61,7 +66,7 @@ def _deps_unchanged(ws: Workspace, deps: Mapping[str, Any]) -> bool:
     return True
 
 
-def _cached(key: str, ws: Workspace, store: Store | None) -> SpecIndex | None:
+def _cached(key: str, ws: Workspace, store: Store | None, known: Mapping[str, str]) -> SpecIndex | None:
     """The remembered result for ``key`` (memo, then store) if every file it read is unchanged."""
     entry = memo_get(key)
     if entry is None and store is not None:
@@ -70,7 +75,7 @@ def _cached(key: str, ws: Workspace, store: Store | None) -> SpecIndex | None:
         return None
     try:
         deps: dict[str, Any] = dict(entry["deps"])
-        if not _deps_unchanged(ws, deps):
+        if not _deps_unchanged(ws, deps, known):
             return None
         index = from_json(entry["index"])
     except (KeyError, TypeError, ValueError):  # a store holding garbage is a miss
@@ -122,13 +127,13 @@ def load_spec(
         return _finish(SpecIndex(rel, True, False, None, problems=[from_load(rel, exc.problem, "unreadable")]))
     digest = hashlib.sha256(raw).hexdigest()
     key = cache_key(root, rel, digest, f"{semantic}:{max_bytes}:{max_depth}:{max_nodes}")
-    cached = _cached(key, ws, store)
-    if cached is not None:
-        return cached
-
     # Internally the spec goes by its canonical project-relative name, so a $ref back to it from
     # another file finds the same document; findings use the name the caller gave.
     canonical = ws.rel_of(target) or rel
+    cached = _cached(key, ws, store, {canonical: digest})
+    if cached is not None:
+        return cached
+
     ws.digests[canonical] = digest
     index = SpecIndex(rel, True, False, None)
     if ws.add(canonical, raw) is not None:
