@@ -24,7 +24,8 @@ Why it is safe:
   time, and ``FES_DOCS_NO_CACHE=1`` turns it off.
 
 This module is infrastructure: it knows JSON values and bytes, nothing about records, findings or
-projects (callers convert), so it imports nothing of fes-docs but :mod:`fes_docs.atomic`.
+projects (callers convert), so it imports nothing of fes-docs but :mod:`fes_docs.atomic` and
+:mod:`fes_docs.jsontext`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .atomic import create_bytes, write_pieces, write_text
+from .jsontext import compact
 
 FORMAT = 4  # bump when the shape of a cache file changes
 
@@ -120,7 +122,7 @@ def _file_json(entries: dict[str, Any], used: set[str]) -> Iterator[str]:
             if isinstance(value, RawJSON):
                 yield from value.pieces()
             else:
-                yield json.dumps(value, separators=(",", ":"))
+                yield compact(value)
             first = False
     yield "}}"
 
@@ -272,6 +274,6 @@ class FileStore:
                 self.cache.prune()
                 self._pruned = True
             path.parent.mkdir(exist_ok=True)
-            write_text(path, json.dumps({"code": code_digest(), "key": key, "value": value}, separators=(",", ":")))
+            write_text(path, compact({"code": code_digest(), "key": key, "value": value}))
         except OSError:
             pass  # a read-only or full disk only costs speed

@@ -214,6 +214,7 @@ class FindingScope:
         self._project = project
         self._owner = RecordOwner(project.releases)
         self._named: dict[str, frozenset[str]] = {}
+        self._about: dict[tuple[str | None, tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
         index = project.migrations
         self._claimants: dict[str, set[str]] = {}
         for name, claims in index.claims.items():
@@ -245,14 +246,18 @@ class FindingScope:
 
     def __call__(self, f: Finding) -> Finding:
         """``f`` with ``about`` filled in."""
-        own = {f.loc.file, *(r.file for r in f.related)}  # what it says itself; ``about`` it already had is kept
-        files = {self._project.policy_file, *f.about}
+        own = (f.loc.file, *(r.file for r in f.related))  # what it says itself; ``about`` it already had is kept
         rel = self._owner(f)
-        if rel is not None:
-            files |= self.named_by(rel)
-        for file in own:
-            files |= self._claimants.get(file, set())
-        return replace(f, about=tuple(sorted(files - own)))
+        key = (rel.file if rel is not None else None, own, f.about)
+        about = self._about.get(key)  # a record's findings mostly share all three: 40,000 findings, 10,000 answers
+        if about is None:
+            files = {self._project.policy_file, *f.about}
+            if rel is not None:
+                files |= self.named_by(rel)
+            for file in own:
+                files |= self._claimants.get(file, set())
+            about = self._about[key] = tuple(sorted(files.difference(own)))
+        return replace(f, about=about)
 
 
 def apply_waivers(project: Project, findings: list[Finding]) -> list[Finding]:

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
+from json.encoder import encode_basestring
 from typing import Any, Literal, Protocol
 
 Severity = Literal["error", "warning"]
@@ -278,8 +279,12 @@ def fingerprint_of(rule: str, file: str, subject: str, message: str, occurrence:
     ``V7__x.sql:12: …``). ``occurrence`` tells apart findings alike in all three (see :func:`fingerprinted`).
     """
     about = subject or "message: " + _NUMBERS.sub("", message)
-    parts: list[Any] = [rule, file, about] + ([occurrence] if occurrence > 1 else [])
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+    # the text json.dumps([rule, file, about(, occurrence)], ensure_ascii=False) gives, byte for byte (the
+    # fingerprints baselines keep were taken of it), put together directly: 40,000 findings' worth of
+    # json.dumps calls were a tenth of a second
+    text = f"[{encode_basestring(rule)}, {encode_basestring(file)}, {encode_basestring(about)}"
+    text += f", {occurrence}]" if occurrence > 1 else "]"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def fingerprinted(findings: Iterable[Finding]) -> list[Finding]:

@@ -17,6 +17,7 @@ from .cache import RELEASES, Cache, RawJSON, digest
 from .document import Document, LoadProblem
 from .findings import Finding, Loc, finding_from_json, finding_to_json
 from .inputs import InputError, ProjectInputs
+from .jsontext import compact
 from .loader import load_bytes
 from .model import Policy, Release
 from .schema import release_schema, schema_checker
@@ -71,7 +72,7 @@ def _entry(doc: Document | None, found: list[Finding]) -> RawJSON:
 
     def pieces() -> list[str]:
         entry = {"doc": {"data": doc.data, "p": list(doc.flat())} if doc is not None else None}
-        return [json.dumps({**entry, "findings": [finding_to_json(f) for f in found]}, separators=(",", ":"))]
+        return [compact({**entry, "findings": [finding_to_json(f) for f in found]})]
 
     return RawJSON(pieces=pieces)
 

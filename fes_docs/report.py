@@ -6,7 +6,6 @@ give byte-identical reports — CI diffs and caches depend on it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -15,6 +14,7 @@ from urllib.parse import quote
 from . import __version__
 from .findings import Finding, Summary, fingerprinted
 from .inert import inert, is_inert
+from .jsontext import indented
 from .rules import CATALOGUE
 
 JSON_FORMAT_VERSION = 1
@@ -127,7 +127,7 @@ def as_json(findings: list[Finding], files: int | None = None, extra: dict[str, 
     }
     if extra:
         doc.update(extra)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return indented(doc) + "\n"
 
 
 def _gh_escape(s: str, prop: bool = False) -> str:
@@ -250,7 +250,7 @@ def sarif(findings: list[Finding], files: int | None = None) -> str:
             }
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return indented(doc) + "\n"
 
 
 REPORTERS: dict[str, Callable[[list[Finding], int | None], str]] = {

@@ -19,7 +19,6 @@ same out-of-project :class:`~fes_docs.cache.Cache` the rest of the run uses.
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from .cache import RUNS, Cache, RawJSON, digest
 from .check import Result, check_project
 from .findings import Finding, finding_from_json, finding_to_json
 from .inputs import manifest_holds
+from .jsontext import compact
 from .project import load_project
 from .summary import migrations_json
 
@@ -90,8 +90,7 @@ def _entry(manifest: dict[str, Any], report: Report) -> RawJSON:
     when the cache is saved: tens of thousands of findings as dicts, or as one text, were a tenth of the peak
     memory at 10,000 records."""
 
-    def dumps(value: Any) -> str:
-        return json.dumps(value, separators=(",", ":"))
+    dumps = compact
 
     def pieces() -> Iterator[str]:
         yield f'{{"manifest":{dumps(manifest)},"findings":['

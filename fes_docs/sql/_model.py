@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
+
+from ..jsontext import compact
 
 #: The spec's three classes, and ``unsafe``: a statement reaching past the database a migration owns (the
 #: server's files and programs, the cluster's roles and settings, other servers). Found, never declared.
@@ -95,7 +96,7 @@ def analysis_to_json(a: Analysis) -> dict[str, Any]:
 
 def analysis_text(a: Analysis) -> str:
     """:func:`analysis_to_json` written out as compact JSON (how the cache keeps it, and a worker hands it over)."""
-    return json.dumps(analysis_to_json(a), separators=(",", ":"))
+    return compact(analysis_to_json(a))
 
 
 def _statement(raw: dict[str, Any]) -> Statement:
