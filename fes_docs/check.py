@@ -257,7 +257,7 @@ class FindingScope:
             for file in own:
                 files |= self._claimants.get(file, set())
             about = self._about[key] = tuple(sorted(files.difference(own)))
-        return replace(f, about=about)
+        return f.evolved(about=about)
 
 
 def apply_waivers(project: Project, findings: list[Finding]) -> list[Finding]:

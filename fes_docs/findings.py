@@ -97,6 +97,23 @@ class Finding:
     fingerprint: str = ""
     baselined: Baselined | None = None
 
+    def evolved(self, **changes: Any) -> Finding:
+        """This finding with ``changes`` (fields and their new values), like :func:`dataclasses.replace`.
+
+        Why not ``replace`` itself: it asks the dataclass machinery for every field and runs the frozen
+        ``__init__``, 3 µs a finding, and a run of 10,000 records gives 40,000 findings their fingerprint and
+        their files-about, which was a quarter of a second. The fields are copied as they are, checked by
+        nothing (``Finding`` has no ``__post_init__``), so only fields whose values need no checking change
+        here: the fingerprint and ``about``."""
+        unknown = changes.keys() - {"fingerprint", "about"}
+        if unknown:
+            raise TypeError(f"evolved() changes only fingerprint and about, not {sorted(unknown)}")
+        new = object.__new__(Finding)
+        fields = new.__dict__
+        fields.update(self.__dict__)
+        fields.update(changes)
+        return new
+
     @property
     def accepted(self) -> bool:
         """Waived or baselined: shown, and counted as such, but no longer an open problem."""
@@ -301,6 +318,6 @@ def fingerprinted(findings: Iterable[Finding]) -> list[Finding]:
             first = fingerprint_of(f.rule, f.loc.file, f.loc.subject, f.message)
             n = seen[first] = seen.get(first, 0) + 1
             fp = first if n == 1 else fingerprint_of(f.rule, f.loc.file, f.loc.subject, f.message, n)
-            f = replace(f, fingerprint=fp)
+            f = f.evolved(fingerprint=fp)
         out.append(f)
     return out

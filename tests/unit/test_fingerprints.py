@@ -128,3 +128,18 @@ def test_reports_name_findings_added_after_the_check() -> None:
     late = Finding(Loc("releases/x.yaml", 4, 2, "signoffs[role=product]"), "FES706", "error", "not committed by dave")
     results = json.loads(sarif([late]))["runs"][0]["results"]
     assert results[0]["partialFingerprints"]["fesDocs/v1"] == fingerprinted([late])[0].fingerprint
+
+
+def test_a_finding_evolved_is_the_finding_replace_gives() -> None:
+    from dataclasses import replace
+
+    import pytest
+
+    from fes_docs.findings import Finding, Loc
+
+    f = Finding(Loc("r.yaml", 3, 4, "/a"), "FES704", "warning", "m", "h", "r", related=(Loc("b.sql", 1, 1),))
+    assert f.evolved(fingerprint="abc") == replace(f, fingerprint="abc")
+    assert f.evolved(about=("x", "y")) == replace(f, about=("x", "y"))
+    assert f.fingerprint == "" and f.about == ()  # the original is untouched
+    with pytest.raises(TypeError):
+        f.evolved(severity="error")  # a field that wants checking goes through replace
