@@ -7,8 +7,8 @@ writes nothing to disk; persisting is the caller's store's job (:class:`Store`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,9 +26,15 @@ class Store(Protocol):
     def put(self, key: str, value: dict[str, Any]) -> None: ...
 
 
+@functools.cache
 def library_versions() -> str:
+    """The versions of the libraries whose verdicts a result holds: openapi-spec-validator-rs gives it, and
+    the Python walk that places what it cannot (openapi-spec-validator and its schema stack)."""
+    from importlib import metadata  # lazy: 12 ms of imports that only a cold spec check needs; asked once
+
     found = []
-    for dist in ("openapi-spec-validator", "jsonschema", "jsonschema-path", "openapi-schema-validator"):
+    dists = ("openapi-spec-validator-rs", "openapi-spec-validator", "jsonschema", "jsonschema-path")
+    for dist in (*dists, "openapi-schema-validator"):
         try:
             found.append(f"{dist}={metadata.version(dist)}")
         except metadata.PackageNotFoundError:

@@ -223,3 +223,12 @@ def test_a_million_nested_brackets_are_refused_before_any_parser_sees_them(tmp_p
     index = load_spec(tmp_path, f"openapi.{suffix}")
     assert not index.valid
     assert [p.message for p in index.problems] == ["nesting deeper than 1000 brackets"]
+
+
+def test_a_remembered_spec_result_is_keyed_by_the_validators_version_too() -> None:
+    """The verdict is openapi-spec-validator-rs's: after an upgrade, a result it gave before is not reused."""
+    from importlib import metadata
+
+    from fes_docs.openapi.store import library_versions
+
+    assert f"openapi-spec-validator-rs={metadata.version('openapi-spec-validator-rs')}" in library_versions()
