@@ -8,7 +8,6 @@ Markdown through the site's escaper: nothing in a spec can steer a terminal, a C
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from . import __version__
 from .apidiff import CHANGE_RULES, LEVEL_WORDS, ApiDiff, Change, absent_side, diff_sides, load_side
 from .inert import inert
+from .jsontext import indented
 
 # The site's escaper (``render.escape``) is imported where it is used: importing it imports the site, time
 # that ``api-diff`` would pay before reading a byte. ``inert`` is a module of its own for the same reason.
@@ -97,7 +97,7 @@ def as_json(d: ApiDiff) -> str:
         "format_version": JSON_FORMAT_VERSION,
         "tool": {"name": "fes-docs", "version": __version__},
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return indented(doc) + "\n"
 
 
 def _gh(s: str, prop: bool = False) -> str:
