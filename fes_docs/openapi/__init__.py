@@ -3,8 +3,9 @@
 This package knows nothing about release records, MkDocs or the CLI: it answers "is this spec valid,
 and where exactly is it not?" and "does ``GET /docs/{id}`` exist in it?". One module per job:
 
-* ``parse`` — plain parsing (JSON as JSON; YAML by openapi-spec-validator-rs's parser after an exact
-  libyaml screen for aliases and repeated keys), no positions.
+* ``parse`` — plain parsing (JSON as JSON; YAML by openapi-spec-validator-rs's parser, trusted only when
+  no alias can stand and the data has as many nodes as libyaml counts events), no positions.
+* ``early`` — a big YAML spec's screen in a sealed, forked child, which validates its bytes meanwhile.
 * ``workspace`` — every document of the spec, read once through one reader, bounded; ``$ref`` safety
   (remote refs reported and never fetched; nothing outside the project root read).
 * ``refs`` — every ``$ref`` checked (:func:`~.refs.scan_refs`) and followed.
