@@ -74,7 +74,8 @@ def parse_plain(data: bytes, rel: str, *, validate: bool = False) -> Plain | Non
     if not brackets_within_bound(data):  # libyaml's time, and the fast parser's stack: the loader refuses it
         return None
     if _may_hold_alias(data):  # the fast parser must not meet an alias: the exact screen decides first
-        return Plain(_fast_load(data, rel)) if yaml_screen(data) else None
+        loaded = _fast_load(data, rel) if yaml_screen(data) else None
+        return Plain(loaded) if loaded is not None else None
     child = _aside(data, rel, validate)
     loaded = _fast_load(data, rel)
     early = child.result(deadline(len(data))) if child is not None else None

@@ -232,3 +232,17 @@ def test_a_remembered_spec_result_is_keyed_by_the_validators_version_too() -> No
     from fes_docs.openapi.store import library_versions
 
     assert f"openapi-spec-validator-rs={metadata.version('openapi-spec-validator-rs')}" in library_versions()
+
+
+def test_a_fast_parse_that_fails_after_the_exact_screen_goes_to_the_located_loader(tmp_path: Path) -> None:
+    """A '*' at a line's start sends the text to the exact screen first (an alias could stand there); the
+    screen passes, and the fast parser then refuses a tag libyaml reads: the located loader must say where,
+    not an empty document be taken for the spec (which reported nothing at all)."""
+    text = (
+        "openapi: 3.0.3\ninfo:\n  title: !!binary aGVsbG8=\n  description: |\n    *bold*\n  version: '1'\npaths: {}\n"
+    )
+    assert parse_surveyed(text.encode(), "openapi.yaml", MAX_DEPTH) is None
+    (tmp_path / "openapi.yaml").write_text(text)
+    index = load_spec(tmp_path, "openapi.yaml")
+    assert not index.valid
+    assert [(p.line, "binary" in p.message) for p in index.problems] == [(3, True)]
