@@ -108,7 +108,7 @@ class Finding:
         unknown = changes.keys() - {"fingerprint", "about"}
         if unknown:
             raise TypeError(f"evolved() changes only fingerprint and about, not {sorted(unknown)}")
-        new = object.__new__(Finding)
+        new = object.__new__(type(self))
         fields = new.__dict__
         fields.update(self.__dict__)
         fields.update(changes)

@@ -90,12 +90,10 @@ def _entry(manifest: dict[str, Any], report: Report) -> RawJSON:
     when the cache is saved: tens of thousands of findings as dicts, or as one text, were a tenth of the peak
     memory at 10,000 records."""
 
-    dumps = compact
-
     def pieces() -> Iterator[str]:
-        yield f'{{"manifest":{dumps(manifest)},"findings":['
+        yield f'{{"manifest":{compact(manifest)},"findings":['
         for i, f in enumerate(report.findings):
-            yield f"{',' if i else ''}{dumps(finding_to_json(f))}"
-        yield f'],"files":{dumps(report.files)},"migrations":{dumps(report.migrations)}}}'
+            yield f"{',' if i else ''}{compact(finding_to_json(f))}"
+        yield f'],"files":{compact(report.files)},"migrations":{compact(report.migrations)}}}'
 
     return RawJSON(pieces=pieces)

@@ -65,6 +65,13 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def may_fork() -> bool:
+    """Whether this process may fork a helper child at all: where ``fork`` exists and this process runs one
+    thread (a fork copies only the calling thread, so a lock another thread held — a live-reload server's —
+    would stay held in the child forever)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
 def _pays(jobs: int) -> bool:
     """Whether forking for ``jobs`` jobs pays: enough of them, a second core that is ours, and ``fork``."""
     return jobs >= PARALLEL_JOBS and _cores() >= 2 and hasattr(os, "fork")

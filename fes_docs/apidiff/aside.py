@@ -8,17 +8,15 @@ the largest part of a YAML pair's comparison. JSON passes are a few hundredths (
 scanner) and stay inline. The child is :class:`fes_docs.workers.Forked`, the one way work goes to a forked
 copy of this process; if anything goes wrong there, this process does the pass itself, so the positions
 are always the same.
-A process with threads (a live-reload server) is never forked, as in :mod:`fes_docs.openapi.parse`.
+A process with threads (a live-reload server) is never forked (:func:`fes_docs.workers.may_fork`).
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from typing import Any
 
 from ..openapi.positions import Found, find
-from ..workers import Forked, deadline
+from ..workers import Forked, deadline, may_fork
 from .model import PathKey
 
 #: A YAML file at least this big is located in a child while this process locates the others.
@@ -26,10 +24,6 @@ ASIDE_BYTES = 512 * 1024
 
 #: One file to locate paths in: (a key the caller chooses, the file's name, its bytes, the paths).
 Job = tuple[Any, str, bytes, list[PathKey]]
-
-
-def may_fork() -> bool:
-    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def find_all(jobs: list[Job]) -> dict[Any, Found]:

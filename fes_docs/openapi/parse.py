@@ -25,13 +25,11 @@ other than http(s) (``file:`` above all), which the validator would otherwise re
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..workers import Forked, deadline
+from ..workers import Forked, deadline, may_fork
 from ..yaml_guards import brackets_within_bound
 from .early import Early, event_count, screen
 
@@ -116,7 +114,7 @@ def _aside(data: bytes, rel: str, validate: bool) -> Forked[Early] | None:
     to run inline. A process with threads is never forked (a live-reload server); nor where there is no
     fork.
     """
-    if len(data) < SCREEN_ASIDE_BYTES or not hasattr(os, "fork") or threading.active_count() > 1:
+    if len(data) < SCREEN_ASIDE_BYTES or not may_fork():
         return None
     # imported before the fork: the child never takes the import lock
     import yaml._yaml  # noqa: F401
