@@ -33,20 +33,52 @@ def mark_pos(mark: Any) -> Pos:
     return Pos(mark.line + 1, mark.column + 1) if mark is not None else Pos(1, 1)
 
 
-# An alias token starts with '*' at the start of the text, after a space or line break, or after a flow
-# indicator or a flow-context ':' / '?' (libyaml's scanner). A '*' anywhere else (``count(*)``, ``a*b``) is
-# part of a scalar; a miss here is only ever a false alarm that runs the guard.
-_BEFORE_ALIAS = re.compile(r"[\s\[\]{},:?\ufeff]")
+# Where an alias could be resolved, as libyaml's scanner reads one (the fast parser of spec documents is
+# libyaml too, translated to Rust: unsafe-libyaml). A '*' starts an alias token where a token may start:
+# after a blank, a line break, a byte-order mark (libyaml skips one at any line's start), a flow
+# indicator, ':' or '?' (indicators in flow context even without a blank after them), or a quoted
+# scalar's closing quote; at the text's very start no anchor can stand before it. Its name is
+# [0-9A-Za-z_-]+, and the scanner refuses the token unless a blank, a line break, the end or one of
+# ?:,]}%@` follows. YAML's line breaks are \r, \n, NEL, LS and PS, not only \n. An alias is only
+# expanded when an anchor of its name stands before it, written '&name' in the text, so a candidate
+# without one is harmless: the parser fails on it, expanding nothing. In bytes, \x85, \xa8, \xa9 and
+# \xbf stand for the last bytes of NEL, LS, PS and the byte-order mark (any character ending so counts:
+# a false alarm at worst).
+#: What may follow an alias's name (libyaml's scanner), besides NEL, LS and PS.
+_NAME_END = r"[ \t\r\n\x00?:,\]}%@`]|\Z"
+_ALIAS_TEXT = re.compile(
+    r"\*(?<=[ \t\r\n\[\]{},:?"
+    + "\"'\x85\u2028\u2029\ufeff"
+    + r"]\*)([0-9A-Za-z_-]+)(?=["
+    + "\x85\u2028\u2029"
+    + "]|"
+    + _NAME_END
+    + ")"
+)
+_ALIAS_BYTES = re.compile(
+    rb"\*(?<=[ \t\r\n\[\]{},:?\"'\x85\xa8\xa9\xbf]\*)([0-9A-Za-z_-]+)(?=\xc2\x85|\xe2\x80[\xa8\xa9]|"
+    + _NAME_END.encode()
+    + rb")"
+)
+_ANCHOR_TEXT = re.compile(r"&([0-9A-Za-z_-]+)")
+_ANCHOR_BYTES = re.compile(rb"&([0-9A-Za-z_-]+)")
 
 
-def may_alias(text: str) -> bool:
-    """Whether ``text`` may hold an alias token (see above): each '*' found, the character before it looked at."""
-    at = text.find("*")
-    while at >= 0:
-        if at == 0 or _BEFORE_ALIAS.match(text, at - 1):
+def may_alias(text: str | bytes) -> bool:
+    """Whether ``text`` (a YAML document, as text or as the bytes a parser is handed) may hold an alias
+    that resolves: an alias token by libyaml's scanner rules whose name some ``&name`` in the text also
+    bears (see above). Sound, not exact: a ``*Note:`` line in a description counts only where the text
+    also holds ``&Note``. Both passes are regular-expression scans in C. Used by the records' loader
+    (whether to measure the node graph) and by the spec parser (whether the fast parser, which expands
+    aliases without a bound, may read the bytes at all): one rule for both.
+    """
+    if isinstance(text, bytes):
+        if text[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16, which libyaml reads too: not scanned as bytes
             return True
-        at = text.find("*", at + 1)
-    return False
+        aliases = {m.group(1) for m in _ALIAS_BYTES.finditer(text)}
+        return bool(aliases) and not aliases.isdisjoint(m.group(1) for m in _ANCHOR_BYTES.finditer(text))
+    names = {m.group(1) for m in _ALIAS_TEXT.finditer(text)}
+    return bool(names) and not names.isdisjoint(m.group(1) for m in _ANCHOR_TEXT.finditer(text))
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")

@@ -6,15 +6,16 @@ valid spec never needs one, so every document is first parsed *plain*:
 * ``.json`` files as JSON (:func:`json.loads`): a valid JSON spec is valid whatever YAML thinks of
   it (libyaml refuses surrogate-pair escapes such as ``"\\ud83d\\ude00"``, which ``json.dumps``
   writes for every character outside the BMP);
-* YAML with openapi-spec-validator-rs's parser (PyYAML's rules, several times faster than libyaml),
-  which must not be trusted blindly: it expands aliases without a bound (an alias bomb costs it
-  minutes) and keeps the last of two equal keys silently (a second ``/a:`` would hide the first
-  path's operations from the gate). So a document where an alias could stand (:func:`_may_hold_alias`,
-  sound: it finds every place one could) is first read by :func:`yaml_screen`, libyaml's event
-  stream, and goes to our own guarded loader if it holds an alias or a key twice; any other document
-  is parsed at once, and its data must have as many nodes as libyaml counts events in it
-  (:attr:`Plain.events`, checked by :func:`survey`), else the guarded loader reads it. The count is
-  taken in C, in a forked child for a big document (where the validator can run too: :mod:`.early`).
+* YAML with openapi-spec-validator-rs's parser (unsafe-libyaml: libyaml's rules, several times faster
+  than PyYAML's binding), which must not be trusted blindly: it expands aliases without a bound (an
+  alias bomb costs it minutes) and keeps the last of two equal keys silently (a second ``/a:`` would
+  hide the first path's operations from the gate). So a document where an alias could be resolved
+  (:func:`fes_docs.yaml_guards.may_alias`, sound: libyaml's scanner rules, and an anchor of its name) is
+  first read by :func:`yaml_screen`, libyaml's event stream, and goes to our own guarded loader if it
+  holds an alias or a key twice; any other document is parsed at once, and its data must have as many
+  nodes as libyaml counts events in it (:attr:`Plain.events`, checked by :func:`survey`), else the
+  guarded loader reads it. The count is taken in C, in a forked child for a big document (where the
+  validator can run too: :mod:`.early`).
 
 Either way the result is checked against ``max_depth`` by :func:`survey`. When a plain parse fails,
 :func:`parse_plain` returns no data and the caller asks the located loader, whose problem says where
@@ -30,15 +31,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..workers import Forked, deadline, may_fork
-from ..yaml_guards import brackets_within_bound
+from ..yaml_guards import brackets_within_bound, may_alias
 from .early import Early, event_count, screen
 
-#: Where an alias could stand (see :func:`_may_hold_alias`): a node's start, the alias, a node's end.
-_ALIAS = re.compile(
-    rb"(?:^[ \t]*(?:-[ \t]+)*|:[ \t]*|---[ \t]+|[\[{,][ \t]*|\?[ \t]+)\*[^\s\[\]{},]+"
-    rb"(?:[ \t]+:|[ \t]*(?:$|[,\]}#\r]))",  # a ':' right after the name is part of it
-    re.MULTILINE,
-)
 #: A YAML document at least this big is screened in a forked child while it is parsed (see _aside).
 SCREEN_ASIDE_BYTES = 512 * 1024
 
@@ -71,7 +66,7 @@ def parse_plain(data: bytes, rel: str, *, validate: bool = False) -> Plain | Non
             return None
     if not brackets_within_bound(data):  # libyaml's time, and the fast parser's stack: the loader refuses it
         return None
-    if _may_hold_alias(data):  # the fast parser must not meet an alias: the exact screen decides first
+    if may_alias(data):  # the fast parser must not meet an alias: the exact screen decides first
         loaded = _fast_load(data, rel) if yaml_screen(data) else None
         return Plain(loaded) if loaded is not None else None
     child = _aside(data, rel, validate)
@@ -122,21 +117,6 @@ def _aside(data: bytes, rel: str, validate: bool) -> Forked[Early] | None:
 
     child = Forked(lambda: screen(data, rel, validate), sealed=True)
     return child if child.started else None
-
-
-def _may_hold_alias(data: bytes) -> bool:
-    """Whether an alias (``*name``) could stand somewhere in ``data``: a ``*`` where a node may start
-    (a line's start, after ``- ``, ``: ``, ``? ``, ``---`` or a flow indicator) and ending where a
-    node may end. Sound, not exact: a ``**bold**`` line start counts, and only costs the overlap."""
-    start = 0
-    while (star := data.find(b"*", start)) >= 0:
-        line_start = data.rfind(b"\n", 0, star) + 1
-        line_end = data.find(b"\n", star)
-        line_end = len(data) if line_end < 0 else line_end
-        if _ALIAS.search(data, line_start, line_end):
-            return True
-        start = line_end + 1
-    return False
 
 
 def yaml_screen(data: bytes) -> bool:

@@ -62,6 +62,13 @@ def billion_laughs() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def spec_bomb(brk: str) -> bytes:
+    lines = ["openapi: 3.0.0", "info: {title: t, version: '1'}", "paths: {}", "x-a0: &a0 [lol, lol, lol, lol]"]
+    for i in range(1, 10):
+        lines.append(f"x-a{i}: &a{i}{brk}" + "".join(f"  - *a{i - 1}{brk}" for _ in range(9)))
+    return (brk.join(lines) + brk).encode()
+
+
 def big_file(root: Path) -> None:
     with (root / "releases" / "huge.yaml").open("wb") as fh:
         fh.write(b"id: huge\ntitle: ")
@@ -213,6 +220,15 @@ CASES: dict[str, tuple[Callable[[Path], object], tuple[str, str]]] = {
             ("4000-digits", "9" * 4000, "FES010"),
             ("5000-digits", "9" * 5000, "FES001"),  # past what YAML's int() reads: the value is unreadable
         )
+    },
+    # a billion laughs in the spec, with YAML line breaks other than \n: the fast spec parser expands
+    # aliases without a bound, so the alias check must see these too (it once held validate for good)
+    **{
+        f"spec-alias-bomb-{label}": (
+            lambda r, brk=brk: write(r, "service/openapi.yaml", spec_bomb(brk)),
+            ("service/openapi.yaml", "FES801"),
+        )
+        for label, brk in (("cr", "\r"), ("nel", "\x85"), ("ls", "\u2028"))
     },
     "spec-ref-outside-root": (
         lambda r: write(

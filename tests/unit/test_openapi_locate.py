@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from fes_docs import openapi
 from fes_docs.loader import load_bytes
@@ -219,27 +217,3 @@ def test_a_repeated_path_in_a_big_yaml_is_caught_by_the_screen_running_beside_th
     assert len(clean) > SCREEN_ASIDE_BYTES
     assert parse_surveyed(clean.encode(), "openapi.yaml", 100) is not None
     assert parse_surveyed((clean + "  /a:\n    post: {}\n").encode(), "openapi.yaml", 100) is None
-
-
-_TEXT = st.text(alphabet=st.sampled_from(list("ab *&:-#,[]{}'\"\n")), max_size=12)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.recursive(
-        _TEXT | st.integers(),
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
-        max_leaves=12,
-    ),
-    st.booleans(),
-    st.sampled_from([None, True, False]),
-)
-def test_wherever_yaml_writes_an_alias_the_alias_check_sees_one(value: Any, share: bool, flow: bool | None) -> None:
-    """Soundness of _may_hold_alias: a document with an alias (yaml.dump writes one for an object
-    it meets twice) is never let past it, whatever the text around (stars, ampersands, colons)."""
-    from fes_docs.openapi.parse import _may_hold_alias
-
-    doc = {"a": value, "b": value if share else [value]}
-    text = yaml.dump(doc, default_flow_style=flow).encode()
-    has_alias = any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text))
-    assert not has_alias or _may_hold_alias(text)
