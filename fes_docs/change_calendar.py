@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from .model import Policy, Release, parse_datetime
+from .dates import parse_datetime
+from .model import Policy, Release
 from .policy_settings import ZONED_DATETIME, Freeze
 
 _ZONED = re.compile(ZONED_DATETIME)

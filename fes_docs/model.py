@@ -8,12 +8,11 @@ document, which is how a rule turns "this flag" into ``file:line:col``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
 from typing import Any, TypeVar
 
+from .dates import parse_datetime
 from .document import Document, PathKey
 from .findings import Loc, Waiver, did_you_mean, key_path
 from .flyway_config import FlywayConfig
@@ -466,31 +465,6 @@ class Release:
                 for i, b in _records(_map(d.get("api")), "breaking")
             ],
         )
-
-
-def parse_datetime(text: str) -> datetime | None:
-    """An ISO 8601 date-time as records write it (``Z`` or an offset); None when it is not one."""
-    try:
-        return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def parse_date(text: str) -> date | None:
-    """A calendar date written ``YYYY-MM-DD`` and real (no 2026-02-30); None otherwise.
-
-    Stricter than :meth:`date.fromisoformat`, which also takes ``20260101`` and week dates: a record
-    states dates one way, so a reviewer reads the same date the tool does.
-    """
-    if not _DATE.fullmatch(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def deploy_order(releases: Iterable[Release]) -> list[Release]:

@@ -14,10 +14,11 @@ from typing import Any, Literal
 
 from .atomic import update_bytes
 from .baseline import read_baseline
+from .dates import parse_date
 from .document import Document
 from .errors import FesDocsError, UsageError
 from .loader import load_bytes
-from .model import ROLLBACK_ROLE, Release, parse_date
+from .model import ROLLBACK_ROLE, Release
 from .project import Project, load_project
 from .signoffs import digest_of
 from .yamledit import EditError, append_item, set_item_fields

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from ..dates import parse_date
 from .catalogue import BodyPair, HeaderPair, Hit, MediaPair, OpPair, ParamPair, StatusPair, change_rule
 from .model import Level
 from .ops import Op, Security
@@ -22,8 +23,6 @@ def sunset_of(op: Op) -> date | None:
     text = op.sunset
     if not text:
         return None
-    from ..model import parse_date  # here: the records' model costs an api-diff run 25 ms to import
-
     return parse_date(text[:10])
 
 

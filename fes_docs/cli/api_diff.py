@@ -37,7 +37,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _today(text: str | None) -> date:
     if text is None:
         return date.today()
-    from ..model import parse_date
+    from ..dates import parse_date
 
     found = parse_date(text)
     if found is None:

@@ -103,7 +103,7 @@ def _run(args: argparse.Namespace) -> int:
 def _api_gate(root: Path, base: str, changed: set[str], today: str | None) -> list[Finding]:
     """Breaking API changes since ``base`` that no changed record declares (FES840, FES841)."""
     from ..apigate import api_gate  # start-up: only a pull request's run compares specs
-    from ..model import parse_date
+    from ..dates import parse_date
 
     return api_gate(root, base, changed, parse_date(today) if today else None)
 

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..check import RecordOwner, Result
+from ..dates import parse_datetime
 from ..findings import Finding, Summary
-from ..model import Flag, Release, deploy_order, parse_datetime
+from ..model import Flag, Release, deploy_order
 from ..project import POLICY_FILE, Project
 from ..signoffs import NOT_REQUIRED, NOT_YET, DisplayState, role_state
 from ..sql.flyway import parse_name

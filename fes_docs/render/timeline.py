@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from ..change_calendar import Span, freeze_span
-from ..model import Release, parse_datetime
+from ..dates import parse_datetime
+from ..model import Release
 from ..policy_settings import Freeze
 from .context import Site
 from .context import window_start as _start

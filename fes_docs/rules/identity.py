@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Release, parse_datetime
+from ..dates import parse_datetime
+from ..model import Release
 from ..project import Project
 from . import Hit, emitted_rule, project_rule, release_rule
 

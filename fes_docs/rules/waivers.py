@@ -16,9 +16,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from ..dates import parse_date
 from ..errors import UsageError
 from ..findings import Finding, Waiver
-from ..model import Release, WaiverRef, parse_date
+from ..model import Release, WaiverRef
 from ..project import Project
 from . import CATALOGUE, Hit, Rule, release_rule
 
