@@ -204,7 +204,8 @@ def _unproven(m: MigrationOutcome, loc: Loc, key: str | None, server: str) -> Fi
 
 
 def _setup_findings(project: Project, the_plan: Plan, report: DryRunReport) -> list[Finding]:
-    """Callbacks and setup_sql that failed (at their file and line), and declared things the server refused."""
+    """Callbacks and setup_sql that failed (at their file and line), declared things the server refused, and
+    callbacks the dry run does not run (statement-level: FES335, at the script)."""
     index = project.migrations
     out = [
         Finding(
@@ -225,6 +226,18 @@ def _setup_findings(project: Project, the_plan: Plan, report: DryRunReport) -> l
     out += [
         Finding(project.policy_loc("dry_run"), "FES330", "error", problem, "fix the declaration under dry_run:")
         for problem in report.environment.get("problems", [])
+    ]
+    out += [
+        Finding(
+            Loc(index.file_label(c.script)),
+            "FES335",
+            "warning",
+            f"{c.script} ({c.event}) is a statement-level callback: Flyway Teams runs it around every statement, "
+            "the dry run does not, so the migrations are proven without it",
+            "prove the migrations where Flyway Teams runs them, or do its work in beforeEachMigrate.sql",
+        )
+        for c in report.callbacks
+        if c.skipped is not None
     ]
     return out
 

@@ -48,7 +48,8 @@ def _summary(report: object) -> str:
         lines.append(f"  {m.status:8} {m.script}  {idem}  {m.seconds * 1000:.0f} ms  [{locks}]{note}")
     for c in report.callbacks:
         where = f" around {c.migration}" if c.migration else ""
-        lines.append(f"  callback {c.script} ({c.event}{where}): " + (f"error: {c.error}" if c.error else "ran"))
+        outcome = f"not run: {c.skipped}" if c.skipped else f"error: {c.error}" if c.error else "ran"
+        lines.append(f"  callback {c.script} ({c.event}{where}): {outcome}")
     for b in report.backfills:
         est = f" (estimated {b.estimated_rows:,})" if b.estimated_rows is not None else ""
         lines.append(

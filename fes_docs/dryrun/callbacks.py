@@ -9,7 +9,10 @@ run (:data:`fes_docs.sql.callbacks.MIGRATE_EVENTS`) are fired by the engine in F
 failure), ``afterVersioned`` and ``beforeRepeatables`` between versioned and repeatable migrations, and
 ``afterMigrate`` or ``afterMigrateError`` at the end. Several scripts for one event run in name order.
 
-The statement-level events (``beforeEachMigrateStatement`` …) are Flyway Teams features and are not run.
+The statement-level events (``beforeEachMigrateStatement`` …) are Flyway Teams features, which the dry run
+does not run. A script for one is not passed over in silence: it is recorded as "not run" before the run
+starts (:data:`NOT_RUN_STATEMENT`), and ``fes_docs.proving`` reports it (FES335): what Flyway Teams runs
+around every statement, the migrations here were proven without.
 
 One implementation for both engines: the engine says how a script is cut into what it sends (``prepare``:
 PostgreSQL's statements with their COPY rows, MariaDB's statements with their tokens) and how those are
@@ -24,8 +27,15 @@ from typing import Generic, TypeVar
 
 from fes_docs.dryrun.failures import Failure
 from fes_docs.dryrun.report import CallbackInput, CallbackOutcome
+from fes_docs.sql.callbacks import MIGRATE_EVENTS
 
-__all__ = ["Callbacks", "Executor"]
+__all__ = ["NOT_RUN_STATEMENT", "STATEMENT_EVENTS", "Callbacks", "Executor"]
+
+#: The events of a ``flyway migrate`` run that the dry run does not fire: Flyway Teams runs them around
+#: every statement.
+STATEMENT_EVENTS = frozenset(e for e in MIGRATE_EVENTS if "Statement" in e)
+#: Why a script of one of them is not run (its outcome's ``skipped``).
+NOT_RUN_STATEMENT = "a statement-level callback (Flyway Teams) is not run by the dry run"
 
 #: What an engine sends of one script (its statements, cut its way).
 S = TypeVar("S")
@@ -34,14 +44,20 @@ Executor = Callable[[S, str], Failure | None]
 
 
 class Callbacks(Generic[S]):
-    """The project's callback scripts by event, and the outcome of every run of one."""
+    """The project's callback scripts by event, and the outcome of every run of one (first, each script of a
+    statement-level event, as not run)."""
 
     def __init__(self, scripts: Sequence[CallbackInput], prepare: Callable[[str], S]) -> None:
         self.prepare = prepare
         self.by_event: dict[str, list[tuple[CallbackInput, S]]] = {}
-        for script in sorted(scripts, key=lambda s: s.script):
-            self.by_event.setdefault(script.event, []).append((script, prepare(script.sql)))
         self.outcomes: list[CallbackOutcome] = []
+        for script in sorted(scripts, key=lambda s: s.script):
+            if script.event in STATEMENT_EVENTS:
+                self.outcomes.append(
+                    CallbackOutcome(script.event, script.script, script.checksum, skipped=NOT_RUN_STATEMENT)
+                )
+            else:
+                self.by_event.setdefault(script.event, []).append((script, prepare(script.sql)))
 
     def has(self, event: str) -> bool:
         return event in self.by_event

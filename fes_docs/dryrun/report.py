@@ -167,9 +167,13 @@ class CallbackOutcome:
     error_line: int | None = None
     error_position: tuple[int, int] | None = None
     error_detail: str | None = None
+    #: Why the dry run did not run it at all (a statement-level callback), or None.
+    skipped: str | None = None
 
     @property
     def status(self) -> str:
+        if self.skipped is not None:
+            return "not run"
         return "failed" if self.error is not None else "applied"
 
     def to_evidence(self) -> dict[str, Any]:
@@ -182,6 +186,8 @@ class CallbackOutcome:
         }
         if self.error is not None:
             entry["error"] = {"line": self.error_line, "message": self.error}
+        if self.skipped is not None:
+            entry["skipped"] = self.skipped
         return dict(sorted(entry.items()))
 
 

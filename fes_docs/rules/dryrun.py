@@ -38,7 +38,8 @@ emitted_rule(
     "Every migration Flyway runs is proven",
     "§3.2",
     severity="warning",
-    doc="`fes-docs dry-run` cannot run Java migrations; they, and failures after them, are unproven, not failed.",
+    doc="`fes-docs dry-run` cannot run Java migrations; they, and failures after them, are unproven, not failed. "
+    "Nor does it run statement-level callbacks (Flyway Teams): the migrations are proven without them.",
     hint="prove Java migrations where the application's Flyway runs them, or port them to SQL",
 )
 emitted_rule(

@@ -87,6 +87,23 @@ def test_callbacks_run_where_flyway_runs_them(box: Sandbox) -> None:
     assert not [m for m in report.migrations if "Migrate" in m.script]
 
 
+def test_a_statement_level_callback_is_reported_not_run_never_passed_over(box: Sandbox, tmp_path: Path) -> None:
+    """Flyway Teams runs beforeEachMigrateStatement.sql around every statement; the dry run does not, and says
+    so: the script is in the report and the evidence as "not run", and FES335 warns at the script."""
+    root = tmp_path / "callbacks"
+    shutil.copytree(FLYWAY / "callbacks", root)
+    (root / "db" / "migration" / "beforeEachMigrateStatement.sql").write_text("SELECT 1/0;\n")
+    report, found = dry_run(root, box)
+    assert status(report) == {"V1__create_case.sql": "applied", "V2__add_state.sql": "applied"}, found
+    skipped = [c for c in report.callbacks if c.status == "not run"]
+    assert [(c.event, c.script) for c in skipped] == [("beforeEachMigrateStatement", "beforeEachMigrateStatement.sql")]
+    entry = next(e for e in report.to_evidence()["callbacks"] if e["script"] == "beforeEachMigrateStatement.sql")
+    assert entry["status"] == "not run" and "Flyway Teams" in entry["skipped"]
+    assert [f for f in found if f.startswith("FES335 warning beforeEachMigrateStatement.sql")], found
+    assert report.passed  # proven without it, and warned: not a failure of the migrations
+    assert [(c.event, c.migration) for c in report.callbacks if c.status == "applied"][0] == ("beforeMigrate", None)
+
+
 def test_the_declared_environment_is_there_before_the_first_migration(box: Sandbox) -> None:
     report, found = dry_run(FLYWAY / "environment", box)
     assert status(report) == {"V1__base.sql": "applied"}, found
