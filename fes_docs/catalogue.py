@@ -3,6 +3,8 @@ the API change rules (``fes-docs api-diff``, :data:`~fes_docs.apidiff.CHANGE_RUL
 
 from __future__ import annotations
 
+from typing import Literal
+
 from .apidiff import CHANGE_RULES, LEVEL_WORDS
 from .guide import coverage
 from .rules import CATALOGUE, Rule
@@ -21,11 +23,26 @@ def catalogue_text() -> str:
     return "\n".join(lines) + "\n"
 
 
+#: How a table writes the anchor a rule's links point at (``rules.md#fes405``).
+Anchors = Literal["html", "attr_list"]
+
+
+def _anchored(rule_id: str, anchors: Anchors) -> str:
+    """A rule's id cell. ``html``: a raw ``<a id>``, which any Markdown renderer keeps (``fes-docs rules
+    --format markdown``, pasted anywhere). ``attr_list``: an id on the code span, for the site's pages,
+    whose dialect has ``attr_list``: MkDocs checks a link's anchor against the ids it sees, and a raw
+    ``<a id>`` it cannot see (an INFO line for every link on every build; with ``validation: anchors:
+    warn``, a failed strict build)."""
+    if anchors == "attr_list":
+        return f"`{rule_id}`{{#{rule_id.lower()}}}"
+    return f'<a id="{rule_id.lower()}"></a>`{rule_id}`'
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def catalogue_markdown() -> str:
+def catalogue_markdown(anchors: Anchors = "html") -> str:
     lines = [
         "| Rule | Severity | Waivable | Guide | Title | What it checks | How to fix |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -33,7 +50,7 @@ def catalogue_markdown() -> str:
     for r in _rules():
         waivable = "yes" if r.can_be_waived else "no"
         lines.append(
-            f'| <a id="{r.id.lower()}"></a>`{r.id}` | {r.severity} | {waivable} | {_cell(r.section)} | '
+            f"| {_anchored(r.id, anchors)} | {r.severity} | {waivable} | {_cell(r.section)} | "
             f"{_cell(r.title)} | {_cell(r.doc)} | {_cell(r.hint)} |"
         )
     return "\n".join(lines) + "\n"
@@ -56,11 +73,10 @@ def change_rules_text() -> str:
     return "\n".join(lines) + "\n"
 
 
-def change_rules_markdown() -> str:
+def change_rules_markdown(anchors: Anchors = "html") -> str:
     lines = ["| Rule | Name | Level | Title | What it reports |", "| --- | --- | --- | --- | --- |"]
     for r in sorted(CHANGE_RULES.values(), key=lambda r: r.id):
         lines.append(
-            f'| <a id="{r.id.lower()}"></a>`{r.id}` | `{r.name}` | {LEVEL_WORDS[r.level]} | {_cell(r.title)} | '
-            f"{_cell(r.doc)} |"
+            f"| {_anchored(r.id, anchors)} | `{r.name}` | {LEVEL_WORDS[r.level]} | {_cell(r.title)} | {_cell(r.doc)} |"
         )
     return "\n".join(lines) + "\n"

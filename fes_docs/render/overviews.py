@@ -114,7 +114,7 @@ def rules() -> str:
     return document(
         "Rules",
         "Every check fes-docs runs, with the guide section it enforces. A finding's rule id links here.",
-        catalogue_markdown(),
+        catalogue_markdown("attr_list"),
         "## Guide coverage",
         "How each numbered item of the FES migration and rollback guide is enforced.",
         coverage_markdown(),
@@ -122,7 +122,7 @@ def rules() -> str:
         "What `fes-docs api-diff` reports between two versions of the OpenAPI spec, and how it classifies each "
         "change: breaking (an error; in a pull request it must be declared under `api: breaking:` by a release "
         "record the pull request changes), potentially breaking (a warning) or compatible.",
-        change_rules_markdown(),
+        change_rules_markdown("attr_list"),
     )
 
 

@@ -68,7 +68,23 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_example(tmp_path_factory.mktemp("site") / "project")
     proc = build(project, "--strict")
     assert proc.returncode == 0, proc.stderr
+    (project / "build.log").write_text(proc.stderr, encoding="utf-8")
     return project
+
+
+def test_every_link_to_a_rule_lands_on_its_rule(built: Path) -> None:
+    """The example's mkdocs.yml has ``validation: anchors: warn``, so the strict build above fails on a
+    link whose anchor MkDocs cannot see; the rule ids are attr_list ids it sees (a raw ``<a id>`` it did
+    not: an INFO line per link, a failed build with the setting). And each linked id is on the page."""
+    assert "does not contain an anchor" not in (built / "build.log").read_text(encoding="utf-8")
+    rules = page(built / "site", "releases/rules")
+    ids = {n.attrs.get("id") for n in rules.find_all("code")}
+    linked = {
+        a.attrs["href"].split("#", 1)[1]
+        for a in page(built / "site", "releases/2026-09-phase-2-pdf-lifecycle").find_all("a")
+        if "rules/#fes" in a.attrs.get("href", "")
+    }
+    assert linked and linked <= ids, linked - ids
 
 
 def test_every_release_has_a_runbook_and_a_rollback_page(built: Path) -> None:
