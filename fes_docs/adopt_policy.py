@@ -23,7 +23,8 @@ from .loader import load_text
 from .model import DEFAULT_POLICY
 from .project import POLICY_FILE, RELEASES_DIR
 from .scaffold import one_line
-from .schema import policy_schema, schema_findings
+from .schema import policy_schema
+from .schema_check import schema_findings
 from .yamledit import quoted, scalar
 
 _COMMENT_COL = 56

@@ -41,7 +41,8 @@ from .findings import FINGERPRINT_PATTERN, Finding, Loc, key_path
 from .inputs import InputError
 from .loader import load_bytes
 from .project import Project, problem_finding
-from .schema import SCHEMA_ID_BASE, schema_findings
+from .schema import SCHEMA_ID_BASE
+from .schema_check import schema_findings
 
 FOLDER = ".fes-docs"
 NAME = "baseline.yaml"

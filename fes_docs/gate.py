@@ -34,7 +34,7 @@ from .change_calendar import aware, freezes_at, unreadable_freezes, window_span
 from .errors import UsageError
 from .findings import Finding, Loc, did_you_mean
 from .model import PROGRESS_STEPS, Release
-from .schema import _excerpt as excerpt
+from .schema_check import excerpt
 from .signing import find_release
 from .signoffs import SignOffState, release_digest, role_states, signoff_states
 

@@ -27,7 +27,8 @@ from .loader import load_bytes
 from .model import Policy, Release
 from .records import Reading, load_chunk
 from .records import problem_finding as problem_finding  # where it was: baseline.py imports it from here
-from .schema import policy_schema, release_schema, schema_findings
+from .schema import policy_schema, release_schema
+from .schema_check import schema_findings
 
 if TYPE_CHECKING:
     from .openapi import SpecIndex

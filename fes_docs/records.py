@@ -20,7 +20,8 @@ from .inputs import InputError, ProjectInputs
 from .jsontext import compact
 from .loader import load_bytes
 from .model import Policy, Release
-from .schema import release_schema, schema_checker
+from .schema import release_schema
+from .schema_check import schema_checker
 
 if TYPE_CHECKING:
     from array import array

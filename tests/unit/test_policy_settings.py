@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fes_docs.document import Document
 from fes_docs.model import Policy
-from fes_docs.schema import default_policy, policy_schema, schema_findings
+from fes_docs.schema import default_policy, policy_schema
+from fes_docs.schema_check import schema_findings
 
 BASE = {
     "environments": ["local", "production"],

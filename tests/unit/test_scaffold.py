@@ -14,7 +14,8 @@ from fes_docs.loader import load_file
 from fes_docs.model import ROLLBACK_ROLE
 from fes_docs.project import load_policy
 from fes_docs.scaffold import title_for
-from fes_docs.schema import release_schema, validator_for
+from fes_docs.schema import release_schema
+from fes_docs.schema_check import validator_for
 
 NEW = "2031-01-phase-9-grading"
 FILE = f"releases/{NEW}.yaml"

@@ -11,7 +11,8 @@ from jsonschema import Draft202012Validator
 from fes_docs.loader import load_text
 from fes_docs.model import Policy
 from fes_docs.project import dump_schema
-from fes_docs.schema import policy_schema, release_schema, schema_findings
+from fes_docs.schema import policy_schema, release_schema
+from fes_docs.schema_check import schema_findings
 
 PACKAGE = Path(__file__).parents[2] / "fes_docs" / "schemas"
 POLICY = Policy.from_data(
@@ -131,7 +132,8 @@ def test_a_whole_number_is_still_an_integer() -> None:
 def test_type_messages_use_the_schemas_words_with_their_articles() -> None:
     """Issue 13, "No contradictions": "must be an object, got an array", never "got list"."""
     from fes_docs.document import Document
-    from fes_docs.schema import release_schema, schema_findings
+    from fes_docs.schema import release_schema
+    from fes_docs.schema_check import schema_findings
 
     data = {"id": "x", "title": "t", "phase": "2", "status": "draft", "checklist": "nope", "owners": [1]}
     messages = sorted(f.message for f in schema_findings(Document("r.yaml", data), release_schema(None)))
