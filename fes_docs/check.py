@@ -7,12 +7,13 @@ build and a CI run can never disagree about what is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .baseline import Baseline, read_baseline
-from .findings import Baselined, Finding, Loc, Summary, Waiver, fingerprinted, sort_findings
+from .findings import Baselined, Finding, InternalError, Loc, Summary, Waiver, fingerprinted, sort_findings
+from .inert import inert
 from .model import Release
 from .project import Project, load_project
 from .proving import evidence_file
@@ -72,18 +73,21 @@ def _to_finding(rule: Rule, hit: Hit, release: Release | None) -> Finding:
     )
 
 
-def _guarded(rule: Rule, hits: Iterable[Hit], release: Release | None, fallback: str) -> list[Finding]:
-    """A bug in one rule must not hide every other finding, nor show the user a traceback (located at the start
-    of ``fallback``, the file it was checking)."""
+def _guarded(rule: Rule, args: tuple[Any, ...], release: Release | None, fallback: str) -> list[Finding]:
+    """``rule`` run on ``args``: a bug in one rule must not hide every other finding, nor show the user a
+    traceback (an :class:`InternalError` at the start of ``fallback``, the file it was checking), whether it
+    raises when called or while its hits are read."""
+    check = rule.check
+    assert check is not None
     try:
-        return [_to_finding(rule, h, release) for h in hits]
+        return [_to_finding(rule, h, release) for h in check(*args)]
     except Exception as exc:  # noqa: BLE001 - deliberately broad: this is the safety net
         return [
-            Finding(
+            InternalError(
                 Loc(fallback),
                 rule.id,
                 "error",
-                f"internal error in rule {rule.id}: {exc!r}",
+                inert(f"internal error in rule {rule.id}: {exc!r}"[:500]),
                 "this is a bug in fes-docs; please report it with the file",
                 release.key if release else None,
             )
@@ -140,7 +144,7 @@ PARENT_SHARE = 0.65
 
 def _project_rules(project: Project, rules: list[Rule]) -> dict[str, list[Finding]]:
     """Each project rule's findings."""
-    return {r.id: _guarded(r, r.check(project), None, project.policy_file) for r in rules if r.scope == "project"}  # type: ignore[misc]
+    return {r.id: _guarded(r, (project,), None, project.policy_file) for r in rules if r.scope == "project"}
 
 
 def _record_rules(project: Project, rules: list[Rule], releases: list[Release]) -> dict[str, list[Finding]]:
@@ -150,11 +154,10 @@ def _record_rules(project: Project, rules: list[Rule], releases: list[Release]) 
         if rule.scope == "project":
             continue
         found: list[Finding] = []
-        check, cancelled_too = rule.check, rule.cancelled_too  # forty rules times every record: kept light
-        assert check is not None
+        cancelled_too = rule.cancelled_too  # forty rules times every record: kept light
         for rel in releases:
             if cancelled_too or not rel.cancelled:
-                found.extend(_guarded(rule, check(project, rel), rel, rel.file))
+                found.extend(_guarded(rule, (project, rel), rel, rel.file))
         out[rule.id] = found
     return out
 
@@ -377,8 +380,9 @@ def cap_findings(findings: list[Finding], limit: int = MAX_PER_RULE_AND_FILE) ->
             blocking = [f for f in rest if f.blocking]
             open_ = [f for f in rest if f.open_warning]
             first = (blocking or open_ or rest)[0]  # the summary stands for the worst of what it hides
+            kind = InternalError if any(isinstance(f, InternalError) for f in rest) else Finding
             out.append(
-                Finding(
+                kind(
                     first.loc,
                     rule,
                     first.severity,

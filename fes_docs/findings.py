@@ -133,6 +133,10 @@ class Finding:
         """Every file this finding is about: its own, each related location's, and ``about``."""
         return frozenset((self.loc.file, *(r.file for r in self.related), *self.about))
 
+    def is_about(self, files: set[str] | frozenset[str]) -> bool:
+        """Whether this finding is about one of ``files`` (``validate --changed-since``, ``validate PATH``)."""
+        return not self.about_files().isdisjoint(files)
+
     def sort_key(self) -> tuple[str, int, int, str, tuple[tuple[str, int, int], ...], str]:
         """File, line, column, rule — then the places it points at, by line (so several findings on one record
         line about ``V1__x.sql`` read :1, :2, :10, not :1, :10, :2), then the message."""
@@ -155,6 +159,17 @@ class Finding:
 
     def waive(self, waiver: Waiver) -> Finding:
         return replace(self, waived=waiver)
+
+
+class InternalError(Finding):
+    """A finding that stands for a bug in fes-docs: a rule crashed, so what it would have found is unknown.
+
+    It is about every file: ``validate --changed-since`` keeps it whatever the pull request changed, so
+    the gate fails closed (a crash in the spec's rule, placed at the policy file a pull request did not
+    touch, used to be dropped, and the gate passed with the spec's errors unreported)."""
+
+    def is_about(self, files: set[str] | frozenset[str]) -> bool:
+        return True
 
 
 @dataclass(frozen=True)
@@ -200,8 +215,9 @@ def _loc_json(loc: Loc) -> dict[str, Any]:
 
 
 def finding_to_json(f: Finding) -> dict[str, Any]:
-    """``f`` as JSON values (written out: ``dataclasses.asdict`` deep-copies each of thousands of findings)."""
-    return {
+    """``f`` as JSON values (written out: ``dataclasses.asdict`` deep-copies each of thousands of findings);
+    an :class:`InternalError` says so, and comes back as one."""
+    out: dict[str, Any] = {
         "loc": _loc_json(f.loc),
         "rule": f.rule,
         "severity": f.severity,
@@ -214,10 +230,14 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         "fingerprint": f.fingerprint,
         "baselined": asdict(f.baselined) if f.baselined is not None else None,
     }
+    if isinstance(f, InternalError):
+        out["internal"] = True
+    return out
 
 
 def finding_from_json(raw: dict[str, Any]) -> Finding:
-    return Finding(
+    kind = InternalError if raw.get("internal") else Finding
+    return kind(
         Loc(**raw["loc"]),
         raw["rule"],
         raw["severity"],

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
-# Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional overrides of
-# "Trojan source": none may reach a terminal, a CI log, an XML parser or a code-scanning UI as itself.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Control characters (C0, DEL, C1), line and paragraph separators, the bidirectional overrides of
+# "Trojan source", and lone surrogates (a JSON spec may write "\ud800"; no UTF-8 output can hold one, so
+# writing it crashed the command): none may reach a terminal, a CI log, an XML parser or a code-scanning
+# UI as itself.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def inert(s: str, keep: str = "") -> str:

@@ -83,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
         only = {_relative(root, p) for p in args.paths}
         # as --changed-since: a finding is shown for a file when it is about that file (a record's finding
         # located in its SQL file belongs to `validate releases/x.yaml` too)
-        findings = [f for f in findings if not f.about_files().isdisjoint(only)]
+        findings = [f for f in findings if f.is_about(only)]
     if args.changed_since:
         changed = changed_files(root, args.changed_since)
         findings = changed_findings(findings, changed | unclaimed_since(root, args.changed_since, changed))
@@ -110,7 +110,7 @@ def _api_gate(root: Path, base: str, changed: set[str], today: str | None) -> li
 
 def changed_findings(findings: list[Finding], changed: set[str]) -> list[Finding]:
     """The findings about at least one of the ``changed`` files."""
-    return [f for f in findings if not f.about_files().isdisjoint(changed)]
+    return [f for f in findings if f.is_about(changed)]
 
 
 def unclaimed_since(root: Path, base: str, changed: set[str]) -> set[str]:

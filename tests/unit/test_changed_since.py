@@ -217,3 +217,27 @@ def test_what_a_finding_is_about_survives_the_unchanged_project_fast_path(
     assert any((tmp_path / "cache").rglob("*")), "the run was not cached; the test proves nothing"
     second = gate(repo, base, capsys)  # nothing changed: the previous report is reused
     assert first == second and "FES315" in rules_in(second, APPROVED)
+
+
+def test_a_rule_that_crashes_fails_the_gate_whatever_the_pull_request_changed(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash is placed at the file the rule was checking (the spec's rule: the policy), which a pull request
+    need not touch. What the rule would have found is unknown, so the gate keeps the crash: fail closed. (A
+    spec with a lone-surrogate $ref crashed FES801 so, and --changed-since dropped it: the gate passed.)"""
+    import dataclasses
+
+    from fes_docs.rules import CATALOGUE
+
+    base = git(repo, "rev-parse", "HEAD").strip()
+    edit(repo / DRAFT, "title: ", "title: Renamed ")
+    commit(repo, "retitle the draft")
+
+    def crash(*_args: object) -> list[object]:
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setitem(CATALOGUE, "FES801", dataclasses.replace(CATALOGUE["FES801"], check=crash))
+    findings = gate(repo, base, capsys)
+    crashed = [f for f in findings if f["rule"] == "FES801" and f["message"].startswith("internal error")]
+    assert crashed and crashed[0]["file"] != DRAFT and crashed[0]["severity"] == "error", findings
+    assert "\\ud800" in crashed[0]["message"]  # written out: no output can hold a lone surrogate
