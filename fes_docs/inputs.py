@@ -141,8 +141,18 @@ def _size(path: Path) -> int:
         return -1
 
 
+def _encodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _read(root: Path, rel: str, max_bytes: int | None, folders: Folders | None = None) -> _Outcome:
     """Read ``rel``; ``max_bytes=None``: no limit (re-reading a file to check a recorded digest)."""
+    if not _encodable(rel):  # a name no file system holds (a lone surrogate): os.stat would raise, not say
+        return _unreadable(rel, "the name is not valid text")
     try:
         path = _resolve(root, rel, folders)
     except _Unfollowable as exc:

@@ -61,9 +61,12 @@ def parse_plain(data: bytes, rel: str, *, validate: bool = False) -> Plain | Non
     """
     if rel.lower().endswith(".json"):
         try:
-            return Plain(json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique_keys))
+            loaded = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique_keys)
         except (ValueError, RecursionError):  # also UnicodeDecodeError and a duplicate key: the loader says where
             return None
+        if _SURROGATE_ESCAPE.search(data) is not None and not _text_throughout(loaded):
+            return None  # "\ud800" alone is no character (libyaml's loader says where); a pair is one
+        return Plain(loaded)
     if not brackets_within_bound(data):  # libyaml's time, and the fast parser's stack: the loader refuses it
         return None
     if may_alias(data):  # the fast parser must not meet an alias: the exact screen decides first
@@ -151,6 +154,20 @@ def yaml_screen(data: bytes) -> bool:
                 stack.pop()
     except yaml.YAMLError:
         return False  # the located loader says what is wrong, and where
+    return True
+
+
+#: A JSON escape of a UTF-16 surrogate: half of a pair (one character), or a lone one (none).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _text_throughout(data: Any) -> bool:
+    """Whether every string in ``data`` is text (no lone surrogate, which no file name, report or page can
+    hold: a ``$ref`` of one crashed the spec's rule). Asked only of a document that escapes a surrogate."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, RecursionError):
+        return False
     return True
 
 

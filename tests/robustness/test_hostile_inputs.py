@@ -230,6 +230,26 @@ CASES: dict[str, tuple[Callable[[Path], object], tuple[str, str]]] = {
         )
         for label, brk in (("cr", "\r"), ("nel", "\x85"), ("ls", "\u2028"))
     },
+    # JSON may escape half a surrogate pair, which is no character: such a $ref crashed the spec's rule
+    # (os.stat cannot take the name), and the crash hid every real error in the spec
+    "spec-lone-surrogate-ref": (
+        lambda r: (
+            write(
+                r,
+                "service/openapi.json",
+                '{"openapi": "3.0.3", "info": {"title": "t"}, "paths": {}, '
+                '"components": {"schemas": {"A": {"$ref": "\\ud800.json"}}}}',
+            ),
+            write(
+                r,
+                "releases/policy.yaml",
+                (r / "releases/policy.yaml")
+                .read_text()
+                .replace("openapi: service/openapi.yaml", "openapi: service/openapi.json"),
+            ),
+        ),
+        ("service/openapi.json", "FES801"),
+    ),
     "spec-ref-outside-root": (
         lambda r: write(
             r,

@@ -73,3 +73,23 @@ def test_a_spec_symlinked_at_a_revision_is_not_followed(tmp_path: Path, capsys: 
     rev = commit(repo, "link")
     assert main(["api-diff", rev, rev, "--root", str(repo)]) == 0
     assert "secret" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_a_lone_surrogate_in_a_json_spec_is_unreadable_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """JSON may escape half a surrogate pair ("\\ud800"), which is no character: no report can print it (the
+    command crashed in every format) and no file can be named by it. The spec is refused, located; a pair
+    that makes one character (an emoji) is read as usual."""
+    base = tmp_path / "base.json"
+    head = tmp_path / "head.json"
+    ok = '{"openapi": "3.0.3", "info": {"title": "t \\ud83d\\ude00", "version": "1"}, "paths": {"/a": {"get": '
+    base.write_text(ok + '{"responses": {"200": {"description": "ok"}}}}}}', encoding="utf-8")
+    head.write_text(ok.replace('"/a"', '"/a\\ud800"') + '{"responses": {"200": {"description": "ok"}}}}}}')
+    assert main(["api-diff", str(base), str(base), "--format", fmt]) == 0
+    capsys.readouterr()
+    assert main(["api-diff", str(head), str(base), "--format", fmt]) == 1
+    out = capsys.readouterr().out
+    assert "could not be read" in out or "cannot be read" in out, out
+    assert fmt == "github" or "invalid Unicode character escape" in out, out
