@@ -70,8 +70,9 @@ def parse_plain(data: bytes, rel: str, *, validate: bool = False) -> Plain | Non
     if not brackets_within_bound(data):  # libyaml's time, and the fast parser's stack: the loader refuses it
         return None
     if may_alias(data):  # the fast parser must not meet an alias: the exact screen decides first
-        loaded = _fast_load(data, rel) if yaml_screen(data) else None
-        return Plain(loaded) if loaded is not None else None
+        events = yaml_screen(data)
+        loaded = _fast_load(data, rel) if events is not None else None
+        return Plain(loaded, events) if loaded is not None else None  # counted too: 0xC8 beside 200
     child = _aside(data, rel, validate)
     loaded = _fast_load(data, rel)
     early = child.result(deadline(len(data))) if child is not None else None
@@ -122,27 +123,31 @@ def _aside(data: bytes, rel: str, validate: bool) -> Forked[Early] | None:
     return child if child.started else None
 
 
-def yaml_screen(data: bytes) -> bool:
-    """Whether the fast parser may read this YAML: no alias (an alias bomb) and no mapping holding a
-    scalar key twice (a second ``/a:`` would hide the first path's operations from the gate; the
-    located loader reports it at its line). Read from libyaml's event stream (C): no values are
-    built, no positions, no alias expanded."""
+def yaml_screen(data: bytes) -> int | None:
+    """libyaml's count of the document's events when the fast parser may read it (see :class:`Plain`);
+    None when it may not: an alias (an alias bomb), or a mapping holding a scalar key twice as written (a
+    second ``/a:`` would hide the first path's operations from the gate; the located loader reports it at
+    its line). Keys written differently that the parser makes one (``200`` and ``0xC8``, ``on`` and
+    ``yes``, a ``<<:`` merge) are left to the count, as on the other branch. Read from libyaml's event
+    stream (C): no values are built, no positions, no alias expanded."""
     import yaml
 
     stack: list[tuple[set[str], list[bool]] | None] = []  # per open collection: (keys, [expecting a key])
+    events = 0
     try:
         for event in yaml.parse(data, Loader=yaml.CSafeLoader):
+            events += 1
             top = stack[-1] if stack else None
             if isinstance(event, yaml.ScalarEvent):
                 if top is not None:
                     keys, expecting = top
                     if expecting[0]:
                         if event.value in keys:
-                            return False
+                            return None
                         keys.add(event.value)
                     expecting[0] = not expecting[0]
             elif isinstance(event, yaml.AliasEvent):
-                return False
+                return None
             elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 if top is not None:
                     top[1][0] = not top[1][0]  # a collection fills a key or value slot
@@ -153,8 +158,8 @@ def yaml_screen(data: bytes) -> bool:
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 stack.pop()
     except yaml.YAMLError:
-        return False  # the located loader says what is wrong, and where
-    return True
+        return None  # the located loader says what is wrong, and where
+    return events
 
 
 #: A JSON escape of a UTF-16 surrogate: half of a pair (one character), or a lone one (none).

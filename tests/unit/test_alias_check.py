@@ -131,3 +131,23 @@ def test_wherever_yaml_writes_an_alias_the_rule_sees_one(
         assert _checked(text) or not _has_alias(text.encode())
     else:
         _checked(text)
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        '"200": {a: 1}, 0xC8: {description: ok}',  # both the string '200'
+        "on: {a: 1}, yes: {b: 2}",  # both true
+        "~: {a: 1}, null: {b: 2}",
+        "get: {a: 1}, <<: {get: 3}",  # a merge the loader refuses
+    ],
+)
+def test_keys_the_parser_makes_one_are_caught_where_an_alias_may_stand(keys: str) -> None:
+    """A document the alias rule sends to the exact screen (here: a decoy ``&x ... *x`` in a string) is
+    counted too: the screen compares keys as written, and the fast parser keeps only the last of two keys
+    written differently that mean the same. Without the count such a spec passed with a path hidden."""
+    doc = f'openapi: 3.0.0\ndescription: "see &x and *x here"\nx-responses: {{{keys}}}\n'.encode()
+    assert may_alias(doc)
+    assert parse.parse_surveyed(doc, "openapi.yaml", 100) is None  # the located loader reads it, and says why
+    clean = b'openapi: 3.0.0\ndescription: "see &x and *x here"\nx-responses: {"200": {description: ok}}\n'
+    assert parse.parse_surveyed(clean, "openapi.yaml", 100) is not None
