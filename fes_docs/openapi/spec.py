@@ -170,6 +170,13 @@ def _check(ws: Workspace, rel: str, semantic: bool) -> SpecIndex:
     return index
 
 
+def _quoted(message: str) -> str:
+    """The validator's own message, as a report may quote it: not what it found in a document (it writes a
+    missing pointer's whole target, "... does not exist within {...}"), at most 200 characters."""
+    head = message.split(" within ", 1)[0]
+    return head if len(head) <= 200 else head[:199] + "…"
+
+
 def _verdict(ws: Workspace, rel: str, family: str, semantic: bool, refs_ok: bool) -> list[SpecProblem]:
     """openapi-spec-validator-rs's errors, each located from the error and the plain data
     (:mod:`.locate`), else by the Python walk (run once, only then); none is dropped."""
@@ -182,7 +189,7 @@ def _verdict(ws: Workspace, rel: str, family: str, semantic: bool, refs_ok: bool
         # A refused $ref stops the validator where it meets it; the structure is still checked
         validate(ws, rel, family, False, refs_ok, collector)
         if refs_ok:
-            collector.add(problem(rel, f"openapi-spec-validator stopped: {stopped}", "invalid"))
+            collector.add(problem(rel, f"openapi-spec-validator stopped: {_quoted(stopped)}", "invalid"))
         return list(collector.problems.values())
     located = locate(ws, rel, family, errors)
     if located is not None:

@@ -283,6 +283,8 @@ class Workspace:
         rel = self.rel_of(followed(Path(url2pathname(parts.path))))
         if rel is None:
             raise RefRefused(f"outside the project root: {uri}")
+        if not_a_document(rel) is not None:
+            raise RefRefused(f"not a spec document: {uri}")
         data = self.load(rel)
         if data is None:
             raise RefRefused(f"cannot be loaded: {uri}")
@@ -345,6 +347,9 @@ class Workspace:
                 "ref-outside",
                 "keep referenced files inside the project",
             )
+        why = not_a_document(rel)
+        if why is not None:
+            return problem(from_file, f"$ref {ref!r}: {why}; it is not read", "ref-outside", DOCUMENTS_ONLY)
         if rel not in self.data and rel not in self.failed:
             most = self.limits.get("max_ref_files", MAX_REF_FILES)  # a spec split into thousands of files
             if len(self.data) >= most:
@@ -369,6 +374,23 @@ class Workspace:
         for part in target.pointer:
             node = node[part]
         return node
+
+
+#: The files a ``$ref`` may name: what a spec is written in.
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+DOCUMENTS_ONLY = "reference .yaml, .yml or .json documents of the spec only"
+
+
+def not_a_document(rel: str) -> str | None:
+    """Why a ``$ref`` may not read ``rel`` (project-relative), or None. Only spec documents are read: any
+    file a parser takes could otherwise be read through a ``$ref``, and the validator's messages quote
+    what it found there (a pull request's ``$ref: ../ci-secrets.env#x`` printed the secrets a CI step had
+    written into the checkout; ``.git/config`` the same way)."""
+    if ".git" in rel.split("/"):
+        return "a file inside .git"
+    if not rel.lower().endswith(DOCUMENT_SUFFIXES):
+        return "not a .yaml, .yml or .json document"
+    return None
 
 
 def _pointer(data: Any, fragment: str) -> PathKey | None:

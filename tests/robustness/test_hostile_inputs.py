@@ -250,6 +250,24 @@ CASES: dict[str, tuple[Callable[[Path], object], tuple[str, str]]] = {
         ),
         ("service/openapi.json", "FES801"),
     ),
+    # inside the project, but no spec document: a file a CI step wrote into the checkout (or .git/config);
+    # the validator quoted what it found there ("'x' does not exist within {...}")
+    **{
+        f"spec-ref-to-{label}": (
+            lambda r, target=target: (
+                write(r, target, f"DEPLOY_TOKEN: {MARKER}\n"),
+                write(
+                    r,
+                    "service/openapi.yaml",
+                    (r / "service/openapi.yaml")
+                    .read_text()
+                    .replace('"200": {description: up}', f'"200": {{$ref: "../{target}#x"}}'),
+                ),
+            ),
+            ("service/openapi.yaml", "FES801"),
+        )
+        for label, target in (("env-file", "ci-secrets.env"), ("git-config", ".git/config"))
+    },
     "spec-ref-outside-root": (
         lambda r: write(
             r,
