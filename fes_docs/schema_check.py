@@ -25,6 +25,30 @@ if TYPE_CHECKING:  # jsonschema runs only for a file the fast check rejects: not
     from jsonschema.exceptions import ValidationError
 
 
+def _python_anchors(schema: Any) -> Any:
+    """``schema`` with each ``pattern``'s final ``$`` made ``\\Z``, for the two Python checkers.
+
+    A schema's patterns are ECMA 262 regular expressions, where ``$`` is the end of the text; both
+    checkers run them with Python's ``re``, where ``$`` also matches before a final newline. So an ``id:
+    "x\\n"`` passed ``^[A-Za-z0-9][A-Za-z0-9._-]*$``, and the newline broke an admonition on the pages.
+    The published schema keeps ``$`` (editors run ECMA); only what Python runs is rewritten."""
+    if isinstance(schema, dict):
+        out = {k: _python_anchors(v) for k, v in schema.items()}
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str) and pattern.endswith("$") and _unescaped_end(pattern):
+            out["pattern"] = pattern[:-1] + "\\Z"
+        return out
+    if isinstance(schema, list):
+        return [_python_anchors(v) for v in schema]
+    return schema
+
+
+def _unescaped_end(pattern: str) -> bool:
+    """Whether the final ``$`` is the anchor, not an escaped dollar (an even run of backslashes before it)."""
+    run = len(pattern) - 1 - len(pattern[:-1].rstrip("\\"))
+    return run % 2 == 0
+
+
 @lru_cache(maxsize=8)
 def _fast(schema_json: str) -> Callable[[Any], Any]:
     """A compiled yes/no check: ~20x faster than jsonschema on the common, valid file.
@@ -34,7 +58,7 @@ def _fast(schema_json: str) -> Callable[[Any], Any]:
     minimum/maximum, minItems, uniqueItems, allOf/if/then), so its verdict is the same. Only when it says
     "invalid" does jsonschema run, to produce every located message.
     """
-    schema = json.loads(schema_json)
+    schema = _python_anchors(json.loads(schema_json))
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     return fastjsonschema.compile(schema)
 
@@ -98,7 +122,7 @@ def _odd_numbers(data: Any) -> bool:
 @lru_cache(maxsize=8)
 def _validator(schema_json: str) -> Draft202012Validator:
     """Validators are built once per schema: building one per file costs ~10x the validation itself."""
-    validator: Draft202012Validator = _strict_validator()(json.loads(schema_json))
+    validator: Draft202012Validator = _strict_validator()(_python_anchors(json.loads(schema_json)))
     return validator
 
 

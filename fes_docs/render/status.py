@@ -40,7 +40,7 @@ def status_notice(site: Site, rel: Release) -> str:
     if rel.status == "released" and now is not None:
         return _box(
             "danger",
-            f"Superseded: {now.key} is the release in production now",
+            f"Superseded: {md_escape(now.key)} is the release in production now",
             f"This release ({md_escape(rel.key)}) went out, but {_page_link(site, now)} was released after it.",
             f"Do not roll back to this release's last known good — use {_rollback_link(site, now)}.",
         )
