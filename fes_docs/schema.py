@@ -24,6 +24,9 @@ from .policy_settings import SCHEMA_PROPERTIES, ZONED_DATETIME
 SCHEMA_ID_BASE = "https://fes-docs.example.org/schemas"
 DATE = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$"
+#: An artifact's version or tag (``4.2.1``, ``v2.0.0-rc.1+b7``, ``registry/app:1.2``, ``sha256:…``): one
+#: word, as the rollback page's deploy command takes it.
+VERSION = r"^[A-Za-z0-9][A-Za-z0-9._+:@/=~-]*$"
 METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
 FROM_APPROVED = ["approved", "in-progress", "released", "rolled-back"]
 
@@ -80,8 +83,8 @@ def release_schema(policy: Policy | None = None, *, editor: bool = True) -> dict
         ),
         "artifact": _obj(
             {
-                "version": _s('artifact version deployed (quote it: "4.2")'),
-                "last_known_good": _s("artifact to re-deploy on rollback (§5.1.6)"),
+                "version": _s('artifact version deployed (quote it: "4.2")', pattern=VERSION),
+                "last_known_good": _s("artifact to re-deploy on rollback (§5.1.6)", pattern=VERSION),
             },
             description="application artifact",
         ),

