@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from .apidiff import Change, diff_sides, git_reader, load_side, rule_named
+from .apidiff import Change, absent_side, diff_sides, git_reader, load_side, rule_named
 from .findings import Finding, Loc
 from .loader import MAX_BYTES, load_bytes, read_limited
 from .model import Release
 from .openapi.index import normalise_path, parse_endpoint
-from .project import POLICY_FILE, RELEASES_DIR, load_policy
+from .project import POLICY_FILE, RELEASES_DIR, load_policy, openapi_at
 
 #: The gate keeps every breaking change it can (a cap still bounds a hostile spec's report).
 GATE_MAX_CHANGES = 5000
@@ -73,17 +73,25 @@ def _finding(c: Change, base: str, about: tuple[str, ...]) -> Finding:
 def api_gate(root: Path, base: str, changed: set[str], today: date | None = None) -> list[Finding]:
     """FES840 and FES841 for the change from ``base`` to the working tree (``changed``: files it touched)."""
     rel = load_policy(root)[0].openapi
-    if not rel or not any(
-        f.endswith((".yaml", ".yml", ".json")) and not f.startswith(f"{RELEASES_DIR}/") for f in changed
+    base_rel = openapi_at(root, base) or rel  # the spec the base checked, wherever the head's policy points
+    moved = base_rel != rel
+    if not base_rel or (
+        not moved
+        and not any(f.endswith((".yaml", ".yml", ".json")) and not f.startswith(f"{RELEASES_DIR}/") for f in changed)
     ):
         return []
-    old = load_side("base", root, rel, base, git_reader(root, base))
-    new = load_side("head", root, rel, "the working tree")
+    old = load_side("base", root, base_rel, base, git_reader(root, base))
+    new = (
+        load_side("head", root, rel, "the working tree")
+        if rel
+        else absent_side("head", root, base_rel, "the working tree (its policy names no spec)")
+    )
     report = diff_sides(old, new, today or date.today(), GATE_MAX_CHANGES)
     files = set(old.ws.raw) | set(new.ws.raw)
-    if not files & changed:
+    if not moved and not files & changed:
         return []
-    about = tuple(sorted(files))
+    rel = rel or base_rel
+    about = tuple(sorted(files | {f"{RELEASES_DIR}/{POLICY_FILE}"} if moved else files))
     if report.failed:
         why = "; ".join(report.problems[:3])
         return [Finding(Loc(rel), "FES840", "error", f"breaking API changes cannot be ruled out: {why}", about=about)]

@@ -23,6 +23,7 @@ from .cache import OPENAPI, Cache, KeyValueStore
 from .errors import ConfigError
 from .findings import Finding, Loc
 from .inputs import InputError, ProjectInputs
+from .loader import MAX_BYTES as MAX_POLICY_BYTES
 from .loader import load_bytes
 from .model import Policy, Release
 from .records import Reading, load_chunk
@@ -200,6 +201,19 @@ def load_policy(
     if doc is None:
         return Policy.from_data(None), [problem_finding(rel, p) for p in problems]
     return Policy.from_data(doc.data, doc), schema_findings(doc, policy_schema())
+
+
+def openapi_at(root: Path, rev: str) -> str | None:
+    """The spec the policy names (``openapi:``) at git revision ``rev``; None when there is no readable
+    policy there, or it names none. What the base of a pull request checked is the base's own policy's
+    spec: a pull request that moves the spec and re-points ``openapi:`` must not compare the old version
+    at the new path (absent there: every operation "added", every removal unseen)."""
+    from .gitutil import prefix_in_repository, show_bytes  # here: only the API gate and api-diff ask
+
+    rel = f"{RELEASES_DIR}/{POLICY_FILE}"
+    data = show_bytes(root, rev, (prefix_in_repository(root) / rel).as_posix(), MAX_POLICY_BYTES)
+    doc = load_bytes(data, rel)[0] if data is not None else None
+    return Policy.from_data(doc.data, doc).openapi if doc is not None and isinstance(doc.data, dict) else None
 
 
 def release_names(inputs: ProjectInputs, releases_dir: str = RELEASES_DIR) -> list[str]:

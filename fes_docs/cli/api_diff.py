@@ -65,16 +65,20 @@ def sides(args: argparse.Namespace, root: Path) -> tuple[Side, Side]:
         if args.head is None or not Path(args.head).is_file():
             raise UsageError("BASE is a file, so HEAD must be a spec file too")
         return _file_side("base", root, Path(args.base)), _file_side("head", root, Path(args.head))
-    from ..project import load_policy  # here: the project layer (its SQL parser, ...) costs two files 0.1 s
+    from ..project import load_policy, openapi_at  # here: the project layer (its SQL parser, ...) costs 0.1 s
 
     rel = args.spec or load_policy(root)[0].openapi
-    if not rel:
-        raise UsageError("the policy names no openapi: spec; pass --spec PATH")
     _revision(root, args.base)
-    base = load_side("base", root, rel, args.base, git_reader(root, args.base))
+    # without --spec, each revision's own policy says where its spec is (a pull request may move it)
+    base_rel = args.spec or openapi_at(root, args.base) or rel
+    if args.head is not None:
+        _revision(root, args.head)
+        rel = args.spec or openapi_at(root, args.head) or rel
+    if not rel or not base_rel:
+        raise UsageError("the policy names no openapi: spec; pass --spec PATH")
+    base = load_side("base", root, base_rel, args.base, git_reader(root, args.base))
     if args.head is None:
         return base, load_side("head", root, rel, "the working tree")
-    _revision(root, args.head)
     return base, load_side("head", root, rel, args.head, git_reader(root, args.head))
 
 

@@ -111,3 +111,30 @@ def test_an_operation_hidden_behind_a_refused_ref_is_no_pass(
     (project / SPEC).write_text(text[:start] + " {$ref: ../../elsewhere.yaml}" + text[end:])
     code, found = _gate(project, base, capsys)
     assert code == 1 and any("cannot be ruled out" in str(f["message"]) for f in found)
+
+
+@pytest.mark.parametrize("how", ["moved", "re-pointed"])
+def test_a_pull_request_that_moves_the_spec_is_compared_with_the_spec_the_base_checked(
+    repo: tuple[Path, str], capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """The base's spec is where the base's policy says: a pull request that moves the spec (or points
+    openapi: at another file) and breaks it meanwhile used to compare a base absent at the new path, so
+    every operation was "added" and the break passed the gate."""
+    import shutil
+
+    project, base = repo
+    moved = "service/api.yaml"
+    if how == "moved":
+        (project / SPEC).rename(project / moved)
+    else:
+        shutil.copy(project / SPEC, project / moved)
+        commit(project, "a copy of the spec, checked by nothing")
+    edit(project / "releases" / "policy.yaml", f"openapi: {SPEC}", f"openapi: {moved}")
+    edit(project / moved, "required: [event_type, facts]\n", "required: [event_type, facts, channel]\n")
+    facts = "                facts: {type: object, additionalProperties: true}\n"
+    edit(project / moved, facts, facts + "                channel: {type: string}\n")
+    code, found = _gate(project, base, capsys)
+    assert code == 1 and [f for f in found if f["rule"] == "FES840"], found
+    capsys.readouterr()
+    assert main(["api-diff", base, "--root", str(project), "--today", "2026-12-01"]) == 1
+    assert "FES867" in capsys.readouterr().out
