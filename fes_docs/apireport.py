@@ -53,11 +53,14 @@ def text(d: ApiDiff) -> str:
     if (more := _omitted(d)) is not None:
         lines.append(more)
     lines += [inert(f"note: {p}") for p in d.problems]
-    verdict = "FAILED" if d.breaking else "OK"
     if d.failed:
         lines.append("FAILED: a spec could not be read, so breaking changes cannot be ruled out")
+    elif d.unjudged and not d.breaking:
+        lines.append(
+            f"FAILED: {len(d.unjudged)} part(s) not compared, so breaking changes cannot be ruled out; {_counts(d)}"
+        )
     else:
-        lines.append(f"{verdict}: {_counts(d)}")
+        lines.append(f"{'OK' if d.passed else 'FAILED'}: {_counts(d)}")
     return "\n".join(lines) + "\n"
 
 
@@ -89,6 +92,7 @@ def as_json(d: ApiDiff) -> str:
             "potentially_breaking": d.count("warning"),
             "compatible": d.count("info"),
             "failed": d.failed,
+            "not_compared": len(d.unjudged),
         },
         "operations": {"added": d.added, "removed": d.removed, "changed": d.changed},
         "changes": [change_json(c) for c in d.changes],

@@ -32,6 +32,7 @@ def diff_sides(base: Side, head: Side, today: date, max_changes: int = MAX_CHANG
     engine = Engine(base, head, today, fast)
     bops, hops = engine.run()
     out.problems = [*base.problems, *head.problems, *engine.notes]  # refs met while comparing included
+    out.unjudged = list(engine.unjudged)
     unique = sorted(set(engine.changes), key=lambda c: (LEVEL_RANK[c.level], *c.sort_key()))
     kept = unique[:max_changes]
     for c in unique[max_changes:]:

@@ -56,6 +56,8 @@ class Engine:
         self._refs: dict[int, bool] = {}
         self._kept: list[Any] = []
         self.notes: list[str] = []
+        self.unjudged: list[str] = []  # the notes that say something was not compared (see ApiDiff.unjudged)
+        self._opaque_pairs = 0  # schema pairs behind a $ref not followed, not compared
         self.changes: list[Change] = []
 
     # --- operations -----------------------------------------------------------------------------
@@ -65,7 +67,7 @@ class Engine:
         hops, hpaths, hskip = operations(self.head, self._unchanged_in(self.base, False) if self.fast else None)
         for side, skipped in ((self.base, bskip), (self.head, hskip)):
             if skipped:
-                self.notes.append(f"{side.label}: {skipped} operation(s) past the first {len(bops)} not compared")
+                self._unjudged(f"{side.label}: {skipped} operation(s) past the first {len(bops)} not compared")
         unknown = 0
         for key in sorted(set(bops) | set(hops)):
             b, h = bops.get(key), hops.get(key)
@@ -83,8 +85,14 @@ class Engine:
                 elaborate(self.head, h)
                 self._operation(h, OpPair(b, h, self.today))
         if unknown:
-            self.notes.append(f"{unknown} operation(s) not compared: a $ref they need was not followed")
+            self._unjudged(f"{unknown} operation(s) not compared: a $ref they need was not followed")
+        if self._opaque_pairs:
+            self._unjudged(f"{self._opaque_pairs} schema(s) not compared: a $ref they need was not followed")
         return bops, hops
+
+    def _unjudged(self, note: str) -> None:
+        self.notes.append(note)
+        self.unjudged.append(note)
 
     def _unchanged_in(self, other: Side, mine_is_base: bool) -> Callable[[Op], bool]:
         """Whether an operation of one side is equal to ``other``'s at the same path and method, its path
@@ -187,7 +195,12 @@ class Engine:
         bfile, bpath, bnode = self.base.deref(*_split(b))
         hfile, hpath, hnode = self.head.deref(*_split(h))
         if opaque(bnode) or opaque(hnode):
-            return []  # what an unfollowed $ref stands for is unknown (named among the problems)
+            # what an unfollowed $ref stands for is unknown (named among the problems): the same $ref on
+            # both sides, in the same file, is the same unknown; anything else may hide a break
+            same_file = bfile == hfile or (bfile, hfile) == (self.base.rel, self.head.rel)
+            if not (opaque(bnode) and opaque(hnode) and same_file and bnode["$ref"] == hnode["$ref"]):
+                self._opaque_pairs += 1
+            return []
         key = (id(bnode), id(hnode), direction)
         found = self.memo.get(key)
         if found is not None:
@@ -196,7 +209,7 @@ class Engine:
             return []  # a $ref cycle closes here; the pair is being compared further up
         if depth > MAX_DEPTH or self.work >= MAX_WORK:
             if not any(n.startswith("comparison stopped") for n in self.notes):
-                self.notes.append(f"comparison stopped at {MAX_WORK:,} schema pairs or {MAX_DEPTH} levels of nesting")
+                self._unjudged(f"comparison stopped at {MAX_WORK:,} schema pairs or {MAX_DEPTH} levels of nesting")
             return []
         same = bnode == hnode  # deep, in C: most of two versions of a spec is the same text
         if same and (self.same.reaches_unchanged(bfile, hfile, bnode) if self.fast else not self.refs_inside(bnode)):

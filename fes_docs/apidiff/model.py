@@ -82,6 +82,9 @@ class ApiDiff:
     problems: list[str] = field(default_factory=list)  # sides that could not be read, refs not followed, bounds hit
     #: Whether the head could not be compared at all (unreadable): then "no breaking change" is unknown.
     failed: bool = False
+    #: What could not be compared (among ``problems``): an operation or a schema behind a ``$ref`` that was
+    #: not followed, a bound reached. A breaking change there is not ruled out, so the verdict fails too.
+    unjudged: list[str] = field(default_factory=list)
 
     def count(self, level: Level) -> int:
         return sum(1 for c in self.changes if c.level == level) + self.omitted.get(level, 0)
@@ -89,3 +92,8 @@ class ApiDiff:
     @property
     def breaking(self) -> bool:
         return self.failed or self.count("error") > 0
+
+    @property
+    def passed(self) -> bool:
+        """No breaking change, and none left unjudged: the only verdict a gate may let through."""
+        return not self.breaking and not self.unjudged

@@ -56,11 +56,27 @@ def _file_side(which: str, root: Path, file: Path) -> Side:
 
 
 def _revision(root: Path, rev: str) -> None:
-    if not git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip():
+    if not _is_revision(root, rev):
         raise UsageError(f"unknown git revision {rev!r} (and no such file)")
 
 
+def _ambiguous(root: Path, name: str | None) -> None:
+    """Refuse a name that is both a file and a git revision, as git does: a pull request could commit files
+    named ``main`` and ``HEAD``, and ``api-diff main HEAD`` would compare those instead of the revisions."""
+    if name is not None and Path(name).is_file() and _is_revision(root, name):
+        raise UsageError(
+            f"{name!r} is both a file and a git revision; write ./{name} for the file or {name}^{{commit}} "
+            "for the revision"
+        )
+
+
+def _is_revision(root: Path, rev: str) -> bool:
+    return bool(git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip())
+
+
 def sides(args: argparse.Namespace, root: Path) -> tuple[Side, Side]:
+    for name in (args.base, args.head):
+        _ambiguous(root, name)
     if Path(args.base).is_file():
         if args.head is None or not Path(args.head).is_file():
             raise UsageError("BASE is a file, so HEAD must be a spec file too")
@@ -95,4 +111,4 @@ def run(args: argparse.Namespace) -> int:
     finally:
         gc.enable()
     write_out(REPORTS[args.format](report), args.output)
-    return 1 if report.breaking else 0
+    return 0 if report.passed else 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,7 +33,13 @@ def test_compatible_change_exits_0_and_json_is_stable(capsys: pytest.CaptureFixt
     assert main(args) == 0
     assert capsys.readouterr().out == first
     doc = json.loads(first)
-    assert doc["summary"] == {"breaking": 0, "potentially_breaking": 0, "compatible": 1, "failed": False}
+    assert doc["summary"] == {
+        "breaking": 0,
+        "potentially_breaking": 0,
+        "compatible": 1,
+        "failed": False,
+        "not_compared": 0,
+    }
     assert doc["operations"]["added"] == ["PUT /pets/{id}"]
     assert doc["changes"][0]["name"] == "endpoint-added" and doc["changes"][0]["pointer"] == "/paths/~1pets~1{id}/put"
 
@@ -93,3 +101,40 @@ def test_a_lone_surrogate_in_a_json_spec_is_unreadable_not_a_crash(
     out = capsys.readouterr().out
     assert "could not be read" in out or "cannot be read" in out, out
     assert fmt == "github" or "invalid Unicode character escape" in out, out
+
+
+def test_what_could_not_be_compared_fails_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A breaking change behind a $ref that is not followed (a plain-name fragment, a pointer to nothing)
+    cannot be ruled out: exit 1 and the count in the summary, not "OK"."""
+    spec = (
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    post:\n"
+        "      requestBody: {content: {application/json: {schema: SCHEMA}}}\n"
+        "      responses: {'200': {description: ok}}\n"
+        "components:\n  schemas:\n    Pet: {$anchor: Tight, type: object, properties: {name: {type: string}}}\n"
+    )
+    base, head = tmp_path / "base.yaml", tmp_path / "head.yaml"
+    base.write_text(spec.replace("SCHEMA", "{$ref: '#/components/schemas/Pet'}"))
+    head.write_text(spec.replace("SCHEMA", "{$ref: '#Tight'}").replace("{type: string}", "{type: integer}"))
+    assert main(["api-diff", str(base), str(head), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["breaking"] == 0 and doc["summary"]["not_compared"] == 1, doc
+    assert main(["api-diff", str(base), str(head)]) == 1
+    assert "cannot be ruled out" in capsys.readouterr().out.splitlines()[-1]
+    head.write_text(spec.replace("SCHEMA", "{$ref: '#Tight'}"))  # the same unknown on both sides: no verdict lost
+    base.write_text(spec.replace("SCHEMA", "{$ref: '#Tight'}"))
+    assert main(["api-diff", str(base), str(head)]) == 0
+
+
+def test_a_name_that_is_both_a_file_and_a_revision_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request may commit files named main and HEAD: api-diff main HEAD must not compare them."""
+    repo = example_repo(tmp_path / "p")
+    shutil.copy(repo / SPEC, repo / "main")
+    shutil.copy(repo / SPEC, repo / "HEAD")
+    commit(repo, "decoys")
+    subprocess.run(["git", "-C", str(repo), "branch", "-q", "main"], check=False, capture_output=True)
+    monkeypatch.chdir(repo)
+    assert main(["api-diff", "main", "HEAD", "--root", str(repo)]) == 2
+    assert "both a file and a git revision" in capsys.readouterr().err
+    assert main(["api-diff", "main^{commit}", "HEAD^{commit}", "--root", str(repo)]) == 0
