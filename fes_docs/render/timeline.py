@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import MAXYEAR, UTC, datetime
 
 from ..change_calendar import Span, freeze_span
 from ..dates import parse_datetime
@@ -129,6 +129,30 @@ def _freeze_caption(frozen: list[tuple[Freeze, Span]]) -> str:
     return " Grey bands: change freezes, when nothing deploys — " + "; ".join(named) + "."
 
 
+#: At most this many month ticks; a longer span is ticked by year (windows years apart, or in 9999).
+MAX_MONTH_TICKS = 240
+
+
+def _ticks(first: datetime, last: datetime) -> list[datetime]:
+    """The first of each month (or, over a long span, of each year) from ``first`` to ``last``, never past
+    the last year a date can hold: a window in December 9999 crashed the page's month after it."""
+    by_year = (last.year - first.year) * 12 > MAX_MONTH_TICKS
+    out = []
+    year, month = first.year, 1 if by_year else first.month
+    while True:
+        tick = datetime(year, month, 1, tzinfo=UTC)
+        if tick > last:
+            return out
+        if tick >= first:
+            out.append(tick)
+        if by_year:
+            year += 1
+        else:
+            year, month = year + month // 12, month % 12 + 1
+        if year > MAXYEAR:
+            return out
+
+
 def windows_svg(site: Site) -> str:
     """One row per release with a window, in window order: a bar at its window, coloured by status."""
     current = site.next_up
@@ -162,12 +186,7 @@ def windows_svg(site: Site) -> str:
         body.append(f'<text x="6" y="{bottom + 15}" font-style="italic">freezes</text>')
     body.append(f'<line x1="{_x(left)}" y1="{TOP - 6}" x2="{_x(right)}" y2="{TOP - 6}" stroke="#757575"/>')
     # Month ticks (UTC), at most ~8 labels so they never overlap.
-    months = []
-    cursor = datetime(first.year, first.month, 1, tzinfo=UTC)
-    while cursor <= last:
-        if cursor >= first:
-            months.append(cursor)
-        cursor = datetime(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1, tzinfo=UTC)
+    months = _ticks(first, last)
     month_px = 30 * 86400 * scale
     step = max(1, int(-(-56 // max(month_px, 1.0))))  # a label is ~50 px wide: never two overlap
     for i, month in enumerate(months):
