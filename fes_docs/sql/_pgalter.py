@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fes_docs.sql._model import Idem, Klass, ObjectRef
-from fes_docs.sql._pgjson import J
+from fes_docs.sql._pgjson import J, walk
 from fes_docs.sql._pgnames import camel_words, dotted, is_node, object_word, rangevar
 from fes_docs.sql._verdict import Ctx, Rule, Verdict, combine, guard
 
@@ -24,13 +24,36 @@ _ROWS_GET_VALUE = {"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"}
 _NOT_NULL = {"CONSTR_NOTNULL", "CONSTR_PRIMARY"}
 
 
+def _is_null(expr: Any) -> bool:
+    """Whether a default or generation expression is the NULL constant (``NULL``, ``NULL::int``): it fills
+    the existing rows with nothing."""
+    while is_node(expr, "TypeCast"):
+        expr = expr.arg
+    return is_node(expr, "A_Const") and bool(expr.isnull)
+
+
+def _fills(c: J) -> bool:
+    """Whether a column constraint gives the existing rows a value: a DEFAULT or a generation that is not
+    NULL, or an identity."""
+    return c.contype in _ROWS_GET_VALUE and not (c.contype != "CONSTR_IDENTITY" and _is_null(c.raw_expr))
+
+
+def _requires_value(c: J) -> bool:
+    """NOT NULL, a primary key, or a CHECK that tests ``IS NOT NULL``: the existing rows need a value."""
+    if c.contype in _NOT_NULL:
+        return True
+    return c.contype == "CONSTR_CHECK" and any(
+        is_node(n, "NullTest") and n.nulltesttype == "IS_NOT_NULL" for n in walk(c.raw_expr)
+    )
+
+
 def _add_column(table: str, cmd: J) -> Verdict:
     cd = cmd.get("def")
     col = f"{table}.{cd.colname}"
-    cons = {c.contype for c in cd.constraints or () if is_node(c, "Constraint")}
+    cons = [c for c in cd.constraints or () if is_node(c, "Constraint")]
     type_name = dotted(cd.typeName.names[-1:]) if cd.typeName is not None and cd.typeName.names else ""
-    not_null = bool(cd.is_not_null) or bool(cons & _NOT_NULL)
-    filled = bool(cons & _ROWS_GET_VALUE) or type_name in _SERIAL or cd.identity not in ("", "\x00", None)
+    not_null = bool(cd.is_not_null) or any(_requires_value(c) for c in cons)
+    filled = any(_fills(c) for c in cons) or type_name in _SERIAL or cd.identity not in ("", "\x00", None)
     if not_null and not filled:
         klass: Klass = "destructive"
         why_class = f"adds NOT NULL column {col} without DEFAULT: existing rows and older app versions' INSERTs fail"

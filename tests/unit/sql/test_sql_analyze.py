@@ -167,3 +167,38 @@ def test_a_large_pg_dump_is_read_in_one_parse(sql_fixtures: Path) -> None:
     result = analyze(text * 3)
     assert result.error is None
     assert len(result.statements) == 3 * len(analyze(text).statements)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "z int NOT NULL DEFAULT NULL",
+        "z int DEFAULT NULL::int NOT NULL",
+        "z int GENERATED ALWAYS AS (NULL) STORED NOT NULL",
+        "z int CHECK (z IS NOT NULL)",
+        "z int DEFAULT NULL CHECK (z IS NOT NULL AND z > 0)",
+    ],
+)
+def test_a_new_column_the_existing_rows_cannot_fill_is_destructive(column: str) -> None:
+    """PostgreSQL refuses each of these on a table with rows ("column z contains null values", or the check);
+    a DEFAULT of NULL fills nothing, and a CHECK that tests IS NOT NULL asks for a value like NOT NULL does.
+    Each was called additive, so a release passed the gate with it (§4.2, §4.3)."""
+    (stmt,) = analyze(f"ALTER TABLE exam ADD COLUMN IF NOT EXISTS {column};").statements
+    assert stmt.klass == "destructive", (column, stmt.reason)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "z int NOT NULL DEFAULT 0",
+        "z int NOT NULL DEFAULT 0::int",
+        "z int CHECK (z > 0)",  # a NULL passes a CHECK: the rows keep NULL
+        "z bigserial NOT NULL",
+        "z int GENERATED ALWAYS AS IDENTITY",
+        "z int GENERATED ALWAYS AS (1) STORED NOT NULL",
+        "z int DEFAULT NULL",
+    ],
+)
+def test_a_new_column_the_rows_can_take_stays_additive(column: str) -> None:
+    (stmt,) = analyze(f"ALTER TABLE exam ADD COLUMN IF NOT EXISTS {column};").statements
+    assert stmt.klass == "additive", (column, stmt.reason)
