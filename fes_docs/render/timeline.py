@@ -137,7 +137,7 @@ def _ticks(first: datetime, last: datetime) -> list[datetime]:
     """The first of each month (or, over a long span, of each year) from ``first`` to ``last``, never past
     the last year a date can hold: a window in December 9999 crashed the page's month after it."""
     by_year = (last.year - first.year) * 12 > MAX_MONTH_TICKS
-    out = []
+    out: list[datetime] = []
     year, month = first.year, 1 if by_year else first.month
     while True:
         tick = datetime(year, month, 1, tzinfo=UTC)

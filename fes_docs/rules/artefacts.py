@@ -10,6 +10,7 @@ from ..findings import Loc
 from ..legacy import history
 from ..model import MigrationRef, Release, deploy_order
 from ..project import Project
+from ..proving import evidence_file
 from ..sql.flyway import parse_name, version_key
 from . import Hit, project_rule, release_rule
 from .flyway import looks_like_a_migration
@@ -34,6 +35,14 @@ def paths_inside(project: Project) -> Iterator[Hit]:
             if b.sql and project.inside(b.sql) is None:
                 yield Hit(
                     rel.loc(*b.path, "sql"), f"backfill script {b.sql!r} points outside the project", release=rel.key
+                )
+        for item in rel.checklist:  # an evidence file outside is never read: the item must not count as evidenced
+            cited = evidence_file(item.evidence)
+            if cited is not None and project.inside(cited) is None:
+                yield Hit(
+                    rel.loc(*item.path, "evidence"),
+                    f"evidence file {cited!r} points outside the project; it is not read",
+                    release=rel.key,
                 )
 
 

@@ -268,6 +268,20 @@ CASES: dict[str, tuple[Callable[[Path], object], tuple[str, str]]] = {
         )
         for label, target in (("env-file", "ci-secrets.env"), ("git-config", ".git/config"))
     },
+    # dry-run evidence outside the project is never read; the item must not count as evidenced either
+    **{
+        f"evidence-outside-{label}": (
+            lambda r, path=path: write(
+                r,
+                "releases/ev.yaml",
+                ok_record("ev").replace(
+                    "{id: flyway-dry-run, done: false}", f"{{id: flyway-dry-run, done: true, evidence: {path}}}"
+                ),
+            ),
+            ("releases/ev.yaml", "FES316"),
+        )
+        for label, path in (("dotdot", "../outside/run.json"), ("absolute", "/etc/run.json"))
+    },
     "spec-ref-outside-root": (
         lambda r: write(
             r,
