@@ -28,7 +28,7 @@ from .catalogue import (
     View,
     rules_of,
 )
-from .model import Change, Level, Where
+from .model import Change, Level, PathKey, Where
 from .ops import Op, Ref, elaborate, operations
 from .resolve import Side, opaque
 from .same import Sameness
@@ -36,6 +36,7 @@ from .same import Sameness
 MAX_DEPTH = 64
 MAX_WORK = 500_000
 MAX_ALLOF = 32  # parts merged into one view (nested allOf included)
+MAX_NOTED = 20  # operations given twice named one by one; the rest counted
 
 #: A finding inside a schema: (rule id, level, property path below the compared node, words, where).
 Rel = tuple[str, Level, tuple[str, ...], str, Where]
@@ -63,11 +64,17 @@ class Engine:
     # --- operations -----------------------------------------------------------------------------
 
     def run(self) -> tuple[dict[str, Op], dict[str, Op]]:
-        bops, bpaths, bskip = operations(self.base, self._unchanged_in(self.head, True) if self.fast else None)
-        hops, hpaths, hskip = operations(self.head, self._unchanged_in(self.base, False) if self.fast else None)
-        for side, skipped in ((self.base, bskip), (self.head, hskip)):
+        bops, bpaths, bskip, btwice = operations(self.base, self._unchanged_in(self.head, True) if self.fast else None)
+        hops, hpaths, hskip, htwice = operations(self.head, self._unchanged_in(self.base, False) if self.fast else None)
+        for side, skipped, twice in ((self.base, bskip, btwice), (self.head, hskip, htwice)):
             if skipped:
                 self._unjudged(f"{side.label}: {skipped} operation(s) past the first {len(bops)} not compared")
+            for pair in twice[:MAX_NOTED]:
+                self._unjudged(
+                    f"{side.label}: {pair} are one operation (the templates differ only in names); not compared"
+                )
+            if len(twice) > MAX_NOTED:
+                self._unjudged(f"{side.label}: {len(twice) - MAX_NOTED} more operation(s) given twice; not compared")
         unknown = 0
         for key in sorted(set(bops) | set(hops)):
             b, h = bops.get(key), hops.get(key)
@@ -192,9 +199,9 @@ class Engine:
             self.changes.append(Change(rule.id, rule.name, level, op.method, op.path, f"{what}: {words}", where))
 
     def compare(self, b: Ref, h: Ref, direction: Direction, depth: int) -> list[Rel]:
-        bfile, bpath, bnode = self.base.deref(*_split(b))
-        hfile, hpath, hnode = self.head.deref(*_split(h))
-        if opaque(bnode) or opaque(hnode):
+        bfile, bpath, bnode = schema_deref(self.base, *_split(b))
+        hfile, hpath, hnode = schema_deref(self.head, *_split(h))
+        if unknown(self.base, bfile, bnode) or unknown(self.head, hfile, hnode):
             # what an unfollowed $ref stands for is unknown (named among the problems): the same $ref on
             # both sides, in the same file, is the same unknown; anything else may hide a break
             same_file = bfile == hfile or (bfile, hfile) == (self.base.rel, self.head.rel)
@@ -318,17 +325,61 @@ def view(side: Side, file: str, path: tuple[str | int, ...], node: Any) -> View:
         for keyword, value in part.items():
             if keyword == "allOf" and isinstance(value, list):
                 for i, sub in enumerate(value):
-                    queue.append(side.deref(pfile, (*ppath, "allOf", i), sub))
+                    queue.append(schema_deref(side, pfile, (*ppath, "allOf", i), sub))
+            elif keyword == "$ref" and (target := _applied(side, pfile, ppath, value)) is not None:
+                queue.append(target)  # beside keywords that apply (see schema_deref): its target is a part
             elif keyword == "properties" and isinstance(value, dict):
                 for name, prop in value.items():
                     if isinstance(name, str) and name not in props:
-                        props[name] = _as_ref(side.deref(pfile, (*ppath, "properties", name), prop))
+                        props[name] = _as_ref(schema_deref(side, pfile, (*ppath, "properties", name), prop))
             elif keyword == "required" and isinstance(value, list):
                 required.update(r for r in value if isinstance(r, str))
             elif keyword not in merged:
                 merged[keyword] = value
                 at[keyword] = side.where(pfile, (*ppath, keyword))
     return View(merged, where, at, _types(merged), props, frozenset(required))
+
+
+#: Keywords beside a ``$ref`` that only annotate: the ``$ref`` alone decides the schema.
+ANNOTATIONS = frozenset({"description", "summary", "title", "$comment", "example", "examples"})
+#: The families whose schemas are JSON Schema 2020-12, where keywords beside a ``$ref`` apply too.
+SIBLINGS_APPLY = frozenset({"3.1", "3.2"})
+
+
+def schema_deref(
+    side: Side, file: str, path: tuple[str | int, ...], node: Any
+) -> tuple[str, tuple[str | int, ...], Any]:
+    """A schema node with its ``$ref`` followed, as :meth:`Side.deref` does, except where keywords beside
+    the ``$ref`` apply (OpenAPI 3.1 and 3.2: ``{$ref: A, required: [name]}`` is A and the requirement,
+    as allOf would be): then the node itself, whose view takes the ``$ref``'s target in as a part. Before,
+    the keywords were dropped, and a breaking change written beside a ``$ref`` was not seen."""
+    if (
+        side.family in SIBLINGS_APPLY
+        and isinstance(node, dict)
+        and isinstance(node.get("$ref"), str)
+        and any(k != "$ref" and k not in ANNOTATIONS for k in node)
+    ):
+        side.deref(file, path, {"$ref": node["$ref"]})  # noted among the problems if it cannot be followed
+        return file, path, node
+    return side.deref(file, path, node)
+
+
+def _applied(side: Side, file: str, path: PathKey, ref: Any) -> tuple[str, PathKey, Any] | None:
+    """The target of a ``$ref`` that stands beside keywords which apply, when it can be followed."""
+    if side.family not in SIBLINGS_APPLY or not isinstance(ref, str):
+        return None
+    found = side.deref(file, path, {"$ref": ref})
+    return None if opaque(found[2]) else found
+
+
+def unknown(side: Side, file: str, node: Any) -> bool:
+    """Whether what ``node`` stands for is unknown: an unfollowed ``$ref``, alone or beside keywords."""
+    if not opaque(node):
+        return False
+    if side.family in SIBLINGS_APPLY and any(k != "$ref" and k not in ANNOTATIONS for k in node):
+        found = side.followed_already(file, node["$ref"])
+        return found is None or opaque(found[2])
+    return True
 
 
 def _as_ref(found: tuple[str, tuple[str | int, ...], Any]) -> Ref:

@@ -101,8 +101,12 @@ class Op:
         return value if isinstance(value, str) else None
 
 
-def operations(side: Side, unchanged: Callable[[Op], bool] | None = None) -> tuple[dict[str, Op], set[str], int]:
-    """(normalised ``METHOD /path`` -> operation, the normalised paths, how many were left out).
+def operations(
+    side: Side, unchanged: Callable[[Op], bool] | None = None
+) -> tuple[dict[str, Op], set[str], int, list[str]]:
+    """(normalised ``METHOD /path`` -> operation, the normalised paths, how many were left out, the
+    operations two templates of one path gave: ``/a/{x}`` and ``/a/{y}`` are one path, which OpenAPI
+    forbids; the first (sorted) stands, as in the endpoint index, and the other is named, not compared).
 
     An operation ``unchanged`` says is equal to the other side's, with all it reaches, is not
     elaborated (its parameters, body and responses are what costs): nothing of it is compared.
@@ -110,11 +114,12 @@ def operations(side: Side, unchanged: Callable[[Op], bool] | None = None) -> tup
     data = side.data if isinstance(side.data, dict) else {}
     paths = data.get("paths")
     if not isinstance(paths, dict) or side.family is None:
-        return {}, set(), 0
+        return {}, set(), 0, []
     methods = _METHODS.get(side.family, _DEFAULT_METHODS)
     out: dict[str, Op] = {}
     norm_paths: set[str] = set()
     skipped = 0
+    twice: list[str] = []
     for template in sorted(k for k in paths if isinstance(k, str) and k.startswith("/")):
         file, ipath, item = side.deref(side.rel, ("paths", template), paths[template])
         if not isinstance(item, dict):
@@ -122,15 +127,13 @@ def operations(side: Side, unchanged: Callable[[Op], bool] | None = None) -> tup
         normalised = normalise_path(template)
         norm_paths.add(normalised)
         shared = item.get("parameters")
-        for method in methods:
-            if not isinstance(item.get(method), dict):
-                continue
+        for method, raw, rpath in _item_operations(item, ipath, methods, side.family):
             if len(out) >= MAX_OPERATIONS:
                 skipped += 1
                 continue
             # an operation may itself be a $ref (DigitalOcean keeps each in a file of its own)
             refusals = side.refusals
-            ofile, opath, node = side.deref(file, (*ipath, method), item[method])
+            ofile, opath, node = side.deref(file, rpath, raw)
             if not isinstance(node, dict):
                 continue
             op = Op(
@@ -142,7 +145,8 @@ def operations(side: Side, unchanged: Callable[[Op], bool] | None = None) -> tup
                 key=f"{method.upper()} {normalised}",
             )
             if op.key in out:
-                continue  # /a/{x} and /a/{y} both: the first (sorted) stands, as in the endpoint index
+                twice.append(f"{op.method} {out[op.key].path} and {op.method} {template}")
+                continue
             op.item = (file, ipath, shared)
             op.opaque = side.refusals > refusals
             if op.opaque or unchanged is None or not unchanged(op):
@@ -151,7 +155,23 @@ def operations(side: Side, unchanged: Callable[[Op], bool] | None = None) -> tup
             else:
                 op.unchanged = True
             out[op.key] = op
-    return out, norm_paths, skipped
+    return out, norm_paths, skipped, twice
+
+
+def _item_operations(
+    item: dict[str, Any], ipath: PathKey, methods: tuple[str, ...], family: str
+) -> list[tuple[str, Any, PathKey]]:
+    """(method, node, where it is) of each operation of a path item: the family's fixed methods, and for
+    OpenAPI 3.2 those under ``additionalOperations`` (``PURGE``, ``QUERY`` …), which the endpoint index
+    lists too (removing one is a removal like any other)."""
+    out = [(m, item[m], (*ipath, m)) for m in methods if isinstance(item.get(m), dict)]
+    extra = item.get("additionalOperations") if family == "3.2" else None
+    if isinstance(extra, dict):
+        taken = {m for m, _, _ in out}
+        for name in sorted(k for k in extra if isinstance(k, str)):
+            if isinstance(extra[name], dict) and name.lower() not in taken:
+                out.append((name.lower(), extra[name], (*ipath, "additionalOperations", name)))
+    return out
 
 
 def elaborate(side: Side, op: Op) -> None:
@@ -176,6 +196,7 @@ def _params(side: Side, op: Op, file: str, path: PathKey, raw: Any) -> None:
     if not isinstance(raw, list):
         return
     places = [m.group(1) for m in _TEMPLATE_PARAM.finditer(op.path)]
+    here: set[tuple[str, str]] = set()  # the keys this list gave already
     for i, entry in enumerate(raw):
         pfile, ppath, p = side.deref(file, (*path, i), entry)
         if not isinstance(p, dict) or not isinstance(p.get("name"), str) or not isinstance(p.get("in"), str):
@@ -197,6 +218,13 @@ def _params(side: Side, op: Op, file: str, path: PathKey, raw: Any) -> None:
         else:
             schema_ref = _first_media_schema(p.get("content"), pfile, (*ppath, "content"))
         required = p.get("required") is True or loc == "path"
+        if key in here:
+            # one list naming a header twice (X-Token, x-token: one header to HTTP) is ambiguous, and the
+            # validator lets it be: the stricter reading stands, so a required one is never hidden by the other
+            first = op.params[key]
+            op.params[key] = Param(first.name, loc, first.required or required, first.schema, first.where)
+            continue
+        here.add(key)
         op.params[key] = Param(name, loc, required, schema_ref, side.where(pfile, ppath))
 
 
