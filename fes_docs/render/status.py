@@ -131,11 +131,11 @@ def flag_notes(site: Site, rel: Release, plan: FlagPlan) -> list[str]:
 
 
 def _pre_existing(site: Site, name: str) -> bool:
-    """A baseline migration describes schema that was there before Flyway (``flyway baseline``)."""
+    """A migration at or below Flyway's baseline describes schema that was there before Flyway (``flyway
+    baseline``). Only Flyway's setting says so: the word "baseline" in a file's name once did too, and a
+    ``V10__add_baseline_scores.sql`` emptied the "do not drop" box of a release that created tables."""
     index = site.project.migrations  # Flyway's settings as the dry run reads them: the policy over flyway.conf
-    if at_or_below_baseline(index.version_of(name), index.flyway.baseline_version):
-        return True
-    return "baseline" in name.rsplit("/", 1)[-1].lower()
+    return at_or_below_baseline(index.version_of(name), index.flyway.baseline_version)
 
 
 def created_objects(site: Site, rel: Release) -> list[str]:

@@ -33,3 +33,19 @@ def test_a_baseline_in_flyway_conf_counts_as_the_dry_run_counts_it(tmp_path: Pat
     (root / "flyway.conf").write_text("flyway.baselineVersion=6\n")
     now = _do_not_drop(_rollback(root))
     assert "table question," not in now and "question\\_pool\\_member" in now, now  # V6 is below the baseline
+
+
+def test_a_file_named_baseline_is_not_taken_for_flyways_baseline(tmp_path: Path) -> None:
+    """Only Flyway's baseline setting says what predates Flyway: a migration whose name holds the word
+    "baseline" creates tables like any other, and they stay in the "do not drop" box."""
+    root = tmp_path / "p"
+    for name in ("releases", "service"):
+        shutil.copytree(EXAMPLE / name, root / name)
+    folder = root / "service" / "db" / "migration"
+    old = next(folder.glob("V6__*.sql"))
+    new = folder / "V6__create_question_baseline.sql"
+    old.rename(new)
+    record = next((root / "releases").glob(f"*{RELEASE}.yaml"))
+    record.write_text(record.read_text().replace(old.name, new.name))
+    listed = _do_not_drop(_rollback(root))
+    assert "table question," in listed, listed
