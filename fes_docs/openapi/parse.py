@@ -53,6 +53,31 @@ class Plain:
     early: Early | None = None
 
 
+#: Every byte but what may come before a JSON value or key (``[ { , :``), for :func:`node_bound` to delete.
+_NOT_JSON_STARTS = bytes(b for b in range(256) if b not in b"[{,:")
+#: The same for YAML, whose block nodes start after a line break, ``- ``, ``: `` or ``? `` too.
+_NOT_YAML_STARTS = bytes(b for b in range(256) if b not in b"[{,:-?\n\r")
+
+
+def node_bound(data: bytes, rel: str, limit: int) -> int:
+    """At least as many as the values (keys, scalars, collections) the document holds, measured on the
+    bytes in C before any parser builds one: a 20 MB ``[{},{},…]`` is six million dictionaries, two
+    gigabytes built, and a pull request may hand over hundreds of such files.
+
+    JSON: every value but the first and every key follows one of ``[ { , :``, so one more than their
+    count (those inside strings only raise it). YAML: a node also starts after a line break, ``-`` or
+    ``?``, and two may start at one place (a block mapping and its first key), so twice that; only when
+    this loose bound passes ``limit`` is libyaml's event count taken (in C, building nothing: at least
+    one event per value), and a document libyaml cannot read keeps the loose bound."""
+    if rel.lower().endswith(".json"):
+        return 1 + len(data.translate(None, _NOT_JSON_STARTS))
+    bound = 2 * (1 + len(data.translate(None, _NOT_YAML_STARTS)))
+    if bound <= limit:
+        return bound
+    events = event_count(data)
+    return bound if events is None else min(bound, events)
+
+
 def parse_plain(data: bytes, rel: str, *, validate: bool = False) -> Plain | None:
     """The document's data, or None when the plain parse cannot be trusted or fails (the caller then
     uses the located loader, for its limits and its located syntax error).

@@ -34,7 +34,7 @@ from urllib.parse import unquote, urlsplit
 from ..document import Document, LoadProblem, Pos
 from ..loader import load_bytes, read_limited
 from .early import BASE_URL, Early
-from .parse import parse_surveyed, survey
+from .parse import node_bound, parse_surveyed, survey
 from .positions import Found, find
 from .problems import SpecProblem, from_load, problem
 
@@ -42,6 +42,9 @@ MAX_BYTES = 20_000_000
 MAX_DEPTH = 200
 MAX_NODES = 2_000_000
 MAX_REF_FILES = 500
+#: Values all the files of one spec may hold together (each measured by :func:`.parse.node_bound`): what
+#: a run may build, about a gigabyte, whatever the number of files.
+MAX_TOTAL_NODES = 6_000_000
 
 PathKey = tuple[str | int, ...]
 
@@ -140,6 +143,7 @@ class Workspace:
         self._foreign: list[tuple[Any, str]] = []  # (mapping, key): see neutralise
         self.taken_out = 0  # how many URIs neutralise took out of the data
         self.digests: dict[str, str | None] = {}  # file -> sha256, None when it does not exist
+        self.nodes = 0  # values the files read so far may hold (node_bound), against MAX_TOTAL_NODES
         self.problems: list[SpecProblem] = []
         self.failed: set[str] = set()  # could not be loaded (problems already reported)
         self.missing: set[str] = set()  # named by a $ref, not there
@@ -188,6 +192,11 @@ class Workspace:
         when a plain parse cannot be trusted or fails (its problem says where)."""
         self.digests[rel] = hashlib.sha256(raw).hexdigest()
         self.raw[rel] = raw
+        too_many = self._too_many(rel, raw)
+        if too_many is not None:  # refused before any parser builds a value (none would be bounded)
+            self.failed.add(rel)
+            self.problems.append(problem(rel, too_many, "unreadable", "split or shrink the document"))
+            return None
         parsed = parse_surveyed(raw, rel, self.limits["max_depth"], validate=self.validating)
         if parsed is None:
             doc = self.located(rel)
@@ -213,6 +222,19 @@ class Workspace:
         self._foreign.extend(foreign)
         self.data[rel] = data
         return data
+
+    def _too_many(self, rel: str, raw: bytes) -> str | None:
+        """Why ``rel`` holds more values than may be built (:func:`.parse.node_bound`): more than
+        ``max_nodes`` in one document, or than :data:`MAX_TOTAL_NODES` in every file read so far; None
+        when it may be read (and its values are counted against the total)."""
+        most = self.limits.get("max_nodes", MAX_NODES)
+        nodes = node_bound(raw, rel, most)
+        if nodes > most:
+            return f"holds more than {most:,} values (measured before parsing)"
+        if self.nodes + nodes > MAX_TOTAL_NODES:
+            return f"the spec's files hold more than {MAX_TOTAL_NODES:,} values together; {rel} is not read"
+        self.nodes += nodes
+        return None
 
     def neutralise(self) -> None:
         """Before the validator sees the data: every URI keyword with a scheme it would read by itself
