@@ -72,8 +72,8 @@ def node_bound(data: bytes, rel: str, limit: int) -> int:
     if rel.lower().endswith(".json"):
         return 1 + len(data.translate(None, _NOT_JSON_STARTS))
     bound = 2 * (1 + len(data.translate(None, _NOT_YAML_STARTS)))
-    if bound <= limit:
-        return bound
+    if bound <= limit or not brackets_within_bound(data):  # libyaml is quadratic in a run of brackets
+        return bound  # (the Workspace refuses such a run for itself, before asking)
     events = event_count(data)
     return bound if events is None else min(bound, events)
 

@@ -33,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..document import Document, LoadProblem, Pos
 from ..loader import load_bytes, read_limited
+from ..yaml_guards import brackets_within_bound
 from .early import BASE_URL, Early
 from .parse import node_bound, parse_surveyed, survey
 from .positions import Found, find
@@ -227,6 +228,8 @@ class Workspace:
         """Why ``rel`` holds more values than may be built (:func:`.parse.node_bound`): more than
         ``max_nodes`` in one document, or than :data:`MAX_TOTAL_NODES` in every file read so far; None
         when it may be read (and its values are counted against the total)."""
+        if not brackets_within_bound(raw):
+            return None  # refused next, for its brackets, before any parser sees it (and said so more exactly)
         most = self.limits.get("max_nodes", MAX_NODES)
         nodes = node_bound(raw, rel, most)
         if nodes > most:

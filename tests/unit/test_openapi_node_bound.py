@@ -72,3 +72,15 @@ def test_the_files_of_one_spec_are_bounded_together(tmp_path: Path, monkeypatch:
     assert ws.add("a.json", part) is not None and ws.add("b.json", part) is not None
     assert ws.add("c.json", part) is None
     assert "hold more than 2,500 values together" in ws.problems[-1].message
+
+
+def test_libyaml_never_counts_a_run_of_brackets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml's time is quadratic in a bracket run: the exact count is never asked of one (a million
+    brackets held a test for minutes when it was); the loose bound stands, and the loader refuses the run."""
+    from fes_docs.openapi import parse
+
+    calls: list[int] = []
+    monkeypatch.setattr(parse, "event_count", lambda data: calls.append(len(data)))
+    bomb = b"a: " + b"[" * 5000 + b"]" * 5000
+    assert node_bound(bomb, "spec.yaml", 10) > 10 and calls == []
+    assert node_bound(b"a: [1, 2, 3]\n", "spec.yaml", 1) >= 0 and calls == [13]
