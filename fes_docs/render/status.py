@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Release
-from ..sql.flyway import at_or_below_baseline
+from ..sql.flyway import at_or_below_baseline, parse_name
 from .context import Site
 from .escape import link, md_escape
 
@@ -131,11 +131,16 @@ def flag_notes(site: Site, rel: Release, plan: FlagPlan) -> list[str]:
 
 
 def _pre_existing(site: Site, name: str) -> bool:
-    """A migration at or below Flyway's baseline describes schema that was there before Flyway (``flyway
-    baseline``). Only Flyway's setting says so: the word "baseline" in a file's name once did too, and a
-    ``V10__add_baseline_scores.sql`` emptied the "do not drop" box of a release that created tables."""
+    """A migration that describes schema that was there before Flyway: at or below Flyway's baseline
+    (``flyway baseline``), or one that says it is a baseline by its whole description (``V1__baseline.sql``,
+    ``V1__legacy_baseline.sql``, Flyway's own naming for it). A description that merely holds the word
+    (``V10__add_baseline_scores.sql``) once counted too, and emptied the "do not drop" box of a release
+    that created tables."""
     index = site.project.migrations  # Flyway's settings as the dry run reads them: the policy over flyway.conf
-    return at_or_below_baseline(index.version_of(name), index.flyway.baseline_version)
+    if at_or_below_baseline(index.version_of(name), index.flyway.baseline_version):
+        return True
+    description = parse_name(name.rsplit("/", 1)[-1]).description or ""
+    return description.lower().replace(" ", "_").split("_")[-1] == "baseline"
 
 
 def created_objects(site: Site, rel: Release) -> list[str]:

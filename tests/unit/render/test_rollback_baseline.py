@@ -36,14 +36,15 @@ def test_a_baseline_in_flyway_conf_counts_as_the_dry_run_counts_it(tmp_path: Pat
 
 
 def test_a_file_named_baseline_is_not_taken_for_flyways_baseline(tmp_path: Path) -> None:
-    """Only Flyway's baseline setting says what predates Flyway: a migration whose name holds the word
-    "baseline" creates tables like any other, and they stay in the "do not drop" box."""
+    """A migration whose description merely holds the word "baseline" creates tables like any other, and
+    they stay in the "do not drop" box (one that is a baseline by its whole description, as the example's
+    V1__legacy_baseline.sql, or at or below Flyway's baseline, describes what was there before)."""
     root = tmp_path / "p"
     for name in ("releases", "service"):
         shutil.copytree(EXAMPLE / name, root / name)
     folder = root / "service" / "db" / "migration"
     old = next(folder.glob("V6__*.sql"))
-    new = folder / "V6__create_question_baseline.sql"
+    new = folder / "V6__add_baseline_questions.sql"
     old.rename(new)
     record = next((root / "releases").glob(f"*{RELEASE}.yaml"))
     record.write_text(record.read_text().replace(old.name, new.name))
