@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .index import SpecIndex, base_paths, collect_operations, from_json, to_json
+from .index import SpecIndex, base_paths, collect_operations, from_json, normalise_path, to_json
 from .locate import locate
 from .problems import SpecProblem, from_load, problem, worded
 from .refs import scan_refs
@@ -149,6 +149,30 @@ def load_spec(
     return index
 
 
+def _twin_templates(ws: Workspace, rel: str, data: dict[str, Any]) -> list[SpecProblem]:
+    """Path templates alike but for their parameters' names (``/a/{id}`` beside ``/a/{a}``): one path to a
+    client, which OpenAPI forbids and the validator lets be. The endpoint index and api-diff each take the
+    first (sorted) and cannot judge the other, so it is an error at the second's key."""
+    paths = data.get("paths")
+    if not isinstance(paths, dict):
+        return []
+    first: dict[str, str] = {}
+    out: list[SpecProblem] = []
+    for template in sorted(k for k in paths if isinstance(k, str) and k.startswith("/")):
+        seen = first.setdefault(normalise_path(template), template)
+        if seen != template and len(out) < MAX_PROBLEMS:
+            out.append(
+                problem(
+                    rel,
+                    f"path {template!r} is {seen!r} again: templates that differ only in parameter names are one path",
+                    "invalid",
+                    "merge the two into one path item",
+                    pos=ws.pos(rel, ("paths", template), key=True),
+                )
+            )
+    return out
+
+
 def _check(ws: Workspace, rel: str, semantic: bool) -> SpecIndex:
     """Version, $refs, operations (from the plain data) and the validator's verdict, located."""
     data = ws.data[rel]
@@ -163,6 +187,7 @@ def _check(ws: Workspace, rel: str, semantic: bool) -> SpecIndex:
     if isinstance(data, dict):
         index.base_paths = base_paths(data, family)
         index.operations = collect_operations(ws, rel, family)
+        index.problems.extend(_twin_templates(ws, rel, data))
     if family is None:
         return index
     index.problems.extend(_verdict(ws, rel, family, semantic, refs_ok))

@@ -111,3 +111,16 @@ def test_additional_operations_of_32_are_compared(tmp_path: Path) -> None:
     purge = "    additionalOperations:\n      PURGE: {responses: {'204': {description: gone}}}\n"
     found = _diff(tmp_path, OPS32.replace("EXTRA", purge), OPS32.replace("EXTRA", ""))
     assert "PURGE /cache" in found.removed and not found.passed, (found.removed, found.changes)
+
+
+def test_validate_names_the_second_template_of_one_path(tmp_path: Path) -> None:
+    """The validator lets ``/a/{a}`` beside ``/a/{id}`` be; the gate would fail without saying where, so
+    validate says it, at the key of the one that sorts second (the first is the one both read)."""
+    from fes_docs.openapi import load_spec
+
+    twin = "  /a/{a}:\n    get:\n      parameters: [{name: a, in: path, required: true, schema: {type: string}}]\n"
+    twin += "      responses: {'200': {description: ok}}\n"
+    (tmp_path / "openapi.yaml").write_text(PATHS.replace("EXTRA", twin).replace("PARAM", ""))
+    index = load_spec(tmp_path, "openapi.yaml")
+    found = [p for p in index.problems if "differ only in parameter names" in p.message]
+    assert not index.valid and len(found) == 1 and (found[0].line, found[0].column) == (8, 3), index.problems  # /a/{id}
