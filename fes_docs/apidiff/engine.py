@@ -202,10 +202,10 @@ class Engine:
         bfile, bpath, bnode = schema_deref(self.base, *_split(b))
         hfile, hpath, hnode = schema_deref(self.head, *_split(h))
         if unknown(self.base, bfile, bnode) or unknown(self.head, hfile, hnode):
-            # what an unfollowed $ref stands for is unknown (named among the problems): the same $ref on
+            # what an unfollowed $ref stands for is unknown (named among the problems): the same node on
             # both sides, in the same file, is the same unknown; anything else may hide a break
             same_file = bfile == hfile or (bfile, hfile) == (self.base.rel, self.head.rel)
-            if not (opaque(bnode) and opaque(hnode) and same_file and bnode["$ref"] == hnode["$ref"]):
+            if not (opaque(bnode) and opaque(hnode) and same_file and bnode == hnode):
                 self._opaque_pairs += 1
             return []
         key = (id(bnode), id(hnode), direction)

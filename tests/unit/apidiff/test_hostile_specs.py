@@ -124,3 +124,11 @@ def test_validate_names_the_second_template_of_one_path(tmp_path: Path) -> None:
     index = load_spec(tmp_path, "openapi.yaml")
     found = [p for p in index.problems if "differ only in parameter names" in p.message]
     assert not index.valid and len(found) == 1 and (found[0].line, found[0].column) == (8, 3), index.problems  # /a/{id}
+
+
+def test_keywords_beside_an_unfollowed_ref_that_change_are_not_compared_away(tmp_path: Path) -> None:
+    """The same unknown $ref on both sides is the same unknown, but not when what stands beside it changed."""
+    base = BODY.format(version="3.1.0").replace("SCHEMA", "{$ref: '#Tight', required: []}")
+    head = BODY.format(version="3.1.0").replace("SCHEMA", "{$ref: '#Tight', required: [name]}")
+    assert not _diff(tmp_path / "a", base, head).passed
+    assert _diff(tmp_path / "b", base, base).passed
