@@ -77,7 +77,7 @@ class Session(Bounded):
         self.runtime: dict[str, str] = {}
         self.history = HistoryTable("public")
         self.excluded = frozenset({self.history.qualified})
-        self.bound = RunBound(settings.run_timeout_ms / 1000, settings.run_began)
+        self.bound = RunBound(settings.run_timeout_ms / 1000, settings.run_began, lambda pid: _terminate(dsn, pid))
         self.bound.start()
 
     def prepare(self) -> None:
@@ -153,3 +153,10 @@ class Session(Bounded):
     def _rollback(self, conn: psycopg.Connection[Any]) -> None:
         if not (conn.closed or conn.broken):
             conn.execute("ROLLBACK")
+
+
+def _terminate(dsn: str, pid: int) -> None:
+    """End the server process ``pid`` (a statement that ignored the run bound's cancels) from a connection
+    of its own, as the same role: PostgreSQL lets a role end its own sessions."""
+    with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
+        conn.execute("SELECT pg_terminate_backend(%s)", [pid])

@@ -145,6 +145,22 @@ def test_a_statement_that_sleeps_forever_is_a_statement_timeout_at_its_line(data
     assert report.to_evidence()["limits"] == {"lock_timeout_s": 30, "run_timeout_s": 1800, "statement_timeout_s": 1}
 
 
+def test_the_run_bound_ends_a_migration_that_catches_the_cancel(database: str) -> None:
+    """A cancel is an error PL/pgSQL can catch, in a loop: the statement's server process is ended then
+    (no block catches that), and the run stops with the bound's finding instead of running for good."""
+    settings = Settings(run_timeout_ms=1500, lock_timeout_ms=2500)
+    stubborn = (
+        "SET statement_timeout = 0;\n"
+        "DO $$ BEGIN LOOP BEGIN PERFORM pg_sleep(3600);\n"
+        "  EXCEPTION WHEN query_canceled THEN RAISE NOTICE 'swallowed'; END; END LOOP; END $$;\n"
+    )
+    report = run(database, [_migration("SELECT 1;"), _migration(stubborn, "2")], settings=settings)
+    first, stubborn_outcome = report.migrations
+    assert first.status == "applied" and stubborn_outcome.status == "failed"
+    evidence = report.to_evidence()
+    assert evidence["passed"] is False and is_run_bound(evidence["stopped"])
+
+
 def test_the_run_bound_stops_a_migration_that_turns_the_statement_timeout_off(database: str) -> None:
     settings = Settings(run_timeout_ms=1500, lock_timeout_ms=2500)
     sleeper = "SET statement_timeout = 0;\nSELECT pg_sleep(1e6);\n"
