@@ -22,7 +22,7 @@ from fes_docs.sql._pgjson import J, parse
 from fes_docs.sql._pgnames import rangevar
 
 _OWN_LOCKS = """
-    SELECT l.relation::oid, l.mode FROM pg_locks l
+    SELECT l.relation::oid, l.mode FROM pg_catalog.pg_locks l
     WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
 """
 
@@ -106,8 +106,8 @@ def _documented_one(conn: psycopg.Connection[Any], n: J) -> list[tuple[str | Non
 def _table(conn: psycopg.Connection[Any], name: str) -> str | None:
     """``schema.table`` of a relation name as the session's search path resolves it."""
     row = conn.execute(
-        "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.oid = to_regclass(%s)",
+        "SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = pg_catalog.to_regclass(%s)",
         [name],
     ).fetchone()
     return str(row[0]) if row else None
@@ -115,8 +115,9 @@ def _table(conn: psycopg.Connection[Any], name: str) -> str | None:
 
 def _index_table(conn: psycopg.Connection[Any], index: str) -> str | None:
     row = conn.execute(
-        "SELECT n.nspname || '.' || c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.indexrelid = to_regclass(%s)",
+        "SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_index i "
+        "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE i.indexrelid = pg_catalog.to_regclass(%s)",
         [index],
     ).fetchone()
     return str(row[0]) if row else None

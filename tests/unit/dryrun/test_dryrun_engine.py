@@ -18,6 +18,7 @@ from fes_docs.dryrun.cluster import DryRunUnavailable, TemporaryCluster, throwaw
 from fes_docs.dryrun.engine import Settings, run
 from fes_docs.dryrun.report import (
     BackfillInput,
+    CallbackInput,
     MigrationInput,
     evidence_checksums,
     evidence_json,
@@ -405,3 +406,33 @@ def test_unreachable_database_is_a_one_line_reason(tmp_path: Path) -> None:
     with pytest.raises(DryRunUnavailable, match="cannot connect") as caught:
         run(f"host={tmp_path} port=1 dbname=none", [])
     assert "\n" not in str(caught.value)
+
+
+def test_a_temp_view_over_a_catalog_hides_nothing_from_the_proof(database: str) -> None:
+    """PostgreSQL looks up a table name in the session's temp schema before pg_catalog: a migration (or a
+    callback) that creates ``TEMP VIEW pg_locks`` or ``pg_class`` over the real one, filtering, hid an
+    ACCESS EXCLUSIVE lock from the lock check and a changed table from the second-run snapshot. Every
+    catalog the engine reads is named with its schema now."""
+    base = MigrationInput("1", "t", "V1__t.sql", "CREATE TABLE ledger (id int, amount int);\n", 1, None)
+    hide_locks = (
+        "CREATE TEMP VIEW pg_locks AS SELECT * FROM pg_catalog.pg_locks WHERE mode <> 'AccessExclusiveLock';\n"
+        "ALTER TABLE ledger ADD COLUMN IF NOT EXISTS big text NOT NULL DEFAULT md5(random()::text);\n"
+    )
+    rewrite = MigrationInput("2", "r", "V2__r.sql", hide_locks, 2, None)
+    report = run(database, [base, rewrite])
+    assert report.migrations[1].strongest_locks == {"public.ledger": "AccessExclusiveLock"}, report.migrations[1]
+
+
+def test_a_callback_shadowing_pg_class_does_not_make_a_rerun_look_idempotent(database: str) -> None:
+    twice = MigrationInput(
+        "1",
+        "l",
+        "V1__l.sql",
+        "CREATE TABLE IF NOT EXISTS ledger (id int, amount int);\n"
+        "INSERT INTO ledger VALUES (1, 100);\nUPDATE ledger SET amount = amount * 2;\n",
+        1,
+        None,
+    )
+    shadow = "CREATE TEMP VIEW pg_class AS SELECT * FROM pg_catalog.pg_class WHERE relname <> 'ledger';\n"
+    report = run(database, [twice], callbacks=[CallbackInput("beforeEachMigrate", "beforeEachMigrate.sql", shadow, 0)])
+    assert report.migrations[0].idempotent is False, report.migrations[0]
