@@ -41,7 +41,7 @@ _KIND = {
 # Each query yields (key, owning table or None, description). The owning table lets the caller leave out
 # Flyway's own history table, whose rows change on purpose.
 _QUERIES: tuple[str, ...] = (
-    f"""SELECT 'schema ' || n.nspname, NULL, 'schema'
+    f"""SELECT 'schema ' || n.nspname, NULL, 'schema' || COALESCE(' ACL ' || n.nspacl::text, '')
         FROM pg_catalog.pg_namespace n WHERE {_USER_SCHEMA} AND n.nspname NOT LIKE 'pg\\_%'""",
     """SELECT 'extension ' || extname, NULL, 'version ' || extversion FROM pg_catalog.pg_extension""",
     f"""SELECT c.relkind::text || ' ' || n.nspname || '.' || c.relname, n.nspname || '.' || c.relname,
@@ -52,6 +52,10 @@ _QUERIES: tuple[str, ...] = (
                                    s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,
                                    CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)
                      FROM pg_catalog.pg_sequence s WHERE s.seqrelid = c.oid) ELSE '' END
+               || CASE WHEN c.relrowsecurity THEN ' ROW LEVEL SECURITY' ELSE '' END
+               || CASE WHEN c.relforcerowsecurity THEN ' FORCED' ELSE '' END
+               || COALESCE(' ACL ' || c.relacl::text, '') || COALESCE(' OPTIONS ' || c.reloptions::text, '')
+               || ' OWNER ' || pg_get_userbyid(c.relowner)
         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND {_USER_SCHEMA}""",
     f"""SELECT 'column ' || n.nspname || '.' || c.relname || '.' || a.attname, n.nspname || '.' || c.relname,
@@ -85,6 +89,8 @@ _QUERIES: tuple[str, ...] = (
         WHERE {_USER_SCHEMA}""",
     f"""SELECT 'trigger ' || n.nspname || '.' || c.relname || '.' || t.tgname, n.nspname || '.' || c.relname,
                pg_get_triggerdef(t.oid)
+               || CASE t.tgenabled WHEN 'D' THEN ' (DISABLED)' WHEN 'R' THEN ' (REPLICA)'
+                                   WHEN 'A' THEN ' (ALWAYS)' ELSE '' END
         FROM pg_catalog.pg_trigger t
         JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -105,10 +111,22 @@ _QUERIES: tuple[str, ...] = (
                'returns ' || COALESCE(pg_get_function_result(p.oid), '-') || ' language ' || l.lanname
                || ' kind ' || p.prokind::text || ' volatility ' || p.provolatile::text
                || ' body md5 ' || md5(p.prosrc)
+               || CASE WHEN p.prosecdef THEN ' SECURITY DEFINER' ELSE '' END
+               || COALESCE(' SET ' || p.proconfig::text, '') || COALESCE(' ACL ' || p.proacl::text, '')
         FROM pg_catalog.pg_proc p
         JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
         JOIN pg_catalog.pg_language l ON l.oid = p.prolang
         WHERE {_USER_SCHEMA}""",
+    # what decides who sees and changes the rows: a second run that toggles these is no re-run
+    f"""SELECT 'policy ' || n.nspname || '.' || c.relname || '.' || pol.polname, n.nspname || '.' || c.relname,
+               pol.polcmd::text || CASE WHEN pol.polpermissive THEN ' permissive' ELSE ' restrictive' END
+               || ' to ' || pol.polroles::text || COALESCE(' using ' || pg_get_expr(pol.polqual, pol.polrelid), '')
+               || COALESCE(' check ' || pg_get_expr(pol.polwithcheck, pol.polrelid), '')
+        FROM pg_catalog.pg_policy pol
+        JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE {_USER_SCHEMA}""",
+    """SELECT 'large objects', NULL, count(*)::text FROM pg_catalog.pg_largeobject_metadata""",
 )
 
 _TABLES = f"""

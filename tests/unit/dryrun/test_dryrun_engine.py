@@ -436,3 +436,25 @@ def test_a_callback_shadowing_pg_class_does_not_make_a_rerun_look_idempotent(dat
     shadow = "CREATE TEMP VIEW pg_class AS SELECT * FROM pg_catalog.pg_class WHERE relname <> 'ledger';\n"
     report = run(database, [twice], callbacks=[CallbackInput("beforeEachMigrate", "beforeEachMigrate.sql", shadow, 0)])
     assert report.migrations[0].idempotent is False, report.migrations[0]
+
+
+@pytest.mark.parametrize(
+    "toggle",
+    [
+        "DO $$ BEGIN IF (SELECT relrowsecurity FROM pg_catalog.pg_class WHERE oid = 'account'::regclass) THEN "
+        "ALTER TABLE account DISABLE ROW LEVEL SECURITY; ELSE ALTER TABLE account ENABLE ROW LEVEL SECURITY; "
+        "END IF; END $$;",
+        "DO $$ BEGIN IF has_table_privilege('public', 'account', 'SELECT') THEN REVOKE SELECT ON account FROM PUBLIC; "
+        "ELSE GRANT SELECT ON account TO PUBLIC; END IF; END $$;",
+        "SELECT lo_create(0);",
+        "DO $$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_policy WHERE polname = 'p1') THEN "
+        "CREATE POLICY p2 ON account USING (true); ELSE CREATE POLICY p1 ON account USING (true); END IF; END $$;",
+    ],
+    ids=["row-level-security", "grant", "large-object", "policy"],
+)
+def test_a_second_run_that_changes_who_may_see_the_rows_is_not_idempotent(database: str, toggle: str) -> None:
+    """Row-level security, privileges, policies and large objects are state a re-run must leave as it was;
+    the snapshot left them out, so a migration toggling them each run was "proven" idempotent."""
+    sql = f"CREATE TABLE IF NOT EXISTS account (id int);\n{toggle}\n"
+    report = run(database, [MigrationInput("1", "t", "V1__t.sql", sql, 1, None)])
+    assert report.migrations[0].status == "applied" and report.migrations[0].idempotent is False, report.migrations[0]
