@@ -39,8 +39,12 @@ class Provided:
 
 
 def _connect(dsn: str) -> psycopg.Connection[Any]:
+    # the run's migrations own the scratch database and may have made it read-only by default (ALTER
+    # DATABASE ... SET default_transaction_read_only): the roles would then outlive the run
     try:
-        return psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+        conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+        conn.execute("SET default_transaction_read_only = off")
+        return conn
     except psycopg.Error as exc:
         raise DryRunUnavailable(f"cannot connect to set up the dry-run environment: {first_line(str(exc))}") from exc
 

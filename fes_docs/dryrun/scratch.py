@@ -81,6 +81,8 @@ def sandbox(dsn: str, server: str = "--dsn server", database: str | None = None)
             yield Sandbox(login, make_conninfo(dsn, dbname=name), role, name)
         finally:
             with signals_deferred():
+                if "database" in made:
+                    _rollback_prepared(make_conninfo(dsn, dbname=name), name)
                 _drop(admin, name, role, made)
 
 
@@ -140,6 +142,22 @@ def _create(admin: psycopg.Connection[Any], name: str, role: str, server: str, m
     except psycopg.Error as exc:
         raise DryRunUnavailable(f"{what}: {last_line(str(exc))}") from exc
     return password
+
+
+def _rollback_prepared(conninfo: str, name: str) -> None:
+    """Roll back what a migration left prepared in the scratch database (``PREPARE TRANSACTION``, on a
+    server that allows it): a prepared transaction outlives its session and holds its locks, so the
+    database could not be dropped, and it and its role outlived the run. Done from a connection to that
+    database, as PostgreSQL asks; read-only defaults the run may have set there are overridden."""
+    try:
+        with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as conn:
+            conn.execute("SET default_transaction_read_only = off")
+            for (gid,) in conn.execute(
+                "SELECT gid FROM pg_catalog.pg_prepared_xacts WHERE database = %s", [name]
+            ).fetchall():
+                conn.execute(sql.SQL("ROLLBACK PREPARED {}").format(sql.Literal(gid)))
+    except psycopg.Error as exc:
+        _log.warning("could not roll back what the run left prepared in %s: %s", name, last_line(str(exc)))
 
 
 def _drop(admin: psycopg.Connection[Any], name: str, role: str, made: list[str]) -> None:

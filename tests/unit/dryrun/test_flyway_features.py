@@ -12,11 +12,13 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from fes_docs import proving
 from fes_docs.dryrun.engine import run
-from fes_docs.dryrun.report import DryRunReport
+from fes_docs.dryrun.environment import Environment
+from fes_docs.dryrun.report import DryRunReport, MigrationInput
 from fes_docs.dryrun.scratch import Sandbox, sandbox
 from fes_docs.project import load_project
 
@@ -168,3 +170,20 @@ def test_java_migration_is_not_runnable_here_and_what_follows_is_unproven(box: S
     assert report.passed  # unproven, not failed
     assert [f.split(" ", 2)[:2] for f in found] == [["FES335", "warning"], ["FES335", "warning"]]
     assert any("V2__AddBalance.java is a Java migration" in f for f in found)
+
+
+def test_declared_roles_are_gone_even_when_a_migration_makes_the_database_read_only(box: Sandbox) -> None:
+    """The sandbox owns its database and may set its defaults: ``default_transaction_read_only = on`` made
+    the clean-up's DROP OWNED fail, and the declared roles outlived the run (on a --dsn server, for good)."""
+    sql = (
+        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on', "
+        "current_database()); END $$;\n"
+    )
+    env = Environment(roles=("fes_test_ro_role",))
+    report = run(
+        box.dsn, [MigrationInput("1", "ro", "V1__ro.sql", sql, 1, None)], admin_dsn=box.admin_dsn, environment=env
+    )
+    assert report.migrations[0].applied, report.migrations[0]
+    with psycopg.connect(box.admin_dsn, autocommit=True) as admin:
+        left = admin.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'fes_test_ro_role'").fetchone()
+    assert left == (0,)
