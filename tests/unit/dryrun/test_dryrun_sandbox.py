@@ -175,3 +175,27 @@ def test_the_run_bound_stops_a_migration_that_turns_the_statement_timeout_off(da
     evidence = report.to_evidence()
     assert evidence["passed"] is False and is_run_bound(evidence["stopped"])
     assert evidence["limits"] == {"lock_timeout_s": 2.5, "run_timeout_s": 1.5, "statement_timeout_s": 300}
+
+
+def test_a_transaction_left_prepared_does_not_keep_the_scratch_database(
+    server_binaries: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a server that allows prepared transactions (a --dsn server may), one a migration leaves prepared
+    outlives its session and holds its locks: DROP DATABASE failed, and the database and its role outlived
+    the run. The clean-up rolls it back first. (The throwaway cluster allows none; this one is made to.)"""
+    from fes_docs.dryrun import cluster as cluster_module
+    from fes_docs.dryrun.cluster import throwaway_cluster
+
+    monkeypatch.setattr(
+        cluster_module, "_FAST_SETTINGS", {**cluster_module._FAST_SETTINGS, "max_prepared_transactions": 2}
+    )
+    with throwaway_cluster() as server:
+        with sandbox(server, "a --dsn server") as box:
+            with psycopg.connect(box.dsn) as conn:
+                conn.execute("CREATE TABLE held (id int)")
+                conn.execute("PREPARE TRANSACTION 'fes_leftover'")
+            name, role = box.database, box.role
+        with psycopg.connect(server, autocommit=True) as admin:
+            assert admin.execute("SELECT count(*) FROM pg_prepared_xacts").fetchone() == (0,)
+            assert admin.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [name]).fetchone() == (0,)
+            assert admin.execute("SELECT count(*) FROM pg_roles WHERE rolname = %s", [role]).fetchone() == (0,)
