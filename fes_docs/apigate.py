@@ -91,7 +91,9 @@ def api_gate(root: Path, base: str, changed: set[str], today: date | None = None
     if not moved and not files & changed:
         return []
     rel = rel or base_rel
-    about = tuple(sorted(files | {f"{RELEASES_DIR}/{POLICY_FILE}"} if moved else files))
+    if moved:  # the policy's re-pointing is part of what the findings are about
+        files.add(f"{RELEASES_DIR}/{POLICY_FILE}")
+    about = tuple(sorted(files))
     if report.failed:
         why = "; ".join(report.problems[:3])
         return [Finding(Loc(rel), "FES840", "error", f"breaking API changes cannot be ruled out: {why}", about=about)]

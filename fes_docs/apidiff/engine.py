@@ -346,19 +346,23 @@ ANNOTATIONS = frozenset({"description", "summary", "title", "$comment", "example
 SIBLINGS_APPLY = frozenset({"3.1", "3.2"})
 
 
-def schema_deref(
-    side: Side, file: str, path: tuple[str | int, ...], node: Any
-) -> tuple[str, tuple[str | int, ...], Any]:
-    """A schema node with its ``$ref`` followed, as :meth:`Side.deref` does, except where keywords beside
-    the ``$ref`` apply (OpenAPI 3.1 and 3.2: ``{$ref: A, required: [name]}`` is A and the requirement,
-    as allOf would be): then the node itself, whose view takes the ``$ref``'s target in as a part. Before,
-    the keywords were dropped, and a breaking change written beside a ``$ref`` was not seen."""
-    if (
+def _beside_keywords(side: Side, node: Any) -> bool:
+    """Whether ``node`` is a ``$ref`` with keywords beside it that apply (not mere annotations), in a
+    family where they do."""
+    return (
         side.family in SIBLINGS_APPLY
         and isinstance(node, dict)
         and isinstance(node.get("$ref"), str)
         and any(k != "$ref" and k not in ANNOTATIONS for k in node)
-    ):
+    )
+
+
+def schema_deref(side: Side, file: str, path: PathKey, node: Any) -> tuple[str, PathKey, Any]:
+    """A schema node with its ``$ref`` followed, as :meth:`Side.deref` does, except where keywords beside
+    the ``$ref`` apply (OpenAPI 3.1 and 3.2: ``{$ref: A, required: [name]}`` is A and the requirement,
+    as allOf would be): then the node itself, whose view takes the ``$ref``'s target in as a part. Before,
+    the keywords were dropped, and a breaking change written beside a ``$ref`` was not seen."""
+    if _beside_keywords(side, node):
         side.deref(file, path, {"$ref": node["$ref"]})  # noted among the problems if it cannot be followed
         return file, path, node
     return side.deref(file, path, node)
@@ -376,7 +380,7 @@ def unknown(side: Side, file: str, node: Any) -> bool:
     """Whether what ``node`` stands for is unknown: an unfollowed ``$ref``, alone or beside keywords."""
     if not opaque(node):
         return False
-    if side.family in SIBLINGS_APPLY and any(k != "$ref" and k not in ANNOTATIONS for k in node):
+    if _beside_keywords(side, node):
         found = side.followed_already(file, node["$ref"])
         return found is None or opaque(found[2])
     return True
